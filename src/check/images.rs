@@ -1,0 +1,152 @@
+//! Images used by diagrams: found inside the content folder, checked, read once, stored once per content.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::content::links::{self, LinkError};
+
+/// Images larger than this are refused.
+pub const MAX_IMAGE_BYTES: u64 = 64 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Image {
+    /// First 16 hex digits of the SHA-256 of the bytes: the same picture under two names is one image.
+    pub id: String,
+    pub mime: &'static str,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImageError {
+    #[error("images must be files in the content folder, not `{0}` (the offline copy cannot load anything from outside)")]
+    External(String),
+    #[error("{0}")]
+    Path(LinkError),
+    #[error("image `{0}` not found")]
+    Missing(String),
+    #[error("image `{0}` is a link to a file outside the content folder")]
+    Escapes(String),
+    #[error("image `{path}` cannot be read: {reason}")]
+    Unreadable { path: String, reason: String },
+    #[error("image `{0}` is larger than the {limit} MiB limit", limit = MAX_IMAGE_BYTES / (1024 * 1024))]
+    TooLarge(String),
+    #[error("`{0}` is not a PNG, JPEG, GIF, WebP or SVG image")]
+    UnknownFormat(String),
+}
+
+#[derive(Debug, Default)]
+pub struct ImageStore {
+    images: Vec<Image>,
+    by_path: HashMap<PathBuf, usize>,
+    by_id: HashMap<String, usize>,
+}
+
+impl ImageStore {
+    /// Finds, checks and reads the image `dest` used by a file in folder `base` (relative to `root`).
+    pub fn load(&mut self, root: &Path, base: &str, dest: &str) -> Result<&Image, ImageError> {
+        if links::is_external(dest) {
+            return Err(ImageError::External(dest.to_string()));
+        }
+        let path = dest.split(['#', '?']).next().unwrap_or(dest);
+        let parts = links::normalize(base, path).map_err(ImageError::Path)?;
+        let full = parts
+            .iter()
+            .fold(root.to_path_buf(), |p, part| p.join(part));
+        let real = full
+            .canonicalize()
+            .map_err(|_| ImageError::Missing(dest.to_string()))?;
+        if !real.starts_with(root) {
+            return Err(ImageError::Escapes(dest.to_string()));
+        }
+        if let Some(&i) = self.by_path.get(&real) {
+            return Ok(&self.images[i]);
+        }
+        let meta = fs::metadata(&real).map_err(|e| ImageError::Unreadable {
+            path: dest.to_string(),
+            reason: e.to_string(),
+        })?;
+        if !meta.is_file() {
+            return Err(ImageError::Missing(dest.to_string()));
+        }
+        if meta.len() > MAX_IMAGE_BYTES {
+            return Err(ImageError::TooLarge(dest.to_string()));
+        }
+        let bytes = fs::read(&real).map_err(|e| ImageError::Unreadable {
+            path: dest.to_string(),
+            reason: e.to_string(),
+        })?;
+        let mime = sniff(&bytes).ok_or_else(|| ImageError::UnknownFormat(dest.to_string()))?;
+        let id = hex16(&Sha256::digest(&bytes));
+        let index = match self.by_id.get(&id) {
+            Some(&i) => i,
+            None => {
+                self.images.push(Image {
+                    id: id.clone(),
+                    mime,
+                    bytes,
+                });
+                self.by_id.insert(id, self.images.len() - 1);
+                self.images.len() - 1
+            }
+        };
+        self.by_path.insert(real, index);
+        Ok(&self.images[index])
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Image> {
+        self.by_id.get(id).map(|&i| &self.images[i])
+    }
+}
+
+fn hex16(digest: &[u8]) -> String {
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The image type from its first bytes (never from the file name alone).
+pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    let head = &bytes[..bytes.len().min(512)];
+    if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if head.starts_with(b"GIF87a") || head.starts_with(b"GIF89a") {
+        Some("image/gif")
+    } else if head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP" {
+        Some("image/webp")
+    } else if looks_like_svg(head) {
+        Some("image/svg+xml")
+    } else {
+        None
+    }
+}
+
+fn looks_like_svg(head: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(head);
+    let text = text.trim_start_matches('\u{feff}').trim_start();
+    (text.starts_with("<?xml")
+        || text.starts_with("<svg")
+        || text.starts_with("<!--")
+        || text.starts_with("<!DOCTYPE"))
+        && text.contains("<svg")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_formats_from_bytes() {
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\nrest"), Some("image/png"));
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
+        assert_eq!(sniff(b"GIF89a..."), Some("image/gif"));
+        assert_eq!(sniff(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
+        assert_eq!(
+            sniff(b"<?xml version=\"1.0\"?>\n<svg xmlns=\"\"/>"),
+            Some("image/svg+xml")
+        );
+        assert_eq!(sniff(b"hello"), None);
+    }
+}

@@ -1,0 +1,482 @@
+//! Loading a content folder into a typed model with source positions.
+//!
+//! This stage reads files and reports what is wrong with each one on its own (TOML syntax, unknown keys,
+//! bad front matter, non-UTF-8 text). Rules that relate files to each other (links, images, variables,
+//! reachability) live in `check`.
+
+pub mod config;
+pub mod links;
+pub mod markdown;
+pub mod vars;
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use walkdir::WalkDir;
+
+use crate::diagnostics::{Diagnostic, FileId, Report};
+use config::{EntryConfig, FrontMatter, SiteConfig};
+use markdown::{Answer, Ev, SectionNote};
+use vars::{VarProblem, VarUse};
+
+/// Text files larger than this are refused rather than parsed.
+pub const MAX_TEXT_BYTES: u64 = 64 * 1024 * 1024;
+
+#[derive(Debug)]
+pub struct Project {
+    /// The content folder as given (used to show paths to users).
+    pub dir: PathBuf,
+    /// The content folder, canonical (used to keep every read inside it).
+    pub root: PathBuf,
+    pub site: SiteConfig,
+    pub site_file: FileId,
+    pub environment: Option<Environment>,
+    pub entries: Vec<Entry>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Environment {
+    pub name: String,
+    pub vars: BTreeMap<String, String>,
+}
+
+#[derive(Debug)]
+pub struct Entry {
+    pub id: String,
+    pub file: FileId,
+    pub config: EntryConfig,
+    pub diagrams: Vec<Diagram>,
+}
+
+#[derive(Debug)]
+pub struct Diagram {
+    pub id: String,
+    pub entry: String,
+    pub file: FileId,
+    pub front: FrontMatter,
+    pub intro: Vec<Ev>,
+    pub nodes: Vec<Node>,
+    pub footnotes: BTreeMap<String, Vec<Ev>>,
+    pub var_uses: Vec<VarUse>,
+    /// Warnings noticed while splitting nodes, reported by `check`.
+    pub notes: Vec<(Range<usize>, SectionNote)>,
+}
+
+#[derive(Debug)]
+pub struct Node {
+    pub id: String,
+    /// Whether the id was written as `{#id}` (else it is the title's slug).
+    pub explicit_id: bool,
+    pub title: String,
+    pub heading_span: Range<usize>,
+    pub events: Vec<Ev>,
+    pub answers: Vec<Answer>,
+}
+
+impl Diagram {
+    pub fn start_node(&self) -> Option<&Node> {
+        match &self.front.start {
+            Some(start) => self.nodes.iter().find(|n| n.id == *start.get_ref()),
+            None => self.nodes.first(),
+        }
+    }
+
+    pub fn node(&self, id: &str) -> Option<&Node> {
+        self.nodes.iter().find(|n| n.id == id)
+    }
+}
+
+impl Project {
+    pub fn entry(&self, id: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.id == id)
+    }
+}
+
+impl Entry {
+    pub fn diagram(&self, id: &str) -> Option<&Diagram> {
+        self.diagrams.iter().find(|d| d.id == id)
+    }
+}
+
+/// True for ids usable in file names and URL fragments.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Loads the content folder. Returns `None` when it cannot go on (no readable site.toml, no environment);
+/// every problem found is in `report`.
+pub fn load(dir: &Path, env: Option<&str>, report: &mut Report) -> Option<Project> {
+    let root = match dir.canonicalize() {
+        Ok(root) if root.is_dir() => root,
+        _ => {
+            report.push(
+                Diagnostic::error(format!("content folder `{}` not found", dir.display()))
+                    .hint("pass the folder that holds site.toml, e.g. `lifeboat build content`"),
+            );
+            return None;
+        }
+    };
+    let mut loader = Loader { dir, root, report };
+    let (site_file, site) = loader.toml_file::<SiteConfig>(&dir.join("site.toml"))?;
+    let environment = loader.choose_environment(&site, site_file, env)?;
+    let vars = environment
+        .as_ref()
+        .map(|e| e.vars.clone())
+        .unwrap_or_default();
+    let entries = loader.entries(&vars);
+    Some(Project {
+        dir: dir.to_path_buf(),
+        root: loader.root,
+        site,
+        site_file,
+        environment,
+        entries,
+    })
+}
+
+struct Loader<'a> {
+    dir: &'a Path,
+    root: PathBuf,
+    report: &'a mut Report,
+}
+
+impl Loader<'_> {
+    fn display(&self, path: &Path) -> String {
+        let rel = path.strip_prefix(&self.root).unwrap_or(path);
+        self.dir.join(rel).display().to_string()
+    }
+
+    /// Reads a UTF-8 text file that must stay inside the content folder.
+    fn read_text(&mut self, path: &Path) -> Option<(FileId, String)> {
+        let shown = self.display(path);
+        let fail = |report: &mut Report, message: String| {
+            report.push(Diagnostic::error(message));
+            None
+        };
+        match path.canonicalize() {
+            Ok(real) if !real.starts_with(&self.root) => {
+                return fail(
+                    self.report,
+                    format!("{shown}: is a link to a file outside the content folder"),
+                );
+            }
+            Err(e) => return fail(self.report, format!("{shown}: cannot be read: {e}")),
+            Ok(_) => {}
+        }
+        match fs::metadata(path) {
+            Ok(m) if m.len() > MAX_TEXT_BYTES => {
+                let limit = MAX_TEXT_BYTES / (1024 * 1024);
+                return fail(
+                    self.report,
+                    format!("{shown}: is larger than the {limit} MiB limit for text files"),
+                );
+            }
+            Err(e) => return fail(self.report, format!("{shown}: cannot be read: {e}")),
+            Ok(_) => {}
+        }
+        let bytes = match fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) => return fail(self.report, format!("{shown}: cannot be read: {e}")),
+        };
+        match String::from_utf8(bytes) {
+            Ok(mut text) => {
+                if text.starts_with('\u{feff}') {
+                    text.replace_range(..3, "   ");
+                }
+                let id = self.report.add_file(shown, text.clone());
+                Some((id, text))
+            }
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                fail(self.report, format!("{shown}: is not UTF-8 text (invalid byte at offset {at}); save it as UTF-8"))
+            }
+        }
+    }
+
+    fn toml_file<T: DeserializeOwned>(&mut self, path: &Path) -> Option<(FileId, T)> {
+        let (file, text) = self.read_text(path)?;
+        let value = parse_toml(self.report, file, &text, 0)?;
+        Some((file, value))
+    }
+
+    fn choose_environment(
+        &mut self,
+        site: &SiteConfig,
+        file: FileId,
+        wanted: Option<&str>,
+    ) -> Option<Option<Environment>> {
+        let names: Vec<&str> = site.environments.keys().map(String::as_str).collect();
+        let list = names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let (name, span) = match (wanted, &site.environment) {
+            (Some(name), _) => (name.to_string(), None),
+            (None, Some(default)) => (default.get_ref().clone(), Some(default.span())),
+            (None, None) if names.is_empty() => return Some(None),
+            (None, None) => {
+                self.report.push(
+                    Diagnostic::error(format!("no environment chosen; site.toml defines {list}"))
+                        .in_file(file)
+                        .hint("pass `--env NAME`, or set `environment = \"NAME\"` in site.toml"),
+                );
+                return None;
+            }
+        };
+        let Some(values) = site.environments.get(&name) else {
+            let message = if names.is_empty() {
+                format!("unknown environment `{name}`: site.toml has no [environments] section")
+            } else {
+                format!("unknown environment `{name}`; site.toml defines {list}")
+            };
+            let mut d = Diagnostic::error(message).hint_opt(
+                crate::diagnostics::nearest(&name, names.iter().copied())
+                    .map(|n| format!("did you mean `{n}`?")),
+            );
+            d = match span {
+                Some(span) => d.at(file, span).label("chosen here"),
+                None => d.in_file(file),
+            };
+            self.report.push(d);
+            return None;
+        };
+        let vars = values
+            .iter()
+            .map(|(k, v)| (k.clone(), v.get_ref().to_string()))
+            .collect();
+        Some(Some(Environment { name, vars }))
+    }
+
+    fn entries(&mut self, vars: &BTreeMap<String, String>) -> Vec<Entry> {
+        let mut entries = Vec::new();
+        for dir in sorted_children(&self.root, |p| p.is_dir()) {
+            let id = file_name(&dir);
+            if id.starts_with('.') || id.starts_with('_') {
+                continue;
+            }
+            if !is_valid_id(&id) {
+                self.report.push(Diagnostic::error(format!(
+                    "{}: entry point folder names may only use letters, digits, `-` and `_`",
+                    self.display(&dir)
+                )));
+                continue;
+            }
+            let entry_toml = dir.join("entry.toml");
+            if !entry_toml.exists() {
+                self.report.push(
+                    Diagnostic::error(format!("{}: entry point folder has no entry.toml", self.display(&dir)))
+                        .hint("add entry.toml with `title` and `start`, or rename the folder to start with `_` to leave it out"),
+                );
+                continue;
+            }
+            let Some((file, config)) = self.toml_file::<EntryConfig>(&entry_toml) else {
+                continue;
+            };
+            let diagrams = sorted_children(&dir, |p| {
+                p.is_file() && p.extension().is_some_and(|e| e == "md")
+            })
+            .into_iter()
+            .filter_map(|path| self.diagram(&id, &path, vars))
+            .collect();
+            entries.push(Entry {
+                id,
+                file,
+                config,
+                diagrams,
+            });
+        }
+        entries
+    }
+
+    fn diagram(
+        &mut self,
+        entry: &str,
+        path: &Path,
+        vars: &BTreeMap<String, String>,
+    ) -> Option<Diagram> {
+        let id = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let (file, text) = self.read_text(path)?;
+        if !is_valid_id(&id) {
+            self.report.push(
+                Diagnostic::error("diagram file names may only use letters, digits, `-` and `_`")
+                    .in_file(file),
+            );
+            return None;
+        }
+        let Some((front_range, body_start)) = split_front_matter(&text) else {
+            self.report.push(
+                Diagnostic::error(
+                    "a diagram must start with TOML front matter between `+++` lines",
+                )
+                .at(file, 0..text.find('\n').unwrap_or(text.len()))
+                .label("expected `+++` here")
+                .hint("start the file with:\n+++\ntitle = \"…\"\n+++"),
+            );
+            return None;
+        };
+        let front = parse_toml::<FrontMatter>(
+            self.report,
+            file,
+            &text[front_range.clone()],
+            front_range.start,
+        )?;
+        let body = &text[body_start..];
+        let sub = vars::substitute(body, vars);
+        for problem in &sub.problems {
+            let d = match problem {
+                VarProblem::Unclosed { at } => Diagnostic::error("`{{` is not closed by `}}`")
+                    .at(file, body_start + at..body_start + at + 2)
+                    .label("opened here"),
+                VarProblem::BadName { span, name } => Diagnostic::error(format!(
+                    "`{name}` is not a valid variable name"
+                ))
+                .at(file, body_start + span.start..body_start + span.end)
+                .hint("variable names use letters, digits and `_`, e.g. `{{ support_phone }}`"),
+            };
+            self.report.push(d);
+        }
+        let to_file = |r: &Range<usize>| {
+            let r = sub.map.range_to_original(r);
+            body_start + r.start..body_start + r.end
+        };
+        let parsed = markdown::parse(&sub.text, &to_file);
+        let var_uses = sub
+            .uses
+            .into_iter()
+            .map(|u| VarUse {
+                name: u.name,
+                span: body_start + u.span.start..body_start + u.span.end,
+            })
+            .collect();
+        let mut notes = Vec::new();
+        let nodes = parsed
+            .sections
+            .into_iter()
+            .map(|s| {
+                notes.extend(s.notes);
+                Node {
+                    id: s
+                        .explicit_id
+                        .clone()
+                        .unwrap_or_else(|| markdown::slug(&s.title)),
+                    explicit_id: s.explicit_id.is_some(),
+                    title: s.title,
+                    heading_span: s.heading_span,
+                    events: s.events,
+                    answers: s.answers,
+                }
+            })
+            .collect();
+        Some(Diagram {
+            id,
+            entry: entry.to_string(),
+            file,
+            front,
+            intro: parsed.intro,
+            nodes,
+            footnotes: parsed.footnotes,
+            var_uses,
+            notes,
+        })
+    }
+}
+
+/// Parses TOML found at byte `offset` of a file, reporting syntax and type errors at their place.
+pub fn parse_toml<T: DeserializeOwned>(
+    report: &mut Report,
+    file: FileId,
+    text: &str,
+    offset: usize,
+) -> Option<T> {
+    match toml::from_str::<T>(text) {
+        Ok(value) => Some(value),
+        Err(e) => {
+            let span = e
+                .span()
+                .map(|s| offset + s.start..offset + s.end.max(s.start));
+            let message = e.message().trim().to_string();
+            let d = Diagnostic::error(message.clone());
+            report.push(match span {
+                Some(span) => d.at(file, span).label(short_label(&message)),
+                None => d.in_file(file),
+            });
+            None
+        }
+    }
+}
+
+fn short_label(message: &str) -> String {
+    if message.starts_with("unknown field") {
+        "unknown key".into()
+    } else if message.starts_with("missing field") {
+        "in this table".into()
+    } else {
+        String::new()
+    }
+}
+
+/// Finds `+++` front matter: returns the TOML's byte range and where the body starts.
+pub fn split_front_matter(text: &str) -> Option<(Range<usize>, usize)> {
+    let first_end = text.find('\n')?;
+    if text[..first_end].trim() != "+++" {
+        return None;
+    }
+    let mut pos = first_end + 1;
+    while pos <= text.len() {
+        let end = text[pos..]
+            .find('\n')
+            .map(|i| pos + i)
+            .unwrap_or(text.len());
+        if text[pos..end].trim_end() == "+++" {
+            return Some((first_end + 1..pos, (end + 1).min(text.len())));
+        }
+        if end == text.len() {
+            break;
+        }
+        pos = end + 1;
+    }
+    None
+}
+
+fn sorted_children(dir: &Path, keep: impl Fn(&Path) -> bool) -> Vec<PathBuf> {
+    WalkDir::new(dir)
+        .min_depth(1)
+        .max_depth(1)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(|e| e.into_path())
+        .filter(|p| keep(p))
+        .collect()
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|s| s.to_string_lossy().to_string())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_is_split_at_plus_lines() {
+        let text = "+++\ntitle = \"A\"\n+++\n## N\n";
+        let (fm, body) = split_front_matter(text).unwrap();
+        assert_eq!(&text[fm], "title = \"A\"\n");
+        assert_eq!(&text[body..], "## N\n");
+        assert!(split_front_matter("title = 1\n").is_none());
+        assert!(split_front_matter("+++\ntitle = 1\n").is_none());
+    }
+}

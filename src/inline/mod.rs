@@ -1,0 +1,150 @@
+//! Assembling one self-contained file: minified shell, inlined CSS and script, the payload, each image
+//! once, and a Content-Security-Policy that allows exactly what is inlined and nothing from the network.
+
+use base64::Engine;
+use lightningcss::stylesheet::{MinifyOptions, ParserOptions, PrinterOptions, StyleSheet};
+use sha2::{Digest, Sha256};
+
+use crate::check::images::ImageStore;
+use crate::render::RenderedEntry;
+
+pub const STYLE_MARKER: &str = "@@LB_STYLE@@";
+pub const DATA_MARKER: &str = "@@LB_DATA@@";
+pub const IMAGES_MARKER: &str = "@@LB_IMAGES@@";
+pub const SCRIPT_MARKER: &str = "@@LB_SCRIPT@@";
+
+#[derive(Debug, thiserror::Error)]
+pub enum InlineError {
+    #[error("theme stylesheet: {0}")]
+    Css(String),
+    #[error("the page template must contain `{0}` exactly once (found {1})")]
+    Marker(&'static str, usize),
+    #[error("the page template could not be minified: {0}")]
+    Minify(String),
+}
+
+/// The theme's style and script as they go into every page, with the policy that admits them.
+#[derive(Debug, Clone)]
+pub struct Assets {
+    pub css: String,
+    pub js: String,
+    pub csp: String,
+}
+
+impl Assets {
+    pub fn new(css: &str, js: &str) -> Result<Assets, InlineError> {
+        let css = minify_css(css)?;
+        // `</script` inside the script would end the element early.
+        let js = js.replace("</script", "<\\/script");
+        let csp = format!(
+            "default-src 'none'; script-src '{}'; style-src '{}'; img-src data: blob:; base-uri 'none'; form-action 'none'",
+            hash(&js),
+            hash(&css)
+        );
+        Ok(Assets { css, js, csp })
+    }
+}
+
+/// `sha256-…` source expression of an inline element's exact text.
+pub fn hash(text: &str) -> String {
+    format!(
+        "sha256-{}",
+        base64::engine::general_purpose::STANDARD.encode(Sha256::digest(text.as_bytes()))
+    )
+}
+
+pub fn minify_css(css: &str) -> Result<String, InlineError> {
+    let mut sheet = StyleSheet::parse(css, ParserOptions::default())
+        .map_err(|e| InlineError::Css(e.to_string()))?;
+    sheet
+        .minify(MinifyOptions::default())
+        .map_err(|e| InlineError::Css(e.to_string()))?;
+    let printed = sheet
+        .to_css(PrinterOptions {
+            minify: true,
+            ..PrinterOptions::default()
+        })
+        .map_err(|e| InlineError::Css(e.to_string()))?;
+    Ok(printed.code)
+}
+
+/// Builds the final bytes of an entry point's file.
+pub fn assemble(
+    entry: &RenderedEntry,
+    assets: &Assets,
+    images: &ImageStore,
+) -> Result<Vec<u8>, InlineError> {
+    let shell = minify_shell(&entry.shell)?;
+    let mut image_html = String::new();
+    for id in &entry.images {
+        if let Some(image) = images.get(id) {
+            image_html.push_str(&format!(
+                "<script type=\"application/octet-stream\" id=\"lb-img-{}\" data-mime=\"{}\">",
+                image.id, image.mime
+            ));
+            base64::engine::general_purpose::STANDARD.encode_string(&image.bytes, &mut image_html);
+            image_html.push_str("</script>");
+        }
+    }
+    let parts: [(&str, &str); 4] = [
+        (STYLE_MARKER, &assets.css),
+        (DATA_MARKER, &entry.data_json),
+        (IMAGES_MARKER, &image_html),
+        (SCRIPT_MARKER, &assets.js),
+    ];
+    let mut found = Vec::new();
+    for (marker, value) in parts {
+        let positions: Vec<usize> = shell.match_indices(marker).map(|(i, _)| i).collect();
+        if positions.len() != 1 {
+            return Err(InlineError::Marker(marker, positions.len()));
+        }
+        found.push((positions[0], marker.len(), value));
+    }
+    found.sort_by_key(|f| f.0);
+    let total = shell.len() + found.iter().map(|f| f.2.len()).sum::<usize>();
+    let mut out = String::with_capacity(total);
+    let mut pos = 0;
+    for (at, len, value) in found {
+        out.push_str(&shell[pos..at]);
+        out.push_str(value);
+        pos = at + len;
+    }
+    out.push_str(&shell[pos..]);
+    Ok(out.into_bytes())
+}
+
+fn minify_shell(shell: &str) -> Result<String, InlineError> {
+    let mut cfg = minify_html::Cfg::new();
+    cfg.minify_css = false;
+    cfg.minify_js = false;
+    cfg.keep_closing_tags = true;
+    cfg.keep_html_and_head_opening_tags = true;
+    cfg.do_not_minify_doctype = true;
+    cfg.keep_spaces_between_attributes = true;
+    cfg.ensure_spec_compliant_unquoted_attribute_values = true;
+    let out = minify_html::minify(shell.as_bytes(), &cfg);
+    String::from_utf8(out).map_err(|e| InlineError::Minify(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn css_is_minified_and_hashed_exactly() {
+        let assets = Assets::new("body {  color : red ; }\n", "console.log(1)").unwrap();
+        assert_eq!(assets.css, "body{color:red}");
+        assert!(assets.csp.contains(&hash("body{color:red}")));
+        assert!(assets.csp.starts_with("default-src 'none';"));
+        assert!(!assets.csp.contains("unsafe-inline"));
+    }
+
+    #[test]
+    fn markers_survive_minification() {
+        let shell = "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n  <style>@@LB_STYLE@@</style>\n</head>\n<body>\n  <p>  Hi  </p>\n<script id=\"lb-data\" type=\"application/json\">@@LB_DATA@@</script>\n@@LB_IMAGES@@\n<script>@@LB_SCRIPT@@</script>\n</body></html>";
+        let min = minify_shell(shell).unwrap();
+        for m in [STYLE_MARKER, DATA_MARKER, IMAGES_MARKER, SCRIPT_MARKER] {
+            assert_eq!(min.matches(m).count(), 1, "{m} in {min}");
+        }
+    }
+}

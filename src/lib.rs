@@ -1,0 +1,17 @@
+//! Lifeboat: content folder -> self-contained offline HTML bundles of procedures.
+//!
+//! The pipeline, one module per stage: [`content`] loads the folder into a typed model, [`check`] relates
+//! its parts and reports every problem, [`render`] turns the model into a view model and HTML, [`inline`]
+//! assembles each self-contained file, and [`package`] writes the output.
+
+pub mod bundle;
+pub mod check;
+pub mod cli;
+pub mod cmd;
+pub mod content;
+pub mod diagnostics;
+pub mod inline;
+pub mod package;
+pub mod render;
+pub mod snapshot;
+pub mod theme;

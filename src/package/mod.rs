@@ -1,0 +1,3 @@
+//! Writing the output: the whole folder appears at once, or not at all.
+
+pub mod output;

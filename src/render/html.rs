@@ -1,0 +1,211 @@
+//! Markdown events of one node -> safe HTML: links rewritten to viewer URLs, images to references into
+//! the image table, alerts to labelled callouts, footnotes kept with the node, everything sanitized.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
+
+use pulldown_cmark::{BlockQuoteKind, CowStr, Event, Tag, TagEnd};
+
+use crate::check::Checked;
+use crate::content::markdown::Ev;
+use crate::content::Diagram;
+use crate::theme::Theme;
+
+/// Renders events of a node (or of a diagram's introduction) to sanitized HTML.
+pub struct NodeRenderer<'a> {
+    pub checked: &'a Checked,
+    pub diagram: &'a Diagram,
+    pub theme: &'a Theme,
+}
+
+impl NodeRenderer<'_> {
+    /// Returns the HTML and the ids of the images it shows.
+    pub fn render(&self, events: &[Ev], images: &mut Vec<String>) -> String {
+        let mut cited: Vec<String> = Vec::new();
+        let mut out: Vec<Event> = Vec::with_capacity(events.len());
+        self.convert(events, &mut out, &mut cited, images);
+        if !cited.is_empty() {
+            out.push(Event::Html(CowStr::from(format!(
+                "<section class=\"footnotes\"><p class=\"footnotes-label\">{}</p><ol>",
+                escape(self.theme.string("footnotes"))
+            ))));
+            let mut done = 0;
+            while done < cited.len() {
+                let label = cited[done].clone();
+                done += 1;
+                out.push(Event::Html("<li>".into()));
+                if let Some(def) = self.diagram.footnotes.get(&label) {
+                    let inner = &def[1..def.len().saturating_sub(1)];
+                    self.convert(inner, &mut out, &mut cited, images);
+                }
+                out.push(Event::Html("</li>".into()));
+            }
+            out.push(Event::Html("</ol></section>".into()));
+        }
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, out.into_iter());
+        sanitizer().clean(&html).to_string()
+    }
+
+    fn convert<'e>(
+        &self,
+        events: &'e [Ev],
+        out: &mut Vec<Event<'e>>,
+        cited: &mut Vec<String>,
+        images: &mut Vec<String>,
+    ) {
+        let file = self.diagram.file;
+        let mut iter = events.iter();
+        while let Some((event, _)) = iter.next() {
+            match event {
+                Event::Start(Tag::BlockQuote(Some(kind))) => {
+                    let (class, key) = callout(*kind);
+                    out.push(Event::Html(CowStr::from(format!(
+                        "<aside class=\"callout callout-{class}\"><p class=\"callout-label\">{}</p>",
+                        escape(self.theme.string(key))
+                    ))));
+                }
+                Event::End(TagEnd::BlockQuote(Some(_))) => out.push(Event::Html("</aside>".into())),
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }) => {
+                    let dest = match self.checked.links.get(&(file, dest_url.to_string())) {
+                        Some(target) => CowStr::from(target.href(&self.diagram.entry)),
+                        None => dest_url.clone(),
+                    };
+                    out.push(Event::Start(Tag::Link {
+                        link_type: *link_type,
+                        dest_url: dest,
+                        title: title.clone(),
+                        id: id.clone(),
+                    }));
+                }
+                Event::Start(Tag::Image {
+                    dest_url, title, ..
+                }) => {
+                    let mut alt = String::new();
+                    let mut depth = 1;
+                    for (inner, _) in iter.by_ref() {
+                        match inner {
+                            Event::Start(_) => depth += 1,
+                            Event::End(_) => depth -= 1,
+                            Event::Text(t) | Event::Code(t) => alt.push_str(t),
+                            _ => {}
+                        }
+                        if depth == 0 {
+                            break;
+                        }
+                    }
+                    let Some(id) = self.checked.image_refs.get(&(file, dest_url.to_string()))
+                    else {
+                        continue;
+                    };
+                    if !images.contains(id) {
+                        images.push(id.clone());
+                    }
+                    let title = if title.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" title=\"{}\"", escape(title))
+                    };
+                    out.push(Event::Html(CowStr::from(format!(
+                        "<img data-lb-img=\"{id}\" alt=\"{}\"{title}>",
+                        escape(&alt)
+                    ))));
+                }
+                Event::FootnoteReference(label) => {
+                    let n = match cited.iter().position(|c| c == label.as_ref()) {
+                        Some(i) => i + 1,
+                        None => {
+                            cited.push(label.to_string());
+                            cited.len()
+                        }
+                    };
+                    out.push(Event::Html(CowStr::from(format!(
+                        "<sup class=\"footnote-ref\">[{n}]</sup>"
+                    ))));
+                }
+                other => out.push(other.clone()),
+            }
+        }
+    }
+}
+
+fn callout(kind: BlockQuoteKind) -> (&'static str, &'static str) {
+    match kind {
+        BlockQuoteKind::Caution => ("caution", "callout_caution"),
+        BlockQuoteKind::Note => ("note", "callout_note"),
+        BlockQuoteKind::Important => ("important", "callout_important"),
+        BlockQuoteKind::Tip => ("tip", "callout_tip"),
+        BlockQuoteKind::Warning => ("warning", "callout_warning"),
+    }
+}
+
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The allow-list every piece of content HTML goes through: no script, handler, frame, form, style or
+/// remote resource survives.
+fn sanitizer() -> &'static ammonia::Builder<'static> {
+    static BUILDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    BUILDER.get_or_init(|| {
+        let mut b = ammonia::Builder::default();
+        b.add_tags(["aside", "section", "input"]);
+        b.rm_tags(["img"]).add_tags(["img"]);
+        let mut attrs: HashMap<&str, std::collections::HashSet<&str>> = HashMap::new();
+        attrs.insert(
+            "img",
+            ["alt", "title", "data-lb-img", "width", "height"].into(),
+        );
+        attrs.insert("input", ["type", "checked", "disabled"].into());
+        attrs.insert("a", ["href", "title"].into());
+        attrs.insert("ol", ["start"].into());
+        attrs.insert("th", ["colspan", "rowspan"].into());
+        attrs.insert("td", ["colspan", "rowspan"].into());
+        b.tag_attributes(attrs);
+        let classes: BTreeMap<&str, Vec<&str>> = [
+            (
+                "aside",
+                vec![
+                    "callout",
+                    "callout-caution",
+                    "callout-note",
+                    "callout-important",
+                    "callout-tip",
+                    "callout-warning",
+                ],
+            ),
+            ("p", vec!["callout-label", "footnotes-label"]),
+            ("sup", vec!["footnote-ref"]),
+            ("section", vec!["footnotes"]),
+            ("ul", vec!["contains-task-list"]),
+            ("li", vec!["task-list-item"]),
+        ]
+        .into();
+        for (tag, list) in classes {
+            b.add_allowed_classes(tag, list);
+        }
+        b.url_schemes(["http", "https", "mailto", "tel"].into());
+        b.link_rel(Some("noopener noreferrer"));
+        b.attribute_filter(|element, attribute, value| match (element, attribute) {
+            ("input", "type") if value != "checkbox" => None,
+            _ => Some(value.into()),
+        });
+        b
+    })
+}

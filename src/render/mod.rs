@@ -1,0 +1,198 @@
+//! Model -> view model -> page: the Tera shell and the JSON payload of each entry point.
+
+pub mod html;
+pub mod model;
+
+use tera::{Context, Tera};
+
+use crate::check::Checked;
+use crate::content::markdown::{fold, plain_text};
+use crate::content::{Entry, Project};
+use crate::snapshot::Snapshot;
+use crate::theme::Theme;
+use html::NodeRenderer;
+use model::*;
+
+/// One entry point, rendered but not yet assembled into its file.
+pub struct RenderedEntry {
+    pub id: String,
+    /// The page shell from the template, with the four `@@LB_…@@` markers still in it.
+    pub shell: String,
+    /// The JSON payload, safe to place inside a `<script>` element.
+    pub data_json: String,
+    /// Ids of the images this entry point shows, in first-use order.
+    pub images: Vec<String>,
+    pub diagram_count: usize,
+    pub node_count: usize,
+}
+
+pub struct RenderContext<'a> {
+    pub project: &'a Project,
+    pub checked: &'a Checked,
+    pub theme: &'a Theme,
+    pub snapshot: &'a Snapshot,
+    pub csp: &'a str,
+    pub tera: &'a Tera,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("the page template could not be rendered: {0}")]
+    Template(String),
+    #[error("the page data could not be serialized: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// Compiles the theme's page template.
+pub fn templates(theme: &Theme) -> Result<Tera, RenderError> {
+    let mut tera = Tera::default();
+    tera.add_raw_template("entry.html", &theme.template)
+        .map_err(|e| RenderError::Template(error_chain(&e)))?;
+    Ok(tera)
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+pub fn render_entry(cx: &RenderContext, entry: &Entry) -> Result<RenderedEntry, RenderError> {
+    let project = cx.project;
+    let site = &project.site;
+    let mut images = Vec::new();
+    let mut node_count = 0;
+    let diagrams: Vec<DiagramView> = entry
+        .diagrams
+        .iter()
+        .map(|diagram| {
+            let renderer = NodeRenderer {
+                checked: cx.checked,
+                diagram,
+                theme: cx.theme,
+            };
+            let nodes: Vec<NodeView> = diagram
+                .nodes
+                .iter()
+                .map(|node| {
+                    let answers = node
+                        .answers
+                        .iter()
+                        .filter_map(|a| {
+                            let target = cx.checked.links.get(&(diagram.file, a.dest.clone()))?;
+                            let entry_id =
+                                (target.entry != entry.id).then_some(target.entry.as_str());
+                            Some(AnswerView {
+                                label: &a.label,
+                                href: target.href(&entry.id),
+                                entry: entry_id,
+                                diagram: &target.diagram,
+                                node: &target.node,
+                            })
+                        })
+                        .collect();
+                    let search = fold(&format!("{}\n{}", node.title, plain_text(&node.events)));
+                    NodeView {
+                        id: &node.id,
+                        title: &node.title,
+                        html: renderer.render(&node.events, &mut images),
+                        answers,
+                        search,
+                    }
+                })
+                .collect();
+            node_count += nodes.len();
+            DiagramView {
+                id: &diagram.id,
+                title: &diagram.front.title,
+                description: &diagram.front.description,
+                tags: &diagram.front.tags,
+                intro_html: renderer.render(&diagram.intro, &mut images),
+                start: diagram.start_node().map(|n| n.id.as_str()).unwrap_or(""),
+                nodes,
+            }
+        })
+        .collect();
+    let start_diagram = entry.diagram(entry.config.start.get_ref());
+    let start = NodeRef {
+        diagram: entry.config.start.get_ref(),
+        node: start_diagram
+            .and_then(|d| d.start_node())
+            .map(|n| n.id.as_str())
+            .unwrap_or(""),
+    };
+    let env_name = project.environment.as_ref().map(|e| e.name.as_str());
+    let payload = Payload {
+        v: 1,
+        bundle: &entry.id,
+        lang: site.language.code(),
+        site: SiteView {
+            name: &site.name,
+            online_url: site.online_url.get_ref(),
+        },
+        entry: EntryView {
+            id: &entry.id,
+            title: &entry.config.title,
+            description: &entry.config.description,
+            start,
+        },
+        snapshot: SnapshotView {
+            epoch: cx.snapshot.epoch,
+            date: &cx.snapshot.date,
+            revision: cx.snapshot.short_commit(),
+            dirty: cx.snapshot.dirty,
+        },
+        backup: BackupView {
+            frequency_days: *site.backup.frequency_days.get_ref(),
+            locations: &site.backup.locations,
+        },
+        environment: env_name,
+        strings: &cx.theme.strings,
+        diagrams,
+    };
+    let diagram_count = payload.diagrams.len();
+    let data_json = script_safe_json(&payload)?;
+    let page = Page {
+        lang: site.language.code(),
+        title: format!("{} — {}", entry.config.title, site.name),
+        csp: cx.csp,
+        site_name: &site.name,
+        entry_title: &entry.config.title,
+        entry_description: &entry.config.description,
+        online_url: site.online_url.get_ref(),
+        snapshot_date: &cx.snapshot.date,
+        snapshot_iso: &cx.snapshot.iso,
+        revision: cx.snapshot.short_commit().unwrap_or(""),
+        dirty: cx.snapshot.dirty,
+        environment: env_name.unwrap_or(""),
+    };
+    let mut context = Context::new();
+    context.insert("page", &page);
+    context.insert("t", &cx.theme.strings);
+    let shell = cx
+        .tera
+        .render("entry.html", &context)
+        .map_err(|e| RenderError::Template(error_chain(&e)))?;
+    Ok(RenderedEntry {
+        id: entry.id.clone(),
+        shell,
+        data_json,
+        images,
+        diagram_count,
+        node_count,
+    })
+}
+
+/// JSON that cannot end or confuse the `<script>` element it sits in.
+pub fn script_safe_json<T: serde::Serialize>(value: &T) -> Result<String, serde_json::Error> {
+    let json = serde_json::to_string(value)?;
+    Ok(json
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026"))
+}

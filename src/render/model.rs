@@ -1,0 +1,102 @@
+//! The view model: plain serde data the template and the viewer script read. The JSON form is described
+//! in docs/viewer-contract.md.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// Small values for the Tera page template (`page.*`).
+#[derive(Debug, Serialize)]
+pub struct Page<'a> {
+    pub lang: &'a str,
+    pub title: String,
+    pub csp: &'a str,
+    pub site_name: &'a str,
+    pub entry_title: &'a str,
+    pub entry_description: &'a str,
+    pub online_url: &'a str,
+    pub snapshot_date: &'a str,
+    pub snapshot_iso: &'a str,
+    pub revision: &'a str,
+    pub dirty: bool,
+    pub environment: &'a str,
+}
+
+/// The JSON payload the viewer renders (`#lb-data`).
+#[derive(Debug, Serialize)]
+pub struct Payload<'a> {
+    pub v: u32,
+    pub bundle: &'a str,
+    pub lang: &'a str,
+    pub site: SiteView<'a>,
+    pub entry: EntryView<'a>,
+    pub snapshot: SnapshotView<'a>,
+    pub backup: BackupView<'a>,
+    pub environment: Option<&'a str>,
+    pub strings: &'a BTreeMap<String, String>,
+    pub diagrams: Vec<DiagramView<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SiteView<'a> {
+    pub name: &'a str,
+    pub online_url: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EntryView<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub start: NodeRef<'a>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NodeRef<'a> {
+    pub diagram: &'a str,
+    pub node: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SnapshotView<'a> {
+    pub epoch: i64,
+    pub date: &'a str,
+    pub revision: Option<&'a str>,
+    pub dirty: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BackupView<'a> {
+    pub frequency_days: i64,
+    pub locations: &'a [String],
+}
+
+#[derive(Debug, Serialize)]
+pub struct DiagramView<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub tags: &'a [String],
+    pub intro_html: String,
+    pub start: &'a str,
+    pub nodes: Vec<NodeView<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct NodeView<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub html: String,
+    pub answers: Vec<AnswerView<'a>>,
+    pub search: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AnswerView<'a> {
+    pub label: &'a str,
+    pub href: String,
+    /// Set when the answer opens another entry point's file.
+    pub entry: Option<&'a str>,
+    pub diagram: &'a str,
+    pub node: &'a str,
+}
