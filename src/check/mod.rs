@@ -220,6 +220,7 @@ fn check_links(project: &Project, diagram: &Diagram, checked: &mut Checked, repo
             Ok(target) => {
                 checked.links.insert((file, dest.to_string()), target);
             }
+            Err(problem) if problem.is_about_unloadable(project) => {}
             Err(problem) => report.push(
                 Diagnostic::error(problem.message())
                     .at(file, span)

@@ -63,6 +63,17 @@ impl Problem {
         }
     }
 
+    /// True when the problem only repeats that a file could not be loaded (already reported).
+    pub fn is_about_unloadable(&self, project: &Project) -> bool {
+        match self {
+            Problem::MissingEntry { entry, .. } => project.unloadable.contains(entry),
+            Problem::MissingDiagram { entry, diagram, .. } => {
+                project.unloadable.contains(&format!("{entry}/{diagram}"))
+            }
+            _ => false,
+        }
+    }
+
     pub fn hint(&self) -> Option<String> {
         match self {
             Problem::MissingEntry {

@@ -35,6 +35,9 @@ pub struct Project {
     pub site_file: FileId,
     pub environment: Option<Environment>,
     pub entries: Vec<Entry>,
+    /// Entry points (`entry`) and diagrams (`entry/diagram`) that exist but could not be loaded; their
+    /// own errors are reported, so links to them are not reported again.
+    pub unloadable: std::collections::BTreeSet<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -122,7 +125,12 @@ pub fn load(dir: &Path, env: Option<&str>, report: &mut Report) -> Option<Projec
             return None;
         }
     };
-    let mut loader = Loader { dir, root, report };
+    let mut loader = Loader {
+        dir,
+        root,
+        report,
+        unloadable: Default::default(),
+    };
     let (site_file, site) = loader.toml_file::<SiteConfig>(&dir.join("site.toml"))?;
     let environment = loader.choose_environment(&site, site_file, env)?;
     let vars = environment
@@ -137,6 +145,7 @@ pub fn load(dir: &Path, env: Option<&str>, report: &mut Report) -> Option<Projec
         site_file,
         environment,
         entries,
+        unloadable: loader.unloadable,
     })
 }
 
@@ -144,12 +153,18 @@ struct Loader<'a> {
     dir: &'a Path,
     root: PathBuf,
     report: &'a mut Report,
+    unloadable: std::collections::BTreeSet<String>,
 }
 
 impl Loader<'_> {
     fn display(&self, path: &Path) -> String {
-        let rel = path.strip_prefix(&self.root).unwrap_or(path);
-        self.dir.join(rel).display().to_string()
+        match path
+            .strip_prefix(self.dir)
+            .or_else(|_| path.strip_prefix(&self.root))
+        {
+            Ok(rel) => self.dir.join(rel).display().to_string(),
+            Err(_) => path.display().to_string(),
+        }
     }
 
     /// Reads a UTF-8 text file that must stay inside the content folder.
@@ -194,7 +209,11 @@ impl Loader<'_> {
             }
             Err(e) => {
                 let at = e.utf8_error().valid_up_to();
-                fail(self.report, format!("{shown}: is not UTF-8 text (invalid byte at offset {at}); save it as UTF-8"))
+                let line = e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1;
+                fail(
+                    self.report,
+                    format!("{shown}:{line}: is not UTF-8 text (invalid byte at offset {at}); save it as UTF-8"),
+                )
             }
         }
     }
@@ -277,14 +296,24 @@ impl Loader<'_> {
                 continue;
             }
             let Some((file, config)) = self.toml_file::<EntryConfig>(&entry_toml) else {
+                self.unloadable.insert(id);
                 continue;
             };
-            let diagrams = sorted_children(&dir, |p| {
+            let mut diagrams = Vec::new();
+            for path in sorted_children(&dir, |p| {
                 p.is_file() && p.extension().is_some_and(|e| e == "md")
-            })
-            .into_iter()
-            .filter_map(|path| self.diagram(&id, &path, vars))
-            .collect();
+            }) {
+                match self.diagram(&id, &path, vars) {
+                    Some(diagram) => diagrams.push(diagram),
+                    None => {
+                        let stem = path
+                            .file_stem()
+                            .map(|s| s.to_string_lossy().to_string())
+                            .unwrap_or_default();
+                        self.unloadable.insert(format!("{id}/{stem}"));
+                    }
+                }
+            }
             entries.push(Entry {
                 id,
                 file,
@@ -314,6 +343,15 @@ impl Loader<'_> {
             return None;
         }
         let Some((front_range, body_start)) = split_front_matter(&text) else {
+            if text.lines().next().is_some_and(|l| l.trim() == "+++") {
+                self.report.push(
+                    Diagnostic::error("front matter is never closed")
+                        .at(file, 0..3)
+                        .label("opened here")
+                        .hint("end the front matter with a line holding only `+++`"),
+                );
+                return None;
+            }
             self.report.push(
                 Diagnostic::error(
                     "a diagram must start with TOML front matter between `+++` lines",
@@ -405,7 +443,7 @@ pub fn parse_toml<T: DeserializeOwned>(
                 .span()
                 .map(|s| offset + s.start..offset + s.end.max(s.start));
             let message = e.message().trim().to_string();
-            let d = Diagnostic::error(message.clone());
+            let d = Diagnostic::error(message.clone()).hint_opt(unknown_key_hint(&message));
             report.push(match span {
                 Some(span) => d.at(file, span).label(short_label(&message)),
                 None => d.in_file(file),
@@ -413,6 +451,14 @@ pub fn parse_toml<T: DeserializeOwned>(
             None
         }
     }
+}
+
+/// "did you mean `title`?" for toml's "unknown field `titel`, expected one of `title`, …".
+fn unknown_key_hint(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (wanted, expected) = rest.split_once('`')?;
+    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    crate::diagnostics::nearest(wanted, candidates).map(|c| format!("did you mean `{c}`?"))
 }
 
 fn short_label(message: &str) -> String {

@@ -1,0 +1,272 @@
+//! `lifeboat build` over fixture folders: what lands in the output folder.
+
+mod common;
+
+use std::fs;
+
+use common::*;
+use sha2::{Digest, Sha256};
+
+fn build_basic(extra: &[&str]) -> (tempfile::TempDir, Run) {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("basic"), &dir.path().join("content"));
+    let mut args = vec!["build", "content", "--out", "dist"];
+    args.extend_from_slice(extra);
+    let run = lifeboat(dir.path(), &args);
+    (dir, run)
+}
+
+fn read(dir: &tempfile::TempDir, name: &str) -> String {
+    fs::read_to_string(dir.path().join("dist").join(name)).unwrap()
+}
+
+#[test]
+fn one_self_contained_file_per_entry_point() {
+    let (dir, run) = build_basic(&[]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let tree = read_tree(&dir.path().join("dist"));
+    for entry in ["support.html", "escalation.html"] {
+        assert!(
+            tree.contains_key(entry),
+            "{entry} missing from {:?}",
+            tree.keys()
+        );
+        let html = read(&dir, entry);
+        assert!(html.starts_with("<!doctype html>"), "{entry}");
+        for outside in [
+            "src=\"http",
+            "src=http",
+            "src=\"//",
+            "<link",
+            "@import",
+            "url(http",
+            "url(//",
+        ] {
+            assert!(
+                !html.contains(outside),
+                "{entry} loads something from outside: {outside}"
+            );
+        }
+        assert!(!html.contains("{{"), "{entry} still holds a {{ variable }}");
+    }
+}
+
+#[test]
+fn csp_forbids_the_network_and_admits_exactly_the_inline_script_and_style() {
+    let (dir, _) = build_basic(&[]);
+    let html = read(&dir, "support.html");
+    let csp_start = html
+        .find("Content-Security-Policy")
+        .map(|_| html.find("default-src").unwrap())
+        .unwrap();
+    let csp = &html[csp_start..csp_start + html[csp_start..].find('"').unwrap()];
+    assert!(csp.starts_with("default-src 'none'"), "{csp}");
+    assert!(csp.contains("img-src data: blob:"), "{csp}");
+    assert!(!csp.contains("unsafe"), "{csp}");
+    let hash = |text: &str| {
+        use base64::Engine;
+        format!(
+            "'sha256-{}'",
+            base64::engine::general_purpose::STANDARD.encode(Sha256::digest(text.as_bytes()))
+        )
+    };
+    let style = between(&html, "<style>", "</style>");
+    assert!(
+        csp.contains(&format!("style-src {}", hash(style))),
+        "style hash does not match"
+    );
+    let script_start = html.rfind("<script>").unwrap() + "<script>".len();
+    let script =
+        &html[script_start..script_start + html[script_start..].find("</script>").unwrap()];
+    assert!(
+        csp.contains(&format!("script-src {}", hash(script))),
+        "script hash does not match"
+    );
+    assert_eq!(
+        html.matches("<script>").count(),
+        1,
+        "exactly one executable script"
+    );
+}
+
+fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+    let s = text.find(start).unwrap() + start.len();
+    &text[s..s + text[s..].find(end).unwrap()]
+}
+
+#[test]
+fn each_distinct_image_is_stored_once() {
+    let (dir, _) = build_basic(&[]);
+    let html = read(&dir, "support.html");
+    use base64::Engine;
+    let png = fs::read(fixture("basic/support/images/modem.png")).unwrap();
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&png);
+    // Used by two nodes of one diagram, and under another file name with the same bytes.
+    assert_eq!(html.matches(&b64).count(), 1);
+    assert_eq!(
+        html.matches("data-lb-img=").count(),
+        3,
+        "three references to it"
+    );
+    assert!(
+        !read(&dir, "escalation.html").contains(&b64),
+        "only where it is used"
+    );
+}
+
+#[test]
+fn variables_take_the_chosen_environment() {
+    let (dir, _) = build_basic(&[]);
+    let bcp = read(&dir, "support.html");
+    assert!(
+        bcp.contains("1 800 555-0199") && bcp.contains("https://crm-backup.example.com/tickets")
+    );
+    assert!(!bcp.contains("1 800 555-0100"));
+    let (dir, run) = build_basic(&["--env", "primary"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let primary = read(&dir, "support.html");
+    assert!(
+        primary.contains("1 800 555-0100") && primary.contains("https://crm.example.com/tickets")
+    );
+    assert_eq!(payload(&primary)["environment"], "primary");
+}
+
+#[test]
+fn unknown_environment_on_the_command_line_is_refused() {
+    let (dir, run) = build_basic(&["--env", "prod"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr
+            .contains("unknown environment `prod`; site.toml defines `bcp`, `primary`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.path().join("dist").exists());
+}
+
+#[test]
+fn answers_and_links_point_at_viewer_urls() {
+    let (dir, _) = build_basic(&[]);
+    let data = payload(&read(&dir, "support.html"));
+    let internet = &data["diagrams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == "internet")
+        .unwrap();
+    let lights = &internet["nodes"][0];
+    assert_eq!(lights["id"], "lights");
+    let hrefs: Vec<&str> = lights["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["href"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        hrefs,
+        [
+            "#/internet/restart",
+            "#/power/cable",
+            "escalation.html#/level-2/start"
+        ]
+    );
+    assert_eq!(lights["answers"][2]["entry"], "escalation");
+    let restart = &internet["nodes"][1];
+    assert_eq!(restart["title"], "Redémarrer le modem");
+    assert!(restart["search"]
+        .as_str()
+        .unwrap()
+        .contains("redemarrer le modem"));
+    assert!(lights["html"].as_str().unwrap().contains(
+        "<aside class=\"callout callout-caution\"><p class=\"callout-label\">Critical step</p>"
+    ));
+    assert_eq!(
+        internet["nodes"][2]["answers"].as_array().unwrap().len(),
+        0,
+        "end point"
+    );
+}
+
+#[test]
+fn same_input_gives_byte_identical_output() {
+    let (a, _) = build_basic(&[]);
+    let (b, _) = build_basic(&[]);
+    let (ta, tb) = (
+        read_tree(&a.path().join("dist")),
+        read_tree(&b.path().join("dist")),
+    );
+    assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
+    for (name, bytes) in &ta {
+        assert!(bytes == &tb[name], "{name} differs between two builds");
+    }
+    let data = payload(&read(&a, "support.html"));
+    assert_eq!(data["snapshot"]["epoch"], 1763800000);
+    assert_eq!(data["snapshot"]["date"], "2025-11-22");
+}
+
+#[test]
+fn a_foreign_output_folder_is_never_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("basic"), &dir.path().join("content"));
+    fs::create_dir(dir.path().join("docs")).unwrap();
+    fs::write(dir.path().join("docs/thesis.txt"), "precious").unwrap();
+    let run = lifeboat(dir.path(), &["build", "content", "--out", "docs"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("was not made by lifeboat"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("docs/thesis.txt")).unwrap(),
+        "precious"
+    );
+    let run = lifeboat(dir.path(), &["build", "content", "--out", "content/dist"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("inside the content folder"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn the_shipped_example_builds_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = repo().join("content");
+    let run = lifeboat(
+        dir.path(),
+        &["build", content.to_str().unwrap(), "--out", "dist"],
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(
+        !run.stderr.contains("warning"),
+        "the example should have no warnings:\n{}",
+        run.stderr
+    );
+    let html: Vec<_> = read_tree(&dir.path().join("dist"))
+        .into_keys()
+        .filter(|k| k.ends_with(".html"))
+        .collect();
+    assert!(html.len() >= 2, "{html:?}");
+}
+
+#[test]
+fn help_is_stable() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["--help"],
+        vec!["build", "--help"],
+        vec!["check", "--help"],
+    ] {
+        let run = lifeboat(dir.path(), &args);
+        assert_eq!(run.code, 0);
+        insta::assert_snapshot!(
+            format!(
+                "help-{}",
+                args.join("-").trim_start_matches('-').replace("--", "")
+            ),
+            run.stdout
+        );
+    }
+}
