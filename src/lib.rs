@@ -13,5 +13,6 @@ pub mod diagnostics;
 pub mod inline;
 pub mod package;
 pub mod render;
+pub mod sanitize;
 pub mod snapshot;
 pub mod theme;

@@ -1,6 +1,7 @@
 //! Rules that relate the parts of a content folder: ids, starts, answers and links, images, variables,
 //! reachability. Every problem goes to the report; the result holds what rendering needs.
 
+pub mod content_warnings;
 pub mod images;
 pub mod reach;
 pub mod resolve;
@@ -59,6 +60,7 @@ pub fn check(project: &Project, report: &mut Report) -> Checked {
             check_nodes(diagram, report);
             check_links(project, diagram, &mut checked, report);
             check_variables(project, diagram, report);
+            content_warnings::check(diagram, report);
         }
     }
     reach::check(project, &checked, report);

@@ -1,9 +1,6 @@
 //! Markdown events of one node -> safe HTML: links rewritten to viewer URLs, images to references into
 //! the image table, alerts to labelled callouts, footnotes kept with the node, everything sanitized.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::OnceLock;
-
 use pulldown_cmark::{BlockQuoteKind, CowStr, Event, Tag, TagEnd};
 
 use crate::check::Checked;
@@ -44,7 +41,7 @@ impl NodeRenderer<'_> {
         }
         let mut html = String::new();
         pulldown_cmark::html::push_html(&mut html, out.into_iter());
-        sanitizer().clean(&html).to_string()
+        crate::sanitize::sanitizer().clean(&html).to_string()
     }
 
     fn convert<'e>(
@@ -157,55 +154,4 @@ pub fn escape(text: &str) -> String {
         }
     }
     out
-}
-
-/// The allow-list every piece of content HTML goes through: no script, handler, frame, form, style or
-/// remote resource survives.
-fn sanitizer() -> &'static ammonia::Builder<'static> {
-    static BUILDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
-    BUILDER.get_or_init(|| {
-        let mut b = ammonia::Builder::default();
-        b.add_tags(["aside", "section", "input"]);
-        b.rm_tags(["img"]).add_tags(["img"]);
-        let mut attrs: HashMap<&str, std::collections::HashSet<&str>> = HashMap::new();
-        attrs.insert(
-            "img",
-            ["alt", "title", "data-lb-img", "width", "height"].into(),
-        );
-        attrs.insert("input", ["type", "checked", "disabled"].into());
-        attrs.insert("a", ["href", "title"].into());
-        attrs.insert("ol", ["start"].into());
-        attrs.insert("th", ["colspan", "rowspan"].into());
-        attrs.insert("td", ["colspan", "rowspan"].into());
-        b.tag_attributes(attrs);
-        let classes: BTreeMap<&str, Vec<&str>> = [
-            (
-                "aside",
-                vec![
-                    "callout",
-                    "callout-caution",
-                    "callout-note",
-                    "callout-important",
-                    "callout-tip",
-                    "callout-warning",
-                ],
-            ),
-            ("p", vec!["callout-label", "footnotes-label"]),
-            ("sup", vec!["footnote-ref"]),
-            ("section", vec!["footnotes"]),
-            ("ul", vec!["contains-task-list"]),
-            ("li", vec!["task-list-item"]),
-        ]
-        .into();
-        for (tag, list) in classes {
-            b.add_allowed_classes(tag, list);
-        }
-        b.url_schemes(["http", "https", "mailto", "tel"].into());
-        b.link_rel(Some("noopener noreferrer"));
-        b.attribute_filter(|element, attribute, value| match (element, attribute) {
-            ("input", "type") if value != "checkbox" => None,
-            _ => Some(value.into()),
-        });
-        b
-    })
 }

@@ -1,0 +1,46 @@
+//! Warnings about what agents will read: raw HTML the sanitizer will drop, and nodes too long to read
+//! during a call.
+
+use pulldown_cmark::Event;
+
+use crate::content::markdown::plain_text;
+use crate::content::Diagram;
+use crate::diagnostics::{Diagnostic, Report};
+use crate::sanitize::removed_by_sanitizer;
+
+/// Nodes with more words than this get a warning.
+pub const LONG_NODE_WORDS: usize = 400;
+
+pub fn check(diagram: &Diagram, report: &mut Report) {
+    let events = diagram
+        .intro
+        .iter()
+        .chain(diagram.nodes.iter().flat_map(|n| n.events.iter()))
+        .chain(diagram.footnotes.values().flatten());
+    for (event, span) in events {
+        let (Event::Html(raw) | Event::InlineHtml(raw)) = event else { continue };
+        let removed = removed_by_sanitizer(raw);
+        if !removed.is_empty() {
+            report.push(
+                Diagnostic::warning(format!("raw HTML will be removed from the offline copy: {}", removed.join(", ")))
+                    .at(diagram.file, span.clone())
+                    .label("removed by sanitizing")
+                    .hint("the offline copy never runs script or loads anything; use Markdown instead"),
+            );
+        }
+    }
+    for node in &diagram.nodes {
+        let words = plain_text(&node.events).split_whitespace().count();
+        if words > LONG_NODE_WORDS {
+            report.push(
+                Diagnostic::warning(format!(
+                    "node `{}` has {words} words; agents read it during a call (keep nodes under {LONG_NODE_WORDS})",
+                    node.id
+                ))
+                .at(diagram.file, node.heading_span.clone())
+                .label("very long node")
+                .hint("split it into several nodes linked by answers"),
+            );
+        }
+    }
+}
