@@ -1,5 +1,7 @@
 //! Everything a build produces, in memory: render each entry point and assemble its file.
 
+use rayon::prelude::*;
+
 use crate::check::Checked;
 use crate::content::Project;
 use crate::inline::{self, Assets, InlineError};
@@ -44,9 +46,10 @@ pub fn build_entries(
         csp: &assets.csp,
         tera: &tera,
     };
+    // Entry points are independent: render them on all cores. Order is kept, so output stays deterministic.
     project
         .entries
-        .iter()
+        .par_iter()
         .map(|entry| {
             let rendered = render::render_entry(&cx, entry)?;
             let bytes = inline::assemble(&rendered, &assets, &checked.images)?;

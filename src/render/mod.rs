@@ -3,11 +3,12 @@
 pub mod html;
 pub mod model;
 
+use rayon::prelude::*;
 use tera::{Context, Tera};
 
 use crate::check::Checked;
 use crate::content::markdown::{fold, plain_text};
-use crate::content::{Entry, Project};
+use crate::content::{Diagram, Entry, Project};
 use crate::snapshot::Snapshot;
 use crate::theme::Theme;
 use html::NodeRenderer;
@@ -62,62 +63,76 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     text
 }
 
-pub fn render_entry(cx: &RenderContext, entry: &Entry) -> Result<RenderedEntry, RenderError> {
-    let project = cx.project;
-    let site = &project.site;
+/// Renders one diagram's nodes; returns the view and the ids of the images it shows.
+fn render_diagram<'a>(
+    cx: &RenderContext<'a>,
+    entry: &'a Entry,
+    diagram: &'a Diagram,
+) -> (DiagramView<'a>, Vec<String>) {
     let mut images = Vec::new();
-    let mut node_count = 0;
-    let diagrams: Vec<DiagramView> = entry
-        .diagrams
+    let renderer = NodeRenderer {
+        checked: cx.checked,
+        diagram,
+        theme: cx.theme,
+    };
+    let nodes: Vec<NodeView> = diagram
+        .nodes
         .iter()
-        .map(|diagram| {
-            let renderer = NodeRenderer {
-                checked: cx.checked,
-                diagram,
-                theme: cx.theme,
-            };
-            let nodes: Vec<NodeView> = diagram
-                .nodes
+        .map(|node| {
+            let answers = node
+                .answers
                 .iter()
-                .map(|node| {
-                    let answers = node
-                        .answers
-                        .iter()
-                        .filter_map(|a| {
-                            let target = cx.checked.links.get(&(diagram.file, a.dest.clone()))?;
-                            let entry_id =
-                                (target.entry != entry.id).then_some(target.entry.as_str());
-                            Some(AnswerView {
-                                label: &a.label,
-                                href: target.href(&entry.id),
-                                entry: entry_id,
-                                diagram: &target.diagram,
-                                node: &target.node,
-                            })
-                        })
-                        .collect();
-                    let search = fold(&format!("{}\n{}", node.title, plain_text(&node.events)));
-                    NodeView {
-                        id: &node.id,
-                        title: &node.title,
-                        html: renderer.render(&node.events, &mut images),
-                        answers,
-                        search,
-                    }
+                .filter_map(|a| {
+                    let target = cx.checked.links.get(&(diagram.file, a.dest.clone()))?;
+                    let entry_id = (target.entry != entry.id).then_some(target.entry.as_str());
+                    Some(AnswerView {
+                        label: &a.label,
+                        href: target.href(&entry.id),
+                        entry: entry_id,
+                        diagram: &target.diagram,
+                        node: &target.node,
+                    })
                 })
                 .collect();
-            node_count += nodes.len();
-            DiagramView {
-                id: &diagram.id,
-                title: &diagram.front.title,
-                description: &diagram.front.description,
-                tags: &diagram.front.tags,
-                intro_html: renderer.render(&diagram.intro, &mut images),
-                start: diagram.start_node().map(|n| n.id.as_str()).unwrap_or(""),
-                nodes,
+            let search = fold(&format!("{}\n{}", node.title, plain_text(&node.events)));
+            NodeView {
+                id: &node.id,
+                title: &node.title,
+                html: renderer.render(&node.events, &mut images),
+                answers,
+                search,
             }
         })
         .collect();
+    let view = DiagramView {
+        id: &diagram.id,
+        title: &diagram.front.title,
+        description: &diagram.front.description,
+        tags: &diagram.front.tags,
+        intro_html: renderer.render(&diagram.intro, &mut images),
+        start: diagram.start_node().map(|n| n.id.as_str()).unwrap_or(""),
+        nodes,
+    };
+    (view, images)
+}
+
+pub fn render_entry(cx: &RenderContext, entry: &Entry) -> Result<RenderedEntry, RenderError> {
+    let project = cx.project;
+    let site = &project.site;
+    // Diagrams render on all cores; collecting keeps their order, so the output stays deterministic.
+    let rendered: Vec<(DiagramView, Vec<String>)> = entry
+        .diagrams
+        .par_iter()
+        .map(|diagram| render_diagram(cx, entry, diagram))
+        .collect();
+    let mut images: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut diagrams = Vec::with_capacity(rendered.len());
+    for (view, ids) in rendered {
+        images.extend(ids.into_iter().filter(|id| seen.insert(id.clone())));
+        diagrams.push(view);
+    }
+    let node_count = diagrams.iter().map(|d| d.nodes.len()).sum();
     let start_diagram = entry.diagram(entry.config.start.get_ref());
     let start = NodeRef {
         diagram: entry.config.start.get_ref(),
