@@ -264,10 +264,23 @@ pub fn summary(errors: usize, warnings: usize) -> String {
     )
 }
 
+/// Names longer than this (in characters) get no "did you mean" hint: the edit distance takes time and
+/// memory in the product of the two lengths, and nobody types a typo into a name that long.
+pub const MAX_SUGGESTION_CHARS: usize = 256;
+
 /// The nearest candidate to `wanted`, if it is close enough to be a plausible typo.
 pub fn nearest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let len = wanted.chars().count();
+    if len > MAX_SUGGESTION_CHARS {
+        return None;
+    }
     candidates
         .into_iter()
+        // A score of 0.5 needs the lengths within a factor of two; skipping the others also bounds the cost.
+        .filter(|c| {
+            let (n, m) = (len, c.chars().count());
+            m <= MAX_SUGGESTION_CHARS && n.max(m) <= 2 * n.min(m)
+        })
         .map(|c| (strsim::normalized_damerau_levenshtein(wanted, c), c))
         .filter(|(score, _)| *score >= 0.5)
         .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
@@ -284,6 +297,15 @@ mod tests {
         assert_eq!(nearest("redemarer", ids), Some("redemarrer"));
         assert_eq!(nearest("voyant", ids), Some("voyants"));
         assert_eq!(nearest("zzz", ids), None);
+    }
+
+    #[test]
+    fn nearest_skips_names_too_long_to_compare() {
+        let long = "a".repeat(MAX_SUGGESTION_CHARS + 1);
+        let near = format!("{}b", &long[1..]);
+        assert_eq!(nearest(&near, [long.as_str()]), None);
+        let short = "a".repeat(MAX_SUGGESTION_CHARS);
+        assert_eq!(nearest(&short[1..], [short.as_str()]), Some(short.as_str()));
     }
 
     #[test]

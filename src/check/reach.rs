@@ -43,7 +43,12 @@ fn target(diagram: &Diagram, node: &str) -> Target {
     }
 }
 
-fn walk(graph: &Graph, roots: impl IntoIterator<Item = Target>) -> HashSet<Target> {
+/// Nodes reached from `roots`, following only edges into entry point `within` when it is given.
+fn walk(
+    graph: &Graph,
+    roots: impl IntoIterator<Item = Target>,
+    within: Option<&str>,
+) -> HashSet<Target> {
     let mut seen: HashSet<Target> = HashSet::new();
     let mut queue: VecDeque<Target> = roots.into_iter().collect();
     while let Some(t) = queue.pop_front() {
@@ -51,7 +56,11 @@ fn walk(graph: &Graph, roots: impl IntoIterator<Item = Target>) -> HashSet<Targe
             continue;
         }
         if let Some(next) = graph.get(&t) {
-            queue.extend(next.iter().filter(|n| !seen.contains(*n)).cloned());
+            queue.extend(
+                next.iter()
+                    .filter(|n| within.map_or(true, |e| n.entry == e) && !seen.contains(*n))
+                    .cloned(),
+            );
         }
     }
     seen
@@ -65,7 +74,7 @@ pub fn check(project: &Project, checked: &Checked, report: &mut Report) {
         .iter()
         .flat_map(|e| e.diagrams.iter())
         .filter_map(|d| d.start_node().map(|n| target(d, &n.id)));
-    let reached = walk(&graph, starts);
+    let reached = walk(&graph, starts, None);
     for diagram in project.entries.iter().flat_map(|e| e.diagrams.iter()) {
         for node in &diagram.nodes {
             if !node.id.is_empty() && !reached.contains(&target(diagram, &node.id)) {
@@ -91,7 +100,9 @@ pub fn check(project: &Project, checked: &Checked, report: &mut Report) {
         else {
             continue;
         };
-        let from_start = walk(&graph, [start]);
+        // Within the entry point's own file: a way back through another entry point's file is not a path
+        // in this one, and walking the whole build from every entry point would be quadratic.
+        let from_start = walk(&graph, [start], Some(&entry.id));
         for diagram in &entry.diagrams {
             if diagram.id == *entry.config.start.get_ref() {
                 continue;

@@ -10,6 +10,10 @@ use super::links;
 /// An owned Markdown event with its byte range in the original file.
 pub type Ev = (Event<'static>, Range<usize>);
 
+/// Markdown elements nested deeper than this (lists in lists, quotes in quotes, emphasis in emphasis…) are
+/// refused: no procedure needs it, and the HTML sanitizer's work grows with the square of the depth.
+pub const MAX_NESTING_DEPTH: usize = 100;
+
 pub fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
@@ -53,6 +57,8 @@ pub struct Parsed {
     pub sections: Vec<Section>,
     /// Footnote definitions by label, wherever they were written; shown with every node that cites them.
     pub footnotes: BTreeMap<String, Vec<Ev>>,
+    /// Where the nesting first went deeper than [`MAX_NESTING_DEPTH`], if it did.
+    pub too_deep: Option<Range<usize>>,
 }
 
 /// Parses substituted Markdown; `to_file` maps a range in `text` to a range in the original file.
@@ -69,7 +75,12 @@ pub fn parse(text: &str, to_file: &dyn Fn(&Range<usize>) -> Range<usize>) -> Par
         let event = event.into_static();
         let top = depth == 0;
         match &event {
-            Event::Start(_) => depth += 1,
+            Event::Start(_) => {
+                depth += 1;
+                if depth > MAX_NESTING_DEPTH && parsed.too_deep.is_none() {
+                    parsed.too_deep = Some(range.clone());
+                }
+            }
             Event::End(_) => depth = depth.saturating_sub(1),
             _ => {}
         }

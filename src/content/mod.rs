@@ -9,7 +9,7 @@ pub mod links;
 pub mod markdown;
 pub mod vars;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -66,6 +66,9 @@ pub struct Diagram {
     pub var_uses: Vec<VarUse>,
     /// Warnings noticed while splitting nodes, reported by `check`.
     pub notes: Vec<(Range<usize>, SectionNote)>,
+    /// Node id -> index of the first node with that id: links are resolved by id, and a diagram may hold
+    /// tens of thousands of nodes.
+    node_index: HashMap<String, usize>,
 }
 
 #[derive(Debug)]
@@ -82,19 +85,25 @@ pub struct Node {
 impl Diagram {
     pub fn start_node(&self) -> Option<&Node> {
         match &self.front.start {
-            Some(start) => self.nodes.iter().find(|n| n.id == *start.get_ref()),
+            Some(start) => self.node(start.get_ref()),
             None => self.nodes.first(),
         }
     }
 
     pub fn node(&self, id: &str) -> Option<&Node> {
-        self.nodes.iter().find(|n| n.id == id)
+        self.node_index.get(id).map(|&i| &self.nodes[i])
     }
 }
 
 impl Project {
+    /// The entry point `id`. `entries` must be sorted by id, as `load` leaves them: a build may hold
+    /// thousands, each linked from many places.
     pub fn entry(&self, id: &str) -> Option<&Entry> {
-        self.entries.iter().find(|e| e.id == id)
+        let i = self
+            .entries
+            .binary_search_by(|e| e.id.as_str().cmp(id))
+            .ok()?;
+        Some(&self.entries[i])
     }
 }
 
@@ -117,7 +126,17 @@ pub fn is_valid_id(id: &str) -> bool {
 pub fn load(dir: &Path, env: Option<&str>, report: &mut Report) -> Option<Project> {
     let root = match dir.canonicalize() {
         Ok(root) if root.is_dir() => root,
-        _ => {
+        Ok(_) => {
+            report.push(
+                Diagnostic::error(format!(
+                    "content folder `{}` is not a folder",
+                    dir.display()
+                ))
+                .hint("pass the folder that holds site.toml, e.g. `lifeboat build content`"),
+            );
+            return None;
+        }
+        Err(_) => {
             report.push(
                 Diagnostic::error(format!("content folder `{}` not found", dir.display()))
                     .hint("pass the folder that holds site.toml, e.g. `lifeboat build content`"),
@@ -137,7 +156,8 @@ pub fn load(dir: &Path, env: Option<&str>, report: &mut Report) -> Option<Projec
         .as_ref()
         .map(|e| e.vars.clone())
         .unwrap_or_default();
-    let entries = loader.entries(&vars);
+    let mut entries = loader.entries(&vars);
+    entries.sort_by(|a, b| a.id.cmp(&b.id));
     Some(Project {
         dir: dir.to_path_buf(),
         root: loader.root,
@@ -342,91 +362,127 @@ impl Loader<'_> {
             );
             return None;
         }
-        let Some((front_range, body_start)) = split_front_matter(&text) else {
-            if text.lines().next().is_some_and(|l| l.trim() == "+++") {
-                self.report.push(
-                    Diagnostic::error("front matter is never closed")
-                        .at(file, 0..3)
-                        .label("opened here")
-                        .hint("end the front matter with a line holding only `+++`"),
-                );
-                return None;
-            }
-            self.report.push(
-                Diagnostic::error(
-                    "a diagram must start with TOML front matter between `+++` lines",
-                )
+        parse_diagram(self.report, file, entry, id, &text, vars)
+    }
+}
+
+/// Parses one diagram file's text on its own (no file system access): front matter, variables, nodes and
+/// answers. Returns the diagram (named `entry/diagram`) if it could be read, and every problem found.
+/// The fuzz target's way in.
+pub fn parse_diagram_text(
+    text: &str,
+    vars: &BTreeMap<String, String>,
+) -> (Option<Diagram>, Report) {
+    let mut report = Report::default();
+    let file = report.add_file("diagram.md".into(), text.to_string());
+    let diagram = parse_diagram(&mut report, file, "entry", "diagram".into(), text, vars);
+    (diagram, report)
+}
+
+/// The text of a diagram -> its model; `file` must already hold `text` in `report`.
+fn parse_diagram(
+    report: &mut Report,
+    file: FileId,
+    entry: &str,
+    id: String,
+    text: &str,
+    vars: &BTreeMap<String, String>,
+) -> Option<Diagram> {
+    let Some((front_range, body_start)) = split_front_matter(text) else {
+        if text.lines().next().is_some_and(|l| l.trim() == "+++") {
+            report.push(
+                Diagnostic::error("front matter is never closed")
+                    .at(file, 0..3)
+                    .label("opened here")
+                    .hint("end the front matter with a line holding only `+++`"),
+            );
+            return None;
+        }
+        report.push(
+            Diagnostic::error("a diagram must start with TOML front matter between `+++` lines")
                 .at(file, 0..text.find('\n').unwrap_or(text.len()))
                 .label("expected `+++` here")
                 .hint("start the file with:\n+++\ntitle = \"…\"\n+++"),
-            );
-            return None;
+        );
+        return None;
+    };
+    let front =
+        parse_toml::<FrontMatter>(report, file, &text[front_range.clone()], front_range.start)?;
+    let body = &text[body_start..];
+    let sub = vars::substitute(body, vars);
+    for problem in &sub.problems {
+        let d = match problem {
+            VarProblem::Unclosed { at } => Diagnostic::error("`{{` is not closed by `}}`")
+                .at(file, body_start + at..body_start + at + 2)
+                .label("opened here"),
+            VarProblem::BadName { span, name } => {
+                Diagnostic::error(format!("`{name}` is not a valid variable name"))
+                    .at(file, body_start + span.start..body_start + span.end)
+                    .hint("variable names use letters, digits and `_`, e.g. `{{ support_phone }}`")
+            }
         };
-        let front = parse_toml::<FrontMatter>(
-            self.report,
-            file,
-            &text[front_range.clone()],
-            front_range.start,
-        )?;
-        let body = &text[body_start..];
-        let sub = vars::substitute(body, vars);
-        for problem in &sub.problems {
-            let d = match problem {
-                VarProblem::Unclosed { at } => Diagnostic::error("`{{` is not closed by `}}`")
-                    .at(file, body_start + at..body_start + at + 2)
-                    .label("opened here"),
-                VarProblem::BadName { span, name } => Diagnostic::error(format!(
-                    "`{name}` is not a valid variable name"
-                ))
-                .at(file, body_start + span.start..body_start + span.end)
-                .hint("variable names use letters, digits and `_`, e.g. `{{ support_phone }}`"),
-            };
-            self.report.push(d);
-        }
-        let to_file = |r: &Range<usize>| {
-            let r = sub.map.range_to_original(r);
-            body_start + r.start..body_start + r.end
-        };
-        let parsed = markdown::parse(&sub.text, &to_file);
-        let var_uses = sub
-            .uses
-            .into_iter()
-            .map(|u| VarUse {
-                name: u.name,
-                span: body_start + u.span.start..body_start + u.span.end,
-            })
-            .collect();
-        let mut notes = Vec::new();
-        let nodes = parsed
-            .sections
-            .into_iter()
-            .map(|s| {
-                notes.extend(s.notes);
-                Node {
-                    id: s
-                        .explicit_id
-                        .clone()
-                        .unwrap_or_else(|| markdown::slug(&s.title)),
-                    explicit_id: s.explicit_id.is_some(),
-                    title: s.title,
-                    heading_span: s.heading_span,
-                    events: s.events,
-                    answers: s.answers,
-                }
-            })
-            .collect();
-        Some(Diagram {
-            id,
-            entry: entry.to_string(),
-            file,
-            front,
-            intro: parsed.intro,
-            nodes,
-            footnotes: parsed.footnotes,
-            var_uses,
-            notes,
-        })
+        report.push(d);
     }
+    let to_file = |r: &Range<usize>| {
+        let r = sub.map.range_to_original(r);
+        body_start + r.start..body_start + r.end
+    };
+    let parsed = markdown::parse(&sub.text, &to_file);
+    if let Some(span) = parsed.too_deep {
+        report.push(
+            Diagnostic::error(format!(
+                "Markdown nested more than {} levels deep",
+                markdown::MAX_NESTING_DEPTH
+            ))
+            .at(file, span)
+            .label("too deep here")
+            .hint("lists, quotes, emphasis and links inside each other count as levels; flatten the structure"),
+        );
+        return None;
+    }
+    let var_uses = sub
+        .uses
+        .into_iter()
+        .map(|u| VarUse {
+            name: u.name,
+            span: body_start + u.span.start..body_start + u.span.end,
+        })
+        .collect();
+    let mut notes = Vec::new();
+    let nodes: Vec<Node> = parsed
+        .sections
+        .into_iter()
+        .map(|s| {
+            notes.extend(s.notes);
+            Node {
+                id: s
+                    .explicit_id
+                    .clone()
+                    .unwrap_or_else(|| markdown::slug(&s.title)),
+                explicit_id: s.explicit_id.is_some(),
+                title: s.title,
+                heading_span: s.heading_span,
+                events: s.events,
+                answers: s.answers,
+            }
+        })
+        .collect();
+    let mut node_index = HashMap::with_capacity(nodes.len());
+    for (i, node) in nodes.iter().enumerate() {
+        node_index.entry(node.id.clone()).or_insert(i);
+    }
+    Some(Diagram {
+        node_index,
+        id,
+        entry: entry.to_string(),
+        file,
+        front,
+        intro: parsed.intro,
+        nodes,
+        footnotes: parsed.footnotes,
+        var_uses,
+        notes,
+    })
 }
 
 /// Parses TOML found at byte `offset` of a file, reporting syntax and type errors at their place.
@@ -515,6 +571,50 @@ fn file_name(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn vars() -> BTreeMap<String, String> {
+        [("phone".to_string(), "555".to_string())].into()
+    }
+
+    #[test]
+    fn diagram_text_parses_on_its_own() {
+        let text = "+++\ntitle = \"A\"\n+++\n## One {#one}\n\nCall {{ phone }}.\n\n- [Two](#two)\n\n## Two {#two}\n";
+        let (diagram, report) = parse_diagram_text(text, &vars());
+        let diagram = diagram.expect("parsed");
+        assert!(report.diagnostics().is_empty());
+        assert_eq!(diagram.front.title, "A");
+        assert_eq!(diagram.node("two").map(|n| n.title.as_str()), Some("Two"));
+        assert_eq!(diagram.start_node().map(|n| n.id.as_str()), Some("one"));
+        assert_eq!(diagram.nodes[0].answers[0].dest, "#two");
+        assert_eq!(&text[diagram.var_uses[0].span.clone()], "{{ phone }}");
+    }
+
+    #[test]
+    fn first_node_wins_a_duplicate_id() {
+        let text = "+++\ntitle = \"A\"\n+++\n## X {#a}\n## Y {#a}\n";
+        let (diagram, _) = parse_diagram_text(text, &vars());
+        assert_eq!(diagram.unwrap().node("a").unwrap().title, "X");
+    }
+
+    #[test]
+    fn too_deep_markdown_is_an_error_with_its_line() {
+        let text = format!("+++\ntitle = \"A\"\n+++\n## X\n\n{}x\n", "> ".repeat(1000));
+        let (diagram, report) = parse_diagram_text(&text, &vars());
+        assert!(diagram.is_none());
+        let d = &report.diagnostics()[0];
+        assert!(
+            d.message.contains("nested more than 100 levels"),
+            "{}",
+            d.message
+        );
+        assert_eq!(
+            report
+                .line_col(d.file.unwrap(), d.span.as_ref().unwrap().start)
+                .unwrap()
+                .0,
+            6
+        );
+    }
 
     #[test]
     fn front_matter_is_split_at_plus_lines() {

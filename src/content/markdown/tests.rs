@@ -63,3 +63,12 @@ fn slugs_fold_accents_and_punctuation() {
     assert_eq!(slug("Étape 2 : «Appeler»"), "etape-2-appeler");
     assert_eq!(slug("???"), "");
 }
+
+#[test]
+fn nesting_deeper_than_the_limit_is_flagged_where_it_starts() {
+    let ok = format!("## A\n\n{}x\n", "> ".repeat(MAX_NESTING_DEPTH - 1));
+    assert!(parse_plain(&ok).too_deep.is_none());
+    let deep = format!("## A\n\n{}x\n", "- ".repeat(MAX_NESTING_DEPTH + 1));
+    let span = parse_plain(&deep).too_deep.expect("too deep");
+    assert!(span.start >= "## A\n\n".len(), "{span:?}");
+}
