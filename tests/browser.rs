@@ -1,0 +1,134 @@
+//! Real-browser tests of the viewer: builds `content/` and `tests/fixtures/browser-site/` with the real
+//! binary, then runs `node --test tests/browser/` (playwright-core driving /usr/bin/chromium on file://).
+//!
+//! Needs Node.js, npm (first run only, for `npm ci`) and Chromium. Without them the test prints
+//! "SKIPPED" and passes, except when `CI` is set: then it fails.
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const SOURCE_DATE_EPOCH: &str = "1763800000";
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn chromium() -> PathBuf {
+    env::var_os("LIFEBOAT_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
+}
+
+/// Skips (outside CI) or fails (in CI) because a tool is missing.
+fn missing(what: &str) {
+    if env::var_os("CI").is_some() {
+        panic!("browser tests cannot run in CI: {what}");
+    }
+    eprintln!();
+    eprintln!("==================================================================");
+    eprintln!("SKIPPED: browser tests not run: {what}");
+    eprintln!("==================================================================");
+    eprintln!();
+}
+
+fn tool_works(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn build(content: &Path, out: &Path) {
+    let output = Command::new(env!("CARGO_BIN_EXE_lifeboat"))
+        .arg("build")
+        .arg(content)
+        .arg("--out")
+        .arg(out)
+        .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        .output()
+        .expect("run lifeboat");
+    assert!(
+        output.status.success(),
+        "lifeboat build {} failed:\n{}",
+        content.display(),
+        text(&output)
+    );
+    let html = std::fs::read_dir(out)
+        .expect("read output folder")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "html"))
+        .count();
+    assert!(
+        html > 0,
+        "lifeboat build {} wrote no HTML file",
+        content.display()
+    );
+}
+
+#[test]
+fn viewer_works_in_a_real_browser() {
+    let repo = repo();
+    let suite = repo.join("tests").join("browser");
+
+    if !tool_works("node") {
+        return missing("`node` was not found (install Node.js 20 or later)");
+    }
+    if !chromium().exists() {
+        return missing(&format!(
+            "no Chromium at {} (apt-get install chromium)",
+            chromium().display()
+        ));
+    }
+    if !suite.join("node_modules").join("playwright-core").exists() {
+        if !tool_works("npm") {
+            return missing("tests/browser/node_modules is missing and `npm` was not found");
+        }
+        let output = Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(&suite)
+            .output()
+            .expect("run npm ci");
+        assert!(
+            output.status.success(),
+            "npm ci in tests/browser failed:\n{}",
+            text(&output)
+        );
+    }
+
+    let temp = tempfile::tempdir().expect("temporary folder");
+    let dist = temp.path().join("dist");
+    let fixture_dist = temp.path().join("fixture-dist");
+    let content = repo.join("content");
+    assert!(
+        content.join("site.toml").exists(),
+        "the example content is missing: {}",
+        content.display()
+    );
+    build(&content, &dist);
+    build(
+        &repo.join("tests").join("fixtures").join("browser-site"),
+        &fixture_dist,
+    );
+
+    let output = Command::new("node")
+        .args(["--test", "--test-timeout=120000", "tests/browser/"])
+        .current_dir(&repo)
+        .env("LIFEBOAT_DIST", &dist)
+        .env("LIFEBOAT_FIXTURE_DIST", &fixture_dist)
+        .env("LIFEBOAT_CHROMIUM", chromium())
+        .output()
+        .expect("run node --test");
+    let report = text(&output);
+    println!("{report}");
+    assert!(output.status.success(), "browser tests failed:\n{report}");
+}

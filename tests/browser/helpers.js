@@ -1,0 +1,182 @@
+'use strict';
+// Shared helpers of the browser tests (not a test file: node --test only runs *.test.js here).
+
+const fs = require('node:fs');
+const path = require('node:path');
+const assert = require('node:assert/strict');
+const { pathToFileURL } = require('node:url');
+const { chromium } = require('playwright-core');
+
+const CHROMIUM = process.env.LIFEBOAT_CHROMIUM || '/usr/bin/chromium';
+const LAUNCH_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+  '--disable-sync',
+];
+
+function launch() {
+  return chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+}
+
+/** Why a suite cannot run (a string for node:test's `skip`), or false. */
+function skipReason(envVar) {
+  if (!process.env[envVar]) return `${envVar} is not set (run through \`cargo test --test browser\`)`;
+  if (!fs.existsSync(CHROMIUM)) return `no Chromium at ${CHROMIUM}`;
+  return false;
+}
+
+function fileUrl(file, hash = '') {
+  return pathToFileURL(file).href + hash;
+}
+
+/** The JSON payload of a built entry file, read from disk. */
+function readPayload(file) {
+  const html = fs.readFileSync(file, 'utf8');
+  const m = /<script\b[^>]*\bid=["']?lb-data["']?[^>]*>([\s\S]*?)<\/script>/.exec(html);
+  assert.ok(m, `${file}: no #lb-data script`);
+  return JSON.parse(m[1]);
+}
+
+/** Entry files of a dist folder: [{ id, file, payload }]. */
+function entries(dist) {
+  return fs
+    .readdirSync(dist)
+    .filter((f) => f.endsWith('.html'))
+    .sort()
+    .map((f) => {
+      const file = path.join(dist, f);
+      return { id: f.slice(0, -5), file, payload: readPayload(file) };
+    })
+    .filter((e) => e.payload && Array.isArray(e.payload.diagrams));
+}
+
+/**
+ * A fresh browser context whose every page is watched: any request that is not file:, data: or blob:,
+ * any console error (CSP violations are reported there) and any uncaught page error is a problem.
+ * `now` (ms since epoch) fixes the page clock (Date.now, new Date) without stopping timers.
+ */
+async function openContext(browser, { now, viewport, colorScheme, allowErrors = false } = {}) {
+  const context = await browser.newContext({ viewport: viewport || { width: 1000, height: 800 }, colorScheme });
+  const problems = [];
+  const visited = new Set();
+  context.on('page', (page) => {
+    page.on('request', (req) => {
+      const url = req.url();
+      if (!/^(file|data|blob):/i.test(url)) problems.push(`network request: ${url}`);
+    });
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && !allowErrors) problems.push(`console error: ${msg.text()}`);
+    });
+    page.on('pageerror', (err) => {
+      if (!allowErrors) problems.push(`page error: ${err.message}`);
+    });
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) visited.add(frame.url());
+    });
+  });
+  if (now !== undefined) await context.clock.setFixedTime(new Date(now));
+  return {
+    context,
+    problems,
+    visited,
+    /** Closes the context and fails if anything went wrong on any page. */
+    async close() {
+      await context.close();
+      assert.deepEqual(problems, [], `problems on ${[...visited].join(', ')}`);
+    },
+  };
+}
+
+async function headingText(page) {
+  const h = page.locator('#lb-heading');
+  return (await h.textContent()).trim();
+}
+
+async function waitHeading(page, text, timeout = 5000) {
+  try {
+    await page.waitForFunction(
+      (t) => {
+        const h = document.getElementById('lb-heading');
+        return !!h && h.textContent.trim() === t;
+      },
+      text,
+      { timeout },
+    );
+  } catch (e) {
+    const actual = await page.evaluate(() => {
+      const h = document.getElementById('lb-heading');
+      return h ? h.textContent.trim() : '(no #lb-heading)';
+    });
+    assert.fail(`expected heading "${text}", got "${actual}" at ${page.url()}`);
+  }
+}
+
+/** The fragment of the page's URL ("#/diagram/node"). */
+async function hash(page) {
+  return page.evaluate(() => location.hash);
+}
+
+/** Checks the page's CSP meta tag. */
+async function checkCsp(page) {
+  const csp = await page.evaluate(() => {
+    const m = document.querySelector('meta[http-equiv="Content-Security-Policy" i]');
+    return m ? m.getAttribute('content') : null;
+  });
+  assert.ok(csp, 'no CSP meta tag');
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /script-src 'sha256-/);
+  assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+}
+
+/** No element carries a style attribute (the CSP would block it). */
+async function checkNoStyleAttributes(page) {
+  const n = await page.evaluate(() => document.querySelectorAll('[style]').length);
+  assert.equal(n, 0, 'elements with a style attribute');
+}
+
+async function checkNoHorizontalScroll(page) {
+  const [scroll, client] = await page.evaluate(() => [
+    document.documentElement.scrollWidth,
+    document.documentElement.clientWidth,
+  ]);
+  assert.ok(scroll <= client, `page scrolls sideways at ${page.url()}: ${scroll} > ${client}`);
+}
+
+/** Images of the current view: each must have a blob: src and have loaded. */
+async function checkImagesLoaded(page) {
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll('#lb-view img[data-lb-img]')].every((i) => i.complete),
+  );
+  const imgs = await page.evaluate(() =>
+    [...document.querySelectorAll('#lb-view img[data-lb-img]')].map((i) => ({
+      id: i.getAttribute('data-lb-img'),
+      src: i.getAttribute('src') || '',
+      width: i.naturalWidth,
+    })),
+  );
+  for (const img of imgs) {
+    assert.match(img.src, /^blob:/, `image ${img.id} has no blob: src`);
+    assert.ok(img.width > 0, `image ${img.id} did not load`);
+  }
+  return imgs;
+}
+
+module.exports = {
+  launch,
+  skipReason,
+  fileUrl,
+  readPayload,
+  entries,
+  openContext,
+  headingText,
+  waitHeading,
+  hash,
+  checkCsp,
+  checkNoStyleAttributes,
+  checkNoHorizontalScroll,
+  checkImagesLoaded,
+};

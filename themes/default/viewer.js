@@ -1,0 +1,660 @@
+/* Lifeboat viewer: shows the procedures of one entry point from the JSON payload in #lb-data.
+ * One classic script, no network, no eval, no inline styles (the page's CSP forbids them).
+ * Routes (location.hash): #/ home, #/<diagram> start node, #/<diagram>/<node> a node,
+ * #/~all/<diagram> the whole diagram. See docs/viewer-contract.md. */
+(function () {
+  'use strict';
+
+  var doc = document;
+  var SEARCH_LIMIT = 50;
+  var TRAIL_LIMIT = 200;
+
+  function byId(id) {
+    return doc.getElementById(id);
+  }
+
+  /* Builds an element. props: class, text, html (pre-sanitized only), data-*, aria-*, other attributes. */
+  function h(tag, props) {
+    var e = doc.createElement(tag);
+    if (props) {
+      Object.keys(props).forEach(function (k) {
+        var v = props[k];
+        if (v === null || v === undefined || v === false) return;
+        if (k === 'class') e.className = v;
+        else if (k === 'text') e.textContent = v;
+        else if (k === 'html') e.innerHTML = v;
+        else e.setAttribute(k, v === true ? '' : String(v));
+      });
+    }
+    for (var i = 2; i < arguments.length; i++) append(e, arguments[i]);
+    return e;
+  }
+
+  function append(parent, child) {
+    if (child === null || child === undefined || child === false) return;
+    if (Array.isArray(child)) child.forEach(function (c) { append(parent, c); });
+    else parent.appendChild(typeof child === 'string' ? doc.createTextNode(child) : child);
+  }
+
+  function fold(s) {
+    return String(s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  }
+
+  var view = byId('lb-view');
+
+  function showFatal() {
+    var fatal = byId('lb-fatal');
+    if (fatal) fatal.hidden = false;
+  }
+
+  /* ---------- payload ---------- */
+
+  var data;
+  try {
+    data = JSON.parse(byId('lb-data').textContent);
+    if (!data || !Array.isArray(data.diagrams) || !data.entry) throw new Error('bad payload');
+  } catch (e) {
+    showFatal();
+    return;
+  }
+
+  var strings = data.strings || {};
+
+  /* A UI string, with {name} placeholders filled from vars. */
+  function S(key, vars) {
+    var s = Object.prototype.hasOwnProperty.call(strings, key) ? String(strings[key]) : key;
+    if (vars) {
+      s = s.replace(/\{(\w+)\}/g, function (m, name) {
+        return Object.prototype.hasOwnProperty.call(vars, name) ? String(vars[name]) : m;
+      });
+    }
+    return s;
+  }
+
+  var diagrams = new Map();
+  data.diagrams.forEach(function (d) {
+    var nodes = new Map();
+    (d.nodes || []).forEach(function (n, i) {
+      nodes.set(n.id, { node: n, index: i });
+    });
+    diagrams.set(d.id, { diagram: d, nodes: nodes });
+  });
+
+  function findNode(d, n) {
+    var dd = diagrams.get(d);
+    if (!dd) return null;
+    var nn = dd.nodes.get(n);
+    return nn ? { diagram: dd.diagram, node: nn.node, index: nn.index } : null;
+  }
+
+  function startOf(d) {
+    var dd = diagrams.get(d);
+    if (!dd) return null;
+    var start = dd.diagram.start;
+    if (!dd.nodes.has(start) && dd.diagram.nodes && dd.diagram.nodes.length) start = dd.diagram.nodes[0].id;
+    return dd.nodes.has(start) ? start : null;
+  }
+
+  function nodeHref(d, n) {
+    return '#/' + encodeURIComponent(d) + '/' + encodeURIComponent(n);
+  }
+
+  var baseTitle = doc.title;
+
+  /* ---------- images ---------- */
+
+  var imageUrls = new Map();
+
+  function imageUrl(id) {
+    if (imageUrls.has(id)) return imageUrls.get(id);
+    var url = null;
+    var src = byId('lb-img-' + id);
+    if (src) {
+      try {
+        var bin = atob(src.textContent.replace(/\s+/g, ''));
+        var bytes = new Uint8Array(bin.length);
+        for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+        var blob = new Blob([bytes], { type: src.getAttribute('data-mime') || 'application/octet-stream' });
+        url = URL.createObjectURL(blob);
+      } catch (e) {
+        url = null;
+      }
+    }
+    imageUrls.set(id, url);
+    return url;
+  }
+
+  function showImages(root) {
+    root.querySelectorAll('img[data-lb-img]').forEach(function (img) {
+      var url = imageUrl(img.getAttribute('data-lb-img'));
+      if (url) {
+        img.src = url;
+      } else {
+        img.classList.add('lb-img-missing');
+        if (!img.alt) img.alt = S('image_missing');
+      }
+    });
+  }
+
+  /* Links that leave the copy (the online system, once it is back) open in a new tab, so the place is kept. */
+  function externalLinks(root) {
+    root.querySelectorAll('.lb-content a[href]').forEach(function (a) {
+      if (/^https?:/i.test(a.getAttribute('href'))) {
+        a.target = '_blank';
+        a.rel = 'noopener noreferrer';
+      }
+    });
+  }
+
+  /* ---------- trail (nodes taken in this visit, kept per tab) ---------- */
+
+  var trailKey = 'lifeboat:trail:' + (data.bundle || (data.entry && data.entry.id) || '');
+
+  function loadTrail() {
+    try {
+      var v = JSON.parse(window.sessionStorage.getItem(trailKey) || '[]');
+      return Array.isArray(v) ? v.filter(function (x) { return typeof x === 'string'; }) : [];
+    } catch (e) {
+      return [];
+    }
+  }
+
+  var trail = loadTrail();
+
+  function saveTrail() {
+    try {
+      window.sessionStorage.setItem(trailKey, JSON.stringify(trail));
+    } catch (e) {
+      /* storage unavailable: the trail lives only in memory */
+    }
+  }
+
+  function visit(d, n) {
+    var key = d + '/' + n;
+    var at = trail.indexOf(key);
+    if (at >= 0) trail = trail.slice(0, at + 1);
+    else trail.push(key);
+    if (trail.length > TRAIL_LIMIT) trail = trail.slice(trail.length - TRAIL_LIMIT);
+    saveTrail();
+  }
+
+  /* ---------- live announcements ---------- */
+
+  var announceTimer = 0;
+  function announce(text) {
+    var region = byId('lb-announce');
+    if (!region) return;
+    region.textContent = '';
+    clearTimeout(announceTimer);
+    announceTimer = setTimeout(function () {
+      region.textContent = text;
+    }, 60);
+  }
+
+  /* ---------- views ---------- */
+
+  function heading(tag, text, cls) {
+    return h(tag, { id: 'lb-heading', class: 'lb-heading' + (cls ? ' ' + cls : ''), tabindex: '-1', text: text });
+  }
+
+  function btn(href, text, extra) {
+    var props = { class: 'lb-btn', href: href, text: text };
+    if (extra) Object.keys(extra).forEach(function (k) { props[k] = extra[k]; });
+    return h('a', props);
+  }
+
+  function tagList(tags) {
+    if (!tags || !tags.length) return null;
+    return h('ul', { class: 'lb-tags', 'aria-label': S('tags_label') },
+      tags.map(function (t) { return h('li', { class: 'lb-tag', text: t }); }));
+  }
+
+  function renderHome() {
+    var entry = data.entry;
+    var parts = [
+      h('p', { class: 'lb-kicker', text: (data.site && data.site.name) || '' }),
+      heading('h1', entry.title || '')
+    ];
+    if (entry.description) parts.push(h('p', { class: 'lb-desc', text: entry.description }));
+    var st = entry.start && findNode(entry.start.diagram, entry.start.node);
+    if (!st && entry.start && diagrams.has(entry.start.diagram)) {
+      var sn = startOf(entry.start.diagram);
+      st = sn && findNode(entry.start.diagram, sn);
+    }
+    if (st) {
+      parts.push(h('p', { class: 'lb-start' },
+        h('a', { class: 'lb-btn lb-btn-primary', id: 'lb-start', href: nodeHref(st.diagram.id, st.node.id) },
+          S('start_diagram', { title: st.diagram.title }))));
+    }
+    parts.push(h('h2', { class: 'lb-section-title', text: S('diagrams_heading') }));
+    if (!data.diagrams.length) {
+      parts.push(h('p', { class: 'lb-empty', text: S('diagrams_empty') }));
+    } else {
+      parts.push(h('ul', { class: 'lb-diagrams' }, data.diagrams.map(function (d) {
+        var start = startOf(d.id);
+        return h('li', { class: 'lb-diagram', 'data-diagram': d.id },
+          h('a', { class: 'lb-diagram-link', href: start ? nodeHref(d.id, start) : '#/~all/' + d.id, text: d.title }),
+          d.description ? h('p', { class: 'lb-diagram-desc', text: d.description }) : null,
+          tagList(d.tags),
+          h('a', { class: 'lb-diagram-all', href: '#/~all/' + encodeURIComponent(d.id), text: S('whole_diagram') }));
+      })));
+    }
+    return { parts: parts, title: entry.title || '', docTitle: baseTitle };
+  }
+
+  function trailView(current) {
+    var items = [];
+    trail.forEach(function (key) {
+      var i = key.indexOf('/');
+      var f = findNode(key.slice(0, i), key.slice(i + 1));
+      if (f) items.push({ key: key, f: f });
+    });
+    if (items.length < 2) return null;
+    return h('nav', { class: 'lb-trail', 'aria-label': S('trail_label') },
+      h('ol', { class: 'lb-trail-list' }, items.map(function (it, i) {
+        var label = it.f.diagram.id === current.diagram.id ? it.f.node.title : it.f.diagram.title + ' › ' + it.f.node.title;
+        if (i === items.length - 1) return h('li', { class: 'lb-trail-item', 'aria-current': 'step' }, h('span', { text: label }));
+        return h('li', { class: 'lb-trail-item' },
+          h('a', { href: nodeHref(it.f.diagram.id, it.f.node.id), text: label }));
+      })));
+  }
+
+  function renderNode(f) {
+    var d = f.diagram;
+    var n = f.node;
+    var start = startOf(d.id);
+    var answers = n.answers || [];
+    var parts = [
+      h('nav', { class: 'lb-controls', 'aria-label': S('controls_label') },
+        btn('#/', S('home'), { 'data-lb-home': '' }),
+        start ? btn(nodeHref(d.id, start), S('restart'), { 'data-lb-restart': '' }) : null,
+        btn('#/~all/' + encodeURIComponent(d.id), S('whole_diagram'), { 'data-lb-all': '' })),
+      trailView(f),
+      h('p', { class: 'lb-kicker', text: d.title }),
+      heading('h1', n.title)
+    ];
+    if (n.id === start && d.intro_html) parts.push(h('div', { class: 'lb-intro lb-content', html: d.intro_html }));
+    parts.push(h('div', { class: 'lb-content', html: n.html || '' }));
+    if (answers.length) {
+      parts.push(h('section', { class: 'lb-answers', 'aria-labelledby': 'lb-answers-title' },
+        h('h2', { class: 'lb-visually-hidden', id: 'lb-answers-title', text: S('answers_label') }),
+        h('p', { class: 'lb-answers-hint', text: S('answers_hint') }),
+        h('ol', { class: 'lb-answer-list' }, answers.map(function (a, i) {
+          var link = h('a', { class: 'lb-answer', href: a.href, 'data-index': i + 1 });
+          if (i < 9) {
+            link.setAttribute('aria-keyshortcuts', String(i + 1));
+            link.appendChild(h('span', { class: 'lb-key', 'aria-hidden': 'true', text: String(i + 1) }));
+          }
+          link.appendChild(h('span', { class: 'lb-answer-label', text: a.label }));
+          return h('li', null, link);
+        }))));
+    } else {
+      parts.push(h('div', { class: 'lb-end', id: 'lb-end' },
+        h('p', { class: 'lb-end-title', text: S('end_title') }),
+        h('p', { class: 'lb-end-body', text: S('end_body') }),
+        h('p', { class: 'lb-end-actions' },
+          start ? h('a', { class: 'lb-btn lb-btn-primary', href: nodeHref(d.id, start), 'data-lb-restart': '', text: S('restart') }) : null,
+          ' ',
+          h('a', { class: 'lb-btn', href: '#/', text: S('home') }))));
+    }
+    return { parts: parts, title: n.title, docTitle: n.title + ' — ' + baseTitle };
+  }
+
+  function allAnchorId(nodeId) {
+    return 'lb-n-' + nodeId;
+  }
+
+  function targetLabel(a, d) {
+    if (a.entry) return a.entry + '.html › ' + a.diagram + ' › ' + a.node;
+    var f = findNode(a.diagram, a.node);
+    if (!f) return a.diagram + ' › ' + a.node;
+    if (f.diagram.id === d.id) return (f.index + 1) + '. ' + f.node.title;
+    return f.diagram.title + ' › ' + f.node.title;
+  }
+
+  function renderAll(d) {
+    var start = startOf(d.id);
+    var nodes = d.nodes || [];
+    var parts = [
+      h('nav', { class: 'lb-controls', 'aria-label': S('controls_label') },
+        btn('#/', S('home')),
+        start ? btn(nodeHref(d.id, start), S('start_button')) : null,
+        h('button', { class: 'lb-btn', type: 'button', 'data-lb-print': '', text: S('print') })),
+      h('p', { class: 'lb-kicker', text: S('whole_diagram_kicker') }),
+      heading('h1', d.title)
+    ];
+    if (d.description) parts.push(h('p', { class: 'lb-desc', text: d.description }));
+    parts.push(tagList(d.tags));
+    parts.push(h('p', { class: 'lb-count', text: nodes.length === 1 ? S('steps_one') : S('steps_count', { n: nodes.length }) }));
+    if (d.intro_html) parts.push(h('div', { class: 'lb-intro lb-content', html: d.intro_html }));
+    parts.push(h('ol', { class: 'lb-all' }, nodes.map(function (n, i) {
+      var answers = n.answers || [];
+      return h('li', { class: 'lb-all-node', id: allAnchorId(n.id), 'data-node': n.id },
+        h('h2', { class: 'lb-all-title', id: 'lb-h-' + n.id, tabindex: '-1' },
+          h('span', { class: 'lb-num', text: (i + 1) + '. ' }), n.title),
+        h('div', { class: 'lb-content', html: n.html || '' }),
+        answers.length
+          ? h('ul', { class: 'lb-all-answers', 'aria-label': S('answers_label') }, answers.map(function (a) {
+            var local = !a.entry && a.diagram === d.id && findNode(a.diagram, a.node);
+            return h('li', null, h('a', {
+              class: 'lb-all-answer',
+              href: a.href,
+              'data-lb-goto': local ? allAnchorId(a.node) : null
+            }, h('span', { class: 'lb-answer-label', text: a.label }), ' ',
+            h('span', { class: 'lb-target', text: '→ ' + targetLabel(a, d) })));
+          }))
+          : h('p', { class: 'lb-end-mark', text: S('end_mark') }));
+    })));
+    return { parts: parts, title: d.title, docTitle: d.title + ' — ' + baseTitle };
+  }
+
+  function renderNotFound() {
+    return {
+      parts: [
+        heading('h1', S('not_found_title')),
+        h('p', { class: 'lb-desc', text: S('not_found_body') }),
+        h('p', null, btn('#/', S('back_home')))
+      ],
+      title: S('not_found_title'),
+      docTitle: S('not_found_title') + ' — ' + baseTitle
+    };
+  }
+
+  /* ---------- router ---------- */
+
+  function decode(s) {
+    try {
+      return decodeURIComponent(s);
+    } catch (e) {
+      return s;
+    }
+  }
+
+  function parseRoute(hash) {
+    var path = hash.replace(/^#/, '');
+    if (path === '' || path === '/') return { kind: 'home' };
+    if (path.charAt(0) !== '/') return { kind: 'anchor', id: decode(path) };
+    var parts = path.slice(1).split('/').map(decode);
+    if (parts.length === 2 && parts[0] === '~all') return { kind: 'all', d: parts[1] };
+    if (parts.length === 1 || (parts.length === 2 && parts[1] === '')) return { kind: 'diagram', d: parts[0] };
+    if (parts.length === 2) return { kind: 'node', d: parts[0], n: parts[1] };
+    return { kind: 'unknown' };
+  }
+
+  var firstRender = true;
+  var lastHash = null;
+  var currentKind = null;
+
+  function route() {
+    var r = parseRoute(location.hash);
+    if (r.kind === 'anchor') {
+      /* An in-page anchor (footnote, skip link without script): scroll to it and keep the route. */
+      var target = byId(r.id);
+      if (target && lastHash !== null) {
+        history.replaceState(null, '', lastHash || '#/');
+        scrollToTarget(target);
+        return;
+      }
+      r = { kind: 'unknown' };
+    }
+    if (r.kind === 'diagram') {
+      var s = startOf(r.d);
+      if (s) {
+        history.replaceState(null, '', nodeHref(r.d, s));
+        r = { kind: 'node', d: r.d, n: s };
+      } else {
+        r = { kind: 'unknown' };
+      }
+    }
+    var out;
+    try {
+      if (r.kind === 'home') out = renderHome();
+      else if (r.kind === 'node') {
+        var f = findNode(r.d, r.n);
+        if (f) {
+          visit(r.d, r.n);
+          out = renderNode(f);
+        }
+      } else if (r.kind === 'all') {
+        var dd = diagrams.get(r.d);
+        if (dd) out = renderAll(dd.diagram);
+      }
+      if (!out) {
+        r = { kind: 'unknown' };
+        out = renderNotFound();
+      }
+    } catch (e) {
+      showFatal();
+      return;
+    }
+    currentKind = r.kind;
+    lastHash = location.hash;
+    view.textContent = '';
+    append(view, out.parts);
+    view.setAttribute('data-view', r.kind);
+    showImages(view);
+    externalLinks(view);
+    doc.title = out.docTitle;
+    clearSearch();
+    if (!firstRender) {
+      window.scrollTo(0, 0);
+      focusHeading();
+    }
+    announce(out.title);
+    firstRender = false;
+  }
+
+  function focusHeading() {
+    var hd = byId('lb-heading');
+    if (hd) hd.focus({ preventScroll: true });
+    else byId('lb-main').focus({ preventScroll: true });
+  }
+
+  function scrollToTarget(target) {
+    var focusable = target;
+    if (target.tabIndex < 0 && !target.hasAttribute('tabindex')) {
+      var inner = target.querySelector('[tabindex="-1"]');
+      if (inner) focusable = inner;
+      else target.setAttribute('tabindex', '-1');
+    }
+    target.scrollIntoView({ block: 'start' });
+    focusable.focus({ preventScroll: true });
+  }
+
+  /* ---------- search ---------- */
+
+  var searchInput = byId('lb-search');
+  var searchStatus = byId('lb-search-status');
+  var results = byId('lb-results');
+  var resultsList = byId('lb-results-list');
+
+  var index = [];
+  data.diagrams.forEach(function (d) {
+    var extra = ' ' + fold(d.title);
+    (d.nodes || []).forEach(function (n) {
+      index.push({
+        d: d,
+        n: n,
+        title: fold(n.title),
+        hay: (n.search ? String(n.search) : fold(n.title)) + extra
+      });
+    });
+  });
+
+  function runSearch() {
+    var words = fold(searchInput.value).split(/[\s.,;:!?'"«»()\u2019]+/).filter(Boolean);
+    resultsList.textContent = '';
+    if (!words.length) {
+      results.hidden = true;
+      searchStatus.textContent = '';
+      return;
+    }
+    var inTitle = [];
+    var inText = [];
+    index.forEach(function (it) {
+      if (!words.every(function (w) { return it.hay.indexOf(w) >= 0; })) return;
+      if (words.every(function (w) { return it.title.indexOf(w) >= 0; })) inTitle.push(it);
+      else inText.push(it);
+    });
+    var hits = inTitle.concat(inText);
+    var shown = hits.slice(0, SEARCH_LIMIT);
+    append(resultsList, shown.map(function (it) {
+      return h('li', { class: 'lb-result' },
+        h('a', { class: 'lb-result-link', href: nodeHref(it.d.id, it.n.id) },
+          h('span', { class: 'lb-result-diagram', text: it.d.title }), ' › ',
+          h('span', { class: 'lb-result-node', text: it.n.title })));
+    }));
+    results.hidden = false;
+    var status;
+    if (!hits.length) status = S('search_none');
+    else if (hits.length === 1) status = S('search_one');
+    else if (hits.length > shown.length) status = S('search_limited', { n: hits.length, shown: shown.length });
+    else status = S('search_many', { n: hits.length });
+    searchStatus.textContent = status;
+  }
+
+  function clearSearch() {
+    if (!searchInput || (!searchInput.value && results.hidden)) return;
+    searchInput.value = '';
+    resultsList.textContent = '';
+    results.hidden = true;
+    searchStatus.textContent = '';
+  }
+
+  if (searchInput) {
+    searchInput.addEventListener('input', runSearch);
+    searchInput.addEventListener('keydown', function (e) {
+      if (e.key === 'Escape') {
+        clearSearch();
+        e.preventDefault();
+      } else if (e.key === 'Enter') {
+        var first = resultsList.querySelector('a');
+        if (first) {
+          e.preventDefault();
+          first.click();
+        }
+      }
+    });
+  }
+
+  /* ---------- clicks and keys ---------- */
+
+  doc.addEventListener('click', function (e) {
+    if (e.defaultPrevented || e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;
+    var t = e.target;
+    if (!(t instanceof Element)) return;
+    var printBtn = t.closest('[data-lb-print]');
+    if (printBtn) {
+      window.print();
+      return;
+    }
+    var a = t.closest('a[href]');
+    if (!a) return;
+    var href = a.getAttribute('href');
+    if (a.id === 'lb-skip') {
+      e.preventDefault();
+      focusHeading();
+      var hd = byId('lb-heading');
+      (hd || byId('lb-main')).scrollIntoView({ block: 'start' });
+      return;
+    }
+    var goto = a.getAttribute('data-lb-goto');
+    if (goto && byId(goto)) {
+      e.preventDefault();
+      scrollToTarget(byId(goto));
+      var title = byId(goto).querySelector('.lb-all-title');
+      if (title) announce(title.textContent);
+      return;
+    }
+    if (a.hasAttribute('data-lb-restart')) {
+      trail = [];
+      saveTrail();
+      if (href === location.hash) {
+        e.preventDefault();
+        route();
+      }
+      return;
+    }
+    if (href.charAt(0) === '#' && href.charAt(1) !== '/' && href.length > 1) {
+      /* In-page anchor inside node content (a footnote): scroll without touching the route. */
+      var target = byId(decode(href.slice(1)));
+      if (target) {
+        e.preventDefault();
+        scrollToTarget(target);
+      }
+      return;
+    }
+    if (href === location.hash || (href === '#/' && (location.hash === '' || location.hash === '#'))) {
+      /* Same route: hashchange will not fire, so show the view again (and move focus). */
+      e.preventDefault();
+      route();
+    }
+  });
+
+  function isTyping(t) {
+    if (!(t instanceof Element)) return false;
+    if (t.isContentEditable) return true;
+    var tag = t.tagName;
+    if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
+    if (tag === 'INPUT') {
+      var type = (t.getAttribute('type') || 'text').toLowerCase();
+      return ['button', 'checkbox', 'radio', 'submit', 'reset', 'image', 'range', 'color', 'file'].indexOf(type) < 0;
+    }
+    return false;
+  }
+
+  doc.addEventListener('keydown', function (e) {
+    if (e.defaultPrevented || e.isComposing) return;
+    if (e.altKey && !e.ctrlKey && !e.metaKey && !e.shiftKey && e.key === 'ArrowLeft') {
+      e.preventDefault();
+      history.back();
+      return;
+    }
+    if (e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
+    if (e.key === 'Backspace') {
+      e.preventDefault();
+      history.back();
+    } else if (e.key === '/') {
+      if (searchInput) {
+        e.preventDefault();
+        searchInput.focus();
+        searchInput.select();
+      }
+    } else if (/^[1-9]$/.test(e.key) && currentKind === 'node') {
+      var answers = view.querySelectorAll('a.lb-answer');
+      var i = Number(e.key) - 1;
+      if (i < answers.length) {
+        e.preventDefault();
+        answers[i].click();
+      }
+    }
+  });
+
+  /* ---------- banner: is this copy too old? ---------- */
+
+  function checkStale() {
+    var snap = data.snapshot || {};
+    var backup = data.backup || {};
+    var days = Number(backup.frequency_days);
+    var epoch = Number(snap.epoch);
+    if (!(days > 0) || !(epoch > 0)) return;
+    var age = Math.floor((Date.now() / 1000 - epoch) / 86400);
+    if (age <= days) return;
+    var slot = byId('lb-stale');
+    if (!slot) return;
+    var locations = Array.isArray(backup.locations) ? backup.locations : [];
+    slot.appendChild(h('div', { class: 'lb-stale', role: 'alert' },
+      h('p', { class: 'lb-stale-title' }, h('strong', { text: S('stale_title') })),
+      h('p', { class: 'lb-stale-body', text: S('stale_body', { date: snap.date || '', days: age }) }),
+      locations.length ? h('p', { class: 'lb-stale-where', text: S('stale_locations') }) : null,
+      locations.length ? h('ul', { class: 'lb-stale-locations' },
+        locations.map(function (l) { return h('li', null, h('code', { text: l })); })) : null));
+  }
+
+  /* ---------- start ---------- */
+
+  doc.documentElement.classList.add('lb-js');
+  checkStale();
+  window.addEventListener('hashchange', route);
+  route();
+})();
