@@ -19,6 +19,7 @@ pub fn sanitizer() -> &'static ammonia::Builder<'static> {
         );
         attrs.insert("input", ["type", "checked", "disabled"].into());
         attrs.insert("a", ["href", "title"].into());
+        attrs.insert("aside", ["role"].into());
         attrs.insert("ol", ["start"].into());
         attrs.insert("th", ["colspan", "rowspan"].into());
         attrs.insert("td", ["colspan", "rowspan"].into());
@@ -49,6 +50,7 @@ pub fn sanitizer() -> &'static ammonia::Builder<'static> {
         b.link_rel(Some("noopener noreferrer"));
         b.attribute_filter(|element, attribute, value| match (element, attribute) {
             ("input", "type") if value != "checkbox" => None,
+            ("aside", "role") if value != "note" => None,
             _ => Some(value.into()),
         });
         b
@@ -70,7 +72,9 @@ pub fn removed_by_sanitizer(raw: &str) -> Vec<String> {
         if !rest.starts_with(|c: char| c.is_ascii_alphabetic()) {
             continue;
         }
-        let name_end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).unwrap_or(rest.len());
+        let name_end = rest
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .unwrap_or(rest.len());
         let name = rest[..name_end].to_ascii_lowercase();
         let tag_end = rest.find('>').unwrap_or(rest.len());
         let inside = &rest[name_end..tag_end];
@@ -81,11 +85,17 @@ pub fn removed_by_sanitizer(raw: &str) -> Vec<String> {
         }
         for (attr, value) in attributes(inside) {
             let allowed = generic.contains(attr.as_str())
-                || tag_attributes.get(name.as_str()).is_some_and(|set| set.contains(attr.as_str()));
+                || tag_attributes
+                    .get(name.as_str())
+                    .is_some_and(|set| set.contains(attr.as_str()));
             if !allowed {
                 removed.push(format!("{attr}= on <{name}>"));
             } else if matches!(attr.as_str(), "href" | "src" | "cite") {
-                let scheme: String = value.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_lowercase();
+                let scheme: String = value
+                    .chars()
+                    .filter(|c| !c.is_whitespace())
+                    .collect::<String>()
+                    .to_ascii_lowercase();
                 if let Some((s, _)) = scheme.split_once(':') {
                     if !s.contains('/') && !s.contains('#') && !schemes.contains(s) {
                         removed.push(format!("{s}: link"));
@@ -108,7 +118,11 @@ fn attributes(inside: &str) -> Vec<(String, String)> {
             i += 1;
         }
         let start = i;
-        while i < bytes.len() && !bytes[i].is_ascii_whitespace() && bytes[i] != b'=' && bytes[i] != b'/' {
+        while i < bytes.len()
+            && !bytes[i].is_ascii_whitespace()
+            && bytes[i] != b'='
+            && bytes[i] != b'/'
+        {
             i += 1;
         }
         if start == i {
@@ -146,10 +160,24 @@ mod tests {
 
     #[test]
     fn reports_what_the_allow_list_drops() {
-        assert!(removed_by_sanitizer("<b>bold</b> <a href=\"https://example.com\">x</a>").is_empty());
-        assert_eq!(removed_by_sanitizer("<script>alert(1)</script>"), ["<script>"]);
-        assert_eq!(removed_by_sanitizer("<img src=x onerror=alert(1)>"), ["src= on <img>", "onerror= on <img>"]);
-        assert_eq!(removed_by_sanitizer("<a href=\"javascript:alert(1)\">x</a>"), ["javascript: link"]);
-        assert_eq!(removed_by_sanitizer("<div style=\"color:red\">x</div>"), ["style= on <div>"]);
+        assert!(
+            removed_by_sanitizer("<b>bold</b> <a href=\"https://example.com\">x</a>").is_empty()
+        );
+        assert_eq!(
+            removed_by_sanitizer("<script>alert(1)</script>"),
+            ["<script>"]
+        );
+        assert_eq!(
+            removed_by_sanitizer("<img src=x onerror=alert(1)>"),
+            ["src= on <img>", "onerror= on <img>"]
+        );
+        assert_eq!(
+            removed_by_sanitizer("<a href=\"javascript:alert(1)\">x</a>"),
+            ["javascript: link"]
+        );
+        assert_eq!(
+            removed_by_sanitizer("<div style=\"color:red\">x</div>"),
+            ["style= on <div>"]
+        );
     }
 }

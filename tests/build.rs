@@ -178,7 +178,7 @@ fn answers_and_links_point_at_viewer_urls() {
         .unwrap()
         .contains("redemarrer le modem"));
     assert!(lights["html"].as_str().unwrap().contains(
-        "<aside class=\"callout callout-caution\"><p class=\"callout-label\">Critical step</p>"
+        "<aside class=\"callout callout-caution\" role=\"note\"><p class=\"callout-label\">Critical step</p>"
     ));
     assert_eq!(
         internet["nodes"][2]["answers"].as_array().unwrap().len(),

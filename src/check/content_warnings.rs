@@ -3,7 +3,7 @@
 
 use pulldown_cmark::Event;
 
-use crate::content::markdown::plain_text;
+use crate::content::markdown::block_text;
 use crate::content::Diagram;
 use crate::diagnostics::{Diagnostic, Report};
 use crate::sanitize::removed_by_sanitizer;
@@ -18,19 +18,24 @@ pub fn check(diagram: &Diagram, report: &mut Report) {
         .chain(diagram.nodes.iter().flat_map(|n| n.events.iter()))
         .chain(diagram.footnotes.values().flatten());
     for (event, span) in events {
-        let (Event::Html(raw) | Event::InlineHtml(raw)) = event else { continue };
+        let (Event::Html(raw) | Event::InlineHtml(raw)) = event else {
+            continue;
+        };
         let removed = removed_by_sanitizer(raw);
         if !removed.is_empty() {
             report.push(
-                Diagnostic::warning(format!("raw HTML will be removed from the offline copy: {}", removed.join(", ")))
-                    .at(diagram.file, span.clone())
-                    .label("removed by sanitizing")
-                    .hint("the offline copy never runs script or loads anything; use Markdown instead"),
+                Diagnostic::warning(format!(
+                    "raw HTML will be removed from the offline copy: {}",
+                    removed.join(", ")
+                ))
+                .at(diagram.file, span.clone())
+                .label("removed by sanitizing")
+                .hint("the offline copy never runs script or loads anything; use Markdown instead"),
             );
         }
     }
     for node in &diagram.nodes {
-        let words = plain_text(&node.events).split_whitespace().count();
+        let words = block_text(&node.events).split_whitespace().count();
         if words > LONG_NODE_WORDS {
             report.push(
                 Diagnostic::warning(format!(

@@ -247,6 +247,28 @@ pub fn plain_text(events: &[Ev]) -> String {
     out
 }
 
+/// The text of block content, one line per block (for the search index and word counts).
+pub fn block_text(events: &[Ev]) -> String {
+    let mut out = String::new();
+    for (event, _) in events {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::CodeBlock
+                | TagEnd::TableCell
+                | TagEnd::BlockQuote(_)
+                | TagEnd::Image,
+            ) => out.push('\n'),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Lowercase, accents folded, runs of other characters as one hyphen: "Redémarrer le modem" -> "redemarrer-le-modem".
 pub fn slug(text: &str) -> String {
     let mut out = String::new();

@@ -58,7 +58,7 @@ impl NodeRenderer<'_> {
                 Event::Start(Tag::BlockQuote(Some(kind))) => {
                     let (class, key) = callout(*kind);
                     out.push(Event::Html(CowStr::from(format!(
-                        "<aside class=\"callout callout-{class}\"><p class=\"callout-label\">{}</p>",
+                        "<aside class=\"callout callout-{class}\" role=\"note\"><p class=\"callout-label\">{}</p>",
                         escape(self.theme.string(key))
                     ))));
                 }

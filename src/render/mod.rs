@@ -7,7 +7,7 @@ use rayon::prelude::*;
 use tera::{Context, Tera};
 
 use crate::check::Checked;
-use crate::content::markdown::{fold, plain_text};
+use crate::content::markdown::{block_text, fold};
 use crate::content::{Diagram, Entry, Project};
 use crate::snapshot::Snapshot;
 use crate::theme::Theme;
@@ -94,7 +94,7 @@ fn render_diagram<'a>(
                     })
                 })
                 .collect();
-            let search = fold(&format!("{}\n{}", node.title, plain_text(&node.events)));
+            let search = fold(&format!("{}\n{}", node.title, block_text(&node.events)));
             NodeView {
                 id: &node.id,
                 title: &node.title,
