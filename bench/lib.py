@@ -1,0 +1,243 @@
+#!/usr/bin/env python3
+"""Helpers of bench/run.sh (stdlib only).
+
+    lib.py measure --runs R [--before CMD] -- CMD...   time CMD R times (median wall, max RSS) -> JSON
+    lib.py floor CONTENT                                text bytes + 4/3 x unique image bytes -> JSON
+    lib.py to-hugo CONTENT SITE [--env NAME]            the same text as a Hugo site, one page per node
+    lib.py edit FILE N                                  change one sentence of a diagram (edit number N)
+    lib.py bytes DIR                                    total and largest size of the *.html files -> JSON
+    lib.py report RESULTS.json OUT.md                   the Markdown results table
+"""
+
+import hashlib
+import json
+import os
+import re
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+
+IMG_RE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)\)")
+VAR_RE = re.compile(r"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")
+
+
+def measure(argv):
+    runs, before = 3, None
+    while argv and argv[0] != "--":
+        if argv[0] == "--runs":
+            runs = int(argv[1])
+            argv = argv[2:]
+        elif argv[0] == "--before":
+            before = argv[1]
+            argv = argv[2:]
+        else:
+            sys.exit(f"measure: unknown option {argv[0]}")
+    cmd = argv[1:]
+    walls, rss = [], []
+    for i in range(runs):
+        if before:
+            subprocess.run(["bash", "-c", before.replace("{i}", str(i))], check=True)
+        with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
+            t0 = time.perf_counter()
+            p = subprocess.run(["/usr/bin/time", "-v", "-o", tf.name] + cmd,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            wall = time.perf_counter() - t0
+            if p.returncode != 0:
+                sys.stderr.write(p.stderr[-4000:])
+                sys.exit(f"measure: `{shlex.join(cmd)}` failed ({p.returncode})")
+            m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", tf.read())
+        walls.append(wall)
+        rss.append(int(m.group(1)) if m else 0)
+    print(json.dumps({"median_s": statistics.median(walls), "min_s": min(walls), "runs": runs,
+                      "walls": walls, "max_rss_kb": max(rss)}))
+
+
+def split_front(text):
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.split("\n")
+    assert lines[0].strip() == "+++", "no front matter"
+    end = next(i for i in range(1, len(lines)) if lines[i].strip() == "+++")
+    return tomllib.loads("\n".join(lines[1:end])), "\n".join(lines[end + 1:])
+
+
+def entries_of(content):
+    for name in sorted(os.listdir(content)):
+        d = os.path.join(content, name)
+        if os.path.isdir(d) and not name.startswith(("_", ".")):
+            yield name, d
+
+
+def floor(content):
+    """Per entry point: the Markdown bytes of its diagrams, and its distinct images (by content) x 4/3."""
+    out = {"entries": {}, "text_bytes": 0, "image_bytes": 0, "floor_bytes": 0}
+    for eid, edir in entries_of(content):
+        text, images = 0, {}
+        for f in sorted(os.listdir(edir)):
+            if not f.endswith(".md"):
+                continue
+            raw = open(os.path.join(edir, f), "rb").read()
+            text += len(raw)
+            for dest in IMG_RE.findall(raw.decode("utf-8")):
+                path = os.path.normpath(os.path.join(edir, dest))
+                data = open(path, "rb").read()
+                images[hashlib.sha256(data).hexdigest()] = len(data)
+        img = sum(images.values())
+        fl = text + 4 * img / 3
+        out["entries"][eid] = {"text_bytes": text, "image_bytes": img, "images": len(images), "floor_bytes": fl}
+        out["text_bytes"] += text
+        out["image_bytes"] += img
+        out["floor_bytes"] += fl
+    print(json.dumps(out))
+
+
+def to_hugo(content, site, env=None):
+    """One Hugo page per node with the node's Markdown (variables substituted), images as static files."""
+    conf = tomllib.load(open(os.path.join(content, "site.toml"), "rb"))
+    env = env or conf.get("environment")
+    values = {k: str(v) for k, v in conf.get("environments", {}).get(env, {}).items()}
+    os.makedirs(site, exist_ok=True)
+    with open(os.path.join(site, "hugo.toml"), "w") as f:
+        f.write('baseURL = "http://example.org/"\nlanguageCode = "fr"\ntitle = "Bench"\n'
+                'disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]\n'
+                "[markup.goldmark.renderer]\nunsafe = true\n")
+    layouts = os.path.join(site, "layouts", "_default")
+    os.makedirs(layouts, exist_ok=True)
+    page = ('<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>'
+            "<body><h1>{{ .Title }}</h1>{{ .Content }}</body></html>\n")
+    for name in ("single.html", "list.html"):
+        open(os.path.join(layouts, name), "w").write(page)
+    open(os.path.join(site, "layouts", "index.html"), "w").write(
+        "<!DOCTYPE html><title>{{ .Site.Title }}</title><ul>{{ range .Site.Sections }}"
+        '<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul>\n')
+    pages = 0
+    static = os.path.join(site, "static")
+    for root, _dirs, files in os.walk(content):
+        for f in files:
+            if f.endswith((".png", ".svg", ".jpg", ".jpeg", ".gif", ".webp")):
+                src = os.path.join(root, f)
+                dst = os.path.join(static, os.path.relpath(src, content))
+                os.makedirs(os.path.dirname(dst), exist_ok=True)
+                if not os.path.exists(dst):
+                    os.link(src, dst)
+    for eid, edir in entries_of(content):
+        for f in sorted(os.listdir(edir)):
+            if not f.endswith(".md"):
+                continue
+            front, body = split_front(open(os.path.join(edir, f), encoding="utf-8").read())
+            body = VAR_RE.sub(lambda m: values.get(m.group(1), m.group(0)), body)
+            ddir = os.path.join(site, "content", eid, f[:-3])
+            os.makedirs(ddir, exist_ok=True)
+            open(os.path.join(ddir, "_index.md"), "w").write(f"+++\ntitle = {json.dumps(front['title'])}\n+++\n")
+            sections = re.split(r"(?m)^## ", body)
+            for i, sec in enumerate(sections[1:]):
+                head, _, rest = sec.partition("\n")
+                head = re.sub(r"\s*\{#[^}]*\}\s*$", "", head)
+                rest = re.sub(r"\]\(([^)#:]*\.md)?(#[^)]*)?\)", lambda m: "](" + (m.group(2) or "#") + ")", rest)
+                open(os.path.join(ddir, f"n{i:03d}.md"), "w").write(
+                    f"+++\ntitle = {json.dumps(head.strip())}\n+++\n{rest}")
+                pages += 1
+    print(json.dumps({"pages": pages}))
+
+
+def edit(path, n):
+    """Replaces one sentence in the first node of a diagram (a typical one-line edit)."""
+    text = open(path, encoding="utf-8").read()
+    marker = re.search(r"(?m)^## .*\n\n", text)
+    note = f"Modification de test numéro {n} : vérifiez la mise à jour.\n\n"
+    text = re.sub(r"Modification de test numéro \d+ : vérifiez la mise à jour\.\n\n", "", text)
+    text = text[:marker.end()] + note + text[marker.end():]
+    open(path, "w", encoding="utf-8").write(text)
+
+
+def html_bytes(d):
+    sizes = [os.path.getsize(os.path.join(d, f)) for f in os.listdir(d) if f.endswith(".html")]
+    print(json.dumps({"total": sum(sizes), "largest": max(sizes), "files": len(sizes)}))
+
+
+def fmt_s(s):
+    if s is None:
+        return "—"
+    return f"{s * 1000:.0f} ms" if s < 1 else f"{s:.2f} s"
+
+
+def mib(b):
+    return f"{b / 1048576:.1f} MiB" if b is not None else "—"
+
+
+def report(results_path, out_path):
+    r = json.load(open(results_path))
+    lines = [f"# Lifeboat benchmark results ({r.get('mode', 'full')})", "",
+             f"{r.get('date', '')} — {r.get('machine', '')}", ""]
+    lines += ["## Build", "",
+              "| nodes | entries | lifeboat build | per 1k nodes | peak RSS | RSS / largest file | output | floor | output / floor "
+              "| Hugo build | lifeboat ÷ Hugo throughput | `cp -r` output | lifeboat ÷ cp |",
+              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for s in r["sizes"]:
+        b, fl, out, hugo, cp = s["build"], s["floor"], s["output"], s.get("hugo"), s.get("cp")
+        lt = b["median_s"]
+        row = [f"{s['nodes']:,}", str(s["entries"]), fmt_s(lt) + (f" (×{b['runs']})"),
+               fmt_s(lt / s["nodes"] * 1000), mib(b["max_rss_kb"] * 1024),
+               f"{b['max_rss_kb'] * 1024 / out['largest']:.2f}", mib(out["total"]), mib(fl["floor_bytes"]),
+               f"{out['total'] / fl['floor_bytes']:.3f}",
+               fmt_s(hugo["median_s"]) + f" (×{hugo['runs']}, {hugo.get('pages', '?'):,} pages)" if hugo else "skipped",
+               f"{hugo['median_s'] / lt:.2f}×" if hugo else "—",
+               fmt_s(cp["median_s"]) if cp else "—",
+               f"{lt / cp['median_s']:.1f}×" if cp else "—"]
+        lines.append("| " + " | ".join(row) + " |")
+    if r.get("rebuild"):
+        rb = r["rebuild"]
+        lines += ["", "## Rebuild after editing one diagram", "",
+                  "| nodes | full build | rebuild after one edit | rebuild / full |", "|---:|---:|---:|---:|",
+                  f"| {rb['nodes']:,} | {fmt_s(rb['full_s'])} | {fmt_s(rb['median_s'])} (×{rb['runs']}) "
+                  f"| {rb['median_s'] / rb['full_s'] * 100:.0f} % |"]
+    if r.get("browser"):
+        br = r["browser"]
+        k = br["search"]
+        lines += ["", "## Viewer in headless Chromium (file://)", "",
+                  f"Entry point `{br['file']}`: {br['nodes']:,} nodes, {br['images']:,} images, "
+                  f"{mib(br['file_bytes'])} file; median of {br['runs']} loads.", "",
+                  "| measure | value |", "|---|---:|",
+                  f"| first node shown (heading in DOM, from navigation start) | {br['first_node_ms']:.0f} ms |",
+                  f"| first node painted (next frame after it is shown) | {br['first_node_painted_ms']:.0f} ms |",
+                  f"| DOMContentLoaded | {br['dcl_ms']:.0f} ms |",
+                  f"| load event | {br['load_ms']:.0f} ms |",
+                  f"| time to interactive (end of last long task, ≥ first node) | {br['tti_ms']:.0f} ms |",
+                  f"| longest task during load | {br['longest_task_ms']:.0f} ms |",
+                  f"| search keystroke: handler, median / max ({k['count']} keys) | {k['handler_median_ms']:.1f} / {k['handler_max_ms']:.1f} ms |",
+                  f"| search keystroke: handler + style/layout, median / max | {k['layout_median_ms']:.1f} / {k['layout_max_ms']:.1f} ms |",
+                  f"| search keystroke: to next frame, median / max | {k['frame_median_ms']:.1f} / {k['frame_max_ms']:.1f} ms |",
+                  f"| JS heap used after load (CDP JSHeapUsedSize) | {mib(br['heap_used_bytes'])} |",
+                  f"| JS heap total after load (CDP JSHeapTotalSize) | {mib(br['heap_total_bytes'])} |",
+                  f"| JS heap used after searching (performance.memory) | {mib(br['heap_after_search_bytes'])} |"]
+    if r.get("notes"):
+        lines += ["", "## Notes", ""] + [f"- {n}" for n in r["notes"]]
+    text = "\n".join(lines) + "\n"
+    open(out_path, "w").write(text)
+    sys.stdout.write(text)
+
+
+def main():
+    cmd, args = sys.argv[1], sys.argv[2:]
+    if cmd == "measure":
+        measure(args)
+    elif cmd == "floor":
+        floor(args[0])
+    elif cmd == "to-hugo":
+        to_hugo(args[0], args[1], args[3] if len(args) > 3 and args[2] == "--env" else None)
+    elif cmd == "edit":
+        edit(args[0], int(args[1]))
+    elif cmd == "bytes":
+        html_bytes(args[0])
+    elif cmd == "report":
+        report(args[0], args[1])
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()

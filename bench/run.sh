@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Lifeboat benchmark harness (issue 6). Usage: bench/run.sh [--smoke]
+#   full:    1k, 10k and 100k nodes; browser on a 5,000-node / ~50 MB entry point (the 10k corpus)
+#   --smoke: tiny sizes, one run each, a few seconds (CI keeps the harness working)
+# Environment: BENCH_RESUME=1 (keep sizes measured by an interrupted run), BENCH_WORK (scratch folder, default /tmp/lifeboat-bench), BENCH_SIZES (e.g. "1000 10000"),
+#   BENCH_SKIP_HUGO=1, BENCH_SKIP_BROWSER=1, BENCH_RUNS (repeats for sizes <= 10k; 1 above).
+# Writes the Markdown table to stdout and bench/results.md (smoke: $BENCH_WORK-smoke/results-smoke.md), raw numbers
+# to the matching .json.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(dirname "$here")"
+mode=full
+[[ "${1:-}" == "--smoke" ]] && mode=smoke
+work="${BENCH_WORK:-/tmp/lifeboat-bench}"
+[[ $mode == smoke ]] && work="$work-smoke"
+mkdir -p "$work"
+lib=(python3 "$here/lib.py")
+log() { echo "[bench] $*" >&2; }
+
+if [[ $mode == smoke ]]; then
+  sizes="${BENCH_SIZES:-60 240}"; runs="${BENCH_RUNS:-1}"; img_mb_per_node=0.002
+  rebuild_size=""; browser_runs=1; out_md="$work/results-smoke.md"
+else
+  sizes="${BENCH_SIZES:-1000 10000 100000}"; runs="${BENCH_RUNS:-3}"; img_mb_per_node=0.01
+  rebuild_size=10000; browser_runs=3; out_md="$here/results.md"
+fi
+out_json="${out_md%.md}.json"
+
+# ---- tools
+if [[ ! -x /usr/bin/time ]]; then
+  log "installing GNU time"; apt-get install -y time >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y time >/dev/null; }
+fi
+if [[ -z "${BENCH_SKIP_HUGO:-}" ]] && ! command -v hugo >/dev/null; then
+  log "installing hugo"; apt-get install -y hugo >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y hugo >/dev/null; } || true
+fi
+have_hugo=0; [[ -z "${BENCH_SKIP_HUGO:-}" ]] && command -v hugo >/dev/null && have_hugo=1
+
+log "building the release binary"
+(cd "$repo" && cargo build --release --quiet)
+bin="$repo/target/release/lifeboat"
+
+gen_sha="$(sha256sum "$here/gen-corpus.py" | cut -c1-16)"
+corpus() { # nodes -> path; regenerated only when the generator changed
+  local n=$1 dir="$work/corpus-$1" mb
+  mb=$(python3 -c "print($n * $img_mb_per_node)")
+  if [[ "$(cat "$dir.stamp" 2>/dev/null)" != "$gen_sha $mb" ]]; then
+    rm -rf "$dir" "$dir.stamp"
+    log "generating $n nodes ($mb MiB of images)"
+    python3 "$here/gen-corpus.py" "$dir" --nodes "$n" --image-mb "$mb" >&2
+    echo "$gen_sha $mb" > "$dir.stamp"
+  fi
+  echo "$dir"
+}
+
+results="$work/results.tmp.json"
+# BENCH_RESUME=1 keeps the sizes already measured by an interrupted run
+[[ -n "${BENCH_RESUME:-}" && -f "$results" ]] || python3 - "$results" "$mode" <<'EOF'
+import json, sys, datetime, platform, os
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+mem = next((int(l.split()[1]) // 1048576 for l in open("/proc/meminfo") if l.startswith("MemTotal")), 0)
+json.dump({"mode": sys.argv[2], "date": datetime.date.today().isoformat(),
+           "machine": f"{os.cpu_count()} cores ({cpu}), {mem} GiB RAM, {platform.platform()}",
+           "sizes": [], "notes": []}, open(sys.argv[1], "w"))
+EOF
+add() { # jq-free JSON update: add KEY JSON-VALUE [list]
+  python3 - "$results" "$1" "$2" "${3:-}" <<'EOF'
+import json, sys
+path, key, value, how = sys.argv[1:]
+r = json.load(open(path)); v = json.loads(value)
+if how == "list": r.setdefault(key, []).append(v)
+else: r[key] = v
+json.dump(r, open(path, "w"))
+EOF
+}
+
+for n in $sizes; do
+  if [[ -n "${BENCH_RESUME:-}" ]] && python3 -c "import json,sys; sys.exit(0 if any(s['nodes']==$n for s in json.load(open('$results'))['sizes']) else 1)"; then
+    log "$n nodes: already measured"; continue
+  fi
+  c="$(corpus "$n")"
+  r=$runs; (( n > 10000 )) && r=1
+  log "$n nodes: check"
+  "$bin" check "$c" > "$work/check-$n.txt" 2>&1 || { cat "$work/check-$n.txt" >&2; log "check failed"; exit 1; }
+  out="$work/out-$n"
+  log "$n nodes: lifeboat build ×$r"
+  build=$("${lib[@]}" measure --runs "$r" -- "$bin" build "$c" --out "$out" --quiet)
+  floor=$("${lib[@]}" floor "$c")
+  bytes=$("${lib[@]}" bytes "$out")
+  htmls=("$out"/*.html); entries=${#htmls[@]}
+  log "$n nodes: cp -r ×$r"
+  cp=$("${lib[@]}" measure --runs "$r" --before "rm -rf '$work/cp-$n'" -- cp -r "$out" "$work/cp-$n")
+  rm -rf "$work/cp-$n"
+  hugo=null
+  if (( have_hugo )); then
+    site="$work/hugo-$n"
+    if [[ "$(cat "$site.stamp" 2>/dev/null)" != "$gen_sha" ]]; then
+      rm -rf "$site"; "${lib[@]}" to-hugo "$c" "$site" > "$work/hugo-$n.pages"; echo "$gen_sha" > "$site.stamp"
+    fi
+    log "$n nodes: hugo build ×$r"
+    hugo=$("${lib[@]}" measure --runs "$r" --before "rm -rf '$site/public'" -- hugo --quiet --source "$site")
+    hugo=$(python3 -c "import json,sys; h=json.loads(sys.argv[1]); h.update(json.load(open(sys.argv[2]))); print(json.dumps(h))" "$hugo" "$work/hugo-$n.pages")
+    rm -rf "$site/public"
+  fi
+  add sizes "{\"nodes\": $n, \"entries\": $entries, \"build\": $build, \"floor\": $floor, \"output\": $bytes, \"cp\": $cp, \"hugo\": $hugo}" list
+done
+
+# ---- rebuild after editing one diagram
+if [[ -z "$rebuild_size" ]]; then rebuild_size="${sizes##* }"; fi
+c="$(corpus "$rebuild_size")"
+out="$work/out-$rebuild_size"
+mds=("$c"/*/*.md); victim="${mds[0]}"
+cp "$victim" "$work/victim.bak"
+log "rebuild after one edit at $rebuild_size nodes"
+"$bin" build "$c" --out "$out" --quiet
+full=$("${lib[@]}" measure --runs "$runs" -- "$bin" build "$c" --out "$out" --quiet)
+rebuild=$("${lib[@]}" measure --runs "$runs" --before "python3 '$here/lib.py' edit '$victim' {i}" -- "$bin" build "$c" --out "$out" --quiet)
+cp "$work/victim.bak" "$victim"
+add rebuild "$(python3 -c "import json,sys; f=json.loads(sys.argv[1]); r=json.loads(sys.argv[2]); r.update(nodes=$rebuild_size, full_s=f['median_s']); print(json.dumps(r))" "$full" "$rebuild")"
+
+# ---- viewer in Chromium: the first entry point of the corpus (5,000 nodes, ~50 MB at 10k)
+if [[ -z "${BENCH_SKIP_BROWSER:-}" && -x "${LIFEBOAT_CHROMIUM:-/usr/bin/chromium}" ]]; then
+  bsize=$rebuild_size
+  [[ $mode == full ]] && bsize=10000
+  c="$(corpus "$bsize")"; out="$work/out-$bsize"
+  "$bin" build "$c" --out "$out" --quiet
+  htmls=("$out"/*.html); file="${htmls[0]}"
+  log "browser: $file"
+  add browser "$(node "$here/browser.js" "$file" "$browser_runs")"
+else
+  add notes '"browser measures skipped (BENCH_SKIP_BROWSER or no Chromium)"' list
+fi
+(( have_hugo )) || add notes '"Hugo not available: comparison skipped"' list
+
+cp "$results" "$out_json"
+"${lib[@]}" report "$out_json" "$out_md"
