@@ -206,8 +206,34 @@ pub fn render_entry(cx: &RenderContext, entry: &Entry) -> Result<RenderedEntry, 
 /// JSON that cannot end or confuse the `<script>` element it sits in.
 pub fn script_safe_json<T: serde::Serialize>(value: &T) -> Result<String, serde_json::Error> {
     let json = serde_json::to_string(value)?;
-    Ok(json
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026"))
+    // Only `<` followed by `/`, `!` or `s` can end the element or change how it is parsed (`</script`,
+    // `<!--`, `<script`); `<` appears in JSON only inside strings, where `\\u003c` means the same.
+    let mut out = String::with_capacity(json.len() + json.len() / 64);
+    let mut rest = json.as_str();
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        let next = rest[at + 1..].chars().next();
+        if matches!(next, Some('/' | '!' | 's' | 'S')) {
+            out.push_str("\\u003c");
+        } else {
+            out.push('<');
+        }
+        rest = &rest[at + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::script_safe_json;
+
+    #[test]
+    fn json_cannot_close_or_confuse_its_script_element() {
+        let json = script_safe_json(&"a</script><!--<script>b < c").unwrap();
+        assert!(!json.contains("</") && !json.contains("<!") && !json.contains("<s"));
+        assert!(json.contains("b < c"), "other `<` are kept: {json}");
+        let back: String = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, "a</script><!--<script>b < c");
+    }
 }

@@ -109,6 +109,8 @@
     if (imageUrls.has(id)) return imageUrls.get(id);
     var url = null;
     var src = byId('lb-img-' + id);
+    // Images follow the script in the file, so the first node shows before they are parsed.
+    if (!src && doc.readyState === 'loading') return undefined;
     if (src) {
       try {
         var bin = atob(src.textContent.replace(/\s+/g, ''));
@@ -125,9 +127,15 @@
   }
 
   function showImages(root) {
+    var waiting = false;
     root.querySelectorAll('img[data-lb-img]').forEach(function (img) {
       var url = imageUrl(img.getAttribute('data-lb-img'));
-      if (url) {
+      if (url === undefined) {
+        if (!waiting) {
+          waiting = true;
+          doc.addEventListener('DOMContentLoaded', function () { showImages(root); }, { once: true });
+        }
+      } else if (url) {
         img.src = url;
       } else {
         img.classList.add('lb-img-missing');
