@@ -24,6 +24,72 @@ pub enum Command {
     Build(BuildOptions),
     /// Report every problem in the content without writing anything
     Check(CheckOptions),
+    /// Create a starter project: content folder, JSON Schemas, .gitignore and a CI workflow
+    Init(InitOptions),
+    /// Add an entry point or a diagram to a content folder
+    #[command(subcommand)]
+    New(NewCommand),
+    /// Write the JSON Schemas of site.toml, entry.toml and diagram front matter (for editors)
+    Schema(SchemaOptions),
+    /// Print a shell completion script to stdout
+    Completions(CompletionsOptions),
+    /// Print the manual page (roff) to stdout
+    Man,
+    /// Count nodes, decisions, end points, images and paths per entry point and diagram
+    Stats(StatsOptions),
+    /// Turn a diagram written in another format into a Lifeboat diagram
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Check a bundle folder against its manifest: checksums, missing or extra files, staleness, and
+    /// (with --content) whether the sources changed since the snapshot
+    #[command(
+        after_help = "Exit codes: 0 all good; 1 problems found (damaged, missing or extra file, stale, behind the sources); 2 unusable input (no manifest, unreadable, unknown format)."
+    )]
+    Verify(VerifyOptions),
+    /// Copy a verified bundle to a file share atomically, keeping the previous bundles in SHARE/archive
+    Publish(PublishOptions),
+    /// Access keys for locked entry points (access = "key")
+    #[command(subcommand)]
+    Key(KeyCommand),
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum KeyCommand {
+    /// Print a new random access key (130 bits, with a check symbol); it is stored nowhere
+    #[command(
+        after_help = "Give the key to `lifeboat build` in the LIFEBOAT_ACCESS_KEY environment variable or with --key-file, and to the key holders by a separate channel (read it aloud: case, spaces and dashes do not matter). A new key and a rebuild lock out the old one."
+    )]
+    New,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct VerifyOptions {
+    /// Bundle folder (holds bcp-manifest.toml): a build output or a share
+    pub dir: PathBuf,
+    /// Content folder to compare with: reports entry points whose sources changed since the snapshot
+    #[arg(long, value_name = "CONTENT_DIR")]
+    pub content: Option<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Current time in seconds since 1970 (for tests; also read from LIFEBOAT_NOW)
+    #[arg(long, hide = true)]
+    pub now: Option<i64>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct PublishOptions {
+    /// Bundle folder to publish (the output of `lifeboat build`)
+    pub dir: PathBuf,
+    /// Share folder to publish into (created if missing)
+    #[arg(long, value_name = "SHARE")]
+    pub to: PathBuf,
+    /// How many previous bundles to keep under SHARE/archive
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub keep: usize,
+    /// Print nothing but problems
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -37,6 +103,9 @@ pub struct BuildOptions {
     /// Environment whose variable values the bundle carries (default: `environment` in site.toml)
     #[arg(long, value_name = "NAME")]
     pub env: Option<String>,
+    /// File holding the access key for locked entry points (else read from LIFEBOAT_ACCESS_KEY)
+    #[arg(long, value_name = "PATH")]
+    pub key_file: Option<PathBuf>,
     /// Print nothing but problems
     #[arg(long, short)]
     pub quiet: bool,
@@ -62,4 +131,107 @@ pub struct CheckOptions {
 pub enum Format {
     Text,
     Json,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct InitOptions {
+    /// Folder to create the project in (created if missing)
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Language of the starter texts and of the pages
+    #[arg(long, value_enum, default_value_t = StarterLanguage::Fr)]
+    pub language: StarterLanguage,
+    /// Write into a folder that is not empty, replacing files of the same name
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StarterLanguage {
+    Fr,
+    En,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum NewCommand {
+    /// Create ID/entry.toml and a first diagram ID/start.md
+    Entry(NewEntryOptions),
+    /// Create ENTRY/ID.md: a diagram with a start node and an end node
+    Diagram(NewDiagramOptions),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct NewEntryOptions {
+    /// Entry point id (letters, digits, `-`, `_`): the folder name and the HTML file name
+    pub id: String,
+    /// Content folder (holds site.toml)
+    #[arg(long, default_value = "content", value_name = "DIR")]
+    pub content: PathBuf,
+    /// Title (default: made from the id)
+    #[arg(long)]
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct NewDiagramOptions {
+    /// ENTRY/ID: the entry point folder and the diagram id (letters, digits, `-`, `_`)
+    #[arg(value_name = "ENTRY/ID")]
+    pub path: String,
+    /// Content folder (holds site.toml)
+    #[arg(long, default_value = "content", value_name = "DIR")]
+    pub content: PathBuf,
+    /// Title (default: made from the id)
+    #[arg(long)]
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct SchemaOptions {
+    /// Folder to write the schemas into (default: print them to stdout, separated by their names)
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct CompletionsOptions {
+    /// Shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct StatsOptions {
+    /// Content folder (holds site.toml)
+    #[arg(default_value = "content")]
+    pub content_dir: PathBuf,
+    /// Environment to load with (default: `environment` in site.toml)
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum ImportCommand {
+    /// Import a Mermaid flowchart (`flowchart`/`graph`) as a diagram
+    Mermaid(ImportMermaidOptions),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ImportMermaidOptions {
+    /// Mermaid file (.mmd, or Markdown holding one ```mermaid block)
+    pub file: PathBuf,
+    /// ENTRY/ID: where to write the diagram (ENTRY/ID.md in the content folder)
+    #[arg(long, value_name = "ENTRY/ID")]
+    pub into: String,
+    /// Content folder (holds site.toml)
+    #[arg(long, default_value = "content", value_name = "DIR")]
+    pub content: PathBuf,
+    /// Diagram title (default: the flowchart's `title`, else made from the id)
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Replace ENTRY/ID.md if it exists
+    #[arg(long)]
+    pub force: bool,
 }

@@ -133,6 +133,18 @@ impl Report {
             .unwrap_or("")
     }
 
+    /// Every registered file: id, name, text.
+    pub fn files(&self) -> impl Iterator<Item = (FileId, &str, &str)> {
+        (0..)
+            .map_while(|i| self.files.get(i).ok().map(|f| (i, f)))
+            .map(|(i, f)| (FileId(i), f.name().as_str(), f.source().as_str()))
+    }
+
+    /// Keeps only the diagnostics `keep` accepts (a later rule may replace an earlier, vaguer message).
+    pub fn retain(&mut self, keep: impl FnMut(&Diagnostic) -> bool) {
+        self.diagnostics.retain(keep);
+    }
+
     pub fn push(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
     }

@@ -4,15 +4,21 @@
 //! its parts and reports every problem, [`render`] turns the model into a view model and HTML, [`inline`]
 //! assembles each self-contained file, and [`package`] writes the output.
 
+pub mod access;
 pub mod bundle;
 pub mod check;
 pub mod cli;
 pub mod cmd;
 pub mod content;
 pub mod diagnostics;
+pub mod import;
 pub mod inline;
 pub mod package;
+pub mod publish;
 pub mod render;
 pub mod sanitize;
+pub mod scaffold;
 pub mod snapshot;
+pub mod stats;
 pub mod theme;
+pub mod verify;

@@ -1,4 +1,5 @@
-//! The theme: page template, stylesheet, viewer script and UI strings, embedded in the binary.
+//! The theme: page template, stylesheet, viewer script and UI strings, embedded in the binary; and the
+//! continuity kit's documents (contingency document, launcher) with their stylesheet and wording.
 
 use std::collections::BTreeMap;
 
@@ -13,6 +14,18 @@ pub struct Theme {
     pub template: String,
     pub css: String,
     pub js: String,
+    pub strings: BTreeMap<String, String>,
+    pub documents: DocumentTheme,
+}
+
+/// Templates, stylesheet and wording of the documents built beside the entry points.
+#[derive(Debug, Clone)]
+pub struct DocumentTheme {
+    pub contingency_html: String,
+    pub contingency_md: String,
+    pub index_html: String,
+    pub css: String,
+    /// `documents/<lang>.toml`: kept apart from the viewer's strings, which every entry file carries.
     pub strings: BTreeMap<String, String>,
 }
 
@@ -30,11 +43,21 @@ impl Theme {
         let strings_path = format!("i18n/{}.toml", language.code());
         let strings = toml::from_str(&file(&strings_path)?)
             .map_err(|e| ThemeError::Invalid(strings_path, e.to_string()))?;
+        let doc_strings_path = format!("documents/{}.toml", language.code());
+        let doc_strings = toml::from_str(&file(&doc_strings_path)?)
+            .map_err(|e| ThemeError::Invalid(doc_strings_path, e.to_string()))?;
         Ok(Theme {
             template: file("templates/entry.html")?,
             css: file("viewer.css")?,
             js: file("viewer.js")?,
             strings,
+            documents: DocumentTheme {
+                contingency_html: file("templates/contingency.html")?,
+                contingency_md: file("templates/contingency.md")?,
+                index_html: file("templates/index.html")?,
+                css: file("document.css")?,
+                strings: doc_strings,
+            },
         })
     }
 
@@ -49,4 +72,138 @@ fn file(path: &str) -> Result<String, ThemeError> {
         .and_then(|f| f.contents_utf8())
         .map(String::from)
         .ok_or_else(|| ThemeError::Missing(path.to_string()))
+}
+
+/* ---------- user theme and branding ---------- */
+
+/// The user theme folder inside a content folder. Its name starts with `_`, so the loader does not take
+/// it for an entry point, and it sits inside the content folder, so the build reads nothing outside.
+pub const USER_THEME_DIR: &str = "_theme";
+
+/// Appended after `viewer.css` when present in the user theme: small changes without copying the file.
+pub const USER_EXTRA_CSS: &str = "custom.css";
+
+impl Theme {
+    /// The theme a project builds with: built-in files, each replaced by the user theme's file of the same
+    /// path (`<content>/_theme/…`) when there is one, then `custom.css`, then the site's branding (accent
+    /// colours, logo) from `site.toml`. UI strings are merged key by key (user keys win).
+    pub fn for_project(project: &crate::content::Project) -> Result<Theme, ThemeError> {
+        let mut theme = Theme::builtin(project.site.language)?;
+        let user = project.root.join(USER_THEME_DIR);
+        if user.is_dir() {
+            theme.apply_user_dir(&project.root, &user, project.site.language)?;
+        }
+        theme.css.push_str(&branding_css(project)?);
+        Ok(theme)
+    }
+
+    fn apply_user_dir(
+        &mut self,
+        root: &std::path::Path,
+        dir: &std::path::Path,
+        language: Language,
+    ) -> Result<(), ThemeError> {
+        let read = |rel: &str| user_file(root, dir, rel);
+        let lang = language.code();
+        if let Some(t) = read("templates/entry.html")? {
+            self.template = t;
+        }
+        if let Some(t) = read("viewer.css")? {
+            self.css = t;
+        }
+        if let Some(t) = read(USER_EXTRA_CSS)? {
+            self.css.push('\n');
+            self.css.push_str(&t);
+        }
+        if let Some(t) = read("viewer.js")? {
+            self.js = t;
+        }
+        let strings_path = format!("i18n/{lang}.toml");
+        if let Some(t) = read(&strings_path)? {
+            let extra: BTreeMap<String, String> = toml::from_str(&t).map_err(|e| {
+                ThemeError::Invalid(format!("{USER_THEME_DIR}/{strings_path}"), e.to_string())
+            })?;
+            self.strings.extend(extra);
+        }
+        let docs = &mut self.documents;
+        for (rel, field) in [
+            ("templates/contingency.html", &mut docs.contingency_html),
+            ("templates/contingency.md", &mut docs.contingency_md),
+            ("templates/index.html", &mut docs.index_html),
+            ("document.css", &mut docs.css),
+        ] {
+            if let Some(t) = read(rel)? {
+                *field = t;
+            }
+        }
+        let doc_strings_path = format!("documents/{lang}.toml");
+        if let Some(t) = read(&doc_strings_path)? {
+            let extra: BTreeMap<String, String> = toml::from_str(&t).map_err(|e| {
+                ThemeError::Invalid(
+                    format!("{USER_THEME_DIR}/{doc_strings_path}"),
+                    e.to_string(),
+                )
+            })?;
+            docs.strings.extend(extra);
+        }
+        Ok(())
+    }
+}
+
+/// A user theme file, if present; refused when it leads outside the content folder (symlinks).
+fn user_file(
+    root: &std::path::Path,
+    dir: &std::path::Path,
+    rel: &str,
+) -> Result<Option<String>, ThemeError> {
+    let path = dir.join(rel);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let shown = format!("{USER_THEME_DIR}/{rel}");
+    let real = path
+        .canonicalize()
+        .map_err(|e| ThemeError::Invalid(shown.clone(), e.to_string()))?;
+    if !real.starts_with(root) {
+        return Err(ThemeError::Invalid(
+            shown,
+            "leads outside the content folder".into(),
+        ));
+    }
+    std::fs::read_to_string(&real)
+        .map(Some)
+        .map_err(|e| ThemeError::Invalid(shown, e.to_string()))
+}
+
+/// CSS for `accent`, `accent_dark` and `logo` of site.toml (checked by `check::branding`).
+fn branding_css(project: &crate::content::Project) -> Result<String, ThemeError> {
+    use crate::check::branding::{logo_file, parse_hex};
+    use base64::Engine;
+
+    let site = &project.site;
+    let hex = |v: &toml::Spanned<String>| {
+        parse_hex(v.get_ref()).map(|[r, g, b]| format!("#{r:02x}{g:02x}{b:02x}"))
+    };
+    let mut css = String::new();
+    if let Some(accent) = site.accent.as_ref().and_then(hex) {
+        css.push_str(&format!(
+            "\n:root{{--accent:{accent};--note:{accent}}}\n@media print{{:root{{--accent:#000000}}}}\n"
+        ));
+    }
+    if let Some(dark) = site.accent_dark.as_ref().and_then(hex) {
+        css.push_str(&format!(
+            "@media screen and (prefers-color-scheme:dark){{:root:not([data-scheme=\"light\"]){{--accent:{dark};--note:{dark}}}}}\n@media screen{{:root[data-scheme=\"dark\"]{{--accent:{dark};--note:{dark}}}}}\n"
+        ));
+    }
+    if let Some(logo) = &site.logo {
+        let (path, mime) = logo_file(&project.root, logo.get_ref())
+            .map_err(|e| ThemeError::Invalid(format!("logo {}", logo.get_ref()), e))?;
+        let bytes = std::fs::read(&path)
+            .map_err(|e| ThemeError::Invalid(format!("logo {}", logo.get_ref()), e.to_string()))?;
+        let data = base64::engine::general_purpose::STANDARD.encode(bytes);
+        css.push_str(&format!(
+            ".lb-brand-logo{{display:block;background-image:url(\"data:{mime};base64,{data}\")}}\n"
+        ));
+    }
+    Ok(css)
 }

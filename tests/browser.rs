@@ -89,7 +89,10 @@ fn viewer_works_in_a_real_browser() {
             chromium().display()
         ));
     }
-    if !suite.join("node_modules").join("playwright-core").exists() {
+    let installed = ["playwright-core", "axe-core", "pngjs", "pixelmatch"]
+        .iter()
+        .all(|p| suite.join("node_modules").join(p).exists());
+    if !installed {
         if !tool_works("npm") {
             return missing("tests/browser/node_modules is missing and `npm` was not found");
         }

@@ -274,7 +274,10 @@ fn help_is_stable() {
 #[test]
 fn hostile_html_is_sanitized_in_every_node() {
     let dir = tempfile::tempdir().unwrap();
-    let run = lifeboat(dir.path(), &["build", fixture("xss").to_str().unwrap(), "--out", "dist"]);
+    let run = lifeboat(
+        dir.path(),
+        &["build", fixture("xss").to_str().unwrap(), "--out", "dist"],
+    );
     assert_eq!(run.code, 0, "{}", run.transcript());
     let html = fs::read_to_string(dir.path().join("dist/attack.html")).unwrap();
     let data = payload(&html);
@@ -283,15 +286,42 @@ fn hostile_html_is_sanitized_in_every_node() {
     for node in nodes {
         let body = node["html"].as_str().unwrap().to_lowercase();
         for banned in [
-            "<script", "<iframe", "<object", "<embed", "<form", "<base", "<meta", "<link", "<style", "<svg", "<math",
-            "<template", "<body", "<input autofocus", "=\"javascript:", "=\"vbscript:", "=\"data:", "evil.example", " on",
-            "style=", "srcset", "srcdoc",
+            "<script",
+            "<iframe",
+            "<object",
+            "<embed",
+            "<form",
+            "<base",
+            "<meta",
+            "<link",
+            "<style",
+            "<svg",
+            "<math",
+            "<template",
+            "<body",
+            "<input autofocus",
+            "=\"javascript:",
+            "=\"vbscript:",
+            "=\"data:",
+            "evil.example",
+            " on",
+            "style=",
+            "srcset",
+            "srcdoc",
         ] {
-            assert!(!body.contains(banned), "node {} keeps `{banned}`: {body}", node["id"]);
+            assert!(
+                !body.contains(banned),
+                "node {} keeps `{banned}`: {body}",
+                node["id"]
+            );
         }
         // v21 opens a <style> inside <math> that is never closed: it swallows the rest of its node.
         let swallowed = node["id"] == "vectors" || node["id"] == "v21";
-        assert!(body.contains("after the vector") || swallowed, "text around {} survives: {body}", node["id"]);
+        assert!(
+            body.contains("after the vector") || swallowed,
+            "text around {} survives: {body}",
+            node["id"]
+        );
     }
     // Exactly one executable script element in the whole file: the viewer.
     assert_eq!(html.matches("<script>").count(), 1);

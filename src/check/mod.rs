@@ -1,6 +1,7 @@
 //! Rules that relate the parts of a content folder: ids, starts, answers and links, images, variables,
 //! reachability. Every problem goes to the report; the result holds what rendering needs.
 
+pub mod branding;
 pub mod content_warnings;
 pub mod images;
 pub mod reach;
@@ -8,7 +9,6 @@ pub mod resolve;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::content::config::Access;
 use crate::content::markdown::SectionNote;
 use crate::content::{is_valid_id, links, Diagram, Project};
 use crate::diagnostics::{nearest, Diagnostic, FileId, Report};
@@ -29,6 +29,7 @@ pub struct Checked {
 pub fn check(project: &Project, report: &mut Report) -> Checked {
     let mut checked = Checked::default();
     check_site(project, report);
+    branding::check(project, report);
     for entry in &project.entries {
         let start = &entry.config.start;
         if entry.diagram(start.get_ref()).is_none() {
@@ -43,14 +44,7 @@ pub fn check(project: &Project, report: &mut Report) -> Checked {
                 .hint_opt(nearest(start.get_ref(), names).map(|n| format!("did you mean `{n}`?"))),
             );
         }
-        if *entry.config.access.get_ref() == Access::Key {
-            report.push(
-                Diagnostic::error("access = \"key\" is not supported yet")
-                    .at(entry.file, entry.config.access.span())
-                    .label("not supported yet")
-                    .hint("locked entry points are planned; until then use access = \"open\" or leave this entry point out"),
-            );
-        }
+        crate::access::check_entry(entry, report);
         if entry.diagrams.is_empty() {
             report.push(
                 Diagnostic::error("entry point has no diagrams (`*.md` files)").in_file(entry.file),

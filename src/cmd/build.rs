@@ -5,8 +5,10 @@ use std::time::Instant;
 
 use anyhow::Context;
 
+use crate::access::{self, AccessError, AccessKey};
 use crate::bundle;
 use crate::cli::BuildOptions;
+use crate::content::Project;
 use crate::diagnostics::{summary, Severity};
 use crate::package::output;
 use crate::snapshot::Snapshot;
@@ -25,14 +27,19 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(super::EXIT_PROBLEMS));
     };
+    let key = match access_key(opts, &project) {
+        Ok(key) => key,
+        Err(e) => {
+            eprintln!("error: {e}");
+            eprintln!("build stopped; `{}` was not changed", opts.out.display());
+            return Ok(ExitCode::from(2));
+        }
+    };
     output::check_target(&opts.out, &project.root)?;
     let snapshot = Snapshot::take(&project.root, std::env::var("SOURCE_DATE_EPOCH").ok())?;
-    let entries = bundle::build_entries(&project, &checked, &snapshot)?;
-    let files: Vec<(String, Vec<u8>)> = entries
-        .iter()
-        .map(|e| (e.file_name.clone(), e.bytes.clone()))
-        .collect();
-    output::write_folder(&opts.out, &files)
+    let bundle = bundle::build(&project, &checked, &snapshot, key.as_ref())?;
+    let entries = &bundle.entries;
+    output::write_folder(&opts.out, &bundle.files)
         .with_context(|| format!("writing {}", opts.out.display()))?;
     if !opts.quiet {
         let nodes: usize = entries.iter().map(|e| e.nodes).sum();
@@ -49,13 +56,33 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
             opts.out.display(),
             started.elapsed().as_secs_f64()
         );
-        for e in &entries {
+        for (name, bytes) in &bundle.files {
             println!(
                 "  {} ({} KiB)",
-                opts.out.join(&e.file_name).display(),
-                e.bytes.len().div_ceil(1024)
+                opts.out.join(name).display(),
+                bytes.len().div_ceil(1024)
             );
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The key for locked entry points, from `--key-file` or the environment; an error when one is needed
+/// and missing, or given but not a valid key (a typo is caught by its check symbol).
+fn access_key(opts: &BuildOptions, project: &Project) -> Result<Option<AccessKey>, AccessError> {
+    let key = access::key_for_build(
+        opts.key_file.as_deref(),
+        std::env::var(access::KEY_ENV).ok(),
+        &project.root,
+    )?;
+    let locked: Vec<String> = project
+        .entries
+        .iter()
+        .filter(|e| access::is_locked(e))
+        .map(|e| e.id.clone())
+        .collect();
+    if key.is_none() && !locked.is_empty() {
+        return Err(AccessError::NoKey(locked));
+    }
+    Ok(key)
 }

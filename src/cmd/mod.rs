@@ -2,6 +2,15 @@
 
 pub mod build;
 pub mod check;
+pub mod completions;
+pub mod import;
+pub mod init;
+pub mod key;
+pub mod new;
+pub mod publish;
+pub mod schema;
+pub mod stats;
+pub mod verify;
 
 use std::io::IsTerminal;
 
@@ -21,6 +30,7 @@ pub fn load_and_check(
 ) -> (Report, Option<(Project, Checked)>) {
     let mut report = Report::default();
     let project = content::load(dir, env, &mut report);
+    crate::access::secrets::scan(&mut report);
     let result = project.map(|project| {
         let checked = crate::check::check(&project, &mut report);
         (project, checked)

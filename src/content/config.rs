@@ -5,10 +5,12 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+/// Language of every UI string and of `<html lang>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     Fr,
@@ -24,64 +26,96 @@ impl Language {
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// `site.toml`: the organisation, backup policy, contacts and environments of a Lifeboat content folder.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "Lifeboat site.toml")]
 pub struct SiteConfig {
+    /// Name of the organisation or contact centre, shown on every page.
     pub name: String,
     pub language: Language,
     /// The online system employees go back to when it returns.
+    #[schemars(with = "String", regex(pattern = r"^https?://"))]
     pub online_url: Spanned<String>,
     /// Default environment when `--env` is not given.
+    #[schemars(with = "Option<String>")]
     pub environment: Option<Spanned<String>>,
     pub backup: Backup,
     #[serde(default)]
     pub contingency: Contingency,
     /// Environment name -> variable name -> value.
     #[serde(default)]
+    #[schemars(with = "BTreeMap<String, BTreeMap<String, Scalar>>")]
     pub environments: BTreeMap<String, BTreeMap<String, Spanned<Scalar>>>,
+    /// Logo shown beside the site name: a file in the content folder (SVG, PNG, JPEG or WebP).
+    #[schemars(with = "Option<String>")]
+    pub logo: Option<Spanned<String>>,
+    /// Accent colour (`#rrggbb`) of the light scheme: links, buttons; must reach 4.5:1 on the background.
+    #[schemars(with = "Option<String>", regex(pattern = r"^#[0-9A-Fa-f]{6}$"))]
+    pub accent: Option<Spanned<String>>,
+    /// Accent colour of the dark scheme (one colour cannot reach 4.5:1 on both backgrounds).
+    #[schemars(with = "Option<String>", regex(pattern = r"^#[0-9A-Fa-f]{6}$"))]
+    pub accent_dark: Option<Spanned<String>>,
 }
 
-#[derive(Debug, Deserialize)]
+/// Backup policy: how often copies are made, who owns them, where they are published.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Backup {
+    /// A copy older than this many days is shown as stale.
+    #[schemars(with = "i64", range(min = 1))]
     pub frequency_days: Spanned<i64>,
+    /// Person responsible for the offline copies.
     pub owner: Person,
+    /// Stand-in for the owner.
     pub deputy: Option<Person>,
+    /// Folders where copies are published (shown to agents; an empty list is a warning).
     #[serde(default)]
     pub locations: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// A person to reach: name required, email and phone optional.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Person {
+    /// Full name.
     pub name: String,
+    /// Email address.
     #[serde(default)]
     pub email: String,
+    /// Phone number, as dialled.
     #[serde(default)]
     pub phone: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
+/// Who to call during an outage (listed in the contingency document).
+#[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contingency {
+    /// Contacts, as `[[contingency.contacts]]` tables.
     #[serde(default)]
     pub contacts: Vec<Contact>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+/// A contingency contact: name required, the rest optional.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
+    /// Name of the person or team.
     pub name: String,
+    /// What they do during an outage.
     #[serde(default)]
     pub role: String,
+    /// Phone number, as dialled.
     #[serde(default)]
     pub phone: String,
+    /// Email address.
     #[serde(default)]
     pub email: String,
 }
 
 /// An environment value: written as a string, or a number or boolean (a queue id, say).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Scalar {
     String(String),
@@ -101,24 +135,39 @@ impl fmt::Display for Scalar {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+/// Who may open an entry point's file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Access {
+    /// Anyone who has the file.
     #[default]
     Open,
+    /// Locked: the procedures are encrypted and open only with the key.
     Key,
 }
 
-#[derive(Debug, Deserialize)]
+/// `entry.toml`: one entry point, built into one HTML file named after its folder.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "Lifeboat entry.toml")]
 pub struct EntryConfig {
+    /// Title of the entry point, shown on its home page.
     pub title: String,
+    /// One line shown under the title.
     #[serde(default)]
     pub description: String,
-    /// The diagram an employee lands on first.
+    /// The diagram an employee lands on first (its file name without `.md`).
+    #[schemars(with = "String", regex(pattern = r"^[A-Za-z0-9_-]+$"))]
     pub start: Spanned<String>,
     #[serde(default = "open_access")]
+    #[schemars(with = "Access")]
     pub access: Spanned<Access>,
+    /// Locked entry points only: show a neutral title instead of `title` until the key is given.
+    #[serde(default)]
+    pub hide_title: bool,
+    /// Locked entry points only: roles that hold the key (named in the contingency document; never the key).
+    #[serde(default)]
+    pub key_holders: Vec<String>,
 }
 
 fn open_access() -> Spanned<Access> {
@@ -126,14 +175,20 @@ fn open_access() -> Spanned<Access> {
     Spanned::new(0..0, Access::Open)
 }
 
-#[derive(Debug, Deserialize)]
+/// The `+++` TOML front matter of a diagram file.
+#[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "Lifeboat diagram front matter")]
 pub struct FrontMatter {
+    /// Title of the diagram.
     pub title: String,
+    /// One line shown on the home page.
     #[serde(default)]
     pub description: String,
     /// Node id to start at; default: the first node.
+    #[schemars(with = "Option<String>", regex(pattern = r"^[A-Za-z0-9_-]+$"))]
     pub start: Option<Spanned<String>>,
+    /// Words shown on the home page and used by search.
     #[serde(default)]
     pub tags: Vec<String>,
 }

@@ -74,7 +74,6 @@ pub fn assemble(
     assets: &Assets,
     images: &ImageStore,
 ) -> Result<Vec<u8>, InlineError> {
-    let shell = minify_shell(&entry.shell)?;
     let mut image_html = String::new();
     for id in &entry.images {
         if let Some(image) = images.get(id) {
@@ -86,10 +85,22 @@ pub fn assemble(
             image_html.push_str("</script>");
         }
     }
+    fill(&entry.shell, assets, &entry.data_json, &image_html)
+}
+
+/// Puts the style, the payload, what stands for the images and the script into the minified shell.
+/// A locked entry point (`crate::access`) passes its public payload and its `#lb-locked` element.
+pub fn fill(
+    shell: &str,
+    assets: &Assets,
+    data_json: &str,
+    image_html: &str,
+) -> Result<Vec<u8>, InlineError> {
+    let shell = minify_shell(shell)?;
     let parts: [(&str, &str); 4] = [
         (STYLE_MARKER, &assets.css),
-        (DATA_MARKER, &entry.data_json),
-        (IMAGES_MARKER, &image_html),
+        (DATA_MARKER, data_json),
+        (IMAGES_MARKER, image_html),
         (SCRIPT_MARKER, &assets.js),
     ];
     let mut found = Vec::new();

@@ -11,7 +11,8 @@ use walkdir::WalkDir;
 
 use crate::check::Checked;
 use crate::content::config::{Access, Contact, Person};
-use crate::content::{Entry, Project};
+use crate::content::{markdown, Entry, Project};
+use crate::snapshot::Snapshot;
 
 pub const FILE_NAME: &str = "bcp-manifest.toml";
 pub const FORMAT_VERSION: u32 = 1;
@@ -24,6 +25,8 @@ pub struct Manifest {
     pub generator: Generator,
     /// The organisation (`name` in site.toml).
     pub site: String,
+    /// The online system this bundle stands in for (`online_url` in site.toml).
+    pub online_url: String,
     /// When the content was taken (RFC 3339, UTC).
     pub snapshot: String,
     /// The same instant in seconds since 1970.
@@ -38,6 +41,10 @@ pub struct Manifest {
     /// Other files of the bundle (contingency document, launcher), with their checksums.
     #[serde(default)]
     pub documents: Vec<FileRecord>,
+    /// File name of the zip archive that holds all of the above (and this manifest). Its checksum cannot
+    /// be here (the archive contains this file): `verify` checks each member against this manifest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archive: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -127,6 +134,64 @@ pub struct FileRecord {
     pub file: String,
     pub bytes: u64,
     pub sha256: String,
+}
+
+impl EntryRecord {
+    pub fn of(
+        project: &Project,
+        checked: &Checked,
+        entry: &Entry,
+        file: &str,
+        bytes: &[u8],
+        counts: (usize, usize),
+    ) -> EntryRecord {
+        EntryRecord {
+            id: entry.id.clone(),
+            title: entry.config.title.clone(),
+            file: file.to_string(),
+            bytes: bytes.len() as u64,
+            sha256: sha256_hex(bytes),
+            access: access_name(*entry.config.access.get_ref()).to_string(),
+            diagrams: counts.0,
+            nodes: counts.1,
+            source_sha256: source_hash(project, entry, checked),
+        }
+    }
+}
+
+/// `<site-slug>-offline-<YYYY-MM-DD>.zip`.
+pub fn archive_name(site: &str, date: &str) -> String {
+    let slug = markdown::slug(site);
+    let slug = if slug.is_empty() { "lifeboat" } else { &slug };
+    format!("{slug}-offline-{date}.zip")
+}
+
+/// Snapshot date (UTC) plus `frequency_days`.
+pub fn next_due(snapshot_epoch: i64, frequency_days: i64) -> time::Date {
+    let day = time::OffsetDateTime::from_unix_timestamp(snapshot_epoch)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+        .date();
+    day.checked_add(time::Duration::days(frequency_days.max(0)))
+        .unwrap_or(day)
+}
+
+/// `YYYY-MM-DD` -> date (the `time` crate's parser is a feature this crate does not otherwise need).
+pub fn parse_date(text: &str) -> Option<time::Date> {
+    let mut parts = text.splitn(3, '-');
+    let year = parts.next()?.parse().ok()?;
+    let month: u8 = parts.next()?.parse().ok()?;
+    let day = parts.next()?.parse().ok()?;
+    time::Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()
+}
+
+/// First second (UTC) of the day after `next_due`: from then on the bundle is stale.
+pub fn stale_from(next_due: time::Date) -> i64 {
+    next_due
+        .next_day()
+        .unwrap_or(next_due)
+        .midnight()
+        .assume_utc()
+        .unix_timestamp()
 }
 
 impl FileRecord {
@@ -228,6 +293,74 @@ fn relative_name(root: &Path, path: &Path) -> String {
 }
 
 impl Manifest {
+    /// The manifest of a build, before its documents are known (`documents` is empty).
+    pub fn new(project: &Project, snapshot: &Snapshot, entries: Vec<EntryRecord>) -> Manifest {
+        let site = &project.site;
+        let backup = &site.backup;
+        let frequency_days = *backup.frequency_days.get_ref();
+        let mut variables: Vec<String> = project
+            .entries
+            .iter()
+            .flat_map(|e| &e.diagrams)
+            .flat_map(|d| &d.var_uses)
+            .map(|v| v.name.clone())
+            .collect();
+        variables.sort();
+        variables.dedup();
+        Manifest {
+            format_version: FORMAT_VERSION,
+            generator: Generator {
+                name: env!("CARGO_PKG_NAME").to_string(),
+                version: env!("CARGO_PKG_VERSION").to_string(),
+            },
+            site: site.name.clone(),
+            online_url: site.online_url.get_ref().clone(),
+            snapshot: snapshot.iso.clone(),
+            snapshot_epoch: snapshot.epoch,
+            source: Source {
+                commit: snapshot.commit.clone(),
+                dirty: snapshot.dirty,
+            },
+            environment: EnvironmentInfo {
+                name: project.environment.as_ref().map(|e| e.name.clone()),
+                variables,
+            },
+            backup: BackupPolicy {
+                frequency_days,
+                next_due: next_due(snapshot.epoch, frequency_days).to_string(),
+                owner: PersonInfo::from(&backup.owner),
+                deputy: backup.deputy.as_ref().map(PersonInfo::from),
+                locations: backup.locations.clone(),
+            },
+            contacts: site
+                .contingency
+                .contacts
+                .iter()
+                .map(ContactInfo::from)
+                .collect(),
+            entries,
+            documents: Vec::new(),
+            archive: Some(archive_name(&site.name, &snapshot.date)),
+        }
+    }
+
+    /// Every file the manifest lists with a checksum: entry points, then documents.
+    pub fn files(&self) -> impl Iterator<Item = (&str, u64, &str)> {
+        self.entries
+            .iter()
+            .map(|e| (e.file.as_str(), e.bytes, e.sha256.as_str()))
+            .chain(
+                self.documents
+                    .iter()
+                    .map(|d| (d.file.as_str(), d.bytes, d.sha256.as_str())),
+            )
+    }
+
+    /// The date after which the bundle is stale.
+    pub fn next_due_date(&self) -> Option<time::Date> {
+        parse_date(&self.backup.next_due)
+    }
+
     pub fn to_toml(&self) -> String {
         toml::to_string_pretty(self).unwrap_or_default()
     }

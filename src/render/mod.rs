@@ -1,6 +1,8 @@
 //! Model -> view model -> page: the Tera shell and the JSON payload of each entry point.
 
 pub mod html;
+pub mod locked;
+pub mod map;
 pub mod model;
 
 use rayon::prelude::*;
@@ -23,6 +25,9 @@ pub struct RenderedEntry {
     pub data_json: String,
     /// Ids of the images this entry point shows, in first-use order.
     pub images: Vec<String>,
+    /// Locked entry points only: the public payload that goes in `#lb-data` instead of `data_json`,
+    /// which is sealed with the images (`crate::access`).
+    pub public_json: Option<String>,
     pub diagram_count: usize,
     pub node_count: usize,
 }
@@ -112,6 +117,7 @@ fn render_diagram<'a>(
         intro_html: renderer.render(&diagram.intro, &mut images),
         start: diagram.start_node().map(|n| n.id.as_str()).unwrap_or(""),
         nodes,
+        map_svg: map::diagram_map(cx.project, cx.checked, cx.theme, entry, diagram),
     };
     (view, images)
 }
@@ -172,13 +178,14 @@ pub fn render_entry(cx: &RenderContext, entry: &Entry) -> Result<RenderedEntry, 
     };
     let diagram_count = payload.diagrams.len();
     let data_json = script_safe_json(&payload)?;
+    let public_json = locked::public_json(cx, entry, env_name)?;
     let page = Page {
         lang: site.language.code(),
-        title: format!("{} — {}", entry.config.title, site.name),
+        title: format!("{} — {}", locked::shown_title(cx, entry), site.name),
         csp: cx.csp,
         site_name: &site.name,
-        entry_title: &entry.config.title,
-        entry_description: &entry.config.description,
+        entry_title: locked::shown_title(cx, entry),
+        entry_description: locked::shown_description(entry),
         online_url: site.online_url.get_ref(),
         snapshot_date: &cx.snapshot.date,
         snapshot_iso: &cx.snapshot.iso,
@@ -198,6 +205,7 @@ pub fn render_entry(cx: &RenderContext, entry: &Entry) -> Result<RenderedEntry, 
         shell,
         data_json,
         images,
+        public_json,
         diagram_count,
         node_count,
     })

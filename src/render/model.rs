@@ -80,6 +80,9 @@ pub struct DiagramView<'a> {
     pub intro_html: String,
     pub start: &'a str,
     pub nodes: Vec<NodeView<'a>>,
+    /// The diagram's map: an inline `<svg>` made by `render::map` (escaped, no `style` attributes).
+    /// `None` when the diagram is too large to map (see `render::map::MAX_MAP_ITEMS`).
+    pub map_svg: Option<String>,
 }
 
 #[derive(Debug, Serialize)]

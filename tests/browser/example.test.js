@@ -126,12 +126,13 @@ describe('viewer on the example content', { skip: h.skipReason('LIFEBOAT_DIST') 
     for (const entry of list) {
       const s = await open(entry);
       const { page } = s;
-      for (const d of entry.payload.diagrams) {
+      for (const [di, d] of entry.payload.diagrams.entries()) {
         await show(page, `#/~all/${d.id}`);
         await h.waitHeading(page, d.title);
         assert.equal(await page.locator('.lb-all-node').count(), d.nodes.length, `nodes of ${d.id}`);
         const titles = await page.locator('.lb-all-title').allTextContents();
-        assert.deepEqual(titles, d.nodes.map((n, i) => `${i + 1}. ${n.title}`));
+        // Numbered like the printed copy: §diagram.node.
+        assert.deepEqual(titles, d.nodes.map((n, i) => `§${di + 1}.${i + 1} ${n.title}`));
         await h.checkImagesLoaded(page);
       }
       await s.close();

@@ -281,14 +281,14 @@ describe('viewer on the fixture site', { skip: h.skipReason('LIFEBOAT_FIXTURE_DI
     await h.waitHeading(page, 'Panne Internet');
     assert.equal(await h.hash(page), '#/~all/internet');
     assert.deepEqual(await page.locator('.lb-all-title').allTextContents(), [
-      '1. Vérifier les voyants',
-      '2. Redémarrer le modem',
-      '3. Vérifier les câbles',
-      '4. Problème résolu',
+      '§2.1 Vérifier les voyants',
+      '§2.2 Redémarrer le modem',
+      '§2.3 Vérifier les câbles',
+      '§2.4 Problème résolu',
     ]);
     assert.deepEqual(
       await page.locator('#lb-n-voyants .lb-target').allTextContents(),
-      ['→ 2. Redémarrer le modem', '→ 3. Vérifier les câbles', '→ escalade.html › niveau-2 › appel'],
+      ['→ §2.2 Redémarrer le modem', '→ §2.3 Vérifier les câbles', '→ escalade.html › niveau-2 › appel'],
     );
     assert.equal((await h.checkImagesLoaded(page)).length, 2);
     // an in-page answer scrolls to its node without leaving the view

@@ -45,7 +45,8 @@ function readPayload(file) {
 function entries(dist) {
   return fs
     .readdirSync(dist)
-    .filter((f) => f.endsWith('.html'))
+    // Entry points are the HTML files with a viewer payload (not index.html or contingency.html).
+    .filter((f) => f.endsWith('.html') && /id="?lb-data/.test(fs.readFileSync(path.join(dist, f), 'utf8')))
     .sort()
     .map((f) => {
       const file = path.join(dist, f);
@@ -59,8 +60,13 @@ function entries(dist) {
  * any console error (CSP violations are reported there) and any uncaught page error is a problem.
  * `now` (ms since epoch) fixes the page clock (Date.now, new Date) without stopping timers.
  */
-async function openContext(browser, { now, viewport, colorScheme, allowErrors = false } = {}) {
-  const context = await browser.newContext({ viewport: viewport || { width: 1000, height: 800 }, colorScheme });
+async function openContext(browser, { now, viewport, colorScheme, forcedColors, bypassCSP, allowErrors = false } = {}) {
+  const context = await browser.newContext({
+    viewport: viewport || { width: 1000, height: 800 },
+    colorScheme,
+    forcedColors,
+    bypassCSP,
+  });
   const problems = [];
   const visited = new Set();
   context.on('page', (page) => {
@@ -165,8 +171,37 @@ async function checkImagesLoaded(page) {
   return imgs;
 }
 
+const AXE_SOURCE = (() => {
+  try {
+    return fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  } catch (e) {
+    return null;
+  }
+})();
+
+/** WCAG 2.2 A and AA rules (axe tags). */
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
+
+/**
+ * Runs axe-core on the page as it is now and fails on any violation. The page's context must be opened
+ * with `bypassCSP: true` (the page's CSP forbids the injected script otherwise).
+ */
+async function checkAxe(page, what) {
+  assert.ok(AXE_SOURCE, 'axe-core is not installed (npm ci in tests/browser)');
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.addScriptTag({ content: AXE_SOURCE });
+  const result = await page.evaluate(
+    (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
+    AXE_TAGS,
+  );
+  const found = result.violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.slice(0, 5).map((n) => n.target.join(' ') + ' — ' + n.failureSummary.replace(/\s+/g, ' ')).join('\n    ')}`,
+  );
+  assert.deepEqual(found, [], `axe violations on ${what || page.url()}`);
+}
+
 module.exports = {
   launch,
+  checkAxe,
   skipReason,
   fileUrl,
   readPayload,

@@ -1,7 +1,8 @@
 /* Lifeboat viewer: shows the procedures of one entry point from the JSON payload in #lb-data.
  * One classic script, no network, no eval, no inline styles (the page's CSP forbids them).
  * Routes (location.hash): #/ home, #/<diagram> start node, #/<diagram>/<node> a node,
- * #/~all/<diagram> the whole diagram. See docs/viewer-contract.md. */
+ * #/~all/<diagram> the whole diagram, #/~map/<diagram>[/<node>] its map, #/~print every diagram for
+ * printing. See docs/viewer-contract.md. */
 (function () {
   'use strict';
 
@@ -244,8 +245,11 @@
           h('a', { class: 'lb-diagram-link', href: start ? nodeHref(d.id, start) : '#/~all/' + d.id, text: d.title }),
           d.description ? h('p', { class: 'lb-diagram-desc', text: d.description }) : null,
           tagList(d.tags),
-          h('a', { class: 'lb-diagram-all', href: '#/~all/' + encodeURIComponent(d.id), text: S('whole_diagram') }));
+          h('a', { class: 'lb-diagram-all', href: '#/~all/' + encodeURIComponent(d.id), text: S('whole_diagram') }),
+          ' ',
+          h('a', { class: 'lb-diagram-all', href: mapHref(d.id), text: S('map') }));
       })));
+      parts.push(h('p', { class: 'lb-print-all' }, btn('#/~print', S('print_all'), { 'data-lb-print-all': '' })));
     }
     return { parts: parts, title: entry.title || '', docTitle: baseTitle };
   }
@@ -276,7 +280,8 @@
       h('nav', { class: 'lb-controls', 'aria-label': S('controls_label') },
         btn('#/', S('home'), { 'data-lb-home': '' }),
         start ? btn(nodeHref(d.id, start), S('restart'), { 'data-lb-restart': '' }) : null,
-        btn('#/~all/' + encodeURIComponent(d.id), S('whole_diagram'), { 'data-lb-all': '' })),
+        btn('#/~all/' + encodeURIComponent(d.id), S('whole_diagram'), { 'data-lb-all': '' }),
+        btn(mapHref(d.id, n.id), S('map'), { 'data-lb-map': '' })),
       trailView(f),
       h('p', { class: 'lb-kicker', text: d.title }),
       heading('h1', n.title)
@@ -308,16 +313,46 @@
     return { parts: parts, title: n.title, docTitle: n.title + ' — ' + baseTitle };
   }
 
-  function allAnchorId(nodeId) {
-    return 'lb-n-' + nodeId;
+  function allAnchorId(nodeId, d) {
+    return 'lb-n-' + (d ? d + '~' : '') + nodeId;
+  }
+
+  /* "§2.3": diagram number in this file, node number in its diagram (the same on screen and on paper). */
+  function sectionNumber(diagramId, nodeIndex) {
+    var di = data.diagrams.findIndex(function (x) { return x.id === diagramId; });
+    return '§' + (di + 1) + '.' + (nodeIndex + 1);
   }
 
   function targetLabel(a, d) {
     if (a.entry) return a.entry + '.html › ' + a.diagram + ' › ' + a.node;
     var f = findNode(a.diagram, a.node);
     if (!f) return a.diagram + ' › ' + a.node;
-    if (f.diagram.id === d.id) return (f.index + 1) + '. ' + f.node.title;
-    return f.diagram.title + ' › ' + f.node.title;
+    if (f.diagram.id === d.id) return sectionNumber(f.diagram.id, f.index) + ' ' + f.node.title;
+    return sectionNumber(f.diagram.id, f.index) + ' ' + f.diagram.title + ' › ' + f.node.title;
+  }
+
+  /* The nodes of a diagram in order, numbered, answers as references. `multi`: several diagrams on the
+   * page (print everything), so anchors carry the diagram id and node titles are one level lower. */
+  function allNodeList(d, multi) {
+    var nodes = d.nodes || [];
+    return h('ol', { class: 'lb-all' }, nodes.map(function (n, i) {
+      var answers = n.answers || [];
+      return h('li', { class: 'lb-all-node', id: allAnchorId(n.id, multi && d.id), 'data-node': n.id },
+        h(multi ? 'h3' : 'h2', { class: 'lb-all-title', id: 'lb-h-' + (multi ? d.id + '~' : '') + n.id, tabindex: '-1' },
+          h('span', { class: 'lb-num', text: sectionNumber(d.id, i) + ' ' }), n.title),
+        h('div', { class: 'lb-content', html: n.html || '' }),
+        answers.length
+          ? h('ul', { class: 'lb-all-answers', 'aria-label': S('answers_label') }, answers.map(function (a) {
+            var local = !a.entry && (multi || a.diagram === d.id) && findNode(a.diagram, a.node);
+            return h('li', null, h('a', {
+              class: 'lb-all-answer',
+              href: a.href,
+              'data-lb-goto': local ? allAnchorId(a.node, multi && a.diagram) : null
+            }, h('span', { class: 'lb-answer-label', text: a.label }), ' ',
+            h('span', { class: 'lb-target', text: '→ ' + targetLabel(a, d) })));
+          }))
+          : h('p', { class: 'lb-end-mark', text: S('end_mark') }));
+    }));
   }
 
   function renderAll(d) {
@@ -327,6 +362,7 @@
       h('nav', { class: 'lb-controls', 'aria-label': S('controls_label') },
         btn('#/', S('home')),
         start ? btn(nodeHref(d.id, start), S('start_button')) : null,
+        btn(mapHref(d.id), S('map'), { 'data-lb-map': '' }),
         h('button', { class: 'lb-btn', type: 'button', 'data-lb-print': '', text: S('print') })),
       h('p', { class: 'lb-kicker', text: S('whole_diagram_kicker') }),
       heading('h1', d.title)
@@ -335,24 +371,7 @@
     parts.push(tagList(d.tags));
     parts.push(h('p', { class: 'lb-count', text: nodes.length === 1 ? S('steps_one') : S('steps_count', { n: nodes.length }) }));
     if (d.intro_html) parts.push(h('div', { class: 'lb-intro lb-content', html: d.intro_html }));
-    parts.push(h('ol', { class: 'lb-all' }, nodes.map(function (n, i) {
-      var answers = n.answers || [];
-      return h('li', { class: 'lb-all-node', id: allAnchorId(n.id), 'data-node': n.id },
-        h('h2', { class: 'lb-all-title', id: 'lb-h-' + n.id, tabindex: '-1' },
-          h('span', { class: 'lb-num', text: (i + 1) + '. ' }), n.title),
-        h('div', { class: 'lb-content', html: n.html || '' }),
-        answers.length
-          ? h('ul', { class: 'lb-all-answers', 'aria-label': S('answers_label') }, answers.map(function (a) {
-            var local = !a.entry && a.diagram === d.id && findNode(a.diagram, a.node);
-            return h('li', null, h('a', {
-              class: 'lb-all-answer',
-              href: a.href,
-              'data-lb-goto': local ? allAnchorId(a.node) : null
-            }, h('span', { class: 'lb-answer-label', text: a.label }), ' ',
-            h('span', { class: 'lb-target', text: '→ ' + targetLabel(a, d) })));
-          }))
-          : h('p', { class: 'lb-end-mark', text: S('end_mark') }));
-    })));
+    parts.push(allNodeList(d, false));
     return { parts: parts, title: d.title, docTitle: d.title + ' — ' + baseTitle };
   }
 
@@ -366,6 +385,111 @@
       title: S('not_found_title'),
       docTitle: S('not_found_title') + ' — ' + baseTitle
     };
+  }
+
+  /* ---------- diagram map (#/~map/<diagram>[/<node>]) ---------- */
+
+  var MAP_ZOOMS = [0.5, 0.67, 0.8, 1, 1.25, 1.5, 2];
+  var mapZoom = 3;
+
+  function mapHref(d, n) {
+    return '#/~map/' + encodeURIComponent(d) + (n ? '/' + encodeURIComponent(n) : '');
+  }
+
+  /* The SVG comes from the build (render/map.rs): our markup, every text escaped, no style attributes. */
+  function renderMap(d, current) {
+    var canvas = h('div', { class: 'lb-map-canvas', html: d.map_svg || '' });
+    var box = h('div', { class: 'lb-map-scroll', id: 'lb-map-scroll', tabindex: '0', role: 'region', 'aria-label': S('map_label', { title: d.title }) }, canvas);
+    var zoom = h('div', { class: 'lb-map-zoom', role: 'group', 'aria-label': S('map_kicker') },
+      h('button', { class: 'lb-btn lb-map-zoom-btn', type: 'button', 'data-lb-zoom': '-1', 'aria-label': S('map_zoom_out'), text: '−' }),
+      h('button', { class: 'lb-btn lb-map-zoom-btn', type: 'button', 'data-lb-zoom': '0', text: S('map_zoom_reset') }),
+      h('button', { class: 'lb-btn lb-map-zoom-btn', type: 'button', 'data-lb-zoom': '1', 'aria-label': S('map_zoom_in'), text: '+' }));
+    var parts = [
+      h('nav', { class: 'lb-controls', 'aria-label': S('controls_label') },
+        btn('#/', S('home')),
+        current ? btn(nodeHref(d.id, current.id), S('map_back')) : null,
+        btn('#/~all/' + encodeURIComponent(d.id), S('whole_diagram'))),
+      h('p', { class: 'lb-kicker', text: S('map_kicker') }),
+      heading('h1', d.title)
+    ].concat(d.map_svg ? [
+      h('p', { class: 'lb-map-legend', text: S('map_legend') }),
+      zoom,
+      box
+    ] : [h('p', { class: 'lb-map-legend', text: S('map_too_large', { count: String(d.nodes.length) }) })]);
+    return {
+      parts: parts,
+      title: S('map_label', { title: d.title }),
+      docTitle: S('map_label', { title: d.title }) + ' — ' + baseTitle,
+      after: function () {
+        applyMapZoom();
+        if (!current) return;
+        var a = canvas.querySelector('a[data-node="' + current.id + '"]');
+        if (!a) return;
+        a.classList.add('lb-map-current');
+        a.setAttribute('aria-current', 'step');
+        centreMapOn(box, a);
+      }
+    };
+  }
+
+  function applyMapZoom() {
+    var svg = view.querySelector('.lb-map-svg');
+    if (!svg) return;
+    var vb = (svg.getAttribute('viewBox') || '').split(/\s+/).map(Number);
+    if (vb.length !== 4) return;
+    svg.setAttribute('width', String(Math.round(vb[2] * MAP_ZOOMS[mapZoom])));
+    svg.setAttribute('height', String(Math.round(vb[3] * MAP_ZOOMS[mapZoom])));
+  }
+
+  function zoomMap(step) {
+    var box = byId('lb-map-scroll');
+    if (!box) return;
+    var cx = (box.scrollLeft + box.clientWidth / 2) / Math.max(box.scrollWidth, 1);
+    var cy = (box.scrollTop + box.clientHeight / 2) / Math.max(box.scrollHeight, 1);
+    mapZoom = step === 0 ? 3 : Math.max(0, Math.min(MAP_ZOOMS.length - 1, mapZoom + step));
+    applyMapZoom();
+    box.scrollLeft = cx * box.scrollWidth - box.clientWidth / 2;
+    box.scrollTop = cy * box.scrollHeight - box.clientHeight / 2;
+    announce(Math.round(MAP_ZOOMS[mapZoom] * 100) + ' %');
+  }
+
+  function centreMapOn(box, a) {
+    var b = box.getBoundingClientRect();
+    var r = a.getBoundingClientRect();
+    box.scrollLeft += r.left + r.width / 2 - (b.left + b.width / 2);
+    box.scrollTop += r.top + r.height / 2 - (b.top + b.height / 2);
+  }
+
+  /* ---------- print everything (#/~print) ---------- */
+
+  function renderPrintAll() {
+    var parts = [
+      h('nav', { class: 'lb-controls', 'aria-label': S('controls_label') },
+        btn('#/', S('home')),
+        h('button', { class: 'lb-btn', type: 'button', 'data-lb-print': '', text: S('print') })),
+      h('p', { class: 'lb-kicker', text: S('print_all_kicker') }),
+      heading('h1', data.entry.title || '')
+    ];
+    if (data.entry.description) parts.push(h('p', { class: 'lb-desc', text: data.entry.description }));
+    data.diagrams.forEach(function (d, i) {
+      parts.push(h('section', { class: 'lb-print-diagram', 'aria-labelledby': 'lb-pd-' + d.id },
+        h('h2', { class: 'lb-print-title', id: 'lb-pd-' + d.id },
+          h('span', { class: 'lb-num', text: '§' + (i + 1) + ' ' }), d.title),
+        d.description ? h('p', { class: 'lb-desc', text: d.description }) : null,
+        d.intro_html ? h('div', { class: 'lb-intro lb-content', html: d.intro_html }) : null,
+        allNodeList(d, true)));
+    });
+    return { parts: parts, title: data.entry.title || '', docTitle: S('print_all_kicker') + ' — ' + baseTitle };
+  }
+
+  /* Prints once every image of the view is decoded (blob: images load asynchronously). */
+  function printWhenReady() {
+    var imgs = Array.prototype.slice.call(view.querySelectorAll('img[data-lb-img]'));
+    var pending = imgs.map(function (img) {
+      if (!img.getAttribute('src')) return Promise.resolve();
+      return img.decode ? img.decode().catch(function () {}) : Promise.resolve();
+    });
+    Promise.all(pending).then(function () { window.print(); });
   }
 
   /* ---------- router ---------- */
@@ -384,6 +508,8 @@
     if (path.charAt(0) !== '/') return { kind: 'anchor', id: decode(path) };
     var parts = path.slice(1).split('/').map(decode);
     if (parts.length === 2 && parts[0] === '~all') return { kind: 'all', d: parts[1] };
+    if ((parts.length === 2 || parts.length === 3) && parts[0] === '~map') return { kind: 'map', d: parts[1], n: parts[2] };
+    if (parts.length === 1 && parts[0] === '~print') return { kind: 'print' };
     if (parts.length === 1 || (parts.length === 2 && parts[1] === '')) return { kind: 'diagram', d: parts[0] };
     if (parts.length === 2) return { kind: 'node', d: parts[0], n: parts[1] };
     return { kind: 'unknown' };
@@ -426,6 +552,12 @@
       } else if (r.kind === 'all') {
         var dd = diagrams.get(r.d);
         if (dd) out = renderAll(dd.diagram);
+      } else if (r.kind === 'map') {
+        var md = diagrams.get(r.d);
+        var mn = md && r.n ? md.nodes.get(r.n) : null;
+        if (md && (!r.n || mn)) out = renderMap(md.diagram, mn && mn.node);
+      } else if (r.kind === 'print') {
+        out = renderPrintAll();
       }
       if (!out) {
         r = { kind: 'unknown' };
@@ -442,6 +574,7 @@
     view.setAttribute('data-view', r.kind);
     showImages(view);
     externalLinks(view);
+    if (out.after) out.after();
     doc.title = out.docTitle;
     clearSearch();
     if (!firstRender) {
@@ -553,7 +686,12 @@
     if (!(t instanceof Element)) return;
     var printBtn = t.closest('[data-lb-print]');
     if (printBtn) {
-      window.print();
+      printWhenReady();
+      return;
+    }
+    var zoomBtn = t.closest('[data-lb-zoom]');
+    if (zoomBtn) {
+      zoomMap(Number(zoomBtn.getAttribute('data-lb-zoom')));
       return;
     }
     var a = t.closest('a[href]');
@@ -659,9 +797,60 @@
         locations.map(function (l) { return h('li', null, h('code', { text: l })); })) : null));
   }
 
+  /* ---------- light / dark: the system's choice, or the reader's, remembered per bundle ---------- */
+
+  /* file:// pages may share one origin, so the key carries the bundle id. */
+  var schemeKey = 'lifeboat:scheme:' + (data.bundle || (data.entry && data.entry.id) || '');
+  var systemDark = window.matchMedia ? window.matchMedia('(prefers-color-scheme: dark)') : null;
+
+  function storedScheme() {
+    try {
+      var v = window.localStorage.getItem(schemeKey);
+      return v === 'light' || v === 'dark' ? v : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function isDark() {
+    var chosen = doc.documentElement.getAttribute('data-scheme');
+    if (chosen) return chosen === 'dark';
+    return !!(systemDark && systemDark.matches);
+  }
+
+  function applyScheme(scheme) {
+    if (scheme) doc.documentElement.setAttribute('data-scheme', scheme);
+    else doc.documentElement.removeAttribute('data-scheme');
+    var toggle = byId('lb-scheme');
+    if (toggle) toggle.setAttribute('aria-pressed', isDark() ? 'true' : 'false');
+  }
+
+  function initScheme() {
+    applyScheme(storedScheme());
+    var toggle = byId('lb-scheme');
+    if (!toggle) return;
+    toggle.hidden = false;
+    toggle.addEventListener('click', function () {
+      var next = isDark() ? 'light' : 'dark';
+      var system = systemDark && systemDark.matches ? 'dark' : 'light';
+      /* Picking what the system says goes back to following the system. */
+      try {
+        if (next === system) window.localStorage.removeItem(schemeKey);
+        else window.localStorage.setItem(schemeKey, next);
+      } catch (e) {
+        /* storage unavailable: the choice lasts for this page only */
+      }
+      applyScheme(next === system ? null : next);
+    });
+    if (systemDark && systemDark.addEventListener) {
+      systemDark.addEventListener('change', function () { applyScheme(storedScheme()); });
+    }
+  }
+
   /* ---------- start ---------- */
 
   doc.documentElement.classList.add('lb-js');
+  initScheme();
   checkStale();
   window.addEventListener('hashchange', route);
   route();

@@ -1,0 +1,185 @@
+//! Locked entry points (`access = "key"` in entry.toml): the access key, where a build gets it, the
+//! encryption of an entry point's payload and images, and the rules that keep keys out of the content.
+//!
+//! A locked file holds the page shell, the style, the viewer script, a public payload (site name, entry
+//! title unless hidden, language, UI strings, snapshot and backup information) and one
+//! `<script id="lb-locked">` element with the sealed `{"data": <payload>, "images": {id: [mime, base64]}}`.
+//! The format is described in docs/viewer-contract.md.
+
+pub mod key;
+pub mod seal;
+pub mod secrets;
+
+use std::path::Path;
+
+use base64::Engine;
+
+pub use key::{AccessKey, KeyError};
+
+use crate::check::images::ImageStore;
+use crate::content::config::Access;
+use crate::content::Entry;
+use crate::diagnostics::{Diagnostic, Report};
+use crate::inline::{self, Assets, InlineError};
+use crate::render::RenderedEntry;
+
+/// Environment variable `lifeboat build` reads the key from.
+pub const KEY_ENV: &str = "LIFEBOAT_ACCESS_KEY";
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    #[error(
+        "{} locked (access = \"key\") but no access key was given\n  \
+         help: pass the key in the {KEY_ENV} environment variable or with `--key-file PATH`; \
+         make one with `lifeboat key new`",
+        locked_list(.0)
+    )]
+    NoKey(Vec<String>),
+    #[error("the access key from {from} cannot be used: {source}")]
+    BadKey {
+        from: String,
+        #[source]
+        source: KeyError,
+    },
+    #[error("key file `{path}` cannot be read: {reason}")]
+    KeyFile { path: String, reason: String },
+    #[error("key file `{0}` is inside the content folder; keep keys out of the content")]
+    KeyFileInContent(String),
+    #[error("an access key was given both in {KEY_ENV} and with --key-file; give it one way only")]
+    TwoKeys,
+    #[error("locking entry point `{0}`: {1}")]
+    Seal(String, seal::SealError),
+    #[error(transparent)]
+    Inline(#[from] InlineError),
+}
+
+fn locked_list(ids: &[String]) -> String {
+    let names: Vec<String> = ids.iter().map(|id| format!("`{id}`")).collect();
+    match names.len() {
+        1 => format!("entry point {} is", names[0]),
+        _ => format!("entry points {} are", names.join(", ")),
+    }
+}
+
+/// Where the build's key came from, for messages.
+pub enum KeySource<'a> {
+    File(&'a Path),
+    Env(String),
+}
+
+/// The key a build uses: from `--key-file` or the environment (`env_value`), never both; `None` when
+/// neither is set. A key file inside `content_root` is refused.
+pub fn key_for_build(
+    key_file: Option<&Path>,
+    env_value: Option<String>,
+    content_root: &Path,
+) -> Result<Option<AccessKey>, AccessError> {
+    let env_value = env_value.filter(|v| !v.trim().is_empty());
+    let source = match (key_file, env_value) {
+        (Some(_), Some(_)) => return Err(AccessError::TwoKeys),
+        (Some(path), None) => KeySource::File(path),
+        (None, Some(value)) => KeySource::Env(value),
+        (None, None) => return Ok(None),
+    };
+    let (text, from) = match source {
+        KeySource::File(path) => {
+            let shown = path.display().to_string();
+            if path
+                .canonicalize()
+                .is_ok_and(|real| real.starts_with(content_root))
+            {
+                return Err(AccessError::KeyFileInContent(shown));
+            }
+            let text = std::fs::read_to_string(path).map_err(|e| AccessError::KeyFile {
+                path: shown.clone(),
+                reason: e.to_string(),
+            })?;
+            (text, format!("`{shown}`"))
+        }
+        KeySource::Env(value) => (value, KEY_ENV.to_string()),
+    };
+    AccessKey::parse(text.trim())
+        .map(Some)
+        .map_err(|source| AccessError::BadKey { from, source })
+}
+
+pub fn is_locked(entry: &Entry) -> bool {
+    *entry.config.access.get_ref() == Access::Key
+}
+
+/// The plaintext of a locked entry point: the full payload and every image it shows.
+pub fn plaintext(rendered: &RenderedEntry, images: &ImageStore) -> String {
+    let mut out = String::with_capacity(rendered.data_json.len() + 64);
+    out.push_str("{\"data\":");
+    out.push_str(&rendered.data_json);
+    out.push_str(",\"images\":{");
+    let mut first = true;
+    for id in &rendered.images {
+        let Some(image) = images.get(id) else {
+            continue;
+        };
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        // Ids are hex digits and MIME types fixed strings: nothing to escape.
+        out.push_str(&format!("\"{}\":[\"{}\",\"", image.id, image.mime));
+        base64::engine::general_purpose::STANDARD.encode_string(&image.bytes, &mut out);
+        out.push_str("\"]");
+    }
+    out.push_str("}}");
+    out
+}
+
+/// Assembles a locked entry point's file: public payload in `#lb-data`, everything else sealed.
+pub fn lock_entry(
+    rendered: &RenderedEntry,
+    public_json: &str,
+    assets: &Assets,
+    images: &ImageStore,
+    key: &AccessKey,
+) -> Result<Vec<u8>, AccessError> {
+    let plain = plaintext(rendered, images);
+    let (params, ciphertext) =
+        seal::seal(key, plain.as_bytes(), &seal::associated_data(&rendered.id))
+            .map_err(|e| AccessError::Seal(rendered.id.clone(), e))?;
+    let element = seal::element(&params, &ciphertext);
+    Ok(inline::fill(
+        &rendered.shell,
+        assets,
+        public_json,
+        &element,
+    )?)
+}
+
+/// The content rule for access settings (run by `check`): a locked entry point should say who holds its
+/// key; `hide_title` and `key_holders` only mean something on a locked one.
+pub fn check_entry(entry: &Entry, report: &mut Report) {
+    let config = &entry.config;
+    let access_span = config.access.span();
+    if is_locked(entry) {
+        if config.key_holders.is_empty() {
+            report.push(
+                Diagnostic::warning("locked entry point names no key holders")
+                    .at(entry.file, access_span)
+                    .label("locked here")
+                    .hint("add `key_holders = [\"Responsable continuité\"]` (roles, never the key itself) so the contingency document says whom to ask for the key"),
+            );
+        }
+    } else {
+        let unused = [
+            (config.hide_title, "hide_title"),
+            (!config.key_holders.is_empty(), "key_holders"),
+        ];
+        for (set, name) in unused {
+            if set {
+                report.push(
+                    Diagnostic::warning(format!(
+                        "`{name}` only applies to locked entry points (access = \"key\")"
+                    ))
+                    .in_file(entry.file),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! `site.toml` branding: the accent colours must keep text readable (WCAG AA, 4.5:1) on the theme's
+//! backgrounds, and the logo must be a small image inside the content folder.
+
+use std::path::{Path, PathBuf};
+
+use toml::Spanned;
+
+use crate::content::Project;
+use crate::diagnostics::{Diagnostic, FileId, Report};
+
+/// WCAG 2.x AA contrast for normal text.
+pub const MIN_CONTRAST: f64 = 4.5;
+/// Logos larger than this are refused: every entry file carries it.
+pub const LOGO_MAX_BYTES: u64 = 256 * 1024;
+pub const LOGO_TYPES: &[(&str, &str)] = &[
+    ("svg", "image/svg+xml"),
+    ("png", "image/png"),
+    ("jpg", "image/jpeg"),
+    ("jpeg", "image/jpeg"),
+    ("webp", "image/webp"),
+];
+
+/// Colours of the built-in theme (themes/default/viewer.css) the accent is drawn on or under.
+/// Each: (what, colour, accent is the text colour?).
+const LIGHT_PAIRS: &[(&str, &str, bool)] = &[
+    ("the light background #ffffff", "#ffffff", true),
+    ("the light hover background #e8f0fe", "#e8f0fe", true),
+    ("white button text #ffffff", "#ffffff", false),
+];
+const DARK_PAIRS: &[(&str, &str, bool)] = &[
+    ("the dark background #141518", "#141518", true),
+    ("the dark hover background #1d2a40", "#1d2a40", true),
+    ("dark button text #0b1b33", "#0b1b33", false),
+];
+
+pub fn check(project: &Project, report: &mut Report) {
+    let site = &project.site;
+    let file = project.site_file;
+    if let Some(accent) = &site.accent {
+        check_accent(file, "accent", accent, LIGHT_PAIRS, report);
+    }
+    if let Some(accent) = &site.accent_dark {
+        check_accent(file, "accent_dark", accent, DARK_PAIRS, report);
+    }
+    if let Some(logo) = &site.logo {
+        if let Err(problem) = logo_file(&project.root, logo.get_ref()) {
+            report.push(
+                Diagnostic::error(format!("logo `{}`: {problem}", logo.get_ref()))
+                    .at(file, logo.span())
+                    .label("cannot use this logo")
+                    .hint("give a path inside the content folder to an SVG, PNG, JPEG or WebP file of at most 256 KiB"),
+            );
+        }
+    }
+}
+
+fn check_accent(
+    file: FileId,
+    key: &str,
+    value: &Spanned<String>,
+    pairs: &[(&str, &str, bool)],
+    report: &mut Report,
+) {
+    let Some(rgb) = parse_hex(value.get_ref()) else {
+        report.push(
+            Diagnostic::error(format!("{key} `{}` is not a colour", value.get_ref()))
+                .at(file, value.span())
+                .label("expected #rrggbb")
+                .hint("write the colour as #rrggbb, e.g. \"#0b57d0\""),
+        );
+        return;
+    };
+    let failing: Vec<String> = pairs
+        .iter()
+        .filter_map(|(what, other, accent_is_text)| {
+            let ratio = contrast(rgb, parse_hex(other)?);
+            (ratio < MIN_CONTRAST).then(|| {
+                if *accent_is_text {
+                    format!("{} on {what}: {ratio:.2}:1", value.get_ref())
+                } else {
+                    format!("{what} on {}: {ratio:.2}:1", value.get_ref())
+                }
+            })
+        })
+        .collect();
+    if !failing.is_empty() {
+        let scheme = if key == "accent" {
+            "a darker"
+        } else {
+            "a lighter"
+        };
+        report.push(
+            Diagnostic::error(format!(
+                "{key} `{}` is too low in contrast (WCAG AA needs 4.5:1): {}",
+                value.get_ref(),
+                failing.join("; ")
+            ))
+            .at(file, value.span())
+            .label("not readable enough")
+            .hint(format!("choose {scheme} shade of this colour")),
+        );
+    }
+}
+
+/// `#rgb` or `#rrggbb`.
+pub fn parse_hex(s: &str) -> Option<[u8; 3]> {
+    let hex = s.strip_prefix('#')?;
+    if !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let digit = |i: usize, n: usize| u8::from_str_radix(&hex[i..i + n], 16).ok();
+    match hex.len() {
+        3 => Some([digit(0, 1)? * 17, digit(1, 1)? * 17, digit(2, 1)? * 17]),
+        6 => Some([digit(0, 2)?, digit(2, 2)?, digit(4, 2)?]),
+        _ => None,
+    }
+}
+
+/// WCAG relative luminance.
+fn luminance(rgb: [u8; 3]) -> f64 {
+    let channel = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(rgb[0]) + 0.7152 * channel(rgb[1]) + 0.0722 * channel(rgb[2])
+}
+
+/// WCAG contrast ratio, 1 to 21.
+pub fn contrast(a: [u8; 3], b: [u8; 3]) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+/// The logo's canonical path and MIME type, when it is usable.
+pub fn logo_file(root: &Path, rel: &str) -> Result<(PathBuf, &'static str), String> {
+    let ext = Path::new(rel)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let mime = LOGO_TYPES
+        .iter()
+        .find(|(e, _)| *e == ext)
+        .map(|(_, m)| *m)
+        .ok_or_else(|| "not an SVG, PNG, JPEG or WebP file".to_string())?;
+    let path = root
+        .join(rel)
+        .canonicalize()
+        .map_err(|_| "file not found".to_string())?;
+    if !path.starts_with(root) {
+        return Err("outside the content folder".into());
+    }
+    let meta = std::fs::metadata(&path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a file".into());
+    }
+    if meta.len() > LOGO_MAX_BYTES {
+        return Err(format!("{} KiB, more than 256 KiB", meta.len() / 1024));
+    }
+    Ok((path, mime))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_hex_colours() {
+        assert_eq!(parse_hex("#0b57d0"), Some([0x0b, 0x57, 0xd0]));
+        assert_eq!(parse_hex("#fff"), Some([255, 255, 255]));
+        assert_eq!(parse_hex("0b57d0"), None);
+        assert_eq!(parse_hex("#0b57d"), None);
+        assert_eq!(parse_hex("#gggggg"), None);
+        assert_eq!(parse_hex("#éé"), None);
+    }
+
+    #[test]
+    fn computes_wcag_contrast() {
+        let white = [255, 255, 255];
+        let black = [0, 0, 0];
+        assert!((contrast(white, black) - 21.0).abs() < 1e-9);
+        assert!((contrast(white, white) - 1.0).abs() < 1e-9);
+        // the theme's own accents pass where they are used
+        assert!(contrast(parse_hex("#0b57d0").unwrap(), white) >= MIN_CONTRAST);
+        assert!(
+            contrast(parse_hex("#8ab4f8").unwrap(), parse_hex("#141518").unwrap()) >= MIN_CONTRAST
+        );
+        // one colour cannot pass on both backgrounds: hence accent and accent_dark
+        assert!(
+            contrast(parse_hex("#0b57d0").unwrap(), parse_hex("#141518").unwrap()) < MIN_CONTRAST
+        );
+    }
+
+    #[test]
+    fn every_pair_colour_parses() {
+        for (_, c, _) in LIGHT_PAIRS.iter().chain(DARK_PAIRS) {
+            assert!(parse_hex(c).is_some(), "{c}");
+        }
+    }
+}

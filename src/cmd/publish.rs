@@ -1,0 +1,67 @@
+//! `lifeboat publish`: copy a verified bundle to a file share, atomically, keeping previous bundles.
+
+use std::process::ExitCode;
+
+use crate::cli::PublishOptions;
+use crate::publish::{self, PublishError, Steps};
+
+/// Test-only hook: stop the publish after this many filesystem steps, as a crash would.
+const FAIL_AFTER_VAR: &str = "LIFEBOAT_PUBLISH_FAIL_AFTER";
+
+pub fn run(opts: &PublishOptions) -> anyhow::Result<ExitCode> {
+    let now = match super::verify::now(None) {
+        Ok(now) => now,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Ok(ExitCode::from(super::verify::EXIT_UNUSABLE));
+        }
+    };
+    let mut steps = Steps {
+        done: 0,
+        fail_after: std::env::var(FAIL_AFTER_VAR)
+            .ok()
+            .and_then(|v| v.trim().parse().ok()),
+    };
+    match publish::publish(&opts.dir, &opts.to, opts.keep, now, &mut steps) {
+        Ok(p) => {
+            if p.stale {
+                eprintln!(
+                    "warning: snapshot {} is past its renewal date; published anyway (it is the newest bundle)",
+                    p.snapshot
+                );
+            }
+            if !opts.quiet {
+                if p.changed {
+                    println!(
+                        "published snapshot {} to {} ({} files)",
+                        p.snapshot,
+                        opts.to.display(),
+                        p.files
+                    );
+                } else {
+                    println!(
+                        "{} already holds snapshot {}: nothing to do",
+                        opts.to.display(),
+                        p.snapshot
+                    );
+                }
+                if let Some(a) = &p.archived {
+                    println!("  previous bundle kept in {}", opts.to.join(a).display());
+                }
+                for name in &p.pruned {
+                    println!("  pruned archive/{name} (keeping {})", opts.keep);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e @ PublishError::BadBundle { .. }) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::from(super::EXIT_PROBLEMS))
+        }
+        Err(PublishError::Verify(e)) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::from(super::verify::EXIT_UNUSABLE))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,147 @@
+//! `lifeboat verify`: is this bundle folder intact, current, and in step with its sources?
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::process::ExitCode;
+
+use crate::cli::{Format, VerifyOptions};
+use crate::package::manifest;
+use crate::verify::{self, BehindStatus, FileStatus, Verification};
+
+/// Exit code when the folder cannot be verified at all (no manifest, unreadable, unknown format).
+pub const EXIT_UNUSABLE: u8 = 2;
+
+pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
+    let now = match now(opts.now) {
+        Ok(now) => now,
+        Err(message) => return Ok(unusable(&message)),
+    };
+    let sources = match &opts.content {
+        None => None,
+        Some(content) => {
+            // Compare with the environment the bundle was built for: its values are part of the sources.
+            let env = verify::read_manifest(&opts.dir.join(manifest::FILE_NAME))
+                .ok()
+                .and_then(|(m, _)| m.environment.name);
+            let (report, loaded) = super::load_and_check(content, env.as_deref());
+            let Some((project, checked)) = loaded.filter(|_| !report.has_errors()) else {
+                super::print_report(&report);
+                return Ok(unusable(&format!(
+                    "the content in `{}` has errors; it cannot be compared with the bundle",
+                    content.display()
+                )));
+            };
+            let hashes: BTreeMap<String, String> = project
+                .entries
+                .iter()
+                .map(|e| (e.id.clone(), manifest::source_hash(&project, e, &checked)))
+                .collect();
+            Some(hashes)
+        }
+    };
+    let result = match verify::verify(&opts.dir, now, sources.as_ref()) {
+        Ok(result) => result,
+        Err(e) => return Ok(unusable(&e.to_string())),
+    };
+    let text = match opts.format {
+        Format::Text => text(&result),
+        Format::Json => serde_json::to_string_pretty(&result).unwrap_or_default() + "\n",
+    };
+    // A monitoring pipe that closes early is not an error of the bundle.
+    std::io::stdout().lock().write_all(text.as_bytes()).ok();
+    Ok(if result.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(super::EXIT_PROBLEMS)
+    })
+}
+
+fn unusable(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(EXIT_UNUSABLE)
+}
+
+/// The current time: `--now`, else `LIFEBOAT_NOW` (both for tests and dry runs), else the clock.
+pub fn now(flag: Option<i64>) -> Result<i64, String> {
+    if let Some(now) = flag {
+        return Ok(now);
+    }
+    match std::env::var("LIFEBOAT_NOW") {
+        Ok(raw) => raw
+            .trim()
+            .parse()
+            .map_err(|_| format!("LIFEBOAT_NOW must be seconds since 1970, not `{raw}`")),
+        Err(_) => Ok(time::OffsetDateTime::now_utc().unix_timestamp()),
+    }
+}
+
+/// One line per problem, then one summary line: short enough for a monitoring log.
+fn text(r: &Verification) -> String {
+    let mut out = String::new();
+    write_text(&mut out, r).ok();
+    out
+}
+
+fn write_text(out: &mut String, r: &Verification) -> std::fmt::Result {
+    for f in &r.files {
+        let label = match f.status {
+            FileStatus::Ok | FileStatus::Pending => continue,
+            FileStatus::Changed => "changed",
+            FileStatus::Missing => "missing",
+            FileStatus::Extra => "extra",
+        };
+        match &f.detail {
+            Some(detail) => writeln!(out, "{label:<8} {} ({detail})", f.file)?,
+            None => writeln!(out, "{label:<8} {}", f.file)?,
+        }
+    }
+    if r.stale.stale {
+        writeln!(
+            out,
+            "stale    out of date by {} day(s): was due by {} (policy: every {} days)",
+            r.stale.days_overdue, r.stale.next_due, r.stale.frequency_days
+        )?;
+    }
+    for b in r.behind.iter().flatten() {
+        let why = match b.status {
+            BehindStatus::Changed => "sources changed since the snapshot",
+            BehindStatus::Added => "entry point in the sources, not in the bundle",
+            BehindStatus::Removed => "entry point in the bundle, no longer in the sources",
+        };
+        writeln!(out, "behind   {}: {why}", b.entry)?;
+    }
+    if let Some(p) = &r.publishing {
+        writeln!(
+out, "publish  in progress or interrupted: {} of {} files of snapshot {} in place (each file is complete; rerun `lifeboat publish` if it stopped)",
+            p.done, p.total, p.snapshot
+        )?;
+    }
+    let checked = r
+        .files
+        .iter()
+        .filter(|f| f.status != FileStatus::Extra)
+        .count();
+    let sources = match &r.behind {
+        Some(b) if b.is_empty() => ", in step with the sources",
+        _ => "",
+    };
+    if r.ok {
+        writeln!(
+            out,
+            "OK {}: {}, snapshot {}, {checked} files intact, renew by {}{sources}",
+            r.dir, r.site, r.snapshot, r.stale.next_due
+        )?;
+    } else {
+        let n = r.problems();
+        writeln!(
+            out,
+            "FAILED {}: {n} problem{} ({}, snapshot {})",
+            r.dir,
+            if n == 1 { "" } else { "s" },
+            r.site,
+            r.snapshot
+        )?;
+    }
+    Ok(())
+}

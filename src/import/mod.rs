@@ -1,0 +1,3 @@
+//! Diagrams written in other formats, turned into Lifeboat diagrams.
+
+pub mod mermaid;

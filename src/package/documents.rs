@@ -1,0 +1,373 @@
+//! The documents built beside the entry points: the contingency document (HTML to print, Markdown for a
+//! wiki) for IT, and the launcher page (`index.html`) for employees who open the share folder.
+//!
+//! They are rendered from the manifest (plus entry descriptions), so they say exactly what it records.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+use tera::{Context, Tera};
+
+use super::manifest::{self, ContactInfo, FileRecord, Manifest, PersonInfo};
+use crate::content::config::Language;
+use crate::content::Project;
+use crate::inline::{self, InlineError};
+use crate::render::html::escape;
+use crate::theme::DocumentTheme;
+
+pub const CONTINGENCY_HTML: &str = "contingency.html";
+pub const CONTINGENCY_MD: &str = "contingency.md";
+pub const INDEX_HTML: &str = "index.html";
+
+/// Compares the snapshot's due date with today and fills the `role="alert"` element when it has passed.
+/// Static text: the values come from `data-` attributes, so one CSP hash admits it.
+const LAUNCHER_SCRIPT: &str = "(function(){var e=document.getElementById('lb-stale');if(!e)return;\
+var due=Number(e.getAttribute('data-due'));var now=Date.now()/1000;if(!(due>0)||now<due)return;\
+var n=Math.floor((now-due)/86400)+1;e.textContent=(e.getAttribute('data-message')||'').replace('{n}',String(n));})();";
+
+#[derive(Debug, thiserror::Error)]
+pub enum DocumentError {
+    #[error("document template `{0}`: {1}")]
+    Template(String, String),
+    #[error(transparent)]
+    Inline(#[from] InlineError),
+}
+
+/// The three documents, by file name, in the order they are rendered.
+pub fn render(
+    theme: &DocumentTheme,
+    language: Language,
+    project: &Project,
+    manifest: &Manifest,
+) -> Result<Vec<(String, Vec<u8>)>, DocumentError> {
+    let tera = templates(theme)?;
+    let css = inline::minify_css(&theme.css)?;
+    let descriptions: HashMap<&str, &str> = project
+        .entries
+        .iter()
+        .map(|e| (e.id.as_str(), e.config.description.as_str()))
+        .collect();
+    let mut view = DocView::new(manifest, language, theme, &descriptions, &css);
+    let strings = Strings::fill(theme, language, manifest, &view);
+
+    view.csp = format!(
+        "default-src 'none'; script-src '{}'; style-src '{}'; base-uri 'none'; form-action 'none'",
+        inline::hash(LAUNCHER_SCRIPT),
+        inline::hash(&css)
+    );
+    let index = render_one(&tera, INDEX_HTML, &view, &strings.html, &strings.text)?;
+
+    // The contingency document lists the launcher's checksum with the entry points'; its own checksum
+    // can only be in the manifest.
+    let index_record = FileRecord::of(INDEX_HTML, index.as_bytes());
+    view.documents = vec![index_record.clone()];
+    view.checksums.push(index_record);
+    view.csp = format!(
+        "default-src 'none'; style-src '{}'; base-uri 'none'; form-action 'none'",
+        inline::hash(&css)
+    );
+    let html = render_one(&tera, CONTINGENCY_HTML, &view, &strings.html, &strings.text)?;
+    let md = render_one(&tera, CONTINGENCY_MD, &view, &strings.text, &strings.text)?;
+    Ok(vec![
+        (INDEX_HTML.to_string(), index.into_bytes()),
+        (CONTINGENCY_HTML.to_string(), html.into_bytes()),
+        (CONTINGENCY_MD.to_string(), md.into_bytes()),
+    ])
+}
+
+fn templates(theme: &DocumentTheme) -> Result<Tera, DocumentError> {
+    let mut tera = Tera::default();
+    for (name, text) in [
+        (CONTINGENCY_HTML, &theme.contingency_html),
+        (CONTINGENCY_MD, &theme.contingency_md),
+        (INDEX_HTML, &theme.index_html),
+    ] {
+        tera.add_raw_template(name, text)
+            .map_err(|e| DocumentError::Template(name.to_string(), chain(&e)))?;
+    }
+    tera.register_filter("cell", markdown_cell);
+    Ok(tera)
+}
+
+/// A value safe inside a Markdown table cell.
+fn markdown_cell(
+    value: &tera::Value,
+    _: &HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let text = match value {
+        tera::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let text = text.replace('|', "\\|").replace(['\r', '\n'], " ");
+    Ok(tera::Value::String(if text.is_empty() {
+        "—".into()
+    } else {
+        text
+    }))
+}
+
+fn render_one(
+    tera: &Tera,
+    name: &str,
+    view: &DocView,
+    strings: &BTreeMap<String, String>,
+    text: &BTreeMap<String, String>,
+) -> Result<String, DocumentError> {
+    let mut context = Context::new();
+    context.insert("d", view);
+    context.insert("s", strings);
+    context.insert("t", text);
+    tera.render(name, &context)
+        .map_err(|e| DocumentError::Template(name.to_string(), chain(&e)))
+}
+
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// What the document templates see.
+#[derive(Debug, Serialize)]
+struct DocView<'a> {
+    lang: &'static str,
+    site: &'a str,
+    online_url: &'a str,
+    snapshot: &'a str,
+    date_long: String,
+    next_due: &'a str,
+    next_due_long: String,
+    /// First second of the day after `next_due`: the launcher's script compares it with the clock.
+    due_epoch: i64,
+    frequency_days: i64,
+    revision: Option<&'a str>,
+    dirty: bool,
+    environment: Option<&'a str>,
+    variables: &'a [String],
+    owner: &'a PersonInfo,
+    deputy: Option<&'a PersonInfo>,
+    contacts: &'a [ContactInfo],
+    locations: &'a [String],
+    entries: Vec<EntryDoc<'a>>,
+    /// Documents listed in the contingency document (the launcher).
+    documents: Vec<FileRecord>,
+    /// Files whose checksums a reader can check by hand.
+    checksums: Vec<FileRecord>,
+    archive: &'a str,
+    generator: String,
+    format_version: u32,
+    any_key: bool,
+    csp: String,
+    css: &'a str,
+    script: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+struct EntryDoc<'a> {
+    file: &'a str,
+    title: &'a str,
+    description: &'a str,
+    diagrams: usize,
+    nodes: usize,
+    bytes: u64,
+    sha256: &'a str,
+    access: String,
+}
+
+impl<'a> DocView<'a> {
+    fn new(
+        m: &'a Manifest,
+        language: Language,
+        theme: &DocumentTheme,
+        descriptions: &HashMap<&str, &'a str>,
+        css: &'a str,
+    ) -> DocView<'a> {
+        let due = m.next_due_date();
+        let snapshot_day = time::OffsetDateTime::from_unix_timestamp(m.snapshot_epoch)
+            .map(|t| t.date())
+            .ok();
+        let entries = m
+            .entries
+            .iter()
+            .map(|e| EntryDoc {
+                file: &e.file,
+                title: &e.title,
+                description: descriptions.get(e.id.as_str()).copied().unwrap_or(""),
+                diagrams: e.diagrams,
+                nodes: e.nodes,
+                bytes: e.bytes,
+                sha256: &e.sha256,
+                access: string(theme, &format!("access_{}", e.access)),
+            })
+            .collect();
+        DocView {
+            lang: language.code(),
+            site: &m.site,
+            online_url: &m.online_url,
+            snapshot: &m.snapshot,
+            date_long: snapshot_day
+                .map(|d| long_date(theme, d))
+                .unwrap_or_default(),
+            next_due: &m.backup.next_due,
+            next_due_long: due
+                .map(|d| long_date(theme, d))
+                .unwrap_or_else(|| m.backup.next_due.clone()),
+            due_epoch: due.map(manifest::stale_from).unwrap_or(0),
+            frequency_days: m.backup.frequency_days,
+            revision: m.source.commit.as_deref().map(|c| &c[..c.len().min(12)]),
+            dirty: m.source.dirty,
+            environment: m.environment.name.as_deref(),
+            variables: &m.environment.variables,
+            owner: &m.backup.owner,
+            deputy: m.backup.deputy.as_ref(),
+            contacts: &m.contacts,
+            locations: &m.backup.locations,
+            entries,
+            documents: Vec::new(),
+            checksums: m
+                .entries
+                .iter()
+                .map(|e| FileRecord {
+                    file: e.file.clone(),
+                    bytes: e.bytes,
+                    sha256: e.sha256.clone(),
+                })
+                .collect(),
+            archive: m.archive.as_deref().unwrap_or(""),
+            generator: format!("{} {}", m.generator.name, m.generator.version),
+            format_version: m.format_version,
+            any_key: m.entries.iter().any(|e| e.access != "open"),
+            csp: String::new(),
+            css,
+            script: LAUNCHER_SCRIPT,
+        }
+    }
+}
+
+fn string(theme: &DocumentTheme, key: &str) -> String {
+    theme
+        .strings
+        .get(key)
+        .cloned()
+        .unwrap_or_else(|| key.into())
+}
+
+/// "22 novembre 2025", "1er mars 2026", "22 November 2025".
+fn long_date(theme: &DocumentTheme, date: time::Date) -> String {
+    let months = string(theme, "months");
+    let month = months
+        .split_whitespace()
+        .nth(usize::from(u8::from(date.month())) - 1)
+        .unwrap_or_default()
+        .to_string();
+    let day = if date.day() == 1 {
+        string(theme, "day_one")
+    } else {
+        date.day().to_string()
+    };
+    string(theme, "date_format")
+        .replace("{day}", &day)
+        .replace("{month}", &month)
+        .replace("{year}", &date.year().to_string())
+}
+
+/// The documents' wording with the values filled in: as text (Markdown, `<pre>`, attributes; escaped by
+/// Tera where needed) and as HTML (escaped here, `code` spans marked up).
+struct Strings {
+    text: BTreeMap<String, String>,
+    html: BTreeMap<String, String>,
+}
+
+impl Strings {
+    fn fill(theme: &DocumentTheme, language: Language, m: &Manifest, view: &DocView) -> Strings {
+        let owner = match m.backup.owner.phone.as_str() {
+            "" => m.backup.owner.name.clone(),
+            phone => format!("{} ({phone})", m.backup.owner.name),
+        };
+        let values: [(&str, String); 11] = [
+            ("{site}", m.site.clone()),
+            ("{online_url}", m.online_url.clone()),
+            ("{date}", view.date_long.clone()),
+            ("{next_due}", view.next_due_long.clone()),
+            ("{days}", m.backup.frequency_days.to_string()),
+            (
+                "{environment}",
+                m.environment.name.clone().unwrap_or_default(),
+            ),
+            ("{archive}", m.archive.clone().unwrap_or_default()),
+            ("{count}", m.entries.len().to_string()),
+            ("{owner}", owner),
+            ("{generator}", view.generator.clone()),
+            ("{format_version}", m.format_version.to_string()),
+        ];
+        let mut text = BTreeMap::new();
+        let mut html = BTreeMap::new();
+        for (key, raw) in &theme.strings {
+            let mut filled = raw.clone();
+            for (placeholder, value) in &values {
+                filled = filled.replace(placeholder, value);
+            }
+            if language == Language::Fr {
+                filled = french_spacing(&filled);
+            }
+            html.insert(key.clone(), code_spans(&escape(&filled)));
+            text.insert(key.clone(), filled);
+        }
+        Strings { text, html }
+    }
+}
+
+/// No-break spaces where French typography wants them (before `: ; ? !`, inside « »).
+fn french_spacing(text: &str) -> String {
+    text.replace(" :", "\u{a0}:")
+        .replace(" ;", "\u{a0};")
+        .replace(" ?", "\u{a0}?")
+        .replace(" !", "\u{a0}!")
+        .replace("« ", "«\u{a0}")
+        .replace(" »", "\u{a0}»")
+}
+
+/// `text` between backticks -> `<code>text</code>` (the input is already escaped).
+fn code_spans(escaped: &str) -> String {
+    let mut out = String::with_capacity(escaped.len());
+    let mut parts = escaped.split('`');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    let rest: Vec<&str> = parts.collect();
+    for (i, part) in rest.iter().enumerate() {
+        let inside = i % 2 == 0;
+        if inside && i + 1 < rest.len() {
+            out.push_str("<code>");
+            out.push_str(part);
+            out.push_str("</code>");
+        } else if inside {
+            out.push('`');
+            out.push_str(part);
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_spans_are_marked_up_and_a_lone_backtick_is_kept() {
+        assert_eq!(code_spans("run `a` now"), "run <code>a</code> now");
+        assert_eq!(code_spans("a ` b"), "a ` b");
+    }
+
+    #[test]
+    fn french_spacing_uses_no_break_spaces() {
+        assert_eq!(french_spacing("« x » : y"), "«\u{a0}x\u{a0}»\u{a0}: y");
+    }
+}

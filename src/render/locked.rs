@@ -1,0 +1,91 @@
+//! What a locked entry point shows before its key is given: the public payload and the page's title and
+//! description. Nothing from the diagrams (titles, nodes, text, images, search) is in it.
+
+use serde::Serialize;
+
+use super::model::{BackupView, SiteView, SnapshotView};
+use super::{script_safe_json, RenderContext};
+use crate::content::Entry;
+
+/// The public payload of a locked entry point (`#lb-data`); the full one is sealed in `#lb-locked`.
+#[derive(Debug, Serialize)]
+pub struct PublicPayload<'a> {
+    pub v: u32,
+    pub bundle: &'a str,
+    pub lang: &'a str,
+    pub locked: bool,
+    pub site: SiteView<'a>,
+    pub entry: PublicEntry<'a>,
+    pub snapshot: SnapshotView<'a>,
+    pub backup: BackupView<'a>,
+    pub environment: Option<&'a str>,
+    pub strings: &'a std::collections::BTreeMap<String, String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PublicEntry<'a> {
+    pub id: &'a str,
+    /// Empty when the entry point hides its title (`hide_title = true`).
+    pub title: &'a str,
+}
+
+/// The title a page shows before unlocking: the entry's own, or a neutral one when it is hidden.
+pub fn shown_title<'a>(cx: &RenderContext<'a>, entry: &'a Entry) -> &'a str {
+    if crate::access::is_locked(entry) && entry.config.hide_title {
+        cx.theme.string("locked_title")
+    } else {
+        &entry.config.title
+    }
+}
+
+/// The description a page shows before the viewer runs: none for a locked entry point.
+pub fn shown_description(entry: &Entry) -> &str {
+    if crate::access::is_locked(entry) {
+        ""
+    } else {
+        &entry.config.description
+    }
+}
+
+/// The public payload of a locked entry point, or `None` for an open one.
+pub fn public_json(
+    cx: &RenderContext,
+    entry: &Entry,
+    environment: Option<&str>,
+) -> Result<Option<String>, serde_json::Error> {
+    if !crate::access::is_locked(entry) {
+        return Ok(None);
+    }
+    let site = &cx.project.site;
+    let payload = PublicPayload {
+        v: 1,
+        bundle: &entry.id,
+        lang: site.language.code(),
+        locked: true,
+        site: SiteView {
+            name: &site.name,
+            online_url: site.online_url.get_ref(),
+        },
+        entry: PublicEntry {
+            id: &entry.id,
+            title: if entry.config.hide_title {
+                ""
+            } else {
+                &entry.config.title
+            },
+        },
+        snapshot: SnapshotView {
+            epoch: cx.snapshot.epoch,
+            date: &cx.snapshot.date,
+            revision: cx.snapshot.short_commit(),
+            dirty: cx.snapshot.dirty,
+        },
+        backup: BackupView {
+            frequency_days: *site.backup.frequency_days.get_ref(),
+            locations: &site.backup.locations,
+        },
+        environment,
+        strings: &cx.theme.strings,
+    };
+    script_safe_json(&payload).map(Some)
+}

@@ -1,0 +1,954 @@
+//! The diagram map: a build-time SVG overview of one diagram, laid out as a layered graph
+//! (Sugiyama-style) so that no two boxes overlap and no edge crosses a box.
+//!
+//! Layout, in short: a depth-first search from the start node finds the edges that close cycles, which
+//! are reversed so the graph becomes acyclic; longest-path layering gives every node a layer; each edge
+//! gets its own label box in the row just after its source and a dummy point in every further row it
+//! crosses, so all links join adjacent rows; barycenter sweeps order each row to reduce crossings; x
+//! positions follow the neighbours' centres with a minimum gap. Edges only run diagonally in the gaps
+//! between rows and vertically inside their own slot, which is what keeps them off the boxes.
+//!
+//! The markup is ours only: every text is escaped, no `style` attributes (the page's CSP forbids them),
+//! classes are styled by viewer.css, links are `#/…` fragments or sibling `.html` files.
+
+use std::fmt::Write as _;
+
+use pulldown_cmark::{BlockQuoteKind, Event, Tag};
+
+use crate::check::resolve::Target;
+use crate::check::Checked;
+use crate::content::{Diagram, Entry, Project};
+use crate::theme::Theme;
+
+/// Sizes in SVG user units (CSS pixels at zoom 1).
+const NODE_W: f64 = 200.0;
+const NODE_H: f64 = 64.0;
+const STUB_W: f64 = 176.0;
+const STUB_H: f64 = 48.0;
+const LABEL_W: f64 = 150.0;
+const LABEL_H: f64 = 36.0;
+const DUMMY_W: f64 = 12.0;
+const H_GAP: f64 = 20.0;
+const ROW_GAP: f64 = 26.0;
+const MARGIN: f64 = 12.0;
+const TITLE_CHARS: usize = 26;
+const LABEL_CHARS: usize = 22;
+const STUB_CHARS: usize = 24;
+/// Largest map drawn, in laid-out items (boxes, labels and the points where edges cross rows). Layout
+/// cost grows with it; a diagram past this is far beyond a readable map (the whole-diagram view and
+/// search still work), and a long chain with back-links would otherwise need rows × edges points.
+pub const MAX_MAP_ITEMS: usize = 20_000;
+
+/// What a box on the map stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Two answers or more.
+    Decision,
+    /// One answer.
+    Action,
+    /// No answer.
+    End,
+}
+
+impl Kind {
+    pub fn of(answers: usize) -> Kind {
+        match answers {
+            0 => Kind::End,
+            1 => Kind::Action,
+            _ => Kind::Decision,
+        }
+    }
+
+    fn class(self) -> &'static str {
+        match self {
+            Kind::Decision => "lb-map-decision",
+            Kind::Action => "lb-map-action",
+            Kind::End => "lb-map-end",
+        }
+    }
+}
+
+/// A node of the diagram, as the map needs it.
+#[derive(Debug, Clone)]
+pub struct MapNode<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    /// Contains a CAUTION callout.
+    pub critical: bool,
+    pub answers: Vec<MapAnswer<'a>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MapAnswer<'a> {
+    pub label: &'a str,
+    pub href: String,
+    pub target: MapTarget,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MapTarget {
+    /// A node of the same diagram, by index in `nodes`.
+    Local(usize),
+    /// Somewhere else (another diagram or entry point), shown as a small stub box with this text.
+    Elsewhere(String),
+}
+
+/// The UI words drawn on the map (from the theme's strings).
+#[derive(Debug, Clone)]
+pub struct MapWords<'a> {
+    pub decision: &'a str,
+    pub action: &'a str,
+    pub end: &'a str,
+    pub critical: &'a str,
+    pub elsewhere: &'a str,
+    /// Accessible name of the whole map.
+    pub label: String,
+}
+
+/// The map of one diagram of `entry`, with the theme's words.
+pub fn diagram_map(
+    project: &Project,
+    checked: &Checked,
+    theme: &Theme,
+    entry: &Entry,
+    diagram: &Diagram,
+) -> Option<String> {
+    let nodes: Vec<MapNode> = diagram
+        .nodes
+        .iter()
+        .map(|node| MapNode {
+            id: &node.id,
+            title: &node.title,
+            critical: node.events.iter().any(|(e, _)| {
+                matches!(
+                    e,
+                    Event::Start(Tag::BlockQuote(Some(BlockQuoteKind::Caution)))
+                )
+            }),
+            answers: node
+                .answers
+                .iter()
+                .filter_map(|a| {
+                    let t = checked.links.get(&(diagram.file, a.dest.clone()))?;
+                    let local = (t.entry == entry.id && t.diagram == diagram.id)
+                        .then(|| diagram.nodes.iter().position(|n| n.id == t.node))
+                        .flatten();
+                    let target = match local {
+                        Some(i) => MapTarget::Local(i),
+                        None => MapTarget::Elsewhere(elsewhere_text(project, entry, t)),
+                    };
+                    Some(MapAnswer {
+                        label: &a.label,
+                        href: t.href(&entry.id),
+                        target,
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    let start = diagram
+        .start_node()
+        .and_then(|s| diagram.nodes.iter().position(|n| n.id == s.id))
+        .unwrap_or(0);
+    let words = MapWords {
+        decision: theme.string("map_decision"),
+        action: theme.string("map_action"),
+        end: theme.string("map_end"),
+        critical: theme.string("map_critical"),
+        elsewhere: theme.string("map_elsewhere"),
+        label: theme
+            .string("map_label")
+            .replace("{title}", &diagram.front.title),
+    };
+    render(&diagram.id, start, &nodes, &words)
+}
+
+/// "Diagram › Node" for another diagram of this entry point, "file.html › Diagram › Node" otherwise.
+fn elsewhere_text(project: &Project, entry: &Entry, t: &Target) -> String {
+    let d = project.entry(&t.entry).and_then(|e| e.diagram(&t.diagram));
+    let dt = d.map_or(t.diagram.as_str(), |d| d.front.title.as_str());
+    let nt = d
+        .and_then(|d| d.node(&t.node))
+        .map_or(t.node.as_str(), |n| n.title.as_str());
+    if t.entry == entry.id {
+        format!("{dt} › {nt}")
+    } else {
+        format!("{}.html › {dt} › {nt}", t.entry)
+    }
+}
+
+/// Renders the map of one diagram as an inline SVG element; `None` when the diagram is too large to
+/// map (more than [`MAX_MAP_ITEMS`] items to lay out).
+pub fn render(
+    diagram_id: &str,
+    start: usize,
+    nodes: &[MapNode],
+    words: &MapWords,
+) -> Option<String> {
+    let graph = Graph::from_nodes(nodes);
+    let layout = layout(&graph, start)?;
+    Some(svg(diagram_id, nodes, &graph, &layout, words))
+}
+
+/* ---------- graph ---------- */
+
+/// Boxes `0..real` are the diagram's nodes, the rest are stubs; edges keep the answers' order.
+#[derive(Debug, Clone)]
+pub struct Graph {
+    pub real: usize,
+    /// Titles of the real boxes.
+    pub titles: Vec<String>,
+    pub stubs: Vec<(String, String)>,
+    pub edges: Vec<(usize, usize, String)>,
+}
+
+impl Graph {
+    fn from_nodes(nodes: &[MapNode]) -> Graph {
+        let mut stubs: Vec<(String, String)> = Vec::new();
+        let mut edges = Vec::new();
+        for (i, n) in nodes.iter().enumerate() {
+            for a in &n.answers {
+                let to = match &a.target {
+                    MapTarget::Local(j) if *j < nodes.len() => *j,
+                    MapTarget::Local(_) => continue,
+                    MapTarget::Elsewhere(text) => {
+                        match stubs.iter().position(|(href, _)| *href == a.href) {
+                            Some(k) => nodes.len() + k,
+                            None => {
+                                stubs.push((a.href.clone(), text.clone()));
+                                nodes.len() + stubs.len() - 1
+                            }
+                        }
+                    }
+                };
+                edges.push((i, to, a.label.to_string()));
+            }
+        }
+        Graph {
+            real: nodes.len(),
+            titles: nodes.iter().map(|n| n.title.to_string()).collect(),
+            stubs,
+            edges,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.real + self.stubs.len()
+    }
+}
+
+/* ---------- layout ---------- */
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ItemKind {
+    /// A diagram node or stub (`Graph` box index).
+    Box(usize),
+    /// The label of edge `e`.
+    Label(usize),
+    /// A point where edge `e` crosses a row.
+    Dummy(usize),
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Item {
+    pub kind: ItemKind,
+    pub row: usize,
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+}
+
+impl Item {
+    fn cx(&self) -> f64 {
+        self.x + self.w / 2.0
+    }
+    fn bottom(&self) -> f64 {
+        self.y + self.h
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct EdgePath {
+    pub edge: usize,
+    /// From the source box's border to the target box's border, in drawing direction.
+    pub points: Vec<(f64, f64)>,
+    /// The label item of this edge (index in `Layout::items`).
+    pub label: usize,
+    /// The arrow points up (the edge goes back to an earlier row).
+    pub upward: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub items: Vec<Item>,
+    /// Item index of each graph box.
+    pub boxes: Vec<usize>,
+    pub edges: Vec<EdgePath>,
+    pub width: f64,
+    pub height: f64,
+}
+
+/// How an edge sits in the layered drawing.
+enum Shape {
+    /// Top to bottom: item chain from source to target.
+    Down,
+    /// Reversed to break a cycle: the chain runs from the target (top) to the source (bottom).
+    Up,
+    /// A node answering to itself: source, then its label below.
+    Loop,
+}
+
+/// Lays the graph out; `None` when it would take more than [`MAX_MAP_ITEMS`] items.
+pub fn layout(graph: &Graph, start: usize) -> Option<Layout> {
+    let n = graph.len();
+    let back = back_edges(graph, start);
+    // Longest-path layering over the acyclic version of the graph.
+    let mut dag: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut indegree = vec![0usize; n];
+    for (e, &(from, to, _)) in graph.edges.iter().enumerate() {
+        if from == to {
+            continue;
+        }
+        let (a, b) = if back[e] { (to, from) } else { (from, to) };
+        dag[a].push(b);
+        indegree[b] += 1;
+    }
+    let mut layer = vec![0usize; n];
+    let mut queue: Vec<usize> = (0..n).filter(|&v| indegree[v] == 0).collect();
+    let mut qi = 0;
+    while qi < queue.len() {
+        let v = queue[qi];
+        qi += 1;
+        for &w in &dag[v] {
+            layer[w] = layer[w].max(layer[v] + 1);
+            indegree[w] -= 1;
+            if indegree[w] == 0 {
+                queue.push(w);
+            }
+        }
+    }
+
+    // Every edge takes a label and one point per row it crosses: count them before allocating any.
+    let spans: usize = graph
+        .edges
+        .iter()
+        .map(|&(from, to, _)| 1 + 2 * layer[from].abs_diff(layer[to]))
+        .sum();
+    if n.saturating_add(spans) > MAX_MAP_ITEMS {
+        return None;
+    }
+
+    // Items: boxes at even rows, labels and dummies wherever their edge passes.
+    let mut items: Vec<Item> = Vec::new();
+    let mut new_item = |kind: ItemKind, row: usize, w: f64, h: f64| {
+        items.push(Item {
+            kind,
+            row,
+            x: 0.0,
+            y: 0.0,
+            w,
+            h,
+        });
+        items.len() - 1
+    };
+    let boxes: Vec<usize> = (0..n)
+        .map(|b| {
+            let (w, h) = if b < graph.real {
+                (NODE_W, NODE_H)
+            } else {
+                (STUB_W, STUB_H)
+            };
+            new_item(ItemKind::Box(b), 2 * layer[b], w, h)
+        })
+        .collect();
+    // Each edge's chain of items, top to bottom.
+    let mut chains: Vec<(Vec<usize>, Shape, usize)> = Vec::new();
+    for (e, &(from, to, _)) in graph.edges.iter().enumerate() {
+        let (lf, lt) = (layer[from], layer[to]);
+        if from == to {
+            let label = new_item(ItemKind::Label(e), 2 * lf + 1, LABEL_W, LABEL_H);
+            chains.push((vec![boxes[from], label], Shape::Loop, label));
+        } else if !back[e] {
+            let mut chain = vec![boxes[from]];
+            let label = new_item(ItemKind::Label(e), 2 * lf + 1, LABEL_W, LABEL_H);
+            chain.push(label);
+            for row in 2 * lf + 2..2 * lt {
+                chain.push(new_item(ItemKind::Dummy(e), row, DUMMY_W, 0.0));
+            }
+            chain.push(boxes[to]);
+            chains.push((chain, Shape::Down, label));
+        } else {
+            let mut chain = vec![boxes[to]];
+            for row in 2 * lt + 1..2 * lf - 1 {
+                chain.push(new_item(ItemKind::Dummy(e), row, DUMMY_W, 0.0));
+            }
+            let label = new_item(ItemKind::Label(e), 2 * lf - 1, LABEL_W, LABEL_H);
+            chain.push(label);
+            chain.push(boxes[from]);
+            chains.push((chain, Shape::Up, label));
+        }
+    }
+
+    let rows_count = items.iter().map(|i| i.row + 1).max().unwrap_or(0);
+    // Links join items of adjacent rows: up[i] are neighbours in the row above, down[i] below.
+    let mut up: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
+    let mut down: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
+    for (chain, _, _) in &chains {
+        for pair in chain.windows(2) {
+            down[pair[0]].push(pair[1]);
+            up[pair[1]].push(pair[0]);
+        }
+    }
+
+    // Rows in creation order (boxes in document order first), then barycenter sweeps.
+    let mut rows: Vec<Vec<usize>> = vec![Vec::new(); rows_count];
+    for (i, it) in items.iter().enumerate() {
+        rows[it.row].push(i);
+    }
+    let mut pos = vec![0.0f64; items.len()];
+    let index_positions = |rows: &Vec<Vec<usize>>, pos: &mut Vec<f64>| {
+        for row in rows {
+            for (k, &i) in row.iter().enumerate() {
+                pos[i] = k as f64;
+            }
+        }
+    };
+    index_positions(&rows, &mut pos);
+    let mut best = (crossings(&rows, &down, &pos), rows.clone());
+    for sweep in 0..12 {
+        let downward = sweep % 2 == 0;
+        let order: Vec<usize> = if downward {
+            (1..rows_count).collect()
+        } else {
+            (0..rows_count.saturating_sub(1)).rev().collect()
+        };
+        for r in order {
+            let keys: Vec<(f64, usize)> = rows[r]
+                .iter()
+                .map(|&i| {
+                    let nb = if downward { &up[i] } else { &down[i] };
+                    let key = if nb.is_empty() {
+                        pos[i]
+                    } else {
+                        nb.iter().map(|&j| pos[j]).sum::<f64>() / nb.len() as f64
+                    };
+                    (key, i)
+                })
+                .collect();
+            let mut sorted = keys;
+            sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+            rows[r] = sorted.into_iter().map(|(_, i)| i).collect();
+            for (k, &i) in rows[r].iter().enumerate() {
+                pos[i] = k as f64;
+            }
+        }
+        let c = crossings(&rows, &down, &pos);
+        if c < best.0 {
+            best = (c, rows.clone());
+        }
+    }
+    rows = best.1;
+    index_positions(&rows, &mut pos);
+
+    // y: row bands; items centred in theirs.
+    let mut y = MARGIN;
+    let mut band: Vec<(f64, f64)> = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let h = row.iter().map(|&i| items[i].h).fold(0.0, f64::max);
+        for &i in row {
+            items[i].y = y + (h - items[i].h) / 2.0;
+        }
+        band.push((y, y + h));
+        y += h + ROW_GAP;
+    }
+    let height = y - ROW_GAP + MARGIN;
+
+    // x: packed left, then each item pulled toward its neighbours' centres, order and gaps kept.
+    for row in &rows {
+        let mut x = MARGIN;
+        for &i in row {
+            items[i].x = x;
+            x += items[i].w + H_GAP;
+        }
+    }
+    for sweep in 0..6 {
+        let downward = sweep % 2 == 0;
+        let order: Vec<usize> = if downward {
+            (0..rows_count).collect()
+        } else {
+            (0..rows_count).rev().collect()
+        };
+        for r in order {
+            let mut prev_right = f64::NEG_INFINITY;
+            for &i in &rows[r] {
+                let nb: Vec<usize> = if downward {
+                    up[i].clone()
+                } else {
+                    down[i].clone()
+                };
+                let want = if nb.is_empty() {
+                    items[i].cx()
+                } else {
+                    nb.iter().map(|&j| items[j].cx()).sum::<f64>() / nb.len() as f64
+                };
+                let x = (want - items[i].w / 2.0)
+                    .max(prev_right + H_GAP)
+                    .max(MARGIN);
+                items[i].x = x;
+                prev_right = x + items[i].w;
+            }
+        }
+    }
+    let min_x = items.iter().map(|i| i.x).fold(f64::INFINITY, f64::min);
+    if min_x.is_finite() {
+        for it in &mut items {
+            it.x += MARGIN - min_x;
+        }
+    }
+    let width = items.iter().map(|i| i.x + i.w).fold(0.0, f64::max) + MARGIN;
+
+    // Ports: the links leaving a box's top or bottom side are spread along it, in neighbour order.
+    let port = |items: &Vec<Item>, me: usize, other: usize, side: &Vec<usize>| -> f64 {
+        let it = &items[me];
+        if !matches!(it.kind, ItemKind::Box(_)) || side.len() < 2 {
+            return it.cx();
+        }
+        let mut order: Vec<(f64, usize)> = side
+            .iter()
+            .enumerate()
+            .map(|(k, &j)| (items[j].cx(), k))
+            .collect();
+        order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let slot = side.iter().position(|&j| j == other).unwrap_or(0);
+        let rank = order.iter().position(|&(_, k)| k == slot).unwrap_or(0);
+        let inset = it.w * 0.15;
+        inset + it.x + (it.w - 2.0 * inset) * (rank as f64 + 0.5) / side.len() as f64
+    };
+
+    let mut edges = Vec::with_capacity(chains.len());
+    for (e, (chain, shape, label)) in chains.iter().enumerate() {
+        // Inside a row band a path only runs vertically in its own slot; diagonals stay in the gaps.
+        let mut pts: Vec<(f64, f64)> = Vec::new();
+        match shape {
+            Shape::Loop => {
+                let (b, l) = (chain[0], chain[1]);
+                let (bi, li) = (&items[b], &items[l]);
+                let x0 = port(&items, b, l, &down[b]);
+                let dx = (bi.w * 0.12).min(24.0);
+                let (bb, lt) = (band[bi.row].1, band[li.row].0);
+                pts.extend([
+                    (x0 - dx, bi.bottom()),
+                    (x0 - dx, bb),
+                    (li.cx() - dx, lt),
+                    (li.cx() - dx, li.y),
+                    (li.cx() + dx, li.y),
+                    (li.cx() + dx, lt),
+                    (x0 + dx, bb),
+                    (x0 + dx, bi.bottom()),
+                ]);
+            }
+            Shape::Down | Shape::Up => {
+                for (k, pair) in chain.windows(2).enumerate() {
+                    let (a, b) = (pair[0], pair[1]);
+                    let xa = port(&items, a, b, &down[a]);
+                    let (top_a, bottom_a) = band[items[a].row];
+                    if k == 0 {
+                        pts.push((xa, items[a].bottom()));
+                    } else {
+                        pts.push((xa, top_a));
+                    }
+                    pts.push((xa, bottom_a));
+                    if k == chain.len() - 2 {
+                        let xb = port(&items, b, a, &up[b]);
+                        pts.push((xb, band[items[b].row].0));
+                        pts.push((xb, items[b].y));
+                    }
+                }
+                pts.dedup_by(|p, q| (p.0 - q.0).abs() < 1e-9 && (p.1 - q.1).abs() < 1e-9);
+                if matches!(shape, Shape::Up) {
+                    pts.reverse();
+                }
+            }
+        }
+        edges.push(EdgePath {
+            edge: e,
+            points: pts,
+            label: *label,
+            upward: !matches!(shape, Shape::Down),
+        });
+    }
+    Some(Layout {
+        items,
+        boxes,
+        edges,
+        width,
+        height,
+    })
+}
+
+/// Pairs of links between adjacent rows that cross, for the order given by `pos`.
+fn crossings(rows: &[Vec<usize>], down: &[Vec<usize>], pos: &[f64]) -> usize {
+    let mut total = 0;
+    for row in rows {
+        let links: Vec<(f64, f64)> = row
+            .iter()
+            .flat_map(|&i| down[i].iter().map(move |&j| (pos[i], pos[j])))
+            .collect();
+        for (k, a) in links.iter().enumerate() {
+            for b in &links[k + 1..] {
+                if (a.0 - b.0) * (a.1 - b.1) < 0.0 {
+                    total += 1;
+                }
+            }
+        }
+    }
+    total
+}
+
+/// Edges that close a cycle in a depth-first search from `start` (then from every box not yet seen).
+fn back_edges(graph: &Graph, start: usize) -> Vec<bool> {
+    let n = graph.len();
+    let mut out: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n];
+    for (e, &(from, to, _)) in graph.edges.iter().enumerate() {
+        out[from].push((e, to));
+    }
+    // 0 unseen, 1 on the stack, 2 done
+    let mut state = vec![0u8; n];
+    let mut back = vec![false; graph.edges.len()];
+    let roots = std::iter::once(start.min(n.saturating_sub(1))).chain(0..n);
+    for root in roots {
+        if n == 0 || state[root] != 0 {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(root, 0)];
+        state[root] = 1;
+        while let Some(&mut (v, ref mut next)) = stack.last_mut() {
+            if *next < out[v].len() {
+                let (e, w) = out[v][*next];
+                *next += 1;
+                match state[w] {
+                    0 => {
+                        state[w] = 1;
+                        stack.push((w, 0));
+                    }
+                    1 => back[e] = true,
+                    _ => {}
+                }
+            } else {
+                state[v] = 2;
+                stack.pop();
+            }
+        }
+    }
+    back
+}
+
+/* ---------- SVG ---------- */
+
+fn svg(
+    diagram_id: &str,
+    nodes: &[MapNode],
+    graph: &Graph,
+    layout: &Layout,
+    words: &MapWords,
+) -> String {
+    let mut s = String::with_capacity(4096);
+    let (w, h) = (layout.width.ceil(), layout.height.ceil());
+    let _ = write!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"lb-map-svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"group\" aria-label=\"{}\">",
+        escape(&words.label)
+    );
+    // Edges under the boxes; decorative (each node's link names its answers).
+    s.push_str("<g class=\"lb-map-edges\" aria-hidden=\"true\">");
+    for ep in &layout.edges {
+        let mut d = String::new();
+        for (k, (x, y)) in ep.points.iter().enumerate() {
+            let _ = write!(
+                d,
+                "{}{} {}",
+                if k == 0 { "M" } else { " L" },
+                num(*x),
+                num(*y)
+            );
+        }
+        let _ = write!(s, "<path class=\"lb-map-edge\" d=\"{d}\"/>");
+        if let Some(&(x, y)) = ep.points.last() {
+            let dy = if ep.upward { 7.0 } else { -7.0 };
+            let _ = write!(
+                s,
+                "<path class=\"lb-map-arrow\" d=\"M{} {} L{} {} L{} {} Z\"/>",
+                num(x),
+                num(y),
+                num(x - 5.0),
+                num(y + dy),
+                num(x + 5.0),
+                num(y + dy)
+            );
+        }
+    }
+    for ep in &layout.edges {
+        let it = &layout.items[ep.label];
+        let label = &graph.edges[ep.edge].2;
+        let _ = write!(
+            s,
+            "<g class=\"lb-map-label\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"4\"/>",
+            num(it.x),
+            num(it.y),
+            num(it.w),
+            num(it.h)
+        );
+        text_lines(
+            &mut s,
+            "lb-map-label-text",
+            it,
+            &wrap(label, LABEL_CHARS, 2),
+            13.0,
+            14.0,
+        );
+        s.push_str("</g>");
+    }
+    s.push_str("</g>");
+
+    s.push_str("<g class=\"lb-map-nodes\">");
+    for (b, &item) in layout.boxes.iter().enumerate() {
+        let it = &layout.items[item];
+        if b < graph.real {
+            node_box(&mut s, diagram_id, &nodes[b], graph, b, it, words);
+        } else {
+            let (href, text) = &graph.stubs[b - graph.real];
+            let _ = write!(
+                s,
+                "<a class=\"lb-map-box lb-map-stub\" href=\"{}\"><desc>{}</desc>",
+                escape(href),
+                escape(&format!("{} : {}", words.elsewhere, text))
+            );
+            let _ = write!(
+                s,
+                "<rect class=\"lb-map-shape\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"2\"/>",
+                num(it.x),
+                num(it.y),
+                num(it.w),
+                num(it.h)
+            );
+            let mut lines = wrap(&format!("↗ {text}"), STUB_CHARS, 2);
+            if lines.is_empty() {
+                lines.push(words.elsewhere.to_string());
+            }
+            text_lines(&mut s, "lb-map-stub-text", it, &lines, 12.0, 15.0);
+            s.push_str("</a>");
+        }
+    }
+    s.push_str("</g></svg>");
+    s
+}
+
+fn node_box(
+    s: &mut String,
+    diagram_id: &str,
+    node: &MapNode,
+    graph: &Graph,
+    b: usize,
+    it: &Item,
+    words: &MapWords,
+) {
+    let kind = Kind::of(node.answers.len());
+    let kind_word = match kind {
+        Kind::Decision => words.decision,
+        Kind::Action => words.action,
+        Kind::End => words.end,
+    };
+    let kind_text = if node.critical {
+        format!("{} · {}", words.critical, kind_word)
+    } else {
+        kind_word.to_string()
+    };
+    // The name comes from the visible text (kind, title); the description has the full title and
+    // where each answer leads.
+    let mut name = node.title.to_string();
+    let answers: Vec<String> = graph
+        .edges
+        .iter()
+        .filter(|(from, _, _)| *from == b)
+        .map(|(_, to, label)| format!("{label} → {}", box_title(graph, *to)))
+        .collect();
+    if !answers.is_empty() {
+        name.push_str(". ");
+        name.push_str(&answers.join(" ; "));
+    }
+    let _ = write!(
+        s,
+        "<a class=\"lb-map-box lb-map-node {}{}\" href=\"#/{}/{}\" data-node=\"{}\"><desc>{}</desc>",
+        kind.class(),
+        if node.critical { " lb-map-critical" } else { "" },
+        escape(diagram_id),
+        escape(node.id),
+        escape(node.id),
+        escape(&name)
+    );
+    let (x, y, w, h) = (it.x, it.y, it.w, it.h);
+    match kind {
+        Kind::Decision => {
+            // A hexagon: pointed ends.
+            let p = 14.0;
+            let _ = write!(
+                s,
+                "<polygon class=\"lb-map-shape\" points=\"{},{} {},{} {},{} {},{} {},{} {},{}\"/>",
+                num(x + p),
+                num(y),
+                num(x + w - p),
+                num(y),
+                num(x + w),
+                num(y + h / 2.0),
+                num(x + w - p),
+                num(y + h),
+                num(x + p),
+                num(y + h),
+                num(x),
+                num(y + h / 2.0)
+            );
+        }
+        Kind::Action => {
+            let _ = write!(
+                s,
+                "<rect class=\"lb-map-shape\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"4\"/>",
+                num(x),
+                num(y),
+                num(w),
+                num(h)
+            );
+        }
+        Kind::End => {
+            // A stadium with a second outline inside.
+            let _ = write!(
+                s,
+                "<rect class=\"lb-map-shape\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"{}\"/><rect class=\"lb-map-inner\" x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"{}\"/>",
+                num(x),
+                num(y),
+                num(w),
+                num(h),
+                num(h / 2.0),
+                num(x + 4.0),
+                num(y + 4.0),
+                num(w - 8.0),
+                num(h - 8.0),
+                num(h / 2.0 - 4.0)
+            );
+        }
+    }
+    if node.critical {
+        // A solid bar with "!" on the left edge: a mark of shape, not of colour.
+        let _ = write!(
+            s,
+            "<rect class=\"lb-map-critical-bar\" x=\"{}\" y=\"{}\" width=\"8\" height=\"{}\"/>",
+            num(x + if kind == Kind::Decision { 14.0 } else { 0.0 }),
+            num(y),
+            num(h)
+        );
+    }
+    let mut lines = vec![kind_text];
+    lines.extend(wrap(node.title, TITLE_CHARS, 2));
+    text_lines(s, "lb-map-node-text", it, &lines, 13.0, 16.0);
+    s.push_str("</a>");
+}
+
+/// The text of box `b`: a node's title or a stub's text.
+fn box_title(graph: &Graph, b: usize) -> &str {
+    if b < graph.real {
+        &graph.titles[b]
+    } else {
+        &graph.stubs[b - graph.real].1
+    }
+}
+
+/// Centred lines of text in an item; the first line gets the `-first` modifier class.
+fn text_lines(s: &mut String, class: &str, it: &Item, lines: &[String], size: f64, lead: f64) {
+    let total = lead * (lines.len().saturating_sub(1)) as f64;
+    let cx = it.cx();
+    let mut y = it.y + it.h / 2.0 - total / 2.0 + size * 0.35;
+    let _ = write!(s, "<text class=\"{class}\" text-anchor=\"middle\">");
+    for (k, line) in lines.iter().enumerate() {
+        // A space between lines keeps words apart in the accessible name (taken from the text).
+        if k > 0 {
+            s.push(' ');
+        }
+        let _ = write!(
+            s,
+            "<tspan class=\"{}\" x=\"{}\" y=\"{}\">{}</tspan>",
+            if k == 0 { "lb-map-t1" } else { "lb-map-tn" },
+            num(cx),
+            num(y),
+            escape(line)
+        );
+        y += lead;
+    }
+    s.push_str("</text>");
+}
+
+/// Word-wraps `text` into at most `max_lines` lines of about `width` characters; the rest is cut with "…".
+pub fn wrap(text: &str, width: usize, max_lines: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut cut = false;
+    for word in text.split_whitespace() {
+        let word: String = if word.chars().count() > width {
+            word.chars().take(width - 1).collect::<String>() + "…"
+        } else {
+            word.to_string()
+        };
+        let len = current.chars().count();
+        if len == 0 {
+            current = word;
+        } else if len + 1 + word.chars().count() <= width {
+            current.push(' ');
+            current.push_str(&word);
+        } else {
+            lines.push(std::mem::take(&mut current));
+            if lines.len() == max_lines {
+                cut = true;
+                break;
+            }
+            current = word;
+        }
+    }
+    if !current.is_empty() && lines.len() < max_lines {
+        lines.push(current);
+    }
+    if cut {
+        if let Some(last) = lines.last_mut() {
+            while last.chars().count() + 1 > width {
+                last.pop();
+            }
+            last.push('…');
+        }
+    }
+    lines
+}
+
+fn num(v: f64) -> String {
+    let r = (v * 10.0).round() / 10.0;
+    if r == r.trunc() {
+        format!("{}", r as i64)
+    } else {
+        format!("{r:.1}")
+    }
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,447 @@
+//! Checks of a built or published bundle folder against its manifest: every checksum, missing and extra
+//! files, the zip archive's members, staleness under the backup policy, and (given the sources' hashes)
+//! whether the content has moved on since the snapshot.
+//!
+//! A share that `publish` is writing to (or that a killed publish left half-way) holds a journal and the
+//! new bundle's staged files: then each file may be the old version or the new one (see
+//! docs/continuity.md), and the folder is still complete and consistent.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::package::archive;
+use crate::package::manifest::{self, sha256_hex, Manifest, FORMAT_VERSION};
+use crate::package::output::MARKER;
+
+/// Folder of a share where `publish` stages the next bundle and keeps its journal.
+pub const PUBLISH_DIR: &str = ".lifeboat-publish";
+/// The journal: present from the first rename of a publish until its manifest is in place.
+pub const JOURNAL: &str = "journal.toml";
+/// Folder of a share holding the previous bundles, one folder per snapshot.
+pub const ARCHIVE_DIR: &str = "archive";
+/// Files the operating system drops into folders people browse; not reported as extra.
+const OS_FILES: [&str; 3] = ["Thumbs.db", "desktop.ini", ".DS_Store"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error("`{0}` holds no {file}: not a lifeboat bundle (build one with `lifeboat build`)", file = manifest::FILE_NAME)]
+    NoManifest(String),
+    #[error("cannot read `{path}`: {source}")]
+    Io { path: String, source: io::Error },
+    #[error("`{0}` is not a valid manifest: {1}")]
+    BadManifest(String, String),
+    #[error("`{0}` has format_version {1}; this lifeboat reads version {FORMAT_VERSION} (upgrade lifeboat)")]
+    UnknownFormat(String, i64),
+}
+
+/// The journal `publish` writes before it starts replacing files.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Journal {
+    /// Folder under `.lifeboat-publish/` holding the new bundle.
+    pub staging: String,
+    /// Snapshot (RFC 3339) of the bundle being published.
+    pub snapshot: String,
+    /// When the publish started replacing files (seconds since 1970).
+    pub started_epoch: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileStatus {
+    Ok,
+    /// Publish in progress: the old version is still in place, the new one is staged.
+    Pending,
+    Changed,
+    Missing,
+    Extra,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileCheck {
+    pub file: String,
+    pub status: FileStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Staleness {
+    pub stale: bool,
+    pub frequency_days: i64,
+    pub next_due: String,
+    /// Whole days past `next_due` (0 when not stale).
+    pub days_overdue: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BehindStatus {
+    /// The entry point's sources changed since the snapshot.
+    Changed,
+    /// The entry point exists in the sources but not in the bundle.
+    Added,
+    /// The entry point is in the bundle but no longer in the sources.
+    Removed,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Behind {
+    pub entry: String,
+    pub status: BehindStatus,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Publishing {
+    pub snapshot: String,
+    pub started_epoch: i64,
+    /// Files already replaced by their new version, out of `total`.
+    pub done: usize,
+    pub total: usize,
+}
+
+/// The result of verifying a folder.
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    pub dir: String,
+    pub ok: bool,
+    pub site: String,
+    pub snapshot: String,
+    pub files: Vec<FileCheck>,
+    pub stale: Staleness,
+    /// Present when the sources were compared (`--content`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub behind: Option<Vec<Behind>>,
+    /// Present when a publish is in progress (or was interrupted) in this folder.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub publishing: Option<Publishing>,
+}
+
+impl Verification {
+    pub fn problems(&self) -> usize {
+        let files = self
+            .files
+            .iter()
+            .filter(|f| !matches!(f.status, FileStatus::Ok | FileStatus::Pending))
+            .count();
+        files + usize::from(self.stale.stale) + self.behind.as_ref().map_or(0, Vec::len)
+    }
+}
+
+/// A manifest and where its files are.
+struct Version {
+    manifest: Manifest,
+    raw: Vec<u8>,
+}
+
+impl Version {
+    fn expects(&self, name: &str) -> bool {
+        self.manifest.files().any(|(f, _, _)| f == name)
+            || self.manifest.archive.as_deref() == Some(name)
+    }
+
+    /// Whether `bytes` is this version's `name`; the archive is checked member by member.
+    fn matches(&self, name: &str, bytes: &[u8]) -> Result<(), String> {
+        if let Some((_, _, sha)) = self.manifest.files().find(|(f, _, _)| *f == name) {
+            let actual = sha256_hex(bytes);
+            return if actual == sha {
+                Ok(())
+            } else {
+                Err(format!("sha256 {actual}, expected {sha}"))
+            };
+        }
+        self.archive_matches(bytes)
+    }
+
+    fn archive_matches(&self, bytes: &[u8]) -> Result<(), String> {
+        let members = archive::read(bytes).map_err(|e| format!("unreadable zip: {e}"))?;
+        let mut expected: BTreeMap<&str, &str> =
+            self.manifest.files().map(|(f, _, sha)| (f, sha)).collect();
+        let mut manifest_seen = false;
+        for (name, data) in &members {
+            if name == manifest::FILE_NAME {
+                manifest_seen = true;
+                if *data != self.raw {
+                    return Err(format!("its {name} differs from the folder's"));
+                }
+            } else {
+                match expected.remove(name.as_str()) {
+                    Some(sha) if sha256_hex(data) == sha => {}
+                    Some(_) => return Err(format!("member {name} does not match the manifest")),
+                    None => return Err(format!("member {name} is not in the manifest")),
+                }
+            }
+        }
+        if let Some(name) = expected.keys().next() {
+            return Err(format!("member {name} is missing"));
+        }
+        if !manifest_seen {
+            return Err(format!("member {} is missing", manifest::FILE_NAME));
+        }
+        Ok(())
+    }
+
+    fn names(&self) -> BTreeSet<String> {
+        self.manifest
+            .files()
+            .map(|(f, _, _)| f.to_string())
+            .chain(self.manifest.archive.clone())
+            .collect()
+    }
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> VerifyError + '_ {
+    move |source| VerifyError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// Reads and parses a manifest, refusing unknown format versions before looking at anything else.
+pub fn read_manifest(path: &Path) -> Result<(Manifest, Vec<u8>), VerifyError> {
+    let shown = path.display().to_string();
+    let raw = match fs::read(path) {
+        Ok(raw) => raw,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let dir = path.parent().unwrap_or(path);
+            return Err(VerifyError::NoManifest(dir.display().to_string()));
+        }
+        Err(e) => return Err(io_err(path)(e)),
+    };
+    let text = std::str::from_utf8(&raw)
+        .map_err(|e| VerifyError::BadManifest(shown.clone(), e.to_string()))?;
+    let table: toml::Table =
+        toml::from_str(text).map_err(|e| VerifyError::BadManifest(shown.clone(), e.to_string()))?;
+    match table
+        .get("format_version")
+        .and_then(toml::Value::as_integer)
+    {
+        Some(v) if v == i64::from(FORMAT_VERSION) => {}
+        Some(v) => return Err(VerifyError::UnknownFormat(shown, v)),
+        None => {
+            return Err(VerifyError::BadManifest(
+                shown,
+                "no integer `format_version`".into(),
+            ))
+        }
+    }
+    let manifest =
+        Manifest::from_toml(text).map_err(|e| VerifyError::BadManifest(shown, e.to_string()))?;
+    Ok((manifest, raw))
+}
+
+/// Reads `dir/name`; `None` when it does not exist.
+fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, VerifyError> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io_err(path)(e)),
+    }
+}
+
+/// The publish in progress in `dir`, if any: its journal and the staged manifest.
+fn transition(dir: &Path) -> Result<Option<(Journal, Version, PathBuf)>, VerifyError> {
+    let journal_path = dir.join(PUBLISH_DIR).join(JOURNAL);
+    let Some(raw) = read_optional(&journal_path)? else {
+        return Ok(None);
+    };
+    let shown = journal_path.display().to_string();
+    let journal: Journal = std::str::from_utf8(&raw)
+        .ok()
+        .and_then(|t| toml::from_str(t).ok())
+        .ok_or_else(|| VerifyError::BadManifest(shown, "unreadable publish journal".into()))?;
+    let staging = dir.join(PUBLISH_DIR).join(&journal.staging);
+    // The staged manifest moves into place last: once it is gone, the publish is complete.
+    match read_manifest(&staging.join(manifest::FILE_NAME)) {
+        Ok((manifest, raw)) => Ok(Some((journal, Version { manifest, raw }, staging))),
+        Err(VerifyError::NoManifest(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Verifies the bundle in `dir` at time `now` (seconds since 1970). `sources`, when given, maps each
+/// entry point of the content to its current source hash (`manifest::source_hash`).
+pub fn verify(
+    dir: &Path,
+    now: i64,
+    sources: Option<&BTreeMap<String, String>>,
+) -> Result<Verification, VerifyError> {
+    let pending = transition(dir)?;
+    let current = match read_manifest(&dir.join(manifest::FILE_NAME)) {
+        Ok((manifest, raw)) => Some(Version { manifest, raw }),
+        // A first publish, interrupted: there is no old manifest yet, only the staged one.
+        Err(VerifyError::NoManifest(_)) if pending.is_some() => None,
+        Err(e) => return Err(e),
+    };
+    let mut names: BTreeSet<String> = current.as_ref().map(Version::names).unwrap_or_default();
+    if let Some((_, new, _)) = &pending {
+        names.extend(new.names());
+    }
+    let mut files = Vec::new();
+    let mut done = 0;
+    for name in &names {
+        let top = read_optional(&dir.join(name))?;
+        let check = match &pending {
+            None => plain_check(current.as_ref(), name, top.as_deref()),
+            Some((_, new, staging)) => {
+                let staged = read_optional(&staging.join(name))?;
+                let (check, replaced) =
+                    transition_check(current.as_ref(), new, name, top.as_deref(), staged);
+                done += usize::from(replaced);
+                check
+            }
+        };
+        files.push(FileCheck {
+            file: name.clone(),
+            status: check.0,
+            detail: check.1,
+        });
+    }
+    files.extend(extra_files(dir, &names)?);
+    let Some(reference) = current.as_ref().or(pending.as_ref().map(|p| &p.1)) else {
+        return Err(VerifyError::NoManifest(dir.display().to_string()));
+    };
+    let m = &reference.manifest;
+    let stale = staleness(m, now);
+    let behind = sources.map(|s| behind(m, s));
+    let publishing = pending.as_ref().map(|(journal, new, _)| Publishing {
+        snapshot: journal.snapshot.clone(),
+        started_epoch: journal.started_epoch,
+        done,
+        total: new.names().len(),
+    });
+    let mut result = Verification {
+        dir: dir.display().to_string(),
+        ok: false,
+        site: m.site.clone(),
+        snapshot: m.snapshot.clone(),
+        files,
+        stale,
+        behind,
+        publishing,
+    };
+    result.ok = result.problems() == 0;
+    Ok(result)
+}
+
+type Check = (FileStatus, Option<String>);
+
+fn plain_check(current: Option<&Version>, name: &str, top: Option<&[u8]>) -> Check {
+    match (current, top) {
+        (_, None) => (FileStatus::Missing, None),
+        (Some(v), Some(bytes)) => match v.matches(name, bytes) {
+            Ok(()) => (FileStatus::Ok, None),
+            Err(why) => (FileStatus::Changed, Some(why)),
+        },
+        (None, Some(_)) => (FileStatus::Changed, None),
+    }
+}
+
+/// A file while `new` is being published over `old`; the flag says whether it already is the new one.
+fn transition_check(
+    old: Option<&Version>,
+    new: &Version,
+    name: &str,
+    top: Option<&[u8]>,
+    staged: Option<Vec<u8>>,
+) -> (Check, bool) {
+    let in_old = old.filter(|v| v.expects(name));
+    if new.expects(name) {
+        if top.is_some_and(|b| new.matches(name, b).is_ok()) {
+            return ((FileStatus::Ok, None), true);
+        }
+        let staged_ok = staged.is_some_and(|b| new.matches(name, &b).is_ok());
+        let top_old = match (top, in_old) {
+            (None, _) => true,
+            (Some(b), Some(old)) => old.matches(name, b).is_ok(),
+            (Some(_), None) => false,
+        };
+        if staged_ok && top_old {
+            return ((FileStatus::Pending, None), false);
+        }
+        let detail = Some("matches neither the bundle in place nor the one being published".into());
+        let status = if top.is_none() {
+            FileStatus::Missing
+        } else {
+            FileStatus::Changed
+        };
+        return ((status, detail), false);
+    }
+    // Only in the old bundle: removed by the publish, or about to be.
+    match (top, in_old) {
+        (None, _) => ((FileStatus::Ok, None), false),
+        (Some(b), Some(old)) if old.matches(name, b).is_ok() => {
+            ((FileStatus::Pending, None), false)
+        }
+        _ => ((FileStatus::Changed, None), false),
+    }
+}
+
+/// Files of `dir` that no manifest accounts for.
+fn extra_files(dir: &Path, known: &BTreeSet<String>) -> Result<Vec<FileCheck>, VerifyError> {
+    let mut extra = Vec::new();
+    for item in fs::read_dir(dir).map_err(io_err(dir))? {
+        let item = item.map_err(io_err(dir))?;
+        let name = item.file_name().to_string_lossy().to_string();
+        let ignored = known.contains(&name)
+            || name == manifest::FILE_NAME
+            || name == MARKER
+            || name == PUBLISH_DIR
+            || name == ARCHIVE_DIR
+            || OS_FILES.contains(&name.as_str());
+        if !ignored {
+            extra.push(FileCheck {
+                file: name,
+                status: FileStatus::Extra,
+                detail: None,
+            });
+        }
+    }
+    extra.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok(extra)
+}
+
+fn staleness(m: &Manifest, now: i64) -> Staleness {
+    let from = m
+        .next_due_date()
+        .map(manifest::stale_from)
+        .unwrap_or(i64::MAX);
+    let stale = now >= from;
+    Staleness {
+        stale,
+        frequency_days: m.backup.frequency_days,
+        next_due: m.backup.next_due.clone(),
+        days_overdue: if stale { (now - from) / 86_400 + 1 } else { 0 },
+    }
+}
+
+fn behind(m: &Manifest, sources: &BTreeMap<String, String>) -> Vec<Behind> {
+    let mut out = Vec::new();
+    for e in &m.entries {
+        match sources.get(&e.id) {
+            Some(hash) if *hash == e.source_sha256 => {}
+            Some(_) => out.push(Behind {
+                entry: e.id.clone(),
+                status: BehindStatus::Changed,
+            }),
+            None => out.push(Behind {
+                entry: e.id.clone(),
+                status: BehindStatus::Removed,
+            }),
+        }
+    }
+    for id in sources.keys() {
+        if !m.entries.iter().any(|e| e.id == *id) {
+            out.push(Behind {
+                entry: id.clone(),
+                status: BehindStatus::Added,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.entry.cmp(&b.entry));
+    out
+}
