@@ -59,8 +59,8 @@ pub fn build(
     snapshot: &Snapshot,
     key: Option<&AccessKey>,
 ) -> Result<Bundle, BundleError> {
-    let theme = Theme::builtin(project.site.language)?;
-    let entries = build_entries(project, checked, snapshot, key)?;
+    let theme = Theme::for_project(project)?;
+    let entries = build_entries(project, checked, &theme, snapshot, key)?;
     let archive_name = manifest::archive_name(&project.site.name, &snapshot.date);
     let reserved = [
         documents::INDEX_HTML,
@@ -114,20 +114,21 @@ pub fn build(
     })
 }
 
-/// Builds every entry point of a checked project (which must have no errors); locked ones need `key`.
+/// Builds every entry point of a checked project (which must have no errors) with the project's theme
+/// (built-in files, the user theme and branding); locked ones need `key`.
 pub fn build_entries(
     project: &Project,
     checked: &Checked,
+    theme: &Theme,
     snapshot: &Snapshot,
     key: Option<&AccessKey>,
 ) -> Result<Vec<BuiltEntry>, BundleError> {
-    let theme = Theme::builtin(project.site.language)?;
     let assets = Assets::new(&theme.css, &theme.js)?;
-    let tera = render::templates(&theme)?;
+    let tera = render::templates(theme)?;
     let cx = RenderContext {
         project,
         checked,
-        theme: &theme,
+        theme,
         snapshot,
         csp: &assets.csp,
         tera: &tera,

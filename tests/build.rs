@@ -326,3 +326,49 @@ fn hostile_html_is_sanitized_in_every_node() {
     // Exactly one executable script element in the whole file: the viewer.
     assert_eq!(html.matches("<script>").count(), 1);
 }
+
+#[test]
+fn user_theme_and_branding_reach_the_built_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_dir(&fixture("basic"), &content);
+    let site = fs::read_to_string(content.join("site.toml")).unwrap();
+    let site = site.replacen(
+        "environment = \"bcp\"\n",
+        "environment = \"bcp\"\nlogo = \"support/images/modem.png\"\naccent = \"#0b57d0\"\n",
+        1,
+    );
+    fs::write(content.join("site.toml"), site).unwrap();
+    // A user theme overrides one file and one string, and adds CSS, without copying the rest.
+    fs::create_dir_all(content.join("_theme/i18n")).unwrap();
+    fs::write(
+        content.join("_theme/custom.css"),
+        ".lb-brand-site{letter-spacing:.0625em}\n",
+    )
+    .unwrap();
+    fs::write(
+        content.join("_theme/i18n/en.toml"),
+        "home = \"Start page\"\n",
+    )
+    .unwrap();
+    let run = lifeboat(dir.path(), &["build", "content", "--out", "dist"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let html = fs::read_to_string(dir.path().join("dist/support.html")).unwrap();
+    assert!(
+        html.contains("letter-spacing:.0625em"),
+        "custom.css is missing"
+    );
+    assert!(html.contains("#0b57d0"), "the accent colour is missing");
+    assert!(html.contains(".lb-brand-logo{"), "the logo rule is missing");
+    assert!(
+        html.contains("\"home\":\"Start page\""),
+        "the string override is missing"
+    );
+    // Everything else is still the built-in theme.
+    assert!(
+        html.contains("\"search_label\":"),
+        "built-in strings are kept"
+    );
+    // The user theme is not an entry point.
+    assert!(!dir.path().join("dist/_theme.html").exists());
+}
