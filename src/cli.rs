@@ -72,9 +72,10 @@ pub struct VerifyOptions {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// Current time in seconds since 1970 (for tests; also read from LIFEBOAT_NOW)
-    #[arg(long, hide = true)]
-    pub now: Option<i64>,
+    /// Check as if it were this time: RFC 3339 (2025-12-24T08:00:00Z) or seconds since 1970; also
+    /// read from LIFEBOAT_NOW ("will the share be stale on Monday?")
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -393,6 +393,17 @@ fn verify_reports_a_stale_bundle() {
     // `--now` does the same as LIFEBOAT_NOW.
     let run = lifeboat(&dist, &["verify", ".", "--now", "1900000000"]);
     assert_eq!(run.code, 1);
+    // RFC 3339, with any offset: the last fresh second, then the first stale one.
+    let run = lifeboat(
+        &dist,
+        &["verify", ".", "--now", "2025-12-23T00:59:59+01:00"],
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let run = lifeboat(&dist, &["verify", ".", "--now", "2025-12-23T00:00:00Z"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    let run = lifeboat(&dist, &["verify", ".", "--now", "next monday"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(run.stderr.contains("RFC 3339"), "{}", run.stderr);
 }
 
 #[test]

@@ -13,7 +13,7 @@ use crate::verify::{self, BehindStatus, FileStatus, Verification};
 pub const EXIT_UNUSABLE: u8 = 2;
 
 pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
-    let now = match now(opts.now) {
+    let now = match now(opts.now.as_deref()) {
         Ok(now) => now,
         Err(message) => return Ok(unusable(&message)),
     };
@@ -63,17 +63,29 @@ fn unusable(message: &str) -> ExitCode {
 }
 
 /// The current time: `--now`, else `LIFEBOAT_NOW` (both for tests and dry runs), else the clock.
-pub fn now(flag: Option<i64>) -> Result<i64, String> {
-    if let Some(now) = flag {
-        return Ok(now);
+pub fn now(flag: Option<&str>) -> Result<i64, String> {
+    if let Some(raw) = flag {
+        return parse_time(raw).ok_or_else(|| {
+            format!("--now must be an RFC 3339 time (2025-12-24T08:00:00Z) or seconds since 1970, not `{raw}`")
+        });
     }
     match std::env::var("LIFEBOAT_NOW") {
-        Ok(raw) => raw
-            .trim()
-            .parse()
-            .map_err(|_| format!("LIFEBOAT_NOW must be seconds since 1970, not `{raw}`")),
+        Ok(raw) => parse_time(&raw).ok_or_else(|| {
+            format!("LIFEBOAT_NOW must be an RFC 3339 time or seconds since 1970, not `{raw}`")
+        }),
         Err(_) => Ok(time::OffsetDateTime::now_utc().unix_timestamp()),
     }
+}
+
+/// RFC 3339 (`2025-12-24T08:00:00Z`, `2025-12-24T09:00:00+01:00`) or whole seconds since 1970.
+fn parse_time(raw: &str) -> Option<i64> {
+    let raw = raw.trim();
+    if let Ok(seconds) = raw.parse::<i64>() {
+        return Some(seconds);
+    }
+    time::OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(|t| t.unix_timestamp())
 }
 
 /// One line per problem, then one summary line: short enough for a monitoring log.
