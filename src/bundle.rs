@@ -122,7 +122,7 @@ pub fn build_entries(
     key: Option<&AccessKey>,
 ) -> Result<Vec<BuiltEntry>, BundleError> {
     let theme = Theme::builtin(project.site.language)?;
-    let assets = Assets::new(&theme.css, &theme.js)?;
+    let assets = Assets::new(&theme.css, &theme.script())?;
     let tera = render::templates(&theme)?;
     let cx = RenderContext {
         project,
