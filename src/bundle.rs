@@ -123,7 +123,7 @@ pub fn build_entries(
     snapshot: &Snapshot,
     key: Option<&AccessKey>,
 ) -> Result<Vec<BuiltEntry>, BundleError> {
-    let assets = Assets::new(&theme.css, &theme.js)?;
+    let assets = Assets::new(&theme.css, &theme.script())?;
     let tera = render::templates(theme)?;
     let cx = RenderContext {
         project,

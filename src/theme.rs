@@ -13,7 +13,10 @@ static DEFAULT: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default"
 pub struct Theme {
     pub template: String,
     pub css: String,
+    /// `viewer.js`: defines `lbViewer(data, images)`.
     pub js: String,
+    /// `unlock.js`: reads the payload, asks for the key of a locked entry point, then starts the viewer.
+    pub unlock_js: String,
     pub strings: BTreeMap<String, String>,
     pub documents: DocumentTheme,
 }
@@ -50,6 +53,7 @@ impl Theme {
             template: file("templates/entry.html")?,
             css: file("viewer.css")?,
             js: file("viewer.js")?,
+            unlock_js: file("unlock.js")?,
             strings,
             documents: DocumentTheme {
                 contingency_html: file("templates/contingency.html")?,
@@ -59,6 +63,11 @@ impl Theme {
                 strings: doc_strings,
             },
         })
+    }
+
+    /// The page's one inline script: the viewer, then the start-up (and unlock) code that calls it.
+    pub fn script(&self) -> String {
+        format!("{}\n{}", self.js, self.unlock_js)
     }
 
     pub fn string<'a>(&'a self, key: &'a str) -> &'a str {
@@ -117,6 +126,9 @@ impl Theme {
         }
         if let Some(t) = read("viewer.js")? {
             self.js = t;
+        }
+        if let Some(t) = read("unlock.js")? {
+            self.unlock_js = t;
         }
         let strings_path = format!("i18n/{lang}.toml");
         if let Some(t) = read(&strings_path)? {

@@ -10,6 +10,11 @@ use std::process::{Command, Output};
 
 const SOURCE_DATE_EPOCH: &str = "1763800000";
 
+/// Test-only access keys for tests/fixtures/locked-site (made with `lifeboat key new`; they open nothing
+/// else). The first builds `LIFEBOAT_LOCKED_DIST`, the second the rotated copy.
+const LOCKED_KEY: &str = "QNTN6-7SMQW-QXER1-4VSNH-SF871-SS";
+const ROTATED_KEY: &str = "3SA7T-GN1HE-6B4Y7-PRHP8-2HD58-0K";
+
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -49,14 +54,22 @@ fn text(output: &Output) -> String {
 }
 
 fn build(content: &Path, out: &Path) {
-    let output = Command::new(env!("CARGO_BIN_EXE_lifeboat"))
-        .arg("build")
+    build_with_key(content, out, None);
+}
+
+/// Builds with `LIFEBOAT_ACCESS_KEY` set to `key` (or unset).
+fn build_with_key(content: &Path, out: &Path, key: Option<&str>) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lifeboat"));
+    cmd.arg("build")
         .arg(content)
         .arg("--out")
         .arg(out)
         .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
-        .output()
-        .expect("run lifeboat");
+        .env_remove("LIFEBOAT_ACCESS_KEY");
+    if let Some(key) = key {
+        cmd.env("LIFEBOAT_ACCESS_KEY", key);
+    }
+    let output = cmd.output().expect("run lifeboat");
     assert!(
         output.status.success(),
         "lifeboat build {} failed:\n{}",
@@ -122,12 +135,21 @@ fn viewer_works_in_a_real_browser() {
         &repo.join("tests").join("fixtures").join("browser-site"),
         &fixture_dist,
     );
+    let locked = repo.join("tests").join("fixtures").join("locked-site");
+    let locked_dist = temp.path().join("locked-dist");
+    let rotated_dist = temp.path().join("locked-rotated-dist");
+    build_with_key(&locked, &locked_dist, Some(LOCKED_KEY));
+    build_with_key(&locked, &rotated_dist, Some(ROTATED_KEY));
 
     let output = Command::new("node")
         .args(["--test", "--test-timeout=120000", "tests/browser/"])
         .current_dir(&repo)
         .env("LIFEBOAT_DIST", &dist)
         .env("LIFEBOAT_FIXTURE_DIST", &fixture_dist)
+        .env("LIFEBOAT_LOCKED_DIST", &locked_dist)
+        .env("LIFEBOAT_LOCKED_ROTATED_DIST", &rotated_dist)
+        .env("LIFEBOAT_LOCKED_KEY", LOCKED_KEY)
+        .env("LIFEBOAT_LOCKED_ROTATED_KEY", ROTATED_KEY)
         .env("LIFEBOAT_CHROMIUM", chromium())
         .output()
         .expect("run node --test");

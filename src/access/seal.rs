@@ -1,11 +1,15 @@
 //! Encryption of a locked entry point: PBKDF2-HMAC-SHA256 turns the access key into an AES-256-GCM key;
 //! the payload and images are sealed with a random nonce. Every parameter travels with the ciphertext
 //! (in the attributes of `#lb-locked`), so later builds can raise them and the viewer follows.
+//!
+//! `data-key-check` is SHA-256 of a label and the derived key: it tells a wrong key (check differs) from a
+//! damaged file (check matches, GCM tag fails). It helps no attacker: trying a guess against the
+//! ciphertext costs the same PBKDF2 run, and the key has 130 random bits.
 
 use aes_gcm::aead::{Aead, Payload};
 use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
 use base64::Engine;
-use sha2::Sha256;
+use sha2::{Digest, Sha256};
 
 use super::key::AccessKey;
 
@@ -24,7 +28,12 @@ pub struct Params {
     pub iterations: u32,
     pub salt: [u8; 16],
     pub nonce: [u8; 12],
+    /// SHA-256 of [`CHECK_LABEL`] and the derived key.
+    pub key_check: [u8; 32],
 }
+
+/// Prefix hashed with the derived key into `data-key-check`.
+pub const CHECK_LABEL: &[u8] = b"lifeboat-key-check:v1:";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SealError {
@@ -32,7 +41,9 @@ pub enum SealError {
     Random(String),
     #[error("encryption failed")]
     Encrypt,
-    #[error("wrong key, or the file was changed or damaged")]
+    #[error("this key does not open this file")]
+    WrongKey,
+    #[error("the file was changed or damaged")]
     Decrypt,
 }
 
@@ -41,10 +52,16 @@ pub fn associated_data(entry_id: &str) -> String {
     format!("lifeboat-locked:v{VERSION}:{entry_id}")
 }
 
-fn cipher(key: &AccessKey, salt: &[u8], iterations: u32) -> Aes256Gcm {
+/// The AES key derived from the access key, and its check value.
+fn cipher(key: &AccessKey, salt: &[u8], iterations: u32) -> (Aes256Gcm, [u8; 32]) {
     let derived: [u8; 32] =
         pbkdf2::pbkdf2_hmac_array::<Sha256, 32>(key.canonical().as_bytes(), salt, iterations);
-    Aes256Gcm::new(&derived.into())
+    let check = Sha256::new()
+        .chain_update(CHECK_LABEL)
+        .chain_update(derived)
+        .finalize()
+        .into();
+    (Aes256Gcm::new(&derived.into()), check)
 }
 
 /// Encrypts `plaintext` with a fresh random salt and nonce.
@@ -53,10 +70,13 @@ pub fn seal(key: &AccessKey, plaintext: &[u8], aad: &str) -> Result<(Params, Vec
         iterations: ITERATIONS,
         salt: [0; 16],
         nonce: [0; 12],
+        key_check: [0; 32],
     };
     getrandom::getrandom(&mut params.salt).map_err(|e| SealError::Random(e.to_string()))?;
     getrandom::getrandom(&mut params.nonce).map_err(|e| SealError::Random(e.to_string()))?;
-    let ciphertext = cipher(key, &params.salt, params.iterations)
+    let (aes, check) = cipher(key, &params.salt, params.iterations);
+    params.key_check = check;
+    let ciphertext = aes
         .encrypt(
             Nonce::from_slice(&params.nonce),
             Payload {
@@ -68,22 +88,26 @@ pub fn seal(key: &AccessKey, plaintext: &[u8], aad: &str) -> Result<(Params, Vec
     Ok((params, ciphertext))
 }
 
-/// Decrypts what [`seal`] made (the viewer does the same with WebCrypto).
+/// Decrypts what [`seal`] made (the viewer does the same with WebCrypto): a wrong key is told apart from a
+/// damaged file by the key check.
 pub fn open(
     key: &AccessKey,
     params: &Params,
     ciphertext: &[u8],
     aad: &str,
 ) -> Result<Vec<u8>, SealError> {
-    cipher(key, &params.salt, params.iterations)
-        .decrypt(
-            Nonce::from_slice(&params.nonce),
-            Payload {
-                msg: ciphertext,
-                aad: aad.as_bytes(),
-            },
-        )
-        .map_err(|_| SealError::Decrypt)
+    let (aes, check) = cipher(key, &params.salt, params.iterations);
+    if check != params.key_check {
+        return Err(SealError::WrongKey);
+    }
+    aes.decrypt(
+        Nonce::from_slice(&params.nonce),
+        Payload {
+            msg: ciphertext,
+            aad: aad.as_bytes(),
+        },
+    )
+    .map_err(|_| SealError::Decrypt)
 }
 
 /// The `<script id="lb-locked">` element: parameters as attributes, base64 ciphertext (GCM tag at the end)
@@ -92,10 +116,11 @@ pub fn element(params: &Params, ciphertext: &[u8]) -> String {
     let mut out = format!(
         "<script type=\"application/octet-stream\" id=\"{ELEMENT_ID}\" data-v=\"{VERSION}\" \
          data-kdf=\"PBKDF2\" data-hash=\"SHA-256\" data-iterations=\"{}\" data-salt=\"{}\" \
-         data-cipher=\"AES-GCM\" data-key-bits=\"256\" data-nonce=\"{}\">",
+         data-cipher=\"AES-GCM\" data-key-bits=\"256\" data-nonce=\"{}\" data-key-check=\"{}\">",
         params.iterations,
         B64.encode(params.salt),
-        B64.encode(params.nonce)
+        B64.encode(params.nonce),
+        B64.encode(params.key_check)
     );
     B64.encode_string(ciphertext, &mut out);
     out.push_str("</script>");
@@ -115,6 +140,7 @@ pub fn read_element(html: &str) -> Option<(Params, Vec<u8>)> {
     let iterations = attr("data-iterations")?.parse().ok()?;
     let salt = B64.decode(attr("data-salt")?).ok()?.try_into().ok()?;
     let nonce = B64.decode(attr("data-nonce")?).ok()?.try_into().ok()?;
+    let key_check = B64.decode(attr("data-key-check")?).ok()?.try_into().ok()?;
     let body_end = open_end + 1 + html[open_end + 1..].find("</script>")?;
     let ciphertext = B64.decode(html[open_end + 1..body_end].trim()).ok()?;
     Some((
@@ -122,6 +148,7 @@ pub fn read_element(html: &str) -> Option<(Params, Vec<u8>)> {
             iterations,
             salt,
             nonce,
+            key_check,
         },
         ciphertext,
     ))
@@ -142,10 +169,19 @@ mod tests {
         let plain = open(&key, &params, &ct, "lifeboat-locked:v1:a").unwrap();
         assert_eq!(plain, b"secret procedures");
         let other = AccessKey::generate().unwrap();
-        assert!(open(&other, &params, &ct, "lifeboat-locked:v1:a").is_err());
-        assert!(open(&key, &params, &ct, "lifeboat-locked:v1:b").is_err());
+        assert!(matches!(
+            open(&other, &params, &ct, "lifeboat-locked:v1:a"),
+            Err(SealError::WrongKey)
+        ));
+        assert!(matches!(
+            open(&key, &params, &ct, "lifeboat-locked:v1:b"),
+            Err(SealError::Decrypt)
+        ));
         let mut flipped = ct.clone();
         flipped[3] ^= 1;
-        assert!(open(&key, &params, &flipped, "lifeboat-locked:v1:a").is_err());
+        assert!(matches!(
+            open(&key, &params, &flipped, "lifeboat-locked:v1:a"),
+            Err(SealError::Decrypt)
+        ));
     }
 }

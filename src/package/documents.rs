@@ -177,6 +177,7 @@ struct EntryDoc<'a> {
     bytes: u64,
     sha256: &'a str,
     access: String,
+    key_holders: &'a [String],
 }
 
 impl<'a> DocView<'a> {
@@ -203,6 +204,7 @@ impl<'a> DocView<'a> {
                 bytes: e.bytes,
                 sha256: &e.sha256,
                 access: string(theme, &format!("access_{}", e.access)),
+                key_holders: &e.key_holders,
             })
             .collect();
         DocView {

@@ -122,6 +122,9 @@ pub struct EntryRecord {
     pub sha256: String,
     /// `open`, or `key` for a locked entry point.
     pub access: String,
+    /// Locked entry points: who holds the key (roles from entry.toml; never the key itself).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_holders: Vec<String>,
     pub diagrams: usize,
     pub nodes: usize,
     /// SHA-256 over the entry point's source files (see `source_hash`): compared by `verify --content`.
@@ -152,6 +155,11 @@ impl EntryRecord {
             bytes: bytes.len() as u64,
             sha256: sha256_hex(bytes),
             access: access_name(*entry.config.access.get_ref()).to_string(),
+            key_holders: if crate::access::is_locked(entry) {
+                entry.config.key_holders.clone()
+            } else {
+                Vec::new()
+            },
             diagrams: counts.0,
             nodes: counts.1,
             source_sha256: source_hash(project, entry, checked),

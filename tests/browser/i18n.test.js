@@ -49,7 +49,7 @@ it('has the callout labels the build uses', () => {
 it('every string the template and the script use exists', () => {
   const fr = strings('fr');
   const template = fs.readFileSync(path.join(THEME, 'templates', 'entry.html'), 'utf8');
-  const script = fs.readFileSync(path.join(THEME, 'viewer.js'), 'utf8');
+  const script = ['viewer.js', 'unlock.js'].map((f) => fs.readFileSync(path.join(THEME, f), 'utf8')).join('\n');
   const used = new Set();
   for (const m of template.matchAll(/\{\{\s*t\.([a-z0-9_]+)/g)) used.add(m[1]);
   for (const m of script.matchAll(/\bS\('([a-z0-9_]+)'/g)) used.add(m[1]);
@@ -68,6 +68,8 @@ it('the template has each build marker exactly once, and no inline style or hand
     assert.equal(template.split(marker).length, 2, marker);
   }
   assert.doesNotMatch(template, /\sstyle=|\son[a-z]+=|javascript:/i);
-  const script = fs.readFileSync(path.join(THEME, 'viewer.js'), 'utf8');
-  assert.doesNotMatch(script, /\bfetch\(|XMLHttpRequest|\beval\(|new Function|style=|setAttribute\('style'/);
+  for (const f of ['viewer.js', 'unlock.js']) {
+    const script = fs.readFileSync(path.join(THEME, f), 'utf8');
+    assert.doesNotMatch(script, /\bfetch\(|XMLHttpRequest|\beval\(|new Function|style=|setAttribute\('style'/, f);
+  }
 });

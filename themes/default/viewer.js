@@ -1,9 +1,11 @@
-/* Lifeboat viewer: shows the procedures of one entry point from the JSON payload in #lb-data.
+/* Lifeboat viewer: shows the procedures of one entry point from its JSON payload (#lb-data, or the
+ * decrypted payload of a locked entry point: unlock.js reads it and calls lbViewer, see there).
  * One classic script, no network, no eval, no inline styles (the page's CSP forbids them).
  * Routes (location.hash): #/ home, #/<diagram> start node, #/<diagram>/<node> a node,
  * #/~all/<diagram> the whole diagram, #/~map/<diagram>[/<node>] its map, #/~print every diagram for
- * printing. See docs/viewer-contract.md. */
-(function () {
+ * printing. See docs/viewer-contract.md.
+ * `sealedImages`: {id: [mime, base64]} of a locked entry point, else null (images in #lb-img-<id>). */
+function lbViewer(data, sealedImages) {
   'use strict';
 
   var doc = document;
@@ -50,11 +52,7 @@
 
   /* ---------- payload ---------- */
 
-  var data;
-  try {
-    data = JSON.parse(byId('lb-data').textContent);
-    if (!data || !Array.isArray(data.diagrams) || !data.entry) throw new Error('bad payload');
-  } catch (e) {
+  if (!data || !Array.isArray(data.diagrams) || !data.entry) {
     showFatal();
     return;
   }
@@ -109,15 +107,17 @@
   function imageUrl(id) {
     if (imageUrls.has(id)) return imageUrls.get(id);
     var url = null;
-    var src = byId('lb-img-' + id);
+    var sealed = sealedImages && Object.prototype.hasOwnProperty.call(sealedImages, id) ? sealedImages[id] : null;
+    var src = sealed ? null : byId('lb-img-' + id);
     // Images follow the script in the file, so the first node shows before they are parsed.
-    if (!src && doc.readyState === 'loading') return undefined;
-    if (src) {
+    if (!sealed && !src && doc.readyState === 'loading') return undefined;
+    if (sealed || src) {
       try {
-        var bin = atob(src.textContent.replace(/\s+/g, ''));
+        var bin = atob(sealed ? String(sealed[1]) : src.textContent.replace(/\s+/g, ''));
         var bytes = new Uint8Array(bin.length);
         for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-        var blob = new Blob([bytes], { type: src.getAttribute('data-mime') || 'application/octet-stream' });
+        var mime = sealed ? String(sealed[0]) : src.getAttribute('data-mime');
+        var blob = new Blob([bytes], { type: mime || 'application/octet-stream' });
         url = URL.createObjectURL(blob);
       } catch (e) {
         url = null;
@@ -854,4 +854,4 @@
   checkStale();
   window.addEventListener('hashchange', route);
   route();
-})();
+}
