@@ -129,6 +129,7 @@ fn viewer_works_in_a_real_browser() {
         .env("LIFEBOAT_DIST", &dist)
         .env("LIFEBOAT_FIXTURE_DIST", &fixture_dist)
         .env("LIFEBOAT_CHROMIUM", chromium())
+        .env("LIFEBOAT_BIN", env!("CARGO_BIN_EXE_lifeboat"))
         .output()
         .expect("run node --test");
     let report = text(&output);
