@@ -24,6 +24,11 @@ pub enum Command {
     Build(BuildOptions),
     /// Report every problem in the content without writing anything
     Check(CheckOptions),
+    /// Build in memory and serve on 127.0.0.1, rebuilding and reloading open pages on every save
+    #[command(
+        after_help = "Serves on 127.0.0.1 only. Open pages reload when a save makes a new build; while the content has errors, they keep showing the last good build with the errors over it. Ctrl-C stops."
+    )]
+    Serve(ServeOptions),
     /// Create a starter project: content folder, JSON Schemas, .gitignore and a CI workflow
     Init(InitOptions),
     /// Add an entry point or a diagram to a content folder
@@ -110,6 +115,22 @@ pub struct BuildOptions {
     /// Print nothing but problems
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeOptions {
+    /// Content folder (holds site.toml)
+    #[arg(default_value = "content")]
+    pub content_dir: PathBuf,
+    /// Port on 127.0.0.1 to serve on
+    #[arg(long, short, default_value_t = 4000)]
+    pub port: u16,
+    /// Environment whose variable values the pages carry (default: `environment` in site.toml)
+    #[arg(long, value_name = "NAME")]
+    pub env: Option<String>,
+    /// Open the site in the default browser
+    #[arg(long)]
+    pub open: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]

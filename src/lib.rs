@@ -18,6 +18,7 @@ pub mod publish;
 pub mod render;
 pub mod sanitize;
 pub mod scaffold;
+pub mod serve;
 pub mod snapshot;
 pub mod stats;
 pub mod theme;

@@ -9,6 +9,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Build(opts) => cmd::build::run(opts),
         Command::Check(opts) => cmd::check::run(opts),
+        Command::Serve(opts) => cmd::serve::run(opts),
         Command::Init(opts) => cmd::init::run(opts),
         Command::New(command) => cmd::new::run(command),
         Command::Schema(opts) => cmd::schema::run(opts),

@@ -1,5 +1,6 @@
 //! `lifeboat build`: content folder -> output folder, all or nothing.
 
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -27,7 +28,7 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(super::EXIT_PROBLEMS));
     };
-    let key = match access_key(opts, &project) {
+    let key = match access_key(opts.key_file.as_deref(), &project) {
         Ok(key) => key,
         Err(e) => {
             eprintln!("error: {e}");
@@ -69,12 +70,11 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
 
 /// The key for locked entry points, from `--key-file` or the environment; an error when one is needed
 /// and missing, or given but not a valid key (a typo is caught by its check symbol).
-fn access_key(opts: &BuildOptions, project: &Project) -> Result<Option<AccessKey>, AccessError> {
-    let key = access::key_for_build(
-        opts.key_file.as_deref(),
-        std::env::var(access::KEY_ENV).ok(),
-        &project.root,
-    )?;
+pub(crate) fn access_key(
+    key_file: Option<&Path>,
+    project: &Project,
+) -> Result<Option<AccessKey>, AccessError> {
+    let key = access::key_for_build(key_file, std::env::var(access::KEY_ENV).ok(), &project.root)?;
     let locked: Vec<String> = project
         .entries
         .iter()

@@ -9,6 +9,7 @@ pub mod key;
 pub mod new;
 pub mod publish;
 pub mod schema;
+pub mod serve;
 pub mod stats;
 pub mod verify;
 

@@ -1,0 +1,285 @@
+//! `lifeboat serve`: builds the content in memory with the same pipeline as `lifeboat build`, serves the
+//! result on 127.0.0.1, rebuilds when the content changes and makes open pages reload.
+//!
+//! State lives in one [`Shared`] value behind an `Arc`, owned by the server and the watcher: the last good
+//! build (with the reload hook put into its pages), its generation number, and the errors of the last
+//! build attempt. A failed rebuild keeps the last good build; the pages show its errors in an overlay.
+
+pub mod csp;
+pub mod hook;
+pub mod http;
+pub mod watch;
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::bundle;
+use crate::diagnostics::{summary, Severity};
+use crate::snapshot::Snapshot;
+
+/// One problem of a build attempt, as the status endpoint and the overlay show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// Path as `lifeboat check` prints it (relative to the content folder's parent).
+    pub file: Option<String>,
+    /// 1-based line.
+    pub line: Option<usize>,
+    pub message: String,
+}
+
+impl Problem {
+    fn general(message: impl Into<String>) -> Problem {
+        Problem {
+            file: None,
+            line: None,
+            message: message.into(),
+        }
+    }
+
+    /// `file:line message`, for people.
+    pub fn to_text(&self) -> String {
+        match (&self.file, self.line) {
+            (Some(file), Some(line)) => format!("{file}:{line} {}", self.message),
+            (Some(file), None) => format!("{file} {}", self.message),
+            _ => self.message.clone(),
+        }
+    }
+}
+
+/// A good build as it is served: file name -> bytes (HTML pages with the hook in them).
+#[derive(Debug, Default)]
+pub struct Site {
+    pub files: HashMap<String, Arc<Vec<u8>>>,
+}
+
+/// What the status endpoint reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    /// Number of the build being served: 0 before the first good build, then 1, 2, …
+    pub generation: u64,
+    /// Number of build attempts so far, good or not.
+    pub revision: u64,
+    /// Errors of the last attempt; empty when it was good.
+    pub errors: Vec<Problem>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    generation: u64,
+    revision: u64,
+    site: Option<Arc<Site>>,
+    errors: Vec<Problem>,
+}
+
+/// State shared by the HTTP workers and the watcher.
+#[derive(Debug, Default)]
+pub struct Shared {
+    inner: Mutex<Inner>,
+    changed: Condvar,
+    /// Held for the whole of a rebuild, so that two never overlap.
+    building: Mutex<()>,
+    /// Requests being answered (long polls hold one each), to bound the worker threads.
+    pub in_flight: AtomicUsize,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        // A panicking worker cannot leave `Inner` half-updated (every update is one assignment block).
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn status(&self) -> Status {
+        let inner = self.lock();
+        Status {
+            generation: inner.generation,
+            revision: inner.revision,
+            errors: inner.errors.clone(),
+        }
+    }
+
+    /// The status once it differs from `generation` (and `revision`, when given), or after `timeout`.
+    pub fn wait_for_change(
+        &self,
+        generation: u64,
+        revision: Option<u64>,
+        timeout: Duration,
+    ) -> Status {
+        let inner = self.lock();
+        let (inner, _) = self
+            .changed
+            .wait_timeout_while(inner, timeout, |i| {
+                i.generation == generation && revision.map_or(true, |r| i.revision == r)
+            })
+            .unwrap_or_else(|e| e.into_inner());
+        Status {
+            generation: inner.generation,
+            revision: inner.revision,
+            errors: inner.errors.clone(),
+        }
+    }
+
+    /// The last good build (if any) and the errors of the last attempt.
+    pub fn site(&self) -> (Option<Arc<Site>>, Vec<Problem>) {
+        let inner = self.lock();
+        (inner.site.clone(), inner.errors.clone())
+    }
+
+    /// Builds the content once and records the outcome; wakes the long polls.
+    pub fn rebuild(&self, content_dir: &Path, env: Option<&str>) {
+        let _building = self.building.lock().unwrap_or_else(|e| e.into_inner());
+        let started = Instant::now();
+        let next_generation = self.lock().generation + 1;
+        let outcome = build_files(content_dir, env);
+        let mut inner = self.lock();
+        inner.revision += 1;
+        match outcome {
+            Ok(files) => {
+                // Rebuilds never overlap (`building`), so this is the generation computed above.
+                inner.generation = next_generation;
+                let generation = inner.generation;
+                inner.site = Some(Arc::new(serve_copy(files, generation)));
+                inner.errors.clear();
+                println!(
+                    "built generation {generation} in {:.2} s",
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            Err(problems) => {
+                let kept = if inner.site.is_some() {
+                    format!("still serving generation {}", inner.generation)
+                } else {
+                    "serving an error page".to_string()
+                };
+                eprintln!(
+                    "build failed ({} problem{}); {kept} until the content is fixed",
+                    problems.len(),
+                    if problems.len() == 1 { "" } else { "s" }
+                );
+                inner.errors = problems;
+            }
+        }
+        drop(inner);
+        self.changed.notify_all();
+    }
+}
+
+/// The server: a bound listener, the content it builds, and the shared state.
+pub struct Server {
+    http: tiny_http::Server,
+    shared: Arc<Shared>,
+    content_dir: PathBuf,
+    env: Option<String>,
+}
+
+impl Server {
+    /// Takes a listener bound to 127.0.0.1; builds nothing yet.
+    pub fn new(
+        listener: TcpListener,
+        content_dir: PathBuf,
+        env: Option<String>,
+    ) -> anyhow::Result<Server> {
+        let http = tiny_http::Server::from_listener(listener, None)
+            .map_err(|e| anyhow::anyhow!("cannot serve: {e}"))?;
+        Ok(Server {
+            http,
+            shared: Arc::new(Shared::default()),
+            content_dir,
+            env,
+        })
+    }
+
+    pub fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    /// Starts watching the content folder, builds once, then answers requests until the process ends.
+    /// Watching starts first so that a save during the first build is not missed.
+    pub fn run(self) {
+        // Keep the watcher alive for as long as the server runs.
+        let _watcher = match watch::spawn(
+            Arc::clone(&self.shared),
+            self.content_dir.clone(),
+            self.env.clone(),
+        ) {
+            Ok(watcher) => Some(watcher),
+            Err(e) => {
+                eprintln!(
+                    "warning: cannot watch {}: {e}; pages will not rebuild or reload",
+                    self.content_dir.display()
+                );
+                None
+            }
+        };
+        self.shared.rebuild(&self.content_dir, self.env.as_deref());
+        for request in self.http.incoming_requests() {
+            http::dispatch(request, Arc::clone(&self.shared));
+        }
+    }
+}
+
+/// Builds every file of the bundle in memory, exactly as `lifeboat build` would write it.
+pub fn build_files(
+    content_dir: &Path,
+    env: Option<&str>,
+) -> Result<Vec<(String, Vec<u8>)>, Vec<Problem>> {
+    let (report, loaded) = crate::cmd::load_and_check(content_dir, env);
+    crate::cmd::print_report(&report);
+    let problems: Vec<Problem> = report
+        .diagnostics()
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| Problem {
+            file: d.file.map(|f| report.file_name(f).to_string()),
+            line: d
+                .file
+                .zip(d.span.as_ref())
+                .and_then(|(f, s)| report.line_col(f, s.start))
+                .map(|(line, _)| line),
+            message: d.message.clone(),
+        })
+        .collect();
+    let Some((project, checked)) = loaded.filter(|_| problems.is_empty()) else {
+        if problems.is_empty() {
+            return Err(vec![Problem::general(
+                "the content folder could not be loaded",
+            )]);
+        }
+        eprintln!(
+            "build stopped ({})",
+            summary(problems.len(), report.count(Severity::Warning))
+        );
+        return Err(problems);
+    };
+    let key = crate::cmd::build::access_key(None, &project)
+        .map_err(|e| vec![Problem::general(e.to_string())])?;
+    let snapshot = Snapshot::take(&project.root, std::env::var("SOURCE_DATE_EPOCH").ok())
+        .map_err(|e| vec![Problem::general(e.to_string())])?;
+    let built = bundle::build(&project, &checked, &snapshot, key.as_ref())
+        .map_err(|e| vec![Problem::general(e.to_string())])?;
+    Ok(built.files)
+}
+
+/// The served copy of a build: HTML pages get the reload hook.
+fn serve_copy(files: Vec<(String, Vec<u8>)>, generation: u64) -> Site {
+    let files = files
+        .into_iter()
+        .map(|(name, bytes)| {
+            let bytes = if name.ends_with(".html") {
+                match String::from_utf8(bytes) {
+                    Ok(text) => hook::inject(&text, generation).into_bytes(),
+                    Err(e) => e.into_bytes(),
+                }
+            } else {
+                bytes
+            };
+            (name, Arc::new(bytes))
+        })
+        .collect();
+    Site { files }
+}
