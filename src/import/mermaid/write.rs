@@ -1,0 +1,202 @@
+//! A [`Flowchart`] as a Lifeboat diagram: front matter, then one `## Label {#id}` node per Mermaid node,
+//! the start node first and the others breadth-first from it, each ending with its answers.
+//!
+//! Shapes that mean something to an agent become callouts (docs/import.md): hexagon `{{ }}`, cylinder
+//! `[( )]` and parallelograms `[/ /]` `[\ \]` (data) → `[!IMPORTANT]`; asymmetric `> ]` (a flag) →
+//! `[!WARNING]`; subroutine `[[ ]]` (a procedure of its own) → `[!NOTE]`. Other shapes are plain steps;
+//! a rhombus `{ }` is a decision, which its answers already show.
+
+use std::collections::{HashSet, VecDeque};
+
+use super::{Flowchart, Label, Shape};
+use crate::content::config::Language;
+use crate::content::markdown::slug;
+use crate::scaffold::{title_from_id, toml_string};
+
+/// The diagram text, with counts for the command's message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub text: String,
+    pub nodes: usize,
+    pub answers: usize,
+}
+
+/// The callout a shape becomes, if any.
+pub fn callout(shape: Shape) -> Option<&'static str> {
+    match shape {
+        Shape::Hexagon | Shape::Cylinder | Shape::Parallelogram => Some("IMPORTANT"),
+        Shape::Asymmetric => Some("WARNING"),
+        Shape::Subroutine => Some("NOTE"),
+        _ => None,
+    }
+}
+
+pub fn diagram(chart: &Flowchart, title: &str, language: Language) -> Written {
+    let ids = node_ids(chart);
+    let headings: Vec<String> = chart
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, node)| heading(&node.label, &node.id, i, language))
+        .collect();
+    let mut text = format!("+++\ntitle = {}\n+++\n", toml_string(title));
+    let mut answers = 0;
+    for i in order(chart) {
+        let (Some(node), Some(id), Some(head)) = (chart.nodes.get(i), ids.get(i), headings.get(i))
+        else {
+            continue;
+        };
+        text.push_str(&format!("\n## {head} {{#{id}}}\n"));
+        if let Some(kind) = callout(node.shape) {
+            text.push_str(&format!("\n> [!{kind}]\n> {}\n", escape_line_start(head)));
+        }
+        let mut seen = HashSet::new();
+        let mut list = String::new();
+        for edge in chart.edges.iter().filter(|e| e.from == i) {
+            let (Some(target), Some(target_head)) = (ids.get(edge.to), headings.get(edge.to))
+            else {
+                continue;
+            };
+            let answer = match &edge.label {
+                Some(label) => escape(label, false),
+                None => target_head.clone(),
+            };
+            if seen.insert((answer.clone(), edge.to)) {
+                list.push_str(&format!("- [{answer}](#{target})\n"));
+                answers += 1;
+            }
+        }
+        if !list.is_empty() {
+            text.push('\n');
+            text.push_str(&list);
+        }
+    }
+    Written {
+        text,
+        nodes: chart.nodes.len(),
+        answers,
+    }
+}
+
+/// Lifeboat node ids: the slugged Mermaid id (`Step_1` → `step-1`), made unique with `-2`, `-3`…
+fn node_ids(chart: &Flowchart) -> Vec<String> {
+    let mut taken = HashSet::new();
+    chart
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, node)| {
+            let mut base = slug(&node.id);
+            if base.is_empty() {
+                base = format!("node-{}", i + 1);
+            }
+            let mut id = base.clone();
+            let mut n = 2;
+            while !taken.insert(id.clone()) {
+                id = format!("{base}-{n}");
+                n += 1;
+            }
+            id
+        })
+        .collect()
+}
+
+/// The heading: the label on one line, escaped; a node without a label is titled from its id, or
+/// numbered.
+fn heading(label: &Label, id: &str, index: usize, language: Language) -> String {
+    if !label.is_empty() {
+        return escape(&label.joined(), label.markdown);
+    }
+    let from_id = title_from_id(id);
+    if from_id.chars().any(char::is_alphanumeric) {
+        escape(&from_id, false)
+    } else {
+        match language {
+            Language::Fr => format!("Étape {}", index + 1),
+            Language::En => format!("Step {}", index + 1),
+        }
+    }
+}
+
+/// The start node (the first one no edge leads to, else the first one), then breadth-first along the
+/// edges in the order written, then the nodes not reached, each followed by what it leads to.
+fn order(chart: &Flowchart) -> Vec<usize> {
+    let count = chart.nodes.len();
+    let mut outgoing: Vec<Vec<usize>> = vec![Vec::new(); count];
+    let mut incoming = vec![false; count];
+    for edge in &chart.edges {
+        if let Some(out) = outgoing.get_mut(edge.from) {
+            out.push(edge.to);
+        }
+        if edge.from != edge.to {
+            if let Some(flag) = incoming.get_mut(edge.to) {
+                *flag = true;
+            }
+        }
+    }
+    let start = incoming.iter().position(|has| !has).unwrap_or(0);
+    let mut seen = vec![false; count];
+    let mut order = Vec::with_capacity(count);
+    for root in std::iter::once(start).chain(0..count) {
+        if seen.get(root) != Some(&false) {
+            continue;
+        }
+        let mut queue = VecDeque::from([root]);
+        if let Some(flag) = seen.get_mut(root) {
+            *flag = true;
+        }
+        while let Some(node) = queue.pop_front() {
+            order.push(node);
+            for &next in outgoing.get(node).map_or(&[][..], Vec::as_slice) {
+                if let Some(flag @ false) = seen.get_mut(next) {
+                    *flag = true;
+                    queue.push_back(next);
+                }
+            }
+        }
+    }
+    order
+}
+
+/// Backslash-escapes what Markdown (or Lifeboat's `{{ variables }}` and `{#id}`) would read. Markdown
+/// strings keep their emphasis (`*`, `_`, `` ` ``, `~`).
+pub fn escape(text: &str, markdown: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.char_indices() {
+        let special = match c {
+            '[' | ']' | '<' | '>' | '#' | '|' | '{' | '}' | '!' => true,
+            '\\' | '*' | '_' | '`' | '~' => !markdown,
+            '&' => looks_like_entity(text.get(i + 1..).unwrap_or("")),
+            _ => false,
+        };
+        if special {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn looks_like_entity(after: &str) -> bool {
+    let name = after.strip_prefix('#').unwrap_or(after);
+    let len = name
+        .find(|c: char| !c.is_ascii_alphanumeric())
+        .unwrap_or(name.len());
+    len > 0 && name.get(len..).is_some_and(|r| r.starts_with(';'))
+}
+
+/// Escapes a line start Markdown would read as a list, a quote or a rule (in a callout).
+fn escape_line_start(line: &str) -> String {
+    if line.starts_with(['-', '+', '=', '>']) || line.starts_with("* ") {
+        return format!("\\{line}");
+    }
+    let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    if digits > 0 {
+        if let Some(rest) = line.get(digits..) {
+            if rest.starts_with(['.', ')']) {
+                return format!("{}\\{rest}", line.get(..digits).unwrap_or(""));
+            }
+        }
+    }
+    line.to_string()
+}
