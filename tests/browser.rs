@@ -135,6 +135,8 @@ fn viewer_works_in_a_real_browser() {
         &repo.join("tests").join("fixtures").join("browser-site"),
         &fixture_dist,
     );
+    let xss_dist = temp.path().join("xss-dist");
+    build(&repo.join("tests").join("fixtures").join("xss"), &xss_dist);
     let locked = repo.join("tests").join("fixtures").join("locked-site");
     let locked_dist = temp.path().join("locked-dist");
     let rotated_dist = temp.path().join("locked-rotated-dist");
@@ -146,6 +148,7 @@ fn viewer_works_in_a_real_browser() {
         .current_dir(&repo)
         .env("LIFEBOAT_DIST", &dist)
         .env("LIFEBOAT_FIXTURE_DIST", &fixture_dist)
+        .env("LIFEBOAT_XSS_DIST", &xss_dist)
         .env("LIFEBOAT_LOCKED_DIST", &locked_dist)
         .env("LIFEBOAT_LOCKED_ROTATED_DIST", &rotated_dist)
         .env("LIFEBOAT_LOCKED_KEY", LOCKED_KEY)
