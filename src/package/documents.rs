@@ -82,8 +82,9 @@ fn templates(theme: &DocumentTheme) -> Result<Tera, DocumentError> {
         (CONTINGENCY_MD, &theme.contingency_md),
         (INDEX_HTML, &theme.index_html),
     ] {
-        tera.add_raw_template(name, text)
-            .map_err(|e| DocumentError::Template(name.to_string(), chain(&e)))?;
+        tera.add_raw_template(name, text).map_err(|e| {
+            DocumentError::Template(name.to_string(), crate::render::error_chain(&e))
+        })?;
     }
     tera.register_filter("cell", markdown_cell);
     Ok(tera)
@@ -118,18 +119,7 @@ fn render_one(
     context.insert("s", strings);
     context.insert("t", text);
     tera.render(name, &context)
-        .map_err(|e| DocumentError::Template(name.to_string(), chain(&e)))
-}
-
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
+        .map_err(|e| DocumentError::Template(name.to_string(), crate::render::error_chain(&e)))
 }
 
 /// What the document templates see.

@@ -74,16 +74,8 @@ pub fn public_json(
                 &entry.config.title
             },
         },
-        snapshot: SnapshotView {
-            epoch: cx.snapshot.epoch,
-            date: &cx.snapshot.date,
-            revision: cx.snapshot.short_commit(),
-            dirty: cx.snapshot.dirty,
-        },
-        backup: BackupView {
-            frequency_days: *site.backup.frequency_days.get_ref(),
-            locations: &site.backup.locations,
-        },
+        snapshot: SnapshotView::of(cx.snapshot),
+        backup: BackupView::of(site),
         environment,
         strings: &cx.theme.strings,
     };

@@ -57,7 +57,8 @@ pub fn templates(theme: &Theme) -> Result<Tera, RenderError> {
     Ok(tera)
 }
 
-fn error_chain(e: &dyn std::error::Error) -> String {
+/// An error and its sources, one line: Tera hides the useful part in `source()`.
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {
@@ -162,16 +163,8 @@ pub fn render_entry(cx: &RenderContext, entry: &Entry) -> Result<RenderedEntry, 
             description: &entry.config.description,
             start,
         },
-        snapshot: SnapshotView {
-            epoch: cx.snapshot.epoch,
-            date: &cx.snapshot.date,
-            revision: cx.snapshot.short_commit(),
-            dirty: cx.snapshot.dirty,
-        },
-        backup: BackupView {
-            frequency_days: *site.backup.frequency_days.get_ref(),
-            locations: &site.backup.locations,
-        },
+        snapshot: SnapshotView::of(cx.snapshot),
+        backup: BackupView::of(site),
         environment: env_name,
         strings: &cx.theme.strings,
         diagrams,

@@ -71,6 +71,26 @@ pub struct BackupView<'a> {
     pub locations: &'a [String],
 }
 
+impl<'a> SnapshotView<'a> {
+    pub fn of(snapshot: &'a crate::snapshot::Snapshot) -> Self {
+        SnapshotView {
+            epoch: snapshot.epoch,
+            date: &snapshot.date,
+            revision: snapshot.short_commit(),
+            dirty: snapshot.dirty,
+        }
+    }
+}
+
+impl<'a> BackupView<'a> {
+    pub fn of(site: &'a crate::content::config::SiteConfig) -> Self {
+        BackupView {
+            frequency_days: *site.backup.frequency_days.get_ref(),
+            locations: &site.backup.locations,
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct DiagramView<'a> {
     pub id: &'a str,
