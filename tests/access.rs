@@ -295,3 +295,58 @@ fn manifest_and_contingency_document_name_key_holders_never_the_key() {
         assert!(text.contains("coffre.html"), "{doc}");
     }
 }
+
+#[test]
+fn a_hidden_title_and_the_description_stay_out_of_every_file_of_the_bundle() {
+    let temp = site();
+    let entry = temp.path().join("content/coffre/entry.toml");
+    let text = fs::read_to_string(&entry).unwrap();
+    fs::write(
+        &entry,
+        text.replacen("access = \"key\"", "access = \"key\"\nhide_title = true", 1),
+    )
+    .unwrap();
+    let run = build(temp.path(), Some(KEY_A));
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let tree = read_tree(&temp.path().join("dist"));
+    let mut files: Vec<(String, Vec<u8>)> = tree.into_iter().collect();
+    // The zip's members too, decompressed.
+    let zip_name = files
+        .iter()
+        .find(|(n, _)| n.ends_with(".zip"))
+        .unwrap()
+        .0
+        .clone();
+    let zip = files
+        .iter()
+        .find(|(n, _)| *n == zip_name)
+        .unwrap()
+        .1
+        .clone();
+    files.extend(
+        lifeboat::package::archive::read(&zip)
+            .unwrap()
+            .into_iter()
+            .map(|(n, b)| (format!("{zip_name}/{n}"), b)),
+    );
+    for (name, bytes) in &files {
+        let text = String::from_utf8_lossy(bytes);
+        for secret in [
+            "Coffre des procédures",
+            "Coffre des proc",
+            "Procédures sensibles du service fraude",
+        ] {
+            assert!(!text.contains(secret), "{name} shows `{secret}`");
+        }
+    }
+    // The documents still list the file, under a neutral title.
+    let index = fs::read_to_string(temp.path().join("dist/index.html")).unwrap();
+    assert!(
+        index.contains("coffre.html"),
+        "the launcher lists the locked file"
+    );
+    assert!(
+        index.contains("Procédures protégées"),
+        "under a neutral title"
+    );
+}

@@ -45,7 +45,8 @@ pub fn render(
     let descriptions: HashMap<&str, &str> = project
         .entries
         .iter()
-        .map(|e| (e.id.as_str(), e.config.description.as_str()))
+        // The documents sit beside the locked files: a locked entry point's description stays inside it.
+        .map(|e| (e.id.as_str(), crate::render::locked::shown_description(e)))
         .collect();
     let mut view = DocView::new(manifest, language, theme, &descriptions, &css);
     let strings = Strings::fill(theme, language, manifest, &view);
@@ -160,7 +161,7 @@ struct DocView<'a> {
 #[derive(Debug, Serialize)]
 struct EntryDoc<'a> {
     file: &'a str,
-    title: &'a str,
+    title: String,
     description: &'a str,
     diagrams: usize,
     nodes: usize,
@@ -187,7 +188,11 @@ impl<'a> DocView<'a> {
             .iter()
             .map(|e| EntryDoc {
                 file: &e.file,
-                title: &e.title,
+                title: if e.title.is_empty() {
+                    string(theme, "locked_title")
+                } else {
+                    e.title.clone()
+                },
                 description: descriptions.get(e.id.as_str()).copied().unwrap_or(""),
                 diagrams: e.diagrams,
                 nodes: e.nodes,

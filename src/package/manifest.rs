@@ -150,7 +150,13 @@ impl EntryRecord {
     ) -> EntryRecord {
         EntryRecord {
             id: entry.id.clone(),
-            title: entry.config.title.clone(),
+            // A locked entry point that hides its title hides it here too: the manifest sits beside
+            // the locked file on the share.
+            title: if crate::access::is_locked(entry) && entry.config.hide_title {
+                String::new()
+            } else {
+                entry.config.title.clone()
+            },
             file: file.to_string(),
             bytes: bytes.len() as u64,
             sha256: sha256_hex(bytes),
