@@ -292,9 +292,14 @@ fn prune(
     let mut leftovers = Vec::new();
     for item in read.flatten() {
         let name = item.file_name().to_string_lossy().to_string();
+        let is_dir = item.path().is_dir();
         if name.starts_with('.') {
-            leftovers.push(name);
-        } else if item.path().is_dir() && name != current {
+            // Only our own leftovers (an interrupted copy or prune); a `.DS_Store` or other file a
+            // desktop leaves in the folder is none of ours.
+            if is_dir && (name.ends_with(".partial") || name.ends_with(".deleting")) {
+                leftovers.push(name);
+            }
+        } else if is_dir && name != current {
             kept.push(name);
         }
     }

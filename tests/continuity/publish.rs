@@ -99,12 +99,21 @@ fn publish_archives_the_previous_bundle_and_prunes_to_keep() {
         build_at(dir.path(), "basic", &out, epoch() + day * DAY);
         let run = publish(dir.path(), &out, "share", &["--keep", "2"], &[]);
         assert_eq!(run.code, 0, "{}", run.transcript());
+        if day == 1 {
+            // A Mac browsing the share leaves this behind; it must neither stop nor be pruned.
+            fs::write(dir.path().join("share/archive/.DS_Store"), b"finder").unwrap();
+        }
     }
     let share = dir.path().join("share");
     assert_eq!(snapshot_of(&share), "2025-11-26T08:26:40Z");
+    assert_eq!(
+        fs::read(share.join("archive/.DS_Store")).unwrap(),
+        b"finder"
+    );
     let mut archived: Vec<String> = fs::read_dir(share.join("archive"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|name| name != ".DS_Store")
         .collect();
     archived.sort();
     assert_eq!(archived, ["2025-11-24T08-26-40Z", "2025-11-25T08-26-40Z"]);
