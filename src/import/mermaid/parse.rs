@@ -9,6 +9,8 @@ use super::{Edge, Flowchart, Label, Node, Problem, Shape};
 
 /// More edges than this (`&` multiplies them) is refused rather than exhausting memory.
 const MAX_EDGES: usize = 100_000;
+/// Subgraphs nested deeper than this are refused: every node is a member of each open subgraph.
+const MAX_SUBGRAPH_DEPTH: usize = 64;
 
 /// Other Mermaid diagram types, named in the error when a file holds one.
 const OTHER_DIAGRAMS: &[&str] = &[
@@ -54,7 +56,9 @@ const IGNORED: &[&str] = &[
 struct Subgraph {
     id: Option<String>,
     line: usize,
+    /// Each node once, in the order first met.
     members: Vec<String>,
+    seen: HashSet<String>,
 }
 
 struct Link {
@@ -112,7 +116,7 @@ pub(super) fn flowchart(text: &str, lines_before: usize) -> Result<Flowchart, Pr
     if p.nodes.is_empty() {
         return Err(Problem::Empty { line: header_line });
     }
-    Ok(p.finish())
+    p.finish()
 }
 
 fn is_id_char(c: char) -> bool {
@@ -300,7 +304,7 @@ impl<'a> Parser<'a> {
             match word {
                 "subgraph" if keyword_end => {
                     self.bump(word_len);
-                    self.subgraph();
+                    self.subgraph()?;
                 }
                 "end" if keyword_end => {
                     if self.open.pop().is_none() {
@@ -327,7 +331,12 @@ impl<'a> Parser<'a> {
 
     /// `subgraph id [title]`, `subgraph id`, `subgraph "title"`: only the id is kept (edges may point
     /// at the subgraph).
-    fn subgraph(&mut self) {
+    fn subgraph(&mut self) -> Result<(), Problem> {
+        if self.open.len() >= MAX_SUBGRAPH_DEPTH {
+            return Err(self.error(format!(
+                "subgraphs nested more than {MAX_SUBGRAPH_DEPTH} deep"
+            )));
+        }
         let at = self.line();
         let line = self.rest().lines().next().unwrap_or("");
         let line = line.split(';').next().unwrap_or("").trim();
@@ -342,10 +351,12 @@ impl<'a> Parser<'a> {
             id,
             line: at,
             members: Vec::new(),
+            seen: HashSet::new(),
         });
         self.open.push(self.subgraphs.len() - 1);
         let n = self.rest().find(['\n', ';']).unwrap_or(self.rest().len());
         self.bump(n);
+        Ok(())
     }
 
     /// `A & B --> C -->|yes| D`: node groups joined by links.
@@ -439,7 +450,7 @@ impl<'a> Parser<'a> {
     fn add_node(&mut self, id: &str, shaped: Option<(Shape, Label)>, line: usize) {
         for &open in &self.open {
             if let Some(subgraph) = self.subgraphs.get_mut(open) {
-                if subgraph.members.last().map(String::as_str) != Some(id) {
+                if subgraph.seen.insert(id.to_string()) {
                     subgraph.members.push(id.to_string());
                 }
             }
@@ -506,7 +517,7 @@ impl<'a> Parser<'a> {
 
     /// Subgraphs used as edge ends become their nodes: an edge to one goes to its first node; an edge
     /// from one leaves from its nodes that have no edge out.
-    fn finish(self) -> Flowchart {
+    fn finish(self) -> Result<Flowchart, Problem> {
         let mut drop: HashMap<&str, &Subgraph> = HashMap::new();
         for subgraph in &self.subgraphs {
             if let Some(id) = &subgraph.id {
@@ -517,28 +528,40 @@ impl<'a> Parser<'a> {
             }
         }
         let has_out: HashSet<&str> = self.edges.iter().map(|(f, _, _)| f.as_str()).collect();
+        // The exits of each subgraph used as an edge's source, computed once.
+        let mut exits_of: HashMap<&str, Vec<&String>> = HashMap::new();
+        for (&id, s) in &drop {
+            let members: Vec<&String> = s
+                .members
+                .iter()
+                .filter(|m| !drop.contains_key(m.as_str()))
+                .collect();
+            let exits: Vec<&String> = members
+                .iter()
+                .copied()
+                .filter(|m| !has_out.contains(m.as_str()))
+                .collect();
+            let exits = if exits.is_empty() {
+                members.last().copied().into_iter().collect()
+            } else {
+                exits
+            };
+            exits_of.insert(id, exits);
+        }
         let mut edges: Vec<(String, String, Option<String>)> = Vec::new();
         for (from, to, label) in &self.edges {
-            let froms: Vec<&String> = match drop.get(from.as_str()) {
-                Some(s) => {
-                    let members: Vec<&String> = s
-                        .members
-                        .iter()
-                        .filter(|m| !drop.contains_key(m.as_str()))
-                        .collect();
-                    let exits: Vec<&String> = members
-                        .iter()
-                        .copied()
-                        .filter(|m| !has_out.contains(m.as_str()))
-                        .collect();
-                    if exits.is_empty() {
-                        members.last().copied().into_iter().collect()
-                    } else {
-                        exits
-                    }
-                }
+            let froms: Vec<&String> = match exits_of.get(from.as_str()) {
+                Some(exits) => exits.clone(),
                 None => vec![from],
             };
+            if edges.len().saturating_add(froms.len()) > MAX_EDGES {
+                return Err(Problem::Syntax {
+                    line: drop.get(from.as_str()).map_or(1, |s| s.line),
+                    message: format!(
+                        "more than {MAX_EDGES} edges once subgraphs are expanded to their nodes"
+                    ),
+                });
+            }
             let to = match drop.get(to.as_str()) {
                 Some(s) => s.members.iter().find(|m| !drop.contains_key(m.as_str())),
                 None => Some(to),
@@ -569,10 +592,10 @@ impl<'a> Parser<'a> {
                 })
             })
             .collect();
-        Flowchart {
+        Ok(Flowchart {
             title: self.title,
             nodes,
             edges,
-        }
+        })
     }
 }

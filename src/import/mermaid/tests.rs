@@ -252,4 +252,38 @@ fn escaping() {
         "a \\[b\\] \\{\\{c\\}\\} \\<d\\> \\#e \\*f\\* \\_g\\_ \\`h\\` \\| Q&A \\&amp;"
     );
     assert_eq!(escape("**b** [x]", true), "**b** \\[x\\]");
+    // A backslash in a Markdown string must not undo the escape of what follows it.
+    assert_eq!(
+        escape("\\[x\\](http://e)", true),
+        "\\\\\\[x\\\\\\](http://e)"
+    );
+}
+
+#[test]
+fn deep_subgraphs_and_expanded_edges_are_bounded() {
+    // Nesting: each node would be copied into every open subgraph.
+    let mut deep = String::from("flowchart TD\n");
+    for _ in 0..20_000 {
+        deep.push_str("subgraph S\n");
+    }
+    deep.push_str("A --> B\n");
+    let err = super::parse::flowchart(&deep, 0).err().expect("too deep");
+    assert!(format!("{err:?}").contains("nested more than"), "{err:?}");
+
+    // Expansion: an edge from a subgraph leaves from each of its exits.
+    let mut wide = String::from("flowchart TD\nsubgraph S\n");
+    for i in 0..2_000 {
+        wide.push_str(&format!("n{i}\n"));
+    }
+    wide.push_str("end\nS --> ");
+    let targets: Vec<String> = (0..100).map(|i| format!("c{i}")).collect();
+    wide.push_str(&targets.join(" & "));
+    wide.push('\n');
+    let err = super::parse::flowchart(&wide, 0)
+        .err()
+        .expect("too many edges");
+    assert!(
+        format!("{err:?}").contains("once subgraphs are expanded"),
+        "{err:?}"
+    );
 }

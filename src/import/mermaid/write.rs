@@ -6,7 +6,7 @@
 //! `[!WARNING]`; subroutine `[[ ]]` (a procedure of its own) → `[!NOTE]`. Other shapes are plain steps;
 //! a rhombus `{ }` is a decision, which its answers already show.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use super::{Flowchart, Label, Shape};
 use crate::content::config::Language;
@@ -81,6 +81,8 @@ pub fn diagram(chart: &Flowchart, title: &str, language: Language) -> Written {
 /// Lifeboat node ids: the slugged Mermaid id (`Step_1` → `step-1`), made unique with `-2`, `-3`…
 fn node_ids(chart: &Flowchart) -> Vec<String> {
     let mut taken = HashSet::new();
+    // The next suffix to try per base: many ids may fold to one base (case, accents).
+    let mut next: HashMap<String, usize> = HashMap::new();
     chart
         .nodes
         .iter()
@@ -91,10 +93,10 @@ fn node_ids(chart: &Flowchart) -> Vec<String> {
                 base = format!("node-{}", i + 1);
             }
             let mut id = base.clone();
-            let mut n = 2;
+            let n = next.entry(base.clone()).or_insert(2);
             while !taken.insert(id.clone()) {
                 id = format!("{base}-{n}");
-                n += 1;
+                *n += 1;
             }
             id
         })
@@ -164,8 +166,9 @@ pub fn escape(text: &str, markdown: bool) -> String {
     let mut out = String::with_capacity(text.len());
     for (i, c) in text.char_indices() {
         let special = match c {
-            '[' | ']' | '<' | '>' | '#' | '|' | '{' | '}' | '!' => true,
-            '\\' | '*' | '_' | '`' | '~' => !markdown,
+            // A backslash always: a raw one in a Markdown string would undo the escape that follows.
+            '\\' | '[' | ']' | '<' | '>' | '#' | '|' | '{' | '}' | '!' => true,
+            '*' | '_' | '`' | '~' => !markdown,
             '&' => looks_like_entity(text.get(i + 1..).unwrap_or("")),
             _ => false,
         };
