@@ -267,7 +267,9 @@ fn deep_subgraphs_and_expanded_edges_are_bounded() {
         deep.push_str("subgraph S\n");
     }
     deep.push_str("A --> B\n");
-    let err = super::parse::flowchart(&deep, 0).err().expect("too deep");
+    let Err(err) = super::parse::flowchart(&deep, 0) else {
+        panic!("too deep");
+    };
     assert!(format!("{err:?}").contains("nested more than"), "{err:?}");
 
     // Expansion: an edge from a subgraph leaves from each of its exits.
@@ -279,9 +281,9 @@ fn deep_subgraphs_and_expanded_edges_are_bounded() {
     let targets: Vec<String> = (0..100).map(|i| format!("c{i}")).collect();
     wide.push_str(&targets.join(" & "));
     wide.push('\n');
-    let err = super::parse::flowchart(&wide, 0)
-        .err()
-        .expect("too many edges");
+    let Err(err) = super::parse::flowchart(&wide, 0) else {
+        panic!("too many edges");
+    };
     assert!(
         format!("{err:?}").contains("once subgraphs are expanded"),
         "{err:?}"
