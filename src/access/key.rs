@@ -45,7 +45,11 @@ impl AccessKey {
     pub fn parse(text: &str) -> Result<AccessKey, KeyError> {
         let symbols: Vec<char> = text
             .chars()
-            .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '\u{2010}'..='\u{2015}'))
+            // Spaces, dashes and a byte-order mark (a key file saved by Notepad) are not part of the
+            // key; unlock.js drops the same set.
+            .filter(|c| {
+                !c.is_whitespace() && !matches!(c, '-' | '\u{2010}'..='\u{2015}' | '\u{feff}')
+            })
             .collect();
         if symbols.len() != SYMBOLS + 1 {
             return Err(KeyError::Length(symbols.len()));
@@ -144,6 +148,11 @@ mod tests {
             AccessKey::parse(&shown.replace('-', " ")).unwrap(),
             key,
             "spaces"
+        );
+        // A key file saved with a byte-order mark, as Notepad and PowerShell do.
+        assert_eq!(
+            AccessKey::parse(&format!("\u{feff}{shown}\r\n")).unwrap(),
+            key
         );
     }
 

@@ -69,7 +69,7 @@
 
   /* { canonical } for a well-formed key, else { error } (a message): nothing is decrypted for a typo. */
   function parseKey(text) {
-    var symbols = Array.from(text).filter(function (c) { return !/^[\s\-\u2010-\u2015]$/.test(c); });
+    var symbols = Array.from(text).filter(function (c) { return !/^[\s\u0085\-\u2010-\u2015]$/.test(c); });
     if (!symbols.length) return { error: S('locked_error_empty') };
     if (symbols.length !== SYMBOLS + 1) return { error: S('locked_error_length', { n: symbols.length }) };
     var canonical = '';
