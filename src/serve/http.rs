@@ -6,7 +6,7 @@
 //!   read from disk).
 //! - `/__lifeboat/status` answers at once with `{generation, revision, errors: [{file, line, message}]}`.
 //! - `/__lifeboat/events?since=G[&rev=R]` answers the same once the generation differs from `G` (or the
-//!   revision from `R`), or after 25 s.
+//!   revision from `R`), or after 5 s (each open tab holds a connection while it waits).
 //! - Requests whose `Host` is not 127.0.0.1 or localhost are refused (a guard against DNS rebinding).
 
 use std::sync::atomic::Ordering;
@@ -17,8 +17,9 @@ use tiny_http::{Header, Method, Request, Response};
 
 use super::{csp, hook, Problem, Shared, Status};
 
-/// Longest a long poll is held open.
-pub const LONG_POLL: Duration = Duration::from_secs(25);
+/// Longest a long poll is held open: browsers allow six connections per host, and each open tab
+/// holds one while it waits.
+pub const LONG_POLL: Duration = Duration::from_secs(5);
 
 /// Most requests answered at once (each long poll holds one thread).
 const MAX_IN_FLIGHT: usize = 64;
