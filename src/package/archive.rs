@@ -1,7 +1,7 @@
 //! The bundle as one zip file, byte-for-byte reproducible: members sorted by name, one fixed timestamp
 //! (the snapshot time, or 1980-01-01 — the earliest a zip can say — if earlier), fixed permissions.
 
-use std::io::{Cursor, Write};
+use std::io::{Cursor, Read, Write};
 
 use rayon::prelude::*;
 
@@ -20,27 +20,98 @@ pub enum ArchiveError {
 /// parallel, each into an archive of its own, then copied raw into the final archive in name order:
 /// deflating the entry-point files (mostly base64 images) is most of a large build's time otherwise.
 pub fn zip(files: &[(String, Vec<u8>)], epoch: i64) -> Result<Vec<u8>, ArchiveError> {
+    zip_reusing(files, epoch, None).map(|(bytes, _)| bytes)
+}
+
+/// A member of the archive being made: freshly compressed, or the index of an identical member of the
+/// previous archive whose compressed data is copied as it is.
+enum Part {
+    Fresh(Vec<u8>),
+    Reused(usize),
+}
+
+/// [`zip`], taking each member that is byte-for-byte the same (same name, date, permissions, and the
+/// same bytes once decompressed) from the `previous` archive instead of compressing it again; the
+/// result is identical to [`zip`]'s. Also returns how many members were reused.
+pub fn zip_reusing(
+    files: &[(String, Vec<u8>)],
+    epoch: i64,
+    previous: Option<&[u8]>,
+) -> Result<(Vec<u8>, usize), ArchiveError> {
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
         .last_modified_time(zip_time(epoch))
         .unix_permissions(0o644);
+    let previous = previous.and_then(|bytes| zip::ZipArchive::new(Cursor::new(bytes)).ok());
     let mut sorted: Vec<&(String, Vec<u8>)> = files.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
-    let parts: Vec<Vec<u8>> = sorted
+    let parts: Vec<Part> = sorted
         .par_iter()
         .map(|(name, bytes)| {
+            if let Some(index) = previous
+                .clone()
+                .and_then(|p| same_member(p, name, bytes, zip_time(epoch)))
+            {
+                return Ok(Part::Reused(index));
+            }
             let mut one = ZipWriter::new(Cursor::new(Vec::new()));
             one.start_file(name.as_str(), options)?;
             one.write_all(bytes)?;
-            Ok(one.finish()?.into_inner())
+            Ok(Part::Fresh(one.finish()?.into_inner()))
         })
         .collect::<Result<_, ArchiveError>>()?;
     let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
+    let mut reused = 0;
     for part in parts {
-        let mut archive = zip::ZipArchive::new(Cursor::new(part))?;
-        writer.raw_copy_file(archive.by_index_raw(0)?)?;
+        match part {
+            Part::Fresh(part) => {
+                let mut archive = zip::ZipArchive::new(Cursor::new(part))?;
+                writer.raw_copy_file(archive.by_index_raw(0)?)?;
+            }
+            Part::Reused(index) => {
+                // Only made when there is a previous archive.
+                let mut previous = previous
+                    .clone()
+                    .ok_or(zip::result::ZipError::FileNotFound)?;
+                writer.raw_copy_file(previous.by_index_raw(index)?)?;
+                reused += 1;
+            }
+        }
     }
-    Ok(writer.finish()?.into_inner())
+    Ok((writer.finish()?.into_inner(), reused))
+}
+
+/// Index of the member `name` of `previous` when it is what compressing `bytes` now would give: same
+/// method, date, permissions and size, and the same bytes once decompressed (the reader also checks the
+/// stored CRC at the end, so a damaged member is never copied).
+fn same_member(
+    mut previous: zip::ZipArchive<Cursor<&[u8]>>,
+    name: &str,
+    bytes: &[u8],
+    time: DateTime,
+) -> Option<usize> {
+    let index = previous.index_for_name(name)?;
+    let mut member = previous.by_index(index).ok()?;
+    let same_header = member.compression() == CompressionMethod::Deflated
+        && member.last_modified() == Some(time)
+        && member.unix_mode().map(|m| m & 0o777) == Some(0o644)
+        && member.size() == bytes.len() as u64;
+    if !same_header {
+        return None;
+    }
+    let mut buf = vec![0u8; 1 << 16];
+    let mut at = 0;
+    loop {
+        let n = member.read(&mut buf).ok()?;
+        if n == 0 {
+            break;
+        }
+        if bytes.get(at..at + n)? != buf.get(..n)? {
+            return None;
+        }
+        at += n;
+    }
+    (at == bytes.len()).then_some(index)
 }
 
 fn zip_time(epoch: i64) -> DateTime {
