@@ -143,7 +143,11 @@ pub fn build_with(
     ));
     options.progress.step("compressing the zip", files.len());
     let previous_zip = options.previous.and_then(|p| p.archive(&archive_name));
-    let (zip, zip_reused) = archive::zip_reusing(&files, snapshot.epoch, previous_zip.as_deref())?;
+    let progress = options.progress;
+    let (zip, zip_reused) =
+        archive::zip_reusing(&files, snapshot.epoch, previous_zip.as_deref(), &|| {
+            progress.inc()
+        })?;
     let zip_reused = (zip_reused, files.len());
     files.push((archive_name, zip));
     files.sort_by(|a, b| a.0.cmp(&b.0));

@@ -7,9 +7,11 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// A handle shared by the build's threads (cheap to clone, safe to use from several).
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Progress {
     bar: ProgressBar,
+    /// For steps of a known size, and for the others (a spinner).
+    styles: Option<(ProgressStyle, ProgressStyle)>,
 }
 
 impl Progress {
@@ -17,6 +19,7 @@ impl Progress {
     pub fn hidden() -> Progress {
         Progress {
             bar: ProgressBar::hidden(),
+            styles: None,
         }
     }
 
@@ -26,17 +29,26 @@ impl Progress {
             return Progress::hidden();
         }
         let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-        let style =
+        let sized =
             ProgressStyle::with_template("{spinner} {msg:<24} [{bar:30}] {pos}/{len} {elapsed}")
                 .map(|s| s.progress_chars("=> "))
                 .unwrap_or_else(|_| ProgressStyle::default_bar());
-        bar.set_style(style);
+        let open = ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner());
+        bar.set_style(open.clone());
         bar.enable_steady_tick(Duration::from_millis(120));
-        Progress { bar }
+        Progress {
+            bar,
+            styles: Some((sized, open)),
+        }
     }
 
-    /// Starts a step of `total` units (entry points, files…).
+    /// Starts a step of `total` units (entry points, files…); 0 for a step of unknown size.
     pub fn step(&self, what: &str, total: usize) {
+        if let Some((sized, open)) = &self.styles {
+            self.bar
+                .set_style(if total == 0 { open } else { sized }.clone());
+        }
         self.bar.set_message(what.to_string());
         self.bar.set_length(total as u64);
         self.bar.set_position(0);

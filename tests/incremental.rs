@@ -80,6 +80,15 @@ fn unchanged_entry_points_are_reused_and_the_result_is_a_full_builds() {
 
     let again = build(dir, "dist", &[], &[]);
     assert_eq!(reused(&again), "reused 2 of 2");
+    #[cfg(unix)]
+    {
+        // A reused file is linked from the previous output, not written again.
+        use std::os::unix::fs::MetadataExt;
+        let inode = |dir: &Path| fs::metadata(dir.join("dist/support.html")).unwrap().ino();
+        let before = inode(dir);
+        build(dir, "dist", &[], &[]);
+        assert_eq!(inode(dir), before);
+    }
     assert_eq!(zip_members_reused(&again), "6 of 6");
     assert_same_as_full_build(dir, &[], &[]);
 

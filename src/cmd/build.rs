@@ -60,7 +60,13 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
         bundle.cache.to_toml().into_bytes(),
     ));
     progress.step("writing", 0);
-    output::write_folder(&opts.out, &files)
+    // Reused entry files were read and checked from the current output: link them instead of copying.
+    let unchanged: Vec<&str> = entries
+        .iter()
+        .filter(|e| e.reused)
+        .map(|e| e.file_name.as_str())
+        .collect();
+    output::write_folder_linking(&opts.out, &files, &unchanged)
         .with_context(|| format!("writing {}", opts.out.display()))?;
     progress.finish();
     if !opts.quiet {

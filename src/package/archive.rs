@@ -20,7 +20,7 @@ pub enum ArchiveError {
 /// parallel, each into an archive of its own, then copied raw into the final archive in name order:
 /// deflating the entry-point files (mostly base64 images) is most of a large build's time otherwise.
 pub fn zip(files: &[(String, Vec<u8>)], epoch: i64) -> Result<Vec<u8>, ArchiveError> {
-    zip_reusing(files, epoch, None).map(|(bytes, _)| bytes)
+    zip_reusing(files, epoch, None, &|| ()).map(|(bytes, _)| bytes)
 }
 
 /// A member of the archive being made: freshly compressed, or the index of an identical member of the
@@ -32,11 +32,13 @@ enum Part {
 
 /// [`zip`], taking each member that is byte-for-byte the same (same name, date, permissions, and the
 /// same bytes once decompressed) from the `previous` archive instead of compressing it again; the
-/// result is identical to [`zip`]'s. Also returns how many members were reused.
+/// result is identical to [`zip`]'s. Also returns how many members were reused. `done` is called as
+/// each member is ready (progress).
 pub fn zip_reusing(
     files: &[(String, Vec<u8>)],
     epoch: i64,
     previous: Option<&[u8]>,
+    done: &(dyn Fn() + Sync),
 ) -> Result<(Vec<u8>, usize), ArchiveError> {
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
@@ -52,11 +54,13 @@ pub fn zip_reusing(
                 .clone()
                 .and_then(|p| same_member(p, name, bytes, zip_time(epoch)))
             {
+                done();
                 return Ok(Part::Reused(index));
             }
             let mut one = ZipWriter::new(Cursor::new(Vec::new()));
             one.start_file(name.as_str(), options)?;
             one.write_all(bytes)?;
+            done();
             Ok(Part::Fresh(one.finish()?.into_inner()))
         })
         .collect::<Result<_, ArchiveError>>()?;
