@@ -16,6 +16,9 @@ work="${BENCH_WORK:-/tmp/lifeboat-bench}"
 [[ $mode == smoke ]] && work="$work-smoke"
 mkdir -p "$work"
 lib=(python3 "$here/lib.py")
+# A fixed snapshot time: the corpora are not in git, so the snapshot would otherwise be "now", a new one
+# every build, and no incremental rebuild could reuse anything (the date is in every file).
+export SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-1763800000}"
 log() { echo "[bench] $*" >&2; }
 
 if [[ $mode == smoke ]]; then
@@ -84,7 +87,7 @@ for n in $sizes; do
   "$bin" check "$c" > "$work/check-$n.txt" 2>&1 || { cat "$work/check-$n.txt" >&2; log "check failed"; exit 1; }
   out="$work/out-$n"
   log "$n nodes: lifeboat build ×$r"
-  build=$("${lib[@]}" measure --runs "$r" -- "$bin" build "$c" --out "$out" --quiet)
+  build=$("${lib[@]}" measure --runs "$r" -- "$bin" build "$c" --out "$out" --quiet --no-cache)
   floor=$("${lib[@]}" floor "$c")
   bytes=$("${lib[@]}" bytes "$out")
   htmls=("$out"/*.html); entries=${#htmls[@]}
@@ -113,7 +116,7 @@ mds=("$c"/*/*.md); victim="${mds[0]}"
 cp "$victim" "$work/victim.bak"
 log "rebuild after one edit at $rebuild_size nodes"
 "$bin" build "$c" --out "$out" --quiet
-full=$("${lib[@]}" measure --runs "$runs" -- "$bin" build "$c" --out "$out" --quiet)
+full=$("${lib[@]}" measure --runs "$runs" -- "$bin" build "$c" --out "$out" --quiet --no-cache)
 rebuild=$("${lib[@]}" measure --runs "$runs" --before "python3 '$here/lib.py' edit '$victim' {i}" -- "$bin" build "$c" --out "$out" --quiet)
 cp "$work/victim.bak" "$victim"
 add rebuild "$(python3 -c "import json,sys; f=json.loads(sys.argv[1]); r=json.loads(sys.argv[2]); r.update(nodes=$rebuild_size, full_s=f['median_s']); print(json.dumps(r))" "$full" "$rebuild")"

@@ -112,6 +112,9 @@ pub struct BuildOptions {
     /// File holding the access key for locked entry points (else read from LIFEBOAT_ACCESS_KEY)
     #[arg(long, value_name = "PATH")]
     pub key_file: Option<PathBuf>,
+    /// Rebuild every file instead of reusing unchanged ones from the previous output
+    #[arg(long)]
+    pub no_cache: bool,
     /// Print nothing but problems
     #[arg(long, short)]
     pub quiet: bool,

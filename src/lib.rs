@@ -14,6 +14,7 @@ pub mod diagnostics;
 pub mod import;
 pub mod inline;
 pub mod package;
+pub mod progress;
 pub mod publish;
 pub mod render;
 pub mod sanitize;

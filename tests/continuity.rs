@@ -101,6 +101,7 @@ fn build_writes_the_whole_kit() {
     assert_eq!(
         names,
         [
+            ".lifeboat-cache.toml",
             ".lifeboat-output",
             "bcp-manifest.toml",
             "contingency.html",

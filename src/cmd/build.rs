@@ -11,12 +11,16 @@ use crate::bundle;
 use crate::cli::BuildOptions;
 use crate::content::Project;
 use crate::diagnostics::{summary, Severity};
-use crate::package::output;
+use crate::package::{cache, output};
+use crate::progress::Progress;
 use crate::snapshot::Snapshot;
 
 pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
+    let progress = Progress::on_stderr(opts.quiet);
+    progress.step("checking the content", 0);
     let (report, loaded) = super::load_and_check(&opts.content_dir, opts.env.as_deref());
+    progress.finish();
     super::print_report(&report);
     let Some((project, checked)) = loaded.filter(|_| !report.has_errors()) else {
         let errors = report.count(Severity::Error);
@@ -38,10 +42,33 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
     };
     output::check_target(&opts.out, &project.root)?;
     let snapshot = Snapshot::take(&project.root, std::env::var("SOURCE_DATE_EPOCH").ok())?;
-    let bundle = bundle::build(&project, &checked, &snapshot, key.as_ref())?;
+    // The previous output is the cache: only a folder lifeboat made (checked above), never with --no-cache.
+    let previous = (!opts.no_cache)
+        .then(|| cache::Previous::load(&opts.out))
+        .flatten();
+    let progress = Progress::on_stderr(opts.quiet);
+    let options = bundle::BuildOptions {
+        previous: previous.as_ref(),
+        progress: &progress,
+    };
+    let bundle = bundle::build_with(&project, &checked, &snapshot, key.as_ref(), options)?;
     let entries = &bundle.entries;
-    output::write_folder(&opts.out, &bundle.files)
+    let mut files = bundle.files;
+    let listed = files.len();
+    files.push((
+        cache::FILE_NAME.to_string(),
+        bundle.cache.to_toml().into_bytes(),
+    ));
+    progress.step("writing", 0);
+    // Reused entry files were read and checked from the current output: link them instead of copying.
+    let unchanged: Vec<&str> = entries
+        .iter()
+        .filter(|e| e.reused)
+        .map(|e| e.file_name.as_str())
+        .collect();
+    output::write_folder_linking(&opts.out, &files, &unchanged)
         .with_context(|| format!("writing {}", opts.out.display()))?;
+    progress.finish();
     if !opts.quiet {
         let nodes: usize = entries.iter().map(|e| e.nodes).sum();
         let diagrams: usize = entries.iter().map(|e| e.diagrams).sum();
@@ -57,7 +84,15 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
             opts.out.display(),
             started.elapsed().as_secs_f64()
         );
-        for (name, bytes) in &bundle.files {
+        let reused = entries.iter().filter(|e| e.reused).count();
+        let (members_reused, members) = bundle.zip_reused;
+        println!(
+            "reused {reused} of {} entry point{} and {members_reused} of {members} zip members from the previous build{}",
+            entries.len(),
+            if entries.len() == 1 { "" } else { "s" },
+            if opts.no_cache { " (--no-cache)" } else { "" }
+        );
+        for (name, bytes) in &files[..listed] {
             println!(
                 "  {} ({} KiB)",
                 opts.out.join(name).display(),

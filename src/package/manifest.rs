@@ -140,13 +140,12 @@ pub struct FileRecord {
 }
 
 impl EntryRecord {
+    /// `file` is (name, bytes, SHA-256 of the bytes); `source_sha256` is [`source_hash`]'s.
     pub fn of(
-        project: &Project,
-        checked: &Checked,
         entry: &Entry,
-        file: &str,
-        bytes: &[u8],
+        file: (&str, &[u8], &str),
         counts: (usize, usize),
+        source_sha256: String,
     ) -> EntryRecord {
         EntryRecord {
             id: entry.id.clone(),
@@ -157,9 +156,9 @@ impl EntryRecord {
             } else {
                 entry.config.title.clone()
             },
-            file: file.to_string(),
-            bytes: bytes.len() as u64,
-            sha256: sha256_hex(bytes),
+            file: file.0.to_string(),
+            bytes: file.1.len() as u64,
+            sha256: file.2.to_string(),
             access: access_name(*entry.config.access.get_ref()).to_string(),
             key_holders: if crate::access::is_locked(entry) {
                 entry.config.key_holders.clone()
@@ -168,7 +167,7 @@ impl EntryRecord {
             },
             diagrams: counts.0,
             nodes: counts.1,
-            source_sha256: source_hash(project, entry, checked),
+            source_sha256,
         }
     }
 }

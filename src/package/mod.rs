@@ -2,6 +2,7 @@
 //! beside the entry points, and the zip archive of the whole bundle.
 
 pub mod archive;
+pub mod cache;
 pub mod documents;
 pub mod manifest;
 pub mod output;

@@ -13,9 +13,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::package::archive;
 use crate::package::manifest::{self, sha256_hex, Manifest, FORMAT_VERSION};
 use crate::package::output::MARKER;
+use crate::package::{archive, cache};
 
 /// Folder of a share where `publish` stages the next bundle and keeps its journal.
 pub const PUBLISH_DIR: &str = ".lifeboat-publish";
@@ -390,6 +390,7 @@ fn extra_files(dir: &Path, known: &BTreeSet<String>) -> Result<Vec<FileCheck>, V
         let ignored = known.contains(&name)
             || name == manifest::FILE_NAME
             || name == MARKER
+            || name == cache::FILE_NAME
             || name == PUBLISH_DIR
             || name == ARCHIVE_DIR
             || OS_FILES.contains(&name.as_str());

@@ -1,0 +1,247 @@
+//! Incremental builds: the previous output folder is the cache. Each build writes `.lifeboat-cache.toml`
+//! beside the bundle, with one key per open entry point: a SHA-256 over everything its file is made from
+//! (its sources, what it shows of the entry points it links to, site.toml, the environment's values, the
+//! theme, the snapshot and the generator). The next build into the same folder reuses an entry point's
+//! file when its key is the same and the file still has the checksum recorded then; the zip archive
+//! reuses the compressed data of each member whose bytes did not change. The result is byte-identical
+//! to a full build. Locked entry points are never reused (fresh salt and nonce each build).
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::check::resolve::Target;
+use crate::check::Checked;
+use crate::content::{Entry, Project};
+use crate::diagnostics::FileId;
+use crate::inline::Assets;
+use crate::package::manifest::sha256_hex;
+use crate::snapshot::Snapshot;
+use crate::theme::Theme;
+
+/// The cache file inside the output folder (not part of the bundle: not in the manifest nor the zip,
+/// not copied by `publish`, ignored by `verify`).
+pub const FILE_NAME: &str = ".lifeboat-cache.toml";
+const FORMAT: u32 = 1;
+
+/// Identifies the code that builds: a cache written by another binary is ignored.
+pub fn generator() -> String {
+    format!(
+        "{} {} {}",
+        env!("CARGO_PKG_NAME"),
+        env!("CARGO_PKG_VERSION"),
+        env!("LIFEBOAT_FINGERPRINT")
+    )
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheFile {
+    pub format: u32,
+    pub generator: String,
+    #[serde(default)]
+    pub entries: Vec<CachedEntry>,
+}
+
+/// One open entry point of the previous build.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CachedEntry {
+    pub id: String,
+    pub file: String,
+    /// The cache key the file was built with (see [`Keys`]).
+    pub key: String,
+    /// SHA-256 of the file as it was written.
+    pub sha256: String,
+    pub diagrams: usize,
+    pub nodes: usize,
+}
+
+impl CacheFile {
+    pub fn new(entries: Vec<CachedEntry>) -> CacheFile {
+        CacheFile {
+            format: FORMAT,
+            generator: generator(),
+            entries,
+        }
+    }
+
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+/// An entry point file taken from the previous build.
+pub struct Reused {
+    pub bytes: Vec<u8>,
+    pub sha256: String,
+    pub diagrams: usize,
+    pub nodes: usize,
+}
+
+/// The previous output folder, when it holds a cache this binary can use.
+#[derive(Debug)]
+pub struct Previous {
+    dir: PathBuf,
+    entries: HashMap<String, CachedEntry>,
+}
+
+impl Previous {
+    /// `None` when `out` holds no readable cache file, or one from another format or generator.
+    pub fn load(out: &Path) -> Option<Previous> {
+        let text = fs::read_to_string(out.join(FILE_NAME)).ok()?;
+        let file: CacheFile = toml::from_str(&text).ok()?;
+        if file.format != FORMAT || file.generator != generator() {
+            return None;
+        }
+        let entries = file
+            .entries
+            .into_iter()
+            .map(|e| (e.id.clone(), e))
+            .collect();
+        Some(Previous {
+            dir: out.to_path_buf(),
+            entries,
+        })
+    }
+
+    /// The previous file of entry point `id`, when it was built with `key` into `file` and was not
+    /// changed since (its SHA-256 is still the recorded one).
+    pub fn entry(&self, id: &str, file: &str, key: &str) -> Option<Reused> {
+        let record = self.entries.get(id)?;
+        if record.file != file || record.key != key {
+            return None;
+        }
+        let bytes = read_regular(&self.dir.join(file))?;
+        let sha256 = sha256_hex(&bytes);
+        (sha256 == record.sha256).then_some(Reused {
+            bytes,
+            sha256,
+            diagrams: record.diagrams,
+            nodes: record.nodes,
+        })
+    }
+
+    /// The previous zip archive of this name, if there is one (its members are compared byte for byte
+    /// before any is reused, see `archive::zip`).
+    pub fn archive(&self, name: &str) -> Option<Vec<u8>> {
+        read_regular(&self.dir.join(name))
+    }
+}
+
+/// Bytes of a regular file (not a symlink, not a folder).
+fn read_regular(path: &Path) -> Option<Vec<u8>> {
+    let meta = fs::symlink_metadata(path).ok()?;
+    if !meta.file_type().is_file() {
+        return None;
+    }
+    fs::read(path).ok()
+}
+
+/// Computes cache keys: one part shared by every entry point, one per entry point.
+pub struct Keys<'a> {
+    project: &'a Project,
+    common: [u8; 32],
+    links: HashMap<FileId, Vec<(&'a str, &'a Target)>>,
+    images: HashMap<FileId, Vec<&'a str>>,
+    checked: &'a Checked,
+}
+
+/// Length-prefixed fields, so that no two different inputs hash the same way.
+struct Fields(Sha256);
+
+impl Fields {
+    fn add(&mut self, bytes: impl AsRef<[u8]>) -> &mut Self {
+        let bytes = bytes.as_ref();
+        self.0.update((bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+        self
+    }
+}
+
+impl<'a> Keys<'a> {
+    pub fn new(
+        project: &'a Project,
+        checked: &'a Checked,
+        theme: &Theme,
+        assets: &Assets,
+        snapshot: &Snapshot,
+    ) -> Keys<'a> {
+        let mut h = Fields(Sha256::new());
+        h.add(generator());
+        h.add(&theme.template).add(&theme.css).add(&theme.js);
+        h.add(&theme.unlock_js);
+        add_map(&mut h, &theme.strings);
+        h.add(&assets.css).add(&assets.js).add(&assets.csp);
+        h.add(project.site.language.code());
+        match &project.environment {
+            Some(env) => {
+                h.add("environment").add(&env.name);
+                add_map(&mut h, &env.vars);
+            }
+            None => {
+                h.add("no environment");
+            }
+        }
+        h.add(snapshot.epoch.to_le_bytes()).add(&snapshot.date);
+        h.add(&snapshot.iso);
+        h.add(snapshot.commit.as_deref().unwrap_or("-"));
+        h.add([u8::from(snapshot.dirty)]);
+        let mut links: HashMap<FileId, Vec<(&str, &Target)>> = HashMap::new();
+        for ((file, dest), target) in &checked.links {
+            links.entry(*file).or_default().push((dest, target));
+        }
+        let mut images: HashMap<FileId, Vec<&str>> = HashMap::new();
+        for ((file, _), id) in &checked.image_refs {
+            images.entry(*file).or_default().push(id);
+        }
+        Keys {
+            project,
+            common: h.0.finalize().into(),
+            links,
+            images,
+            checked,
+        }
+    }
+
+    /// The key of `entry`, whose source hash (`manifest::source_hash`: its folder, site.toml, the
+    /// images it shows) is `source`. Adds what the file shows of other diagrams and entry points: every
+    /// resolved link target with its diagram's and node's titles (answers, the map's stubs).
+    pub fn key(&self, entry: &Entry, source: &str) -> String {
+        let mut h = Fields(Sha256::new());
+        h.add(self.common).add(&entry.id).add(source);
+        for diagram in &entry.diagrams {
+            h.add("diagram").add(&diagram.id);
+            let mut links = self.links.get(&diagram.file).cloned().unwrap_or_default();
+            links.sort_by(|a, b| a.0.cmp(b.0));
+            for (dest, t) in links {
+                let target = self
+                    .project
+                    .entry(&t.entry)
+                    .and_then(|e| e.diagram(&t.diagram));
+                let node = target.and_then(|d| d.node(&t.node));
+                h.add(dest).add(&t.entry).add(&t.diagram).add(&t.node);
+                h.add(target.map_or("", |d| d.front.title.as_str()));
+                h.add(node.map_or("", |n| n.title.as_str()));
+            }
+            let mut images = self.images.get(&diagram.file).cloned().unwrap_or_default();
+            images.sort_unstable();
+            images.dedup();
+            for id in images {
+                let mime = self.checked.images.get(id).map_or("", |i| i.mime);
+                h.add(id).add(mime);
+            }
+        }
+        format!("{:x}", h.0.finalize())
+    }
+}
+
+fn add_map(h: &mut Fields, map: &BTreeMap<String, String>) {
+    h.add((map.len() as u64).to_le_bytes());
+    for (k, v) in map {
+        h.add(k).add(v);
+    }
+}
