@@ -70,15 +70,34 @@ pub(super) fn shape(rest: &str) -> Result<(Shape, Label, usize), String> {
     Err(format!("the node label opened by `{open}` is not closed"))
 }
 
-/// Mermaid 11 `A@{ shape: diamond, label: "Text" }`.
+/// Mermaid 11 `A@{ shape: diamond, label: "Text" }`. Commas and `}` inside quotes belong to the value.
 fn shape_data(rest: &str) -> Result<(Shape, Label, usize), String> {
     let body = rest.get(2..).unwrap_or("");
-    let Some(end) = body.find('}') else {
+    let mut fields = Vec::new();
+    let mut start = 0;
+    let mut quoted = false;
+    let mut end = None;
+    for (i, c) in body.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' | '\n' if !quoted => {
+                fields.push(body.get(start..i).unwrap_or(""));
+                start = i + 1;
+            }
+            '}' if !quoted => {
+                fields.push(body.get(start..i).unwrap_or(""));
+                end = Some(i);
+                break;
+            }
+            _ => {}
+        }
+    }
+    let Some(end) = end else {
         return Err("`@{` is not closed by `}`".into());
     };
     let mut shape = Shape::Rect;
     let mut label = Label::default();
-    for field in body.get(..end).unwrap_or("").split([',', '\n']) {
+    for field in fields {
         let Some((key, value)) = field.split_once(':') else {
             continue;
         };

@@ -79,6 +79,16 @@ fn mermaid_11_shape_data_and_ids_with_dashes() {
 }
 
 #[test]
+fn shape_data_values_keep_quoted_commas_and_braces() {
+    let c = chart("flowchart TD\nA@{ shape: diamond, label: \"Yes, call back {soon}\" } --> B\n");
+    assert_eq!(
+        shape_of(&c, "A"),
+        (Shape::Rhombus, "Yes, call back {soon}".to_string())
+    );
+    assert_eq!(edges(&c), ["A-->B"]);
+}
+
+#[test]
 fn arrows_and_labels() {
     let c = chart(
         "graph LR\nA-->B\nB---C\nC-.->D\nD==>E\nE--oF\nF--xG\nG<-->H\nH--->I\n\
