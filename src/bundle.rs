@@ -1,5 +1,8 @@
-//! Everything a build produces, in memory: render each entry point and assemble its file, then the
-//! manifest, the documents and the zip archive that make up the rest of the bundle.
+//! Everything a build produces, streamed into a sink: render each entry point and write its file, then
+//! the manifest, the documents and the zip archive that make up the rest of the bundle.
+
+use std::collections::BTreeMap;
+use std::io;
 
 use rayon::prelude::*;
 
@@ -7,10 +10,11 @@ use crate::access::{self, AccessError, AccessKey};
 use crate::check::Checked;
 use crate::content::Project;
 use crate::inline::{self, Assets, InlineError};
-use crate::package::archive::{self, ArchiveError};
-use crate::package::cache::{CacheFile, CachedEntry, Keys, Previous};
+use crate::package::archive;
+use crate::package::cache::{CacheFile, CachedArchive, CachedEntry, Keys, Previous};
 use crate::package::documents::{self, DocumentError};
 use crate::package::manifest::{self, EntryRecord, FileRecord, Manifest};
+use crate::package::sink::{MemorySink, Sink};
 use crate::progress::Progress;
 use crate::render::{self, RenderContext, RenderError};
 use crate::snapshot::Snapshot;
@@ -20,10 +24,8 @@ use crate::theme::{Theme, ThemeError};
 #[derive(Debug, Clone)]
 pub struct BuiltEntry {
     pub id: String,
-    pub file_name: String,
-    pub bytes: Vec<u8>,
-    /// SHA-256 of `bytes`.
-    pub sha256: String,
+    /// Its name, size and SHA-256.
+    pub record: FileRecord,
     pub diagrams: usize,
     pub nodes: usize,
     /// SHA-256 over the entry point's sources (`manifest::source_hash`).
@@ -46,21 +48,21 @@ pub enum BundleError {
     Access(#[from] AccessError),
     #[error(transparent)]
     Document(#[from] DocumentError),
-    #[error(transparent)]
-    Archive(#[from] ArchiveError),
+    #[error("cannot write `{0}`: {1}")]
+    Write(String, io::Error),
     #[error("entry point `{0}` would be written as `{1}`, a name the bundle uses for itself; rename its folder")]
     ReservedName(String, String),
 }
 
-/// A whole bundle: its entry points and every file of the output folder, sorted by name.
+/// A whole bundle, written into a [`Sink`]: its entry points and the record of every file, sorted by name.
 #[derive(Debug, Clone)]
 pub struct Bundle {
     pub entries: Vec<BuiltEntry>,
     pub manifest: Manifest,
-    pub files: Vec<(String, Vec<u8>)>,
+    pub files: Vec<FileRecord>,
     /// What the next build into the same folder can reuse (written beside the bundle, not part of it).
     pub cache: CacheFile,
-    /// Zip members whose compressed data came from the previous archive, and the members in all.
+    /// Zip chunks whose compressed data came from the previous archive, and the chunks in all.
     pub zip_reused: (usize, usize),
 }
 
@@ -72,26 +74,31 @@ pub struct BuildOptions<'a> {
     pub progress: &'a Progress,
 }
 
-/// Builds the bundle of a checked project (which must have no errors): entry points, then the launcher
-/// and contingency documents (which list the entry points' checksums), then the manifest (which lists
-/// every file's checksum), then the zip of all of them. Locked entry points are sealed with `key`.
+/// Builds the bundle of a checked project (which must have no errors) in memory, without reusing a
+/// previous build: the files by name (the preview server's build).
 pub fn build(
     project: &Project,
     checked: &Checked,
     snapshot: &Snapshot,
     key: Option<&AccessKey>,
-) -> Result<Bundle, BundleError> {
+) -> Result<BTreeMap<String, Vec<u8>>, BundleError> {
     let progress = Progress::hidden();
     let options = BuildOptions {
         previous: None,
         progress: &progress,
     };
-    build_with(project, checked, snapshot, key, options)
+    let sink = MemorySink::new();
+    build_into(&sink, project, checked, snapshot, key, options)?;
+    Ok(sink.into_files())
 }
 
-/// [`build`], reusing what did not change from the previous output (`options.previous`) and showing
-/// progress; the bundle is byte-identical to a full build's (except locked entry points, always new).
-pub fn build_with(
+/// Writes the bundle of a checked project (which must have no errors) into `sink`: entry points, then
+/// the launcher and contingency documents (which list the entry points' checksums), then the manifest
+/// (which lists every file's checksum), then the zip of all of them. Locked entry points are sealed
+/// with `key`. What did not change since the previous output (`options.previous`) is reused; the bundle
+/// is byte-identical to a full build's (except locked entry points, always new).
+pub fn build_into(
+    sink: &dyn Sink,
     project: &Project,
     checked: &Checked,
     snapshot: &Snapshot,
@@ -99,7 +106,6 @@ pub fn build_with(
     options: BuildOptions,
 ) -> Result<Bundle, BundleError> {
     let theme = Theme::for_project(project)?;
-    let entries = build_entries(project, checked, &theme, snapshot, key, options)?;
     let archive_name = manifest::archive_name(&project.site.name, &snapshot.date);
     let reserved = [
         documents::INDEX_HTML,
@@ -108,19 +114,24 @@ pub fn build_with(
         manifest::FILE_NAME,
         archive_name.as_str(),
     ];
-    if let Some(e) = entries
+    if let Some(e) = project
+        .entries
         .iter()
-        .find(|e| reserved.contains(&e.file_name.as_str()))
+        .find(|e| reserved.contains(&format!("{}.html", e.id).as_str()))
     {
-        return Err(BundleError::ReservedName(e.id.clone(), e.file_name.clone()));
+        return Err(BundleError::ReservedName(
+            e.id.clone(),
+            format!("{}.html", e.id),
+        ));
     }
+    let entries = build_entries(sink, project, checked, &theme, snapshot, key, options)?;
     let records: Vec<EntryRecord> = entries
         .iter()
         .filter_map(|built| {
             let entry = project.entry(&built.id)?;
             Some(EntryRecord::of(
                 entry,
-                (&built.file_name, &built.bytes, &built.sha256),
+                &built.record,
                 (built.diagrams, built.nodes),
                 built.source_sha256.clone(),
             ))
@@ -130,55 +141,78 @@ pub fn build_with(
     let docs = documents::render(&theme.documents, project.site.language, project, &manifest)?;
     manifest.documents = docs
         .iter()
-        .map(|(name, bytes)| FileRecord::of(name, bytes))
-        .collect();
-    let mut files: Vec<(String, Vec<u8>)> = entries
-        .iter()
-        .map(|e| (e.file_name.clone(), e.bytes.clone()))
-        .chain(docs)
-        .collect();
-    files.push((
-        manifest::FILE_NAME.to_string(),
-        manifest.to_toml().into_bytes(),
-    ));
-    options.progress.step("compressing the zip", files.len());
-    let previous_zip = options.previous.and_then(|p| p.archive(&archive_name));
+        .map(|(name, bytes)| write(sink, name, bytes))
+        .collect::<Result<_, _>>()?;
+    let mut files: Vec<FileRecord> = entries.iter().map(|e| e.record.clone()).collect();
+    files.extend(manifest.documents.iter().cloned());
+    files.push(write(
+        sink,
+        manifest::FILE_NAME,
+        manifest.to_toml().as_bytes(),
+    )?);
+    let names: Vec<String> = files.iter().map(|f| f.file.clone()).collect();
+    options.progress.step("compressing the zip", names.len());
+    let mut previous_zip = options.previous.and_then(|p| p.archive(&archive_name));
     let progress = options.progress;
-    let (zip, zip_reused) =
-        archive::zip_reusing(&files, snapshot.epoch, previous_zip.as_deref(), &|| {
-            progress.inc()
-        })?;
-    let zip_reused = (zip_reused, files.len());
-    files.push((archive_name, zip));
-    files.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut written = None;
+    let zip_record = sink
+        .write_with(&archive_name, &mut |w| {
+            let done = archive::write(
+                sink,
+                &names,
+                snapshot.epoch,
+                previous_zip.take(),
+                w,
+                &|| progress.inc(),
+            )
+            .map_err(io::Error::other)?;
+            written = Some(done);
+            Ok(())
+        })
+        .map_err(|e| BundleError::Write(archive_name.clone(), e))?;
+    let written = written
+        .ok_or_else(|| BundleError::Write(archive_name.clone(), io::Error::other("not written")))?;
+    files.push(zip_record.clone());
+    files.sort_by(|a, b| a.file.cmp(&b.file));
     let cache = CacheFile::new(
         entries
             .iter()
             .filter_map(|e| {
                 Some(CachedEntry {
                     id: e.id.clone(),
-                    file: e.file_name.clone(),
+                    file: e.record.file.clone(),
                     key: e.cache_key.clone()?,
-                    sha256: e.sha256.clone(),
+                    sha256: e.record.sha256.clone(),
                     diagrams: e.diagrams,
                     nodes: e.nodes,
                 })
             })
             .collect(),
+        Some(CachedArchive {
+            file: archive_name,
+            sha256: zip_record.sha256,
+            index: written.index,
+        }),
     );
     Ok(Bundle {
         entries,
         manifest,
         files,
         cache,
-        zip_reused,
+        zip_reused: written.reused,
     })
 }
 
+fn write(sink: &dyn Sink, name: &str, bytes: &[u8]) -> Result<FileRecord, BundleError> {
+    sink.write(name, bytes)
+        .map_err(|e| BundleError::Write(name.to_string(), e))
+}
+
 /// Builds every entry point of a checked project (which must have no errors) with the project's theme
-/// (built-in files, the user theme and branding); locked ones need `key`. An open entry point whose
-/// cache key and previous file are unchanged is taken from `options.previous` as it is.
+/// (built-in files, the user theme and branding) into `sink`; locked ones need `key`. An open entry
+/// point whose cache key and previous file are unchanged is taken from `options.previous` as it is.
 pub fn build_entries(
+    sink: &dyn Sink,
     project: &Project,
     checked: &Checked,
     theme: &Theme,
@@ -211,12 +245,16 @@ pub fn build_entries(
             let cache_key = (!locked).then(|| keys.key(entry, &source_sha256));
             let previous = options.previous.zip(cache_key.as_deref());
             if let Some(old) = previous.and_then(|(p, k)| p.entry(&entry.id, &file_name, k)) {
+                if !sink.link(&file_name, &old.path) {
+                    let copied = sink.write_with(&file_name, &mut |w| {
+                        io::copy(&mut std::fs::File::open(&old.path)?, w).map(|_| ())
+                    });
+                    copied.map_err(|e| BundleError::Write(file_name.clone(), e))?;
+                }
                 options.progress.inc();
                 return Ok(BuiltEntry {
                     id: entry.id.clone(),
-                    file_name,
-                    bytes: old.bytes,
-                    sha256: old.sha256,
+                    record: old.record,
                     diagrams: old.diagrams,
                     nodes: old.nodes,
                     source_sha256,
@@ -225,19 +263,23 @@ pub fn build_entries(
                 });
             }
             let rendered = render::render_entry(&cx, entry)?;
-            let bytes = match (&rendered.public_json, key) {
-                (None, _) => inline::assemble(&rendered, &assets, &checked.images)?,
+            let record = match (&rendered.public_json, key) {
+                (None, _) => sink.write_with(&file_name, &mut |w| {
+                    inline::assemble(&rendered, &assets, &checked.images, w)
+                        .map_err(io::Error::other)
+                }),
                 (Some(public), Some(key)) => {
-                    access::lock_entry(&rendered, public, &assets, &checked.images, key)?
+                    let bytes =
+                        access::lock_entry(&rendered, public, &assets, &checked.images, key)?;
+                    sink.write(&file_name, &bytes)
                 }
                 (Some(_), None) => return Err(AccessError::NoKey(vec![entry.id.clone()]).into()),
-            };
+            }
+            .map_err(|e| BundleError::Write(file_name.clone(), e))?;
             options.progress.inc();
             Ok(BuiltEntry {
                 id: entry.id.clone(),
-                file_name,
-                sha256: manifest::sha256_hex(&bytes),
-                bytes,
+                record,
                 diagrams: rendered.diagram_count,
                 nodes: rendered.node_count,
                 source_sha256,

@@ -80,7 +80,7 @@ fn entry_stats(entry: &Entry, checked: &Checked, report: &Report) -> EntryStats 
     let image_bytes: usize = images
         .iter()
         .filter_map(|id| checked.images.get(id))
-        .map(|image| image.bytes.len())
+        .map(|image| image.len as usize)
         .sum();
     EntryStats {
         id: entry.id.clone(),

@@ -59,14 +59,14 @@ fn edit(dir: &Path, file: &str, from: &str, to: &str) {
     fs::write(&path, text.replace(from, to)).unwrap();
 }
 
-fn zip_members_reused(run: &Run) -> &str {
+fn zip_chunks_reused(run: &Run) -> &str {
     let line = run
         .stdout
         .lines()
         .find(|l| l.starts_with("reused "))
         .unwrap();
     let start = line.find(" and ").map_or(0, |i| i + 5);
-    let end = line.find(" zip members").unwrap_or(line.len());
+    let end = line.find(" zip chunks").unwrap_or(line.len());
     &line[start..end]
 }
 
@@ -89,7 +89,7 @@ fn unchanged_entry_points_are_reused_and_the_result_is_a_full_builds() {
         build(dir, "dist", &[], &[]);
         assert_eq!(inode(dir), before);
     }
-    assert_eq!(zip_members_reused(&again), "6 of 6");
+    assert_eq!(zip_chunks_reused(&again), "6 of 6");
     assert_same_as_full_build(dir, &[], &[]);
 
     // A body edit in the escalation entry: support links to it, but shows none of that text.
@@ -105,7 +105,7 @@ fn unchanged_entry_points_are_reused_and_the_result_is_a_full_builds() {
     assert!(html.contains("Thank the customer warmly."));
     // support.html and the launcher are the same; the manifest, contingency documents and
     // escalation.html are new.
-    assert_eq!(zip_members_reused(&run), "2 of 6");
+    assert_eq!(zip_chunks_reused(&run), "2 of 6");
     assert_same_as_full_build(dir, &[], &[]);
 
     // The output folder still verifies: the cache file is not an extra file.
@@ -144,7 +144,7 @@ fn a_new_environment_or_snapshot_rebuilds_everything() {
     let later = [("SOURCE_DATE_EPOCH", "1763900000")];
     let run = build(dir, "dist", &["--env", "primary"], &later);
     assert_eq!(reused(&run), "reused 0 of 2");
-    assert_eq!(zip_members_reused(&run), "0 of 6");
+    assert_eq!(zip_chunks_reused(&run), "0 of 6");
     assert_same_as_full_build(dir, &["--env", "primary"], &later);
 
     let run = build(dir, "dist", &["--env", "primary"], &later);

@@ -108,7 +108,7 @@ pub fn is_locked(entry: &Entry) -> bool {
 }
 
 /// The plaintext of a locked entry point: the full payload and every image it shows.
-pub fn plaintext(rendered: &RenderedEntry, images: &ImageStore) -> String {
+pub fn plaintext(rendered: &RenderedEntry, images: &ImageStore) -> std::io::Result<String> {
     let mut out = String::with_capacity(rendered.data_json.len() + 64);
     out.push_str("{\"data\":");
     out.push_str(&rendered.data_json);
@@ -124,11 +124,11 @@ pub fn plaintext(rendered: &RenderedEntry, images: &ImageStore) -> String {
         first = false;
         // Ids are hex digits and MIME types fixed strings: nothing to escape.
         out.push_str(&format!("\"{}\":[\"{}\",\"", image.id, image.mime));
-        base64::engine::general_purpose::STANDARD.encode_string(&image.bytes, &mut out);
+        base64::engine::general_purpose::STANDARD.encode_string(image.read()?, &mut out);
         out.push_str("\"]");
     }
     out.push_str("}}");
-    out
+    Ok(out)
 }
 
 /// Assembles a locked entry point's file: public payload in `#lb-data`, everything else sealed.
@@ -139,7 +139,7 @@ pub fn lock_entry(
     images: &ImageStore,
     key: &AccessKey,
 ) -> Result<Vec<u8>, AccessError> {
-    let plain = plaintext(rendered, images);
+    let plain = plaintext(rendered, images).map_err(InlineError::from)?;
     let (params, ciphertext) =
         seal::seal(key, plain.as_bytes(), &seal::associated_data(&rendered.id))
             .map_err(|e| AccessError::Seal(rendered.id.clone(), e))?;

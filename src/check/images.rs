@@ -1,4 +1,6 @@
-//! Images used by diagrams: found inside the content folder, checked, read once, stored once per content.
+//! Images used by diagrams: found inside the content folder, checked, stored once per content. Only what
+//! identifies an image is kept in memory; its bytes are read again from the content folder when a file
+//! that shows it is written (so a build holds one image at a time, not all of them).
 
 use std::collections::HashMap;
 use std::fs;
@@ -16,7 +18,27 @@ pub struct Image {
     /// First 16 hex digits of the SHA-256 of the bytes: the same picture under two names is one image.
     pub id: String,
     pub mime: &'static str,
-    pub bytes: Vec<u8>,
+    /// Size in bytes.
+    pub len: u64,
+    /// Where it was read from (canonical, inside the content folder).
+    pub path: PathBuf,
+}
+
+impl Image {
+    /// The image's bytes, read again from the content folder; an error if the file changed size since
+    /// it was checked.
+    pub fn read(&self) -> std::io::Result<Vec<u8>> {
+        let bytes = fs::read(&self.path).map_err(|e| {
+            std::io::Error::new(e.kind(), format!("image `{}`: {e}", self.path.display()))
+        })?;
+        if bytes.len() as u64 != self.len {
+            return Err(std::io::Error::other(format!(
+                "image `{}` changed during the build; build again",
+                self.path.display()
+            )));
+        }
+        Ok(bytes)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -86,7 +108,8 @@ impl ImageStore {
                 self.images.push(Image {
                     id: id.clone(),
                     mime,
-                    bytes,
+                    len: bytes.len() as u64,
+                    path: real.clone(),
                 });
                 self.by_id.insert(id, self.images.len() - 1);
                 self.images.len() - 1

@@ -234,11 +234,11 @@ fn check_links(project: &Project, diagram: &Diagram, checked: &mut Checked, repo
                 .load(&project.root, &diagram.entry, found.dest)
             {
                 Ok(image) => {
-                    if image.bytes.len() > IMAGE_BUDGET_BYTES {
+                    if image.len > IMAGE_BUDGET_BYTES as u64 {
                         report.push(
                             Diagnostic::warning(format!(
                                 "image is {} KiB, over the {} KiB budget: the bundle will be slow to open",
-                                image.bytes.len() / 1024,
+                                image.len / 1024,
                                 IMAGE_BUDGET_BYTES / 1024
                             ))
                             .at(file, found.span.clone()),

@@ -11,6 +11,7 @@ use crate::bundle;
 use crate::cli::BuildOptions;
 use crate::content::Project;
 use crate::diagnostics::{summary, Severity};
+use crate::package::sink::Sink;
 use crate::package::{cache, output};
 use crate::progress::Progress;
 use crate::snapshot::Snapshot;
@@ -51,22 +52,25 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
         previous: previous.as_ref(),
         progress: &progress,
     };
-    let bundle = bundle::build_with(&project, &checked, &snapshot, key.as_ref(), options)?;
+    // Files go straight into a folder beside the output, which replaces it only once complete.
+    let staging = output::Staging::new(&opts.out)?;
+    let bundle = bundle::build_into(
+        &staging,
+        &project,
+        &checked,
+        &snapshot,
+        key.as_ref(),
+        options,
+    )?;
+    drop(previous);
     let entries = &bundle.entries;
-    let mut files = bundle.files;
-    let listed = files.len();
-    files.push((
-        cache::FILE_NAME.to_string(),
-        bundle.cache.to_toml().into_bytes(),
-    ));
+    let files = &bundle.files;
     progress.step("writing", 0);
-    // Reused entry files were read and checked from the current output: link them instead of copying.
-    let unchanged: Vec<&str> = entries
-        .iter()
-        .filter(|e| e.reused)
-        .map(|e| e.file_name.as_str())
-        .collect();
-    output::write_folder_linking(&opts.out, &files, &unchanged)
+    staging
+        .write(cache::FILE_NAME, bundle.cache.to_toml().as_bytes())
+        .with_context(|| format!("writing {}", opts.out.display()))?;
+    staging
+        .commit()
         .with_context(|| format!("writing {}", opts.out.display()))?;
     progress.finish();
     if !opts.quiet {
@@ -87,16 +91,16 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
         let reused = entries.iter().filter(|e| e.reused).count();
         let (members_reused, members) = bundle.zip_reused;
         println!(
-            "reused {reused} of {} entry point{} and {members_reused} of {members} zip members from the previous build{}",
+            "reused {reused} of {} entry point{} and {members_reused} of {members} zip chunks from the previous build{}",
             entries.len(),
             if entries.len() == 1 { "" } else { "s" },
             if opts.no_cache { " (--no-cache)" } else { "" }
         );
-        for (name, bytes) in &files[..listed] {
+        for file in files {
             println!(
                 "  {} ({} KiB)",
-                opts.out.join(name).display(),
-                bytes.len().div_ceil(1024)
+                opts.out.join(&file.file).display(),
+                file.bytes.div_ceil(1024)
             );
         }
     }

@@ -1,6 +1,8 @@
 //! Assembling one self-contained file: minified shell, inlined CSS and script, the payload, each image
 //! once, and a Content-Security-Policy that allows exactly what is inlined and nothing from the network.
 
+use std::io::{self, Write};
+
 use base64::Engine;
 use lightningcss::stylesheet::{MinifyOptions, ParserOptions, PrinterOptions, StyleSheet};
 use sha2::{Digest, Sha256};
@@ -21,6 +23,8 @@ pub enum InlineError {
     Marker(&'static str, usize),
     #[error("the page template could not be minified: {0}")]
     Minify(String),
+    #[error("{0}")]
+    Io(#[from] io::Error),
 }
 
 /// The theme's style and script as they go into every page, with the policy that admits them.
@@ -68,24 +72,32 @@ pub fn minify_css(css: &str) -> Result<String, InlineError> {
     Ok(printed.code)
 }
 
-/// Builds the final bytes of an entry point's file.
+/// Writes an entry point's file into `w`: the page with its payload, then each image it shows, read
+/// from the content folder one at a time and written as base64.
 pub fn assemble(
     entry: &RenderedEntry,
     assets: &Assets,
     images: &ImageStore,
-) -> Result<Vec<u8>, InlineError> {
-    let mut image_html = String::new();
-    for id in &entry.images {
-        if let Some(image) = images.get(id) {
-            image_html.push_str(&format!(
-                "<script type=\"application/octet-stream\" id=\"lb-img-{}\" data-mime=\"{}\">",
-                image.id, image.mime
-            ));
-            base64::engine::general_purpose::STANDARD.encode_string(&image.bytes, &mut image_html);
-            image_html.push_str("</script>");
+    w: &mut dyn Write,
+) -> Result<(), InlineError> {
+    let mut write_images = |w: &mut dyn Write| -> io::Result<()> {
+        let mut text = String::new();
+        for id in &entry.images {
+            if let Some(image) = images.get(id) {
+                let bytes = image.read()?;
+                text.clear();
+                text.push_str(&format!(
+                    "<script type=\"application/octet-stream\" id=\"lb-img-{}\" data-mime=\"{}\">",
+                    image.id, image.mime
+                ));
+                base64::engine::general_purpose::STANDARD.encode_string(&bytes, &mut text);
+                text.push_str("</script>");
+                w.write_all(text.as_bytes())?;
+            }
         }
-    }
-    fill(&entry.shell, assets, &entry.data_json, &image_html)
+        Ok(())
+    };
+    write_page(&entry.shell, assets, &entry.data_json, &mut write_images, w)
 }
 
 /// Puts the style, the payload, what stands for the images and the script into the minified shell.
@@ -96,12 +108,26 @@ pub fn fill(
     data_json: &str,
     image_html: &str,
 ) -> Result<Vec<u8>, InlineError> {
+    let mut out = Vec::with_capacity(shell.len() + data_json.len() + image_html.len() + 65536);
+    let mut images = |w: &mut dyn Write| w.write_all(image_html.as_bytes());
+    write_page(shell, assets, data_json, &mut images, &mut out)?;
+    Ok(out)
+}
+
+/// Writes the minified shell with its four markers replaced; `images` writes what stands for the images.
+fn write_page(
+    shell: &str,
+    assets: &Assets,
+    data_json: &str,
+    images: &mut dyn FnMut(&mut dyn Write) -> io::Result<()>,
+    w: &mut dyn Write,
+) -> Result<(), InlineError> {
     let shell = minify_shell(shell)?;
-    let parts: [(&str, &str); 4] = [
-        (STYLE_MARKER, &assets.css),
-        (DATA_MARKER, data_json),
-        (IMAGES_MARKER, image_html),
-        (SCRIPT_MARKER, &assets.js),
+    let parts: [(&str, Option<&str>); 4] = [
+        (STYLE_MARKER, Some(&assets.css)),
+        (DATA_MARKER, Some(data_json)),
+        (IMAGES_MARKER, None),
+        (SCRIPT_MARKER, Some(&assets.js)),
     ];
     let mut found = Vec::new();
     for (marker, value) in parts {
@@ -112,16 +138,17 @@ pub fn fill(
         found.push((positions[0], marker.len(), value));
     }
     found.sort_by_key(|f| f.0);
-    let total = shell.len() + found.iter().map(|f| f.2.len()).sum::<usize>();
-    let mut out = String::with_capacity(total);
     let mut pos = 0;
     for (at, len, value) in found {
-        out.push_str(&shell[pos..at]);
-        out.push_str(value);
+        w.write_all(&shell.as_bytes()[pos..at])?;
+        match value {
+            Some(text) => w.write_all(text.as_bytes())?,
+            None => images(w)?,
+        }
         pos = at + len;
     }
-    out.push_str(&shell[pos..]);
-    Ok(out.into_bytes())
+    w.write_all(&shell.as_bytes()[pos..])?;
+    Ok(())
 }
 
 fn minify_shell(shell: &str) -> Result<String, InlineError> {

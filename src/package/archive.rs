@@ -1,282 +1,345 @@
 //! The bundle as one zip file, byte-for-byte reproducible: members sorted by name, one fixed timestamp
 //! (the snapshot time, or 1980-01-01 — the earliest a zip can say — if earlier), fixed permissions.
+//!
+//! Members are streamed from the files already written, never held whole in memory. Each member is cut
+//! into content-defined chunks (FastCDC: the cut points depend on the bytes around them, not on their
+//! offset, so an edit only changes the chunks it touches). Each chunk is deflated on its own and ends
+//! with a sync flush, pigz-style, so chunks are compressed on all cores and their concatenation, closed
+//! by an empty final block, is one valid deflate stream. A chunk that looks like base64 of compressed
+//! images (high byte entropy, nothing for a match finder to find) is Huffman-coded only, three times
+//! faster for the same size. Since a chunk's compressed bytes depend on its bytes alone, the next build
+//! copies the compressed data of every chunk it already made from the previous archive ([`Reuse`]).
+//! Sizes and CRC follow each member's data (a data descriptor), so members need a single pass.
 
-use std::io::{Cursor, Read, Write};
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::Path;
 
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use zlib_rs::{DeflateConfig, DeflateFlush, Strategy};
 
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, DateTime, ZipWriter};
+use crate::package::manifest::sha256_hex;
+use crate::package::sink::{MemorySink, Sink};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {
-    #[error("cannot write the zip archive: {0}")]
+    #[error("cannot read the zip archive: {0}")]
     Zip(#[from] zip::result::ZipError),
     #[error("cannot write the zip archive: {0}")]
-    Io(#[from] std::io::Error),
+    Io(#[from] io::Error),
 }
 
-/// Zips `files` (relative names) with every member dated `epoch` (UTC). Members are compressed in
-/// parallel, each into an archive of its own, then copied raw into the final archive in name order:
-/// deflating the entry-point files (mostly base64 images) is most of a large build's time otherwise.
-pub fn zip(files: &[(String, Vec<u8>)], epoch: i64) -> Result<Vec<u8>, ArchiveError> {
-    zip_reusing(files, epoch, None, &|| ()).map(|(bytes, _)| bytes)
+/// Chunk sizes (bytes): minimum, average and maximum cut.
+const MIN_CHUNK: u32 = 256 << 10;
+const AVG_CHUNK: u32 = 1 << 20;
+const MAX_CHUNK: u32 = 4 << 20;
+/// Chunks compressed at once: enough for every core, few enough to bound memory.
+const BATCH: usize = 8;
+/// Above this many bits per byte, a chunk is taken for base64 of compressed data (base64 has 6; text
+/// and markup have 4 to 5).
+const RANDOM_BITS: f64 = 5.6;
+/// An empty final deflate block (fixed codes): closes a stream of sync-flushed chunks.
+const FINAL_BLOCK: [u8; 2] = [0x03, 0x00];
+
+/// Where one chunk's compressed data lies in an archive.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChunkRecord {
+    /// SHA-256 (hex) of the uncompressed bytes.
+    pub sha256: String,
+    /// Offset of the compressed data in the archive, and its length.
+    pub at: u64,
+    pub len: u64,
 }
 
-/// A member of the archive being made: freshly compressed, or the index of an identical member of the
-/// previous archive whose compressed data is copied as it is.
-enum Part {
-    Fresh(Vec<u8>),
-    Reused(usize),
+/// What a build remembers of the archive it wrote, to reuse its chunks next time.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchiveIndex {
+    pub chunks: Vec<ChunkRecord>,
 }
 
-/// [`zip`], taking each member that is byte-for-byte the same (same name, date, permissions, and the
-/// same bytes once decompressed) from the `previous` archive instead of compressing it again; the
-/// result is identical to [`zip`]'s. Also returns how many members were reused. `done` is called as
-/// each member is ready (progress).
-pub fn zip_reusing(
-    files: &[(String, Vec<u8>)],
-    epoch: i64,
-    previous: Option<&[u8]>,
-    done: &(dyn Fn() + Sync),
-) -> Result<(Vec<u8>, usize), ArchiveError> {
-    let options = SimpleFileOptions::default()
-        .compression_method(CompressionMethod::Deflated)
-        .last_modified_time(zip_time(epoch))
-        .unix_permissions(0o644);
-    let previous = previous.and_then(|bytes| zip::ZipArchive::new(Cursor::new(bytes)).ok());
-    let mut sorted: Vec<&(String, Vec<u8>)> = files.iter().collect();
-    sorted.sort_by(|a, b| a.0.cmp(&b.0));
-    let parts: Vec<Part> = sorted
-        .par_iter()
-        .map(|(name, bytes)| {
-            if let Some(index) = previous
-                .clone()
-                .and_then(|p| same_member(p, name, bytes, zip_time(epoch)))
-            {
-                done();
-                return Ok(Part::Reused(index));
-            }
-            let one = if bytes.len() >= 2 * CHUNK && u32::try_from(bytes.len()).is_ok() {
-                single_member_chunked(name, bytes, zip_time(epoch))?
-            } else {
-                let mut one = ZipWriter::new(Cursor::new(Vec::new()));
-                one.start_file(name.as_str(), options)?;
-                one.write_all(bytes)?;
-                one.finish()?.into_inner()
-            };
-            done();
-            Ok(Part::Fresh(one))
-        })
-        .collect::<Result<_, ArchiveError>>()?;
-    let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
-    let mut reused = 0;
-    for part in parts {
-        match part {
-            Part::Fresh(part) => {
-                let mut archive = zip::ZipArchive::new(Cursor::new(part))?;
-                writer.raw_copy_file(archive.by_index_raw(0)?)?;
-            }
-            Part::Reused(index) => {
-                // Only made when there is a previous archive.
-                let mut previous = previous
-                    .clone()
-                    .ok_or(zip::result::ZipError::FileNotFound)?;
-                writer.raw_copy_file(previous.by_index_raw(index)?)?;
-                reused += 1;
-            }
-        }
-    }
-    Ok((writer.finish()?.into_inner(), reused))
+/// The previous archive, checked against the SHA-256 recorded when it was written: its chunks may be
+/// copied as they are.
+pub struct Reuse {
+    file: File,
+    by_sha: HashMap<String, (u64, u64)>,
 }
 
-/// Members at least twice this size are deflated in chunks of this size on all cores.
-const CHUNK: usize = 4 << 20;
-
-/// A one-member archive whose data is deflated in parallel, pigz-style: each chunk on its own, ended by a
-/// sync flush (byte-aligned, empty stored block), the last one by the final block; the concatenation is
-/// one valid deflate stream. The whole member is then on all cores instead of one: a large entry point's
-/// member is the critical path of a build. Only for members under 4 GiB (no zip64 fields here).
-fn single_member_chunked(
-    name: &str,
-    bytes: &[u8],
-    time: DateTime,
-) -> Result<Vec<u8>, ArchiveError> {
-    use flate2::write::DeflateEncoder;
-    use flate2::Compression;
-
-    let chunks: Vec<&[u8]> = bytes.chunks(CHUNK).collect();
-    let last = chunks.len().saturating_sub(1);
-    let deflated: Vec<Vec<u8>> = chunks
-        .par_iter()
-        .enumerate()
-        .map(|(i, chunk)| {
-            let mut encoder = DeflateEncoder::new(Vec::new(), Compression::default());
-            encoder.write_all(chunk)?;
-            if i == last {
-                encoder.finish()
-            } else {
-                encoder.flush()?;
-                Ok(std::mem::take(encoder.get_mut()))
-            }
-        })
-        .collect::<Result<_, std::io::Error>>()?;
-    let compressed: usize = deflated.iter().map(Vec::len).sum();
-    let too_large = || std::io::Error::other("zip member too large");
-    let compressed = u32::try_from(compressed).map_err(|_| too_large())?;
-    let size = u32::try_from(bytes.len()).map_err(|_| too_large())?;
-    let name_len = u16::try_from(name.len()).map_err(|_| too_large())?;
-    let mut crc = flate2::Crc::new();
-    crc.update(bytes);
-    let flags: u16 = if name.is_ascii() { 0 } else { 1 << 11 };
-    // The fields both headers share, from "version needed" to the name's length.
-    let mut common = Vec::with_capacity(26);
-    for v in [20u16, flags, 8, time.timepart(), time.datepart()] {
-        common.extend_from_slice(&v.to_le_bytes());
-    }
-    for v in [crc.sum(), compressed, size] {
-        common.extend_from_slice(&v.to_le_bytes());
-    }
-    common.extend_from_slice(&name_len.to_le_bytes());
-    let mut out = Vec::with_capacity(compressed as usize + 2 * name.len() + 128);
-    out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
-    out.extend_from_slice(&common);
-    out.extend_from_slice(&0u16.to_le_bytes()); // extra field length
-    out.extend_from_slice(name.as_bytes());
-    for part in &deflated {
-        out.extend_from_slice(part);
-    }
-    let directory_at = u32::try_from(out.len()).map_err(|_| too_large())?;
-    out.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
-    out.extend_from_slice(&((3u16 << 8) | 20).to_le_bytes()); // made by: Unix
-    out.extend_from_slice(&common);
-    for v in [0u16, 0, 0, 0] {
-        // extra field, comment, disk number, internal attributes
-        out.extend_from_slice(&v.to_le_bytes());
-    }
-    out.extend_from_slice(&((0o100_644u32) << 16).to_le_bytes());
-    out.extend_from_slice(&0u32.to_le_bytes()); // local header offset
-    out.extend_from_slice(name.as_bytes());
-    let directory_len = u32::try_from(out.len()).map_err(|_| too_large())? - directory_at;
-    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
-    for v in [0u16, 0, 1, 1] {
-        out.extend_from_slice(&v.to_le_bytes());
-    }
-    out.extend_from_slice(&directory_len.to_le_bytes());
-    out.extend_from_slice(&directory_at.to_le_bytes());
-    out.extend_from_slice(&0u16.to_le_bytes());
-    Ok(out)
-}
-
-/// Index of the member `name` of `previous` when it is what compressing `bytes` now would give: same
-/// method, date, permissions and size, and the same bytes once decompressed (the reader also checks the
-/// stored CRC at the end, so a damaged member is never copied).
-fn same_member(
-    mut previous: zip::ZipArchive<Cursor<&[u8]>>,
-    name: &str,
-    bytes: &[u8],
-    time: DateTime,
-) -> Option<usize> {
-    let index = previous.index_for_name(name)?;
-    let mut member = previous.by_index(index).ok()?;
-    let same_header = member.compression() == CompressionMethod::Deflated
-        && member.last_modified() == Some(time)
-        && member.unix_mode().map(|m| m & 0o777) == Some(0o644)
-        && member.size() == bytes.len() as u64;
-    if !same_header {
-        return None;
-    }
-    let mut buf = vec![0u8; 1 << 16];
-    let mut at = 0;
-    loop {
-        let n = member.read(&mut buf).ok()?;
-        if n == 0 {
-            break;
-        }
-        if bytes.get(at..at + n)? != buf.get(..n)? {
+impl Reuse {
+    /// `None` when the file is missing, is not a regular file, or is not exactly what was written.
+    pub fn open(path: &Path, sha256: &str, index: &ArchiveIndex) -> Option<Reuse> {
+        if !std::fs::symlink_metadata(path).ok()?.file_type().is_file() {
             return None;
         }
-        at += n;
+        let record = crate::package::sink::hash_file(path).ok()?;
+        if record.sha256 != sha256 {
+            return None;
+        }
+        let by_sha = index
+            .chunks
+            .iter()
+            .map(|c| (c.sha256.clone(), (c.at, c.len)))
+            .collect();
+        Some(Reuse {
+            file: File::open(path).ok()?,
+            by_sha,
+        })
     }
-    (at == bytes.len()).then_some(index)
+
+    fn copy(&mut self, (at, len): (u64, u64), out: &mut dyn Write) -> io::Result<()> {
+        self.file.seek(SeekFrom::Start(at))?;
+        let copied = io::copy(&mut (&mut self.file).take(len), out)?;
+        if copied != len {
+            return Err(io::Error::other(
+                "the previous archive is shorter than recorded",
+            ));
+        }
+        Ok(())
+    }
 }
 
-fn zip_time(epoch: i64) -> DateTime {
-    time::OffsetDateTime::from_unix_timestamp(epoch)
-        .ok()
-        .and_then(|t| {
-            DateTime::from_date_and_time(
-                u16::try_from(t.year()).ok()?,
-                u8::from(t.month()),
-                t.day(),
-                t.hour(),
-                t.minute(),
-                t.second(),
-            )
-            .ok()
+/// What writing an archive did.
+pub struct Written {
+    pub index: ArchiveIndex,
+    /// Chunks copied from the previous archive, and chunks in all.
+    pub reused: (usize, usize),
+}
+
+/// Writes the zip of the files `names` of `sink` (sorted here) into `out`, every member dated `epoch`
+/// (UTC). `done` is called as each member is written (progress).
+pub fn write(
+    sink: &dyn Sink,
+    names: &[String],
+    epoch: i64,
+    mut previous: Option<Reuse>,
+    out: &mut dyn Write,
+    done: &(dyn Fn() + Sync),
+) -> Result<Written, ArchiveError> {
+    let mut names: Vec<&String> = names.iter().collect();
+    names.sort();
+    let (time, date) = dos_time(epoch);
+    let mut out = Counting { inner: out, at: 0 };
+    let mut index = ArchiveIndex::default();
+    let mut reused = (0, 0);
+    let mut directory = Vec::new();
+    for name in names {
+        let offset = out.at;
+        let common = |crc: u32, compressed: u64, size: u64| -> io::Result<Vec<u8>> {
+            let mut c = Vec::with_capacity(26);
+            let flags: u16 = (1 << 3) | if name.is_ascii() { 0 } else { 1 << 11 };
+            for v in [20u16, flags, 8, time, date] {
+                c.extend_from_slice(&v.to_le_bytes());
+            }
+            for v in [crc, small(compressed)?, small(size)?] {
+                c.extend_from_slice(&v.to_le_bytes());
+            }
+            let name_len = u16::try_from(name.len()).map_err(|_| too_large())?;
+            c.extend_from_slice(&name_len.to_le_bytes());
+            Ok(c)
+        };
+        // Local header: CRC and sizes are in the data descriptor after the data.
+        out.write_all(&0x0403_4b50u32.to_le_bytes())?;
+        out.write_all(&common(0, 0, 0)?)?;
+        out.write_all(&0u16.to_le_bytes())?;
+        out.write_all(name.as_bytes())?;
+        let data_at = out.at;
+        let mut crc = flate2::Crc::new();
+        let mut size = 0u64;
+        let chunks =
+            fastcdc::v2020::StreamCDC::new(sink.open(name)?, MIN_CHUNK, AVG_CHUNK, MAX_CHUNK);
+        let mut batch: Vec<Vec<u8>> = Vec::with_capacity(BATCH);
+        let mut chunks = chunks.peekable();
+        while let Some(chunk) = chunks.next() {
+            batch.push(chunk.map_err(io::Error::from)?.data);
+            if batch.len() < BATCH && chunks.peek().is_some() {
+                continue;
+            }
+            let shas: Vec<String> = batch.par_iter().map(|c| sha256_hex(c)).collect();
+            let fresh: Vec<Option<Vec<u8>>> = batch
+                .par_iter()
+                .zip(&shas)
+                .map(|(data, sha)| {
+                    let known = previous
+                        .as_ref()
+                        .is_some_and(|p| p.by_sha.contains_key(sha));
+                    (!known).then(|| deflate_chunk(data)).transpose()
+                })
+                .collect::<io::Result<_>>()?;
+            for ((data, sha), fresh) in batch.iter().zip(shas).zip(fresh) {
+                crc.update(data);
+                size += data.len() as u64;
+                let at = out.at;
+                match (fresh, previous.as_mut()) {
+                    (Some(bytes), _) => out.write_all(&bytes)?,
+                    (None, Some(p)) => {
+                        let place = p.by_sha[&sha];
+                        p.copy(place, &mut out)?;
+                        reused.0 += 1;
+                    }
+                    (None, None) => unreachable!("a chunk is only known from a previous archive"),
+                }
+                reused.1 += 1;
+                index.chunks.push(ChunkRecord {
+                    sha256: sha,
+                    at,
+                    len: out.at - at,
+                });
+            }
+            batch.clear();
+        }
+        out.write_all(&FINAL_BLOCK)?;
+        let compressed = out.at - data_at;
+        let crc = crc.sum();
+        out.write_all(&0x0807_4b50u32.to_le_bytes())?;
+        for v in [crc, small(compressed)?, small(size)?] {
+            out.write_all(&v.to_le_bytes())?;
+        }
+        let mut entry = Vec::new();
+        entry.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+        entry.extend_from_slice(&((3u16 << 8) | 20).to_le_bytes()); // made by: Unix
+        entry.extend_from_slice(&common(crc, compressed, size)?);
+        for v in [0u16, 0, 0, 0] {
+            // extra field, comment, disk number, internal attributes
+            entry.extend_from_slice(&v.to_le_bytes());
+        }
+        entry.extend_from_slice(&((0o100_644u32) << 16).to_le_bytes());
+        entry.extend_from_slice(&small(offset)?.to_le_bytes());
+        entry.extend_from_slice(name.as_bytes());
+        directory.push(entry);
+        done();
+    }
+    let directory_at = out.at;
+    for entry in &directory {
+        out.write_all(entry)?;
+    }
+    let directory_len = out.at - directory_at;
+    let count = u16::try_from(directory.len()).map_err(|_| too_large())?;
+    out.write_all(&0x0605_4b50u32.to_le_bytes())?;
+    for v in [0u16, 0, count, count] {
+        out.write_all(&v.to_le_bytes())?;
+    }
+    out.write_all(&small(directory_len)?.to_le_bytes())?;
+    out.write_all(&small(directory_at)?.to_le_bytes())?;
+    out.write_all(&0u16.to_le_bytes())?;
+    Ok(Written { index, reused })
+}
+
+/// Deflates one chunk on its own (no dictionary from the chunk before) and ends it with a sync flush.
+fn deflate_chunk(data: &[u8]) -> io::Result<Vec<u8>> {
+    let strategy = if bits_per_byte(data) > RANDOM_BITS {
+        Strategy::HuffmanOnly
+    } else {
+        Strategy::Default
+    };
+    let mut deflate = zlib_rs::Deflate::new_with_config(DeflateConfig {
+        level: 6,
+        window_bits: -15,
+        strategy,
+        ..DeflateConfig::default()
+    });
+    let mut out = vec![0u8; zlib_rs::compress_bound(data.len()) + 64];
+    loop {
+        let (read, written) = (deflate.total_in() as usize, deflate.total_out() as usize);
+        deflate
+            .compress(&data[read..], &mut out[written..], DeflateFlush::SyncFlush)
+            .map_err(|e| io::Error::other(e.as_str()))?;
+        let written = deflate.total_out() as usize;
+        if deflate.total_in() as usize == data.len() && written < out.len() {
+            out.truncate(written);
+            return Ok(out);
+        }
+        out.resize(out.len() * 2, 0);
+    }
+}
+
+/// Order-0 entropy of `data`, in bits per byte.
+fn bits_per_byte(data: &[u8]) -> f64 {
+    let mut counts = [0u64; 256];
+    for &b in data {
+        counts[b as usize] += 1;
+    }
+    let n = data.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
         })
-        .unwrap_or_default()
+        .sum()
+}
+
+/// A writer that knows how many bytes went through it.
+struct Counting<'a> {
+    inner: &'a mut dyn Write,
+    at: u64,
+}
+
+impl Write for Counting<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.at += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn too_large() -> io::Error {
+    io::Error::other("the bundle is too large for a zip archive without zip64 (4 GiB)")
+}
+
+fn small(v: u64) -> io::Result<u32> {
+    u32::try_from(v).map_err(|_| too_large())
+}
+
+/// MS-DOS time and date of `epoch` (UTC), clamped to 1980-01-01 00:00:00.
+fn dos_time(epoch: i64) -> (u16, u16) {
+    let t = time::OffsetDateTime::from_unix_timestamp(epoch)
+        .ok()
+        .filter(|t| (1980..=2107).contains(&t.year()));
+    match t {
+        Some(t) => (
+            (u16::from(t.hour()) << 11)
+                | (u16::from(t.minute()) << 5)
+                | (u16::from(t.second()) / 2),
+            (((t.year() - 1980) as u16) << 9)
+                | (u16::from(u8::from(t.month())) << 5)
+                | u16::from(t.day()),
+        ),
+        None => (0, (1 << 5) | 1),
+    }
+}
+
+/// Zips `files` (relative names) in memory with every member dated `epoch` (UTC).
+pub fn zip(files: &[(String, Vec<u8>)], epoch: i64) -> Result<Vec<u8>, ArchiveError> {
+    let sink = MemorySink::new();
+    for (name, bytes) in files {
+        sink.write(name, bytes)?;
+    }
+    let names: Vec<String> = files.iter().map(|f| f.0.clone()).collect();
+    let mut out = Vec::new();
+    write(&sink, &names, epoch, None, &mut out, &|| ())?;
+    Ok(out)
 }
 
 /// The members of a zip archive, by name, in archive order.
 pub fn read(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, ArchiveError> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))?;
+    let mut archive = zip::ZipArchive::new(io::Cursor::new(bytes))?;
     let mut out = Vec::with_capacity(archive.len());
     for i in 0..archive.len() {
         let mut file = archive.by_index(i)?;
         let mut data = Vec::with_capacity(usize::try_from(file.size()).unwrap_or(0).min(1 << 30));
-        std::io::copy(&mut file, &mut data)?;
+        io::copy(&mut file, &mut data)?;
         out.push((file.name().to_string(), data));
     }
     Ok(out)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn same_input_same_bytes_and_members_sorted() {
-        let files = vec![
-            ("b.html".to_string(), b"bbb".to_vec()),
-            ("a.html".to_string(), b"aaa".to_vec()),
-        ];
-        let one = zip(&files, 1_763_800_000).unwrap();
-        let two = zip(&files, 1_763_800_000).unwrap();
-        assert_eq!(one, two);
-        let names: Vec<String> = read(&one).unwrap().into_iter().map(|f| f.0).collect();
-        assert_eq!(names, ["a.html", "b.html"]);
-        // Before 1980 the zip format cannot say: the date is clamped, not an error.
-        assert!(zip(&files, 0).is_ok());
-    }
-
-    #[test]
-    fn large_members_are_deflated_in_chunks_and_read_back_exactly() {
-        // Not very compressible, like base64 images, and crossing several chunks.
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let big: Vec<u8> = (0..2 * CHUNK + 12_345)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-                    [(state % 64) as usize]
-            })
-            .collect();
-        let files = vec![
-            ("big.html".to_string(), big.clone()),
-            ("small.txt".to_string(), b"small".to_vec()),
-        ];
-        let one = zip(&files, 1_763_800_000).unwrap();
-        assert!(one.len() < big.len(), "compressed");
-        assert_eq!(read(&one).unwrap(), files);
-        let mut archive = zip::ZipArchive::new(Cursor::new(&one)).unwrap();
-        let member = archive.by_name("big.html").unwrap();
-        assert_eq!(member.unix_mode().map(|m| m & 0o777), Some(0o644));
-        assert_eq!(member.last_modified(), Some(zip_time(1_763_800_000)));
-        drop(member);
-        // Reusing the previous archive's members gives the same bytes.
-        let (again, reused) = zip_reusing(&files, 1_763_800_000, Some(&one), &|| ()).unwrap();
-        assert_eq!((again == one, reused), (true, 2));
-    }
-}
+mod tests;

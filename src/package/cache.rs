@@ -4,7 +4,9 @@
 //! theme, the snapshot and the generator). The next build into the same folder reuses an entry point's
 //! file when its key is the same and the file still has the checksum recorded then; the zip archive
 //! reuses the compressed data of each member whose bytes did not change. The result is byte-identical
-//! to a full build. Locked entry points are never reused (fresh salt and nonce each build).
+//! to a full build. Locked entry points are never reused (fresh salt and nonce each build). The cache file
+//! also lists the zip archive's chunks (`archive::ArchiveIndex`), whose compressed data the next archive
+//! copies when the same bytes come again.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
@@ -18,14 +20,16 @@ use crate::check::Checked;
 use crate::content::{Entry, Project};
 use crate::diagnostics::FileId;
 use crate::inline::Assets;
-use crate::package::manifest::sha256_hex;
+use crate::package::archive::{ArchiveIndex, Reuse};
+use crate::package::manifest::FileRecord;
+use crate::package::sink::hash_file;
 use crate::snapshot::Snapshot;
 use crate::theme::Theme;
 
 /// The cache file inside the output folder (not part of the bundle: not in the manifest nor the zip,
 /// not copied by `publish`, ignored by `verify`).
 pub const FILE_NAME: &str = ".lifeboat-cache.toml";
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// Identifies the code that builds: a cache written by another binary is ignored.
 pub fn generator() -> String {
@@ -44,6 +48,16 @@ pub struct CacheFile {
     pub generator: String,
     #[serde(default)]
     pub entries: Vec<CachedEntry>,
+    pub archive: Option<CachedArchive>,
+}
+
+/// The zip archive of the previous build.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CachedArchive {
+    pub file: String,
+    pub sha256: String,
+    pub index: ArchiveIndex,
 }
 
 /// One open entry point of the previous build.
@@ -61,11 +75,12 @@ pub struct CachedEntry {
 }
 
 impl CacheFile {
-    pub fn new(entries: Vec<CachedEntry>) -> CacheFile {
+    pub fn new(entries: Vec<CachedEntry>, archive: Option<CachedArchive>) -> CacheFile {
         CacheFile {
             format: FORMAT,
             generator: generator(),
             entries,
+            archive,
         }
     }
 
@@ -74,10 +89,11 @@ impl CacheFile {
     }
 }
 
-/// An entry point file taken from the previous build.
+/// An entry point file of the previous build that can be reused as it is.
 pub struct Reused {
-    pub bytes: Vec<u8>,
-    pub sha256: String,
+    /// The file in the previous output folder.
+    pub path: PathBuf,
+    pub record: FileRecord,
     pub diagrams: usize,
     pub nodes: usize,
 }
@@ -87,6 +103,7 @@ pub struct Reused {
 pub struct Previous {
     dir: PathBuf,
     entries: HashMap<String, CachedEntry>,
+    archive: Option<CachedArchive>,
 }
 
 impl Previous {
@@ -105,40 +122,37 @@ impl Previous {
         Some(Previous {
             dir: out.to_path_buf(),
             entries,
+            archive: file.archive,
         })
     }
 
     /// The previous file of entry point `id`, when it was built with `key` into `file` and was not
-    /// changed since (its SHA-256 is still the recorded one).
+    /// changed since (its SHA-256 is still the recorded one; it is read to check, never kept).
     pub fn entry(&self, id: &str, file: &str, key: &str) -> Option<Reused> {
         let record = self.entries.get(id)?;
         if record.file != file || record.key != key {
             return None;
         }
-        let bytes = read_regular(&self.dir.join(file))?;
-        let sha256 = sha256_hex(&bytes);
-        (sha256 == record.sha256).then_some(Reused {
-            bytes,
-            sha256,
+        let path = self.dir.join(file);
+        if !fs::symlink_metadata(&path).ok()?.file_type().is_file() {
+            return None;
+        }
+        let mut found = hash_file(&path).ok()?;
+        found.file = file.to_string();
+        (found.sha256 == record.sha256).then_some(Reused {
+            path,
+            record: found,
             diagrams: record.diagrams,
             nodes: record.nodes,
         })
     }
 
-    /// The previous zip archive of this name, if there is one (its members are compared byte for byte
-    /// before any is reused, see `archive::zip`).
-    pub fn archive(&self, name: &str) -> Option<Vec<u8>> {
-        read_regular(&self.dir.join(name))
+    /// The previous zip archive of this name, when it is still as it was written: its chunks can be
+    /// copied into the new one.
+    pub fn archive(&self, name: &str) -> Option<Reuse> {
+        let archive = self.archive.as_ref().filter(|a| a.file == name)?;
+        Reuse::open(&self.dir.join(name), &archive.sha256, &archive.index)
     }
-}
-
-/// Bytes of a regular file (not a symlink, not a folder).
-fn read_regular(path: &Path) -> Option<Vec<u8>> {
-    let meta = fs::symlink_metadata(path).ok()?;
-    if !meta.file_type().is_file() {
-        return None;
-    }
-    fs::read(path).ok()
 }
 
 /// Computes cache keys: one part shared by every entry point, one per entry point.

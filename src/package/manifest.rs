@@ -140,10 +140,10 @@ pub struct FileRecord {
 }
 
 impl EntryRecord {
-    /// `file` is (name, bytes, SHA-256 of the bytes); `source_sha256` is [`source_hash`]'s.
+    /// `file` is the written file's record; `source_sha256` is [`source_hash`]'s.
     pub fn of(
         entry: &Entry,
-        file: (&str, &[u8], &str),
+        file: &FileRecord,
         counts: (usize, usize),
         source_sha256: String,
     ) -> EntryRecord {
@@ -156,9 +156,9 @@ impl EntryRecord {
             } else {
                 entry.config.title.clone()
             },
-            file: file.0.to_string(),
-            bytes: file.1.len() as u64,
-            sha256: file.2.to_string(),
+            file: file.file.clone(),
+            bytes: file.bytes,
+            sha256: file.sha256.clone(),
             access: access_name(*entry.config.access.get_ref()).to_string(),
             key_holders: if crate::access::is_locked(entry) {
                 entry.config.key_holders.clone()

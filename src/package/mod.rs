@@ -6,3 +6,4 @@ pub mod cache;
 pub mod documents;
 pub mod manifest;
 pub mod output;
+pub mod sink;

@@ -262,7 +262,7 @@ pub fn build_files(
         .map_err(|e| vec![Problem::general(e.to_string())])?;
     let built = bundle::build(&project, &checked, &snapshot, key.as_ref())
         .map_err(|e| vec![Problem::general(e.to_string())])?;
-    Ok(built.files)
+    Ok(built.into_iter().collect())
 }
 
 /// The served copy of a build: HTML pages get the reload hook.

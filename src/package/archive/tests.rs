@@ -1,0 +1,129 @@
+use super::*;
+
+/// Not very compressible, like base64 images.
+fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed;
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+                [(state % 64) as usize]
+        })
+        .collect()
+}
+
+fn text(len: usize) -> Vec<u8> {
+    let phrase =
+        "<p>Demandez au client s'il a redémarré la box ; vérifiez le voyant « Internet ».</p>\n";
+    phrase.bytes().cycle().take(len).collect()
+}
+
+fn mixed(seed: u64) -> Vec<u8> {
+    let mut big = text(600_000);
+    big.extend(noise(5_000_000, seed));
+    big.extend(text(300_000));
+    big.extend(noise(3_000_000, seed + 1));
+    big
+}
+
+#[test]
+fn same_input_same_bytes_and_members_sorted() {
+    let files = vec![
+        ("b.html".to_string(), b"bbb".to_vec()),
+        ("a.html".to_string(), b"aaa".to_vec()),
+        ("empty.txt".to_string(), Vec::new()),
+    ];
+    let one = zip(&files, 1_763_800_000).unwrap();
+    let two = zip(&files, 1_763_800_000).unwrap();
+    assert_eq!(one, two);
+    let read_back = read(&one).unwrap();
+    let names: Vec<&str> = read_back.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(names, ["a.html", "b.html", "empty.txt"]);
+    assert_eq!(read_back[2].1, b"");
+    // Before 1980 the zip format cannot say: the date is clamped, not an error.
+    assert!(read(&zip(&files, 0).unwrap()).is_ok());
+}
+
+#[test]
+fn large_members_are_chunked_and_read_back_exactly_with_date_and_mode() {
+    let big = mixed(0x2545_f491_4f6c_dd1d);
+    let files = vec![
+        ("big.html".to_string(), big.clone()),
+        ("small.txt".to_string(), b"small".to_vec()),
+    ];
+    let one = zip(&files, 1_763_800_000).unwrap();
+    // Base64-like noise keeps about 6 bits of 8, the text far less.
+    assert!(
+        one.len() < big.len() * 8 / 10,
+        "{} of {}",
+        one.len(),
+        big.len()
+    );
+    assert_eq!(read(&one).unwrap(), files);
+    let mut archive = zip::ZipArchive::new(io::Cursor::new(&one)).unwrap();
+    let member = archive.by_name("big.html").unwrap();
+    assert_eq!(member.unix_mode().map(|m| m & 0o777), Some(0o644));
+    let modified = member.last_modified().unwrap();
+    // 2025-11-22 08:26:40 UTC.
+    assert_eq!(
+        (modified.year(), modified.month(), modified.day()),
+        (2025, 11, 22)
+    );
+    assert_eq!(
+        (modified.hour(), modified.minute(), modified.second()),
+        (8, 26, 40)
+    );
+}
+
+#[test]
+fn an_edit_reuses_the_other_chunks_and_gives_the_same_bytes_as_a_fresh_archive() {
+    let dir = tempfile::tempdir().unwrap();
+    let write_to = |big: &[u8], previous: Option<Reuse>| {
+        let sink = MemorySink::new();
+        sink.write("big.html", big).unwrap();
+        sink.write("note.txt", b"note").unwrap();
+        let names = ["note.txt".to_string(), "big.html".to_string()];
+        let mut out = Vec::new();
+        let written = write(&sink, &names, 1_763_800_000, previous, &mut out, &|| ()).unwrap();
+        (out, written)
+    };
+    let big = mixed(7);
+    let (first, written) = write_to(&big, None);
+    assert!(written.reused.1 > 6, "several chunks: {:?}", written.reused);
+    assert_eq!(written.reused.0, 0);
+    let path = dir.path().join("old.zip");
+    std::fs::write(&path, &first).unwrap();
+
+    // One sentence inserted in the middle of the text.
+    let mut edited = big.clone();
+    let at = 5_600_000 + 150_000;
+    edited.splice(at..at, b"<p>Nouvelle phrase.</p>".iter().copied());
+    let reuse = Reuse::open(&path, &sha256_hex(&first), &written.index).unwrap();
+    let (second, again) = write_to(&edited, Some(reuse));
+    let (fresh, _) = write_to(&edited, None);
+    assert_eq!(
+        second, fresh,
+        "reusing chunks changes nothing in the output"
+    );
+    assert!(
+        again.reused.0 + 2 >= again.reused.1 && again.reused.0 < again.reused.1,
+        "all chunks but the edited ones are reused: {:?}",
+        again.reused
+    );
+    assert_eq!(read(&second).unwrap()[0].1, edited);
+
+    // A previous archive changed since it was written is not used.
+    let mut tampered = first.clone();
+    tampered[100] ^= 1;
+    std::fs::write(&path, &tampered).unwrap();
+    assert!(Reuse::open(&path, &sha256_hex(&first), &written.index).is_none());
+}
+
+#[test]
+fn base64_is_told_apart_from_text() {
+    assert!(bits_per_byte(&noise(1 << 20, 3)) > RANDOM_BITS);
+    assert!(bits_per_byte(&text(1 << 20)) < RANDOM_BITS);
+    assert_eq!(bits_per_byte(b""), 0.0);
+}
