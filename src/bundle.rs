@@ -190,7 +190,7 @@ pub fn build_into(
             .collect(),
         Some(CachedArchive {
             file: archive_name,
-            sha256: zip_record.sha256,
+            bytes: zip_record.bytes,
             index: written.index,
         }),
     );

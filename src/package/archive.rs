@@ -49,9 +49,10 @@ const FINAL_BLOCK: [u8; 2] = [0x03, 0x00];
 pub struct ChunkRecord {
     /// SHA-256 (hex) of the uncompressed bytes.
     pub sha256: String,
-    /// Offset of the compressed data in the archive, and its length.
+    /// Offset of the compressed data in the archive, its length and CRC-32.
     pub at: u64,
     pub len: u64,
+    pub crc: u32,
 }
 
 /// What a build remembers of the archive it wrote, to reuse its chunks next time.
@@ -61,27 +62,24 @@ pub struct ArchiveIndex {
     pub chunks: Vec<ChunkRecord>,
 }
 
-/// The previous archive, checked against the SHA-256 recorded when it was written: its chunks may be
-/// copied as they are.
+/// The previous archive, whose chunks may be copied as they are. Each copied chunk is checked against
+/// the length and CRC-32 recorded when it was written; a chunk that does not match is compressed again.
 pub struct Reuse {
     file: File,
-    by_sha: HashMap<String, (u64, u64)>,
+    by_sha: HashMap<String, (u64, u64, u32)>,
 }
 
 impl Reuse {
-    /// `None` when the file is missing, is not a regular file, or is not exactly what was written.
-    pub fn open(path: &Path, sha256: &str, index: &ArchiveIndex) -> Option<Reuse> {
-        if !std::fs::symlink_metadata(path).ok()?.file_type().is_file() {
-            return None;
-        }
-        let record = crate::package::sink::hash_file(path).ok()?;
-        if record.sha256 != sha256 {
+    /// `None` when the file is missing, is not a regular file, or does not have the recorded size.
+    pub fn open(path: &Path, size: u64, index: &ArchiveIndex) -> Option<Reuse> {
+        let meta = std::fs::symlink_metadata(path).ok()?;
+        if !meta.file_type().is_file() || meta.len() != size {
             return None;
         }
         let by_sha = index
             .chunks
             .iter()
-            .map(|c| (c.sha256.clone(), (c.at, c.len)))
+            .map(|c| (c.sha256.clone(), (c.at, c.len, c.crc)))
             .collect();
         Some(Reuse {
             file: File::open(path).ok()?,
@@ -89,15 +87,14 @@ impl Reuse {
         })
     }
 
-    fn copy(&mut self, (at, len): (u64, u64), out: &mut dyn Write) -> io::Result<()> {
-        self.file.seek(SeekFrom::Start(at))?;
-        let copied = io::copy(&mut (&mut self.file).take(len), out)?;
-        if copied != len {
-            return Err(io::Error::other(
-                "the previous archive is shorter than recorded",
-            ));
-        }
-        Ok(())
+    /// The compressed data of the chunk whose bytes have SHA-256 `sha`, if the previous archive has it
+    /// intact.
+    fn get(&mut self, sha: &str) -> Option<Vec<u8>> {
+        let &(at, len, crc) = self.by_sha.get(sha)?;
+        self.file.seek(SeekFrom::Start(at)).ok()?;
+        let mut data = vec![0; usize::try_from(len).ok()?];
+        self.file.read_exact(&mut data).ok()?;
+        (zlib_rs::crc32::crc32(0, &data) == crc).then_some(data)
     }
 }
 
@@ -171,22 +168,24 @@ pub fn write(
             for ((data, sha), fresh) in batch.iter().zip(shas).zip(fresh) {
                 crc.update(data);
                 size += data.len() as u64;
-                let at = out.at;
-                match (fresh, previous.as_mut()) {
-                    (Some(bytes), _) => out.write_all(&bytes)?,
-                    (None, Some(p)) => {
-                        let place = p.by_sha[&sha];
-                        p.copy(place, &mut out)?;
-                        reused.0 += 1;
-                    }
-                    (None, None) => unreachable!("a chunk is only known from a previous archive"),
-                }
-                reused.1 += 1;
+                let bytes = match fresh {
+                    Some(bytes) => bytes,
+                    None => match previous.as_mut().and_then(|p| p.get(&sha)) {
+                        Some(bytes) => {
+                            reused.0 += 1;
+                            bytes
+                        }
+                        None => deflate_chunk(data)?,
+                    },
+                };
                 index.chunks.push(ChunkRecord {
                     sha256: sha,
-                    at,
-                    len: out.at - at,
+                    at: out.at,
+                    len: bytes.len() as u64,
+                    crc: zlib_rs::crc32::crc32(0, &bytes),
                 });
+                out.write_all(&bytes)?;
+                reused.1 += 1;
             }
             batch.clear();
         }

@@ -56,7 +56,7 @@ pub struct CacheFile {
 #[serde(deny_unknown_fields)]
 pub struct CachedArchive {
     pub file: String,
-    pub sha256: String,
+    pub bytes: u64,
     pub index: ArchiveIndex,
 }
 
@@ -151,7 +151,7 @@ impl Previous {
     /// copied into the new one.
     pub fn archive(&self, name: &str) -> Option<Reuse> {
         let archive = self.archive.as_ref().filter(|a| a.file == name)?;
-        Reuse::open(&self.dir.join(name), &archive.sha256, &archive.index)
+        Reuse::open(&self.dir.join(name), archive.bytes, &archive.index)
     }
 }
 

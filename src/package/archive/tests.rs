@@ -100,7 +100,7 @@ fn an_edit_reuses_the_other_chunks_and_gives_the_same_bytes_as_a_fresh_archive()
     let mut edited = big.clone();
     let at = 5_600_000 + 150_000;
     edited.splice(at..at, b"<p>Nouvelle phrase.</p>".iter().copied());
-    let reuse = Reuse::open(&path, &sha256_hex(&first), &written.index).unwrap();
+    let reuse = Reuse::open(&path, first.len() as u64, &written.index).unwrap();
     let (second, again) = write_to(&edited, Some(reuse));
     let (fresh, _) = write_to(&edited, None);
     assert_eq!(
@@ -114,11 +114,23 @@ fn an_edit_reuses_the_other_chunks_and_gives_the_same_bytes_as_a_fresh_archive()
     );
     assert_eq!(read(&second).unwrap()[0].1, edited);
 
-    // A previous archive changed since it was written is not used.
-    let mut tampered = first.clone();
-    tampered[100] ^= 1;
-    std::fs::write(&path, &tampered).unwrap();
-    assert!(Reuse::open(&path, &sha256_hex(&first), &written.index).is_none());
+    // A chunk damaged since it was written is compressed again, not copied.
+    let mut damaged = first.clone();
+    let chunk = written
+        .index
+        .chunks
+        .iter()
+        .find(|c| again.index.chunks.iter().any(|n| n.sha256 == c.sha256))
+        .unwrap();
+    damaged[chunk.at as usize + 10] ^= 1;
+    std::fs::write(&path, &damaged).unwrap();
+    let reuse = Reuse::open(&path, first.len() as u64, &written.index).unwrap();
+    let (third, damaged_run) = write_to(&edited, Some(reuse));
+    assert_eq!(third, fresh);
+    assert_eq!(damaged_run.reused.0 + 1, again.reused.0);
+    // One of another size is not used at all.
+    std::fs::write(&path, &first[..first.len() - 1]).unwrap();
+    assert!(Reuse::open(&path, first.len() as u64, &written.index).is_none());
 }
 
 #[test]
