@@ -150,8 +150,7 @@ pub fn build_into(
         manifest::FILE_NAME,
         manifest.to_toml().as_bytes(),
     )?);
-    let names: Vec<String> = files.iter().map(|f| f.file.clone()).collect();
-    options.progress.step("compressing the zip", names.len());
+    options.progress.step("compressing the zip", files.len());
     let mut previous_zip = options.previous.and_then(|p| p.archive(&archive_name));
     let progress = options.progress;
     let mut written = None;
@@ -159,7 +158,7 @@ pub fn build_into(
         .write_with(&archive_name, &mut |w| {
             let done = archive::write(
                 sink,
-                &names,
+                &files,
                 snapshot.epoch,
                 previous_zip.take(),
                 w,

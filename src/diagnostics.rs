@@ -153,6 +153,12 @@ impl Report {
         self.diagnostics.extend(diagnostics);
     }
 
+    /// The diagnostics, without the files they point into (their file ids stay valid in the report
+    /// that holds those files).
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.diagnostics
+    }
+
     pub fn has_errors(&self) -> bool {
         self.count(Severity::Error) > 0
     }

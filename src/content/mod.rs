@@ -14,6 +14,7 @@ use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use walkdir::WalkDir;
 
@@ -319,17 +320,43 @@ impl Loader<'_> {
                 self.unloadable.insert(id);
                 continue;
             };
-            let mut diagrams = Vec::new();
+            // Files are read in order (each joins the report), then parsed on all cores.
+            let mut texts = Vec::new();
             for path in sorted_children(&dir, |p| {
                 p.is_file() && p.extension().is_some_and(|e| e == "md")
             }) {
-                match self.diagram(&id, &path, vars) {
+                let stem = path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                let read = self.read_text(&path);
+                texts.push((stem, read));
+            }
+            let parsed: Vec<(String, Option<Diagram>, Vec<Diagnostic>)> = texts
+                .into_par_iter()
+                .map(|(stem, read)| {
+                    let mut report = Report::default();
+                    let diagram = read.and_then(|(file, text)| {
+                        if !is_valid_id(&stem) {
+                            report.push(
+                                Diagnostic::error(
+                                    "diagram file names may only use letters, digits, `-` and `_`",
+                                )
+                                .in_file(file),
+                            );
+                            return None;
+                        }
+                        parse_diagram(&mut report, file, &id, stem.clone(), &text, vars)
+                    });
+                    (stem, diagram, report.into_diagnostics())
+                })
+                .collect();
+            let mut diagrams = Vec::new();
+            for (stem, diagram, problems) in parsed {
+                self.report.extend(problems);
+                match diagram {
                     Some(diagram) => diagrams.push(diagram),
                     None => {
-                        let stem = path
-                            .file_stem()
-                            .map(|s| s.to_string_lossy().to_string())
-                            .unwrap_or_default();
                         self.unloadable.insert(format!("{id}/{stem}"));
                     }
                 }
@@ -342,27 +369,6 @@ impl Loader<'_> {
             });
         }
         entries
-    }
-
-    fn diagram(
-        &mut self,
-        entry: &str,
-        path: &Path,
-        vars: &BTreeMap<String, String>,
-    ) -> Option<Diagram> {
-        let id = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let (file, text) = self.read_text(path)?;
-        if !is_valid_id(&id) {
-            self.report.push(
-                Diagnostic::error("diagram file names may only use letters, digits, `-` and `_`")
-                    .in_file(file),
-            );
-            return None;
-        }
-        parse_diagram(self.report, file, entry, id, &text, vars)
     }
 }
 

@@ -16,11 +16,12 @@ use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
+use fastcdc::v2020::ChunkData;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use zlib_rs::{DeflateConfig, DeflateFlush, Strategy};
 
-use crate::package::manifest::sha256_hex;
+use crate::package::manifest::{sha256_hex, FileRecord};
 use crate::package::sink::{MemorySink, Sink};
 
 #[derive(Debug, thiserror::Error)]
@@ -47,26 +48,40 @@ const FINAL_BLOCK: [u8; 2] = [0x03, 0x00];
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChunkRecord {
-    /// SHA-256 (hex) of the uncompressed bytes.
+    /// SHA-256 (hex) of the uncompressed bytes, and their number.
     pub sha256: String,
+    pub size: u64,
     /// Offset of the compressed data in the archive, its length and CRC-32.
     pub at: u64,
     pub len: u64,
     pub crc: u32,
 }
 
-/// What a build remembers of the archive it wrote, to reuse its chunks next time.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// One member of an archive: its file's SHA-256, size and CRC-32, and its chunks in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ArchiveIndex {
+pub struct MemberRecord {
+    pub sha256: String,
+    pub size: u64,
+    pub crc: u32,
     pub chunks: Vec<ChunkRecord>,
 }
 
-/// The previous archive, whose chunks may be copied as they are. Each copied chunk is checked against
-/// the length and CRC-32 recorded when it was written; a chunk that does not match is compressed again.
+/// What a build remembers of the archive it wrote, to reuse its data next time.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArchiveIndex {
+    pub members: Vec<MemberRecord>,
+}
+
+/// The previous archive, whose data may be copied as it is: a whole member when its file has the same
+/// SHA-256 as before (it is not even read), else each chunk with the same bytes. Each copied chunk is
+/// checked against the length and CRC-32 recorded when it was written; one that does not match is
+/// compressed again.
 pub struct Reuse {
     file: File,
-    by_sha: HashMap<String, (u64, u64, u32)>,
+    chunks: HashMap<String, ChunkRecord>,
+    members: HashMap<(String, u64), MemberRecord>,
 }
 
 impl Reuse {
@@ -76,25 +91,30 @@ impl Reuse {
         if !meta.file_type().is_file() || meta.len() != size {
             return None;
         }
-        let by_sha = index
-            .chunks
+        let chunks = index
+            .members
             .iter()
-            .map(|c| (c.sha256.clone(), (c.at, c.len, c.crc)))
+            .flat_map(|m| &m.chunks)
+            .map(|c| (c.sha256.clone(), c.clone()))
+            .collect();
+        let members = index
+            .members
+            .iter()
+            .map(|m| ((m.sha256.clone(), m.size), m.clone()))
             .collect();
         Some(Reuse {
             file: File::open(path).ok()?,
-            by_sha,
+            chunks,
+            members,
         })
     }
 
-    /// The compressed data of the chunk whose bytes have SHA-256 `sha`, if the previous archive has it
-    /// intact.
-    fn get(&mut self, sha: &str) -> Option<Vec<u8>> {
-        let &(at, len, crc) = self.by_sha.get(sha)?;
-        self.file.seek(SeekFrom::Start(at)).ok()?;
-        let mut data = vec![0; usize::try_from(len).ok()?];
+    /// The compressed data of `chunk`, if the previous archive still has it intact.
+    fn get(&mut self, chunk: &ChunkRecord) -> Option<Vec<u8>> {
+        self.file.seek(SeekFrom::Start(chunk.at)).ok()?;
+        let mut data = vec![0; usize::try_from(chunk.len).ok()?];
         self.file.read_exact(&mut data).ok()?;
-        (zlib_rs::crc32::crc32(0, &data) == crc).then_some(data)
+        (zlib_rs::crc32::crc32(0, &data) == chunk.crc).then_some(data)
     }
 }
 
@@ -105,24 +125,25 @@ pub struct Written {
     pub reused: (usize, usize),
 }
 
-/// Writes the zip of the files `names` of `sink` (sorted here) into `out`, every member dated `epoch`
-/// (UTC). `done` is called as each member is written (progress).
+/// Writes the zip of the files `members` of `sink` (sorted here by name) into `out`, every member dated
+/// `epoch` (UTC). `done` is called as each member is written (progress).
 pub fn write(
     sink: &dyn Sink,
-    names: &[String],
+    members: &[FileRecord],
     epoch: i64,
     mut previous: Option<Reuse>,
     out: &mut dyn Write,
     done: &(dyn Fn() + Sync),
 ) -> Result<Written, ArchiveError> {
-    let mut names: Vec<&String> = names.iter().collect();
-    names.sort();
+    let mut members: Vec<&FileRecord> = members.iter().collect();
+    members.sort_by(|a, b| a.file.cmp(&b.file));
     let (time, date) = dos_time(epoch);
     let mut out = Counting { inner: out, at: 0 };
     let mut index = ArchiveIndex::default();
     let mut reused = (0, 0);
     let mut directory = Vec::new();
-    for name in names {
+    for member in members {
+        let name = member.file.as_str();
         let offset = out.at;
         let common = |crc: u32, compressed: u64, size: u64| -> io::Result<Vec<u8>> {
             let mut c = Vec::with_capacity(26);
@@ -143,55 +164,18 @@ pub fn write(
         out.write_all(&0u16.to_le_bytes())?;
         out.write_all(name.as_bytes())?;
         let data_at = out.at;
-        let mut crc = flate2::Crc::new();
-        let mut size = 0u64;
-        let chunks =
-            fastcdc::v2020::StreamCDC::new(sink.open(name)?, MIN_CHUNK, AVG_CHUNK, MAX_CHUNK);
-        let mut batch: Vec<Vec<u8>> = Vec::with_capacity(BATCH);
-        let mut chunks = chunks.peekable();
-        while let Some(chunk) = chunks.next() {
-            batch.push(chunk.map_err(io::Error::from)?.data);
-            if batch.len() < BATCH && chunks.peek().is_some() {
-                continue;
-            }
-            let shas: Vec<String> = batch.par_iter().map(|c| sha256_hex(c)).collect();
-            let fresh: Vec<Option<Vec<u8>>> = batch
-                .par_iter()
-                .zip(&shas)
-                .map(|(data, sha)| {
-                    let known = previous
-                        .as_ref()
-                        .is_some_and(|p| p.by_sha.contains_key(sha));
-                    (!known).then(|| deflate_chunk(data)).transpose()
-                })
-                .collect::<io::Result<_>>()?;
-            for ((data, sha), fresh) in batch.iter().zip(shas).zip(fresh) {
-                crc.update(data);
-                size += data.len() as u64;
-                let bytes = match fresh {
-                    Some(bytes) => bytes,
-                    None => match previous.as_mut().and_then(|p| p.get(&sha)) {
-                        Some(bytes) => {
-                            reused.0 += 1;
-                            bytes
-                        }
-                        None => deflate_chunk(data)?,
-                    },
-                };
-                index.chunks.push(ChunkRecord {
-                    sha256: sha,
-                    at: out.at,
-                    len: bytes.len() as u64,
-                    crc: zlib_rs::crc32::crc32(0, &bytes),
-                });
-                out.write_all(&bytes)?;
-                reused.1 += 1;
-            }
-            batch.clear();
-        }
+        let same = previous
+            .as_ref()
+            .and_then(|p| p.members.get(&(member.sha256.clone(), member.bytes)))
+            .cloned();
+        let record = match same {
+            Some(old) => copy_member(sink, name, old, previous.as_mut(), &mut out, &mut reused)?,
+            None => deflate_member(sink, member, &mut previous, &mut out, &mut reused)?,
+        };
         out.write_all(&FINAL_BLOCK)?;
         let compressed = out.at - data_at;
-        let crc = crc.sum();
+        let (crc, size) = (record.crc, record.size);
+        index.members.push(record);
         out.write_all(&0x0807_4b50u32.to_le_bytes())?;
         for v in [crc, small(compressed)?, small(size)?] {
             out.write_all(&v.to_le_bytes())?;
@@ -224,6 +208,136 @@ pub fn write(
     out.write_all(&small(directory_at)?.to_le_bytes())?;
     out.write_all(&0u16.to_le_bytes())?;
     Ok(Written { index, reused })
+}
+
+/// Cuts a member into chunks, hashes them, and writes each one's compressed data: copied from the
+/// previous archive when it has the same bytes, else deflated (on all cores, a batch at a time).
+fn deflate_member(
+    sink: &dyn Sink,
+    member: &FileRecord,
+    previous: &mut Option<Reuse>,
+    out: &mut Counting,
+    reused: &mut (usize, usize),
+) -> io::Result<MemberRecord> {
+    let mut crc = flate2::Crc::new();
+    let mut chunks_out = Vec::new();
+    let mut chunks =
+        fastcdc::v2020::StreamCDC::new(sink.open(&member.file)?, MIN_CHUNK, AVG_CHUNK, MAX_CHUNK);
+    let mut batch = read_batch(&mut chunks)?;
+    while !batch.is_empty() {
+        // The next chunks are read and cut while these are hashed and compressed.
+        let known = previous.as_ref();
+        let (next, prepared) = rayon::join(
+            || read_batch(&mut chunks),
+            || {
+                batch
+                    .par_iter()
+                    .map(|data| {
+                        let sha = sha256_hex(data);
+                        let reusable = known.is_some_and(|p| p.chunks.contains_key(&sha));
+                        let fresh = (!reusable).then(|| deflate_chunk(data)).transpose()?;
+                        Ok((sha, fresh))
+                    })
+                    .collect::<io::Result<Vec<_>>>()
+            },
+        );
+        for (data, (sha, fresh)) in batch.iter().zip(prepared?) {
+            crc.update(data);
+            let bytes = match fresh {
+                Some(bytes) => bytes,
+                None => {
+                    let old = previous.as_mut().and_then(|p| {
+                        let chunk = p.chunks.get(&sha)?.clone();
+                        p.get(&chunk)
+                    });
+                    match old {
+                        Some(bytes) => {
+                            reused.0 += 1;
+                            bytes
+                        }
+                        None => deflate_chunk(data)?,
+                    }
+                }
+            };
+            chunks_out.push(put_chunk(out, sha, data.len() as u64, &bytes)?);
+            reused.1 += 1;
+        }
+        batch = next?;
+    }
+    let size = chunks_out.iter().map(|c| c.size).sum();
+    Ok(MemberRecord {
+        sha256: member.sha256.clone(),
+        size,
+        crc: crc.sum(),
+        chunks: chunks_out,
+    })
+}
+
+/// Writes a member whose file is the same as one of the previous archive by copying that member's
+/// chunks; a chunk found damaged is deflated again from the file.
+fn copy_member(
+    sink: &dyn Sink,
+    name: &str,
+    old: MemberRecord,
+    mut previous: Option<&mut Reuse>,
+    out: &mut Counting,
+    reused: &mut (usize, usize),
+) -> io::Result<MemberRecord> {
+    let mut chunks = Vec::with_capacity(old.chunks.len());
+    let mut start = 0u64;
+    for chunk in &old.chunks {
+        let bytes = match previous.as_deref_mut().and_then(|p| p.get(chunk)) {
+            Some(bytes) => {
+                reused.0 += 1;
+                bytes
+            }
+            None => {
+                let mut file = sink.open(name)?;
+                io::copy(&mut (&mut file).take(start), &mut io::sink())?;
+                let mut data = Vec::new();
+                file.take(chunk.size).read_to_end(&mut data)?;
+                if sha256_hex(&data) != chunk.sha256 {
+                    return Err(io::Error::other(format!(
+                        "`{name}` changed while the archive was written"
+                    )));
+                }
+                deflate_chunk(&data)?
+            }
+        };
+        chunks.push(put_chunk(out, chunk.sha256.clone(), chunk.size, &bytes)?);
+        reused.1 += 1;
+        start += chunk.size;
+    }
+    Ok(MemberRecord { chunks, ..old })
+}
+
+/// Writes one chunk's compressed data; returns its record.
+fn put_chunk(
+    out: &mut Counting,
+    sha256: String,
+    size: u64,
+    bytes: &[u8],
+) -> io::Result<ChunkRecord> {
+    let record = ChunkRecord {
+        sha256,
+        size,
+        at: out.at,
+        len: bytes.len() as u64,
+        crc: zlib_rs::crc32::crc32(0, bytes),
+    };
+    out.write_all(bytes)?;
+    Ok(record)
+}
+
+/// The next chunks of a member, up to [`BATCH`]; empty at its end.
+fn read_batch(
+    chunks: &mut impl Iterator<Item = Result<ChunkData, fastcdc::v2020::Error>>,
+) -> io::Result<Vec<Vec<u8>>> {
+    let mut batch = Vec::with_capacity(BATCH);
+    for chunk in chunks.take(BATCH) {
+        batch.push(chunk.map_err(io::Error::from)?.data);
+    }
+    Ok(batch)
 }
 
 /// Deflates one chunk on its own (no dictionary from the chunk before) and ends it with a sync flush.
@@ -318,12 +432,12 @@ fn dos_time(epoch: i64) -> (u16, u16) {
 /// Zips `files` (relative names) in memory with every member dated `epoch` (UTC).
 pub fn zip(files: &[(String, Vec<u8>)], epoch: i64) -> Result<Vec<u8>, ArchiveError> {
     let sink = MemorySink::new();
-    for (name, bytes) in files {
-        sink.write(name, bytes)?;
-    }
-    let names: Vec<String> = files.iter().map(|f| f.0.clone()).collect();
+    let records = files
+        .iter()
+        .map(|(name, bytes)| sink.write(name, bytes))
+        .collect::<io::Result<Vec<_>>>()?;
     let mut out = Vec::new();
-    write(&sink, &names, epoch, None, &mut out, &|| ())?;
+    write(&sink, &records, epoch, None, &mut out, &|| ())?;
     Ok(out)
 }
 

@@ -154,7 +154,7 @@ impl Sink for Staging {
         fs::hard_link(from, self.tmp.join(name)).is_ok()
     }
 
-    fn open(&self, name: &str) -> io::Result<Box<dyn Read + '_>> {
+    fn open(&self, name: &str) -> io::Result<Box<dyn Read + Send + '_>> {
         let file = File::open(self.tmp.join(name))?;
         Ok(Box::new(BufReader::with_capacity(1 << 20, file)))
     }

@@ -26,7 +26,7 @@ pub trait Sink: Sync {
     fn link(&self, name: &str, from: &Path) -> bool;
 
     /// Reads back a file written before.
-    fn open(&self, name: &str) -> io::Result<Box<dyn Read + '_>>;
+    fn open(&self, name: &str) -> io::Result<Box<dyn Read + Send + '_>>;
 
     /// Writes file `name` from bytes in memory.
     fn write(&self, name: &str, bytes: &[u8]) -> io::Result<FileRecord> {
@@ -107,7 +107,7 @@ impl Sink for MemorySink {
         false
     }
 
-    fn open(&self, name: &str) -> io::Result<Box<dyn Read + '_>> {
+    fn open(&self, name: &str) -> io::Result<Box<dyn Read + Send + '_>> {
         let files = self.files.lock().unwrap_or_else(|e| e.into_inner());
         let bytes = files
             .get(name)

@@ -82,11 +82,12 @@ fn an_edit_reuses_the_other_chunks_and_gives_the_same_bytes_as_a_fresh_archive()
     let dir = tempfile::tempdir().unwrap();
     let write_to = |big: &[u8], previous: Option<Reuse>| {
         let sink = MemorySink::new();
-        sink.write("big.html", big).unwrap();
-        sink.write("note.txt", b"note").unwrap();
-        let names = ["note.txt".to_string(), "big.html".to_string()];
+        let records = [
+            sink.write("note.txt", b"note").unwrap(),
+            sink.write("big.html", big).unwrap(),
+        ];
         let mut out = Vec::new();
-        let written = write(&sink, &names, 1_763_800_000, previous, &mut out, &|| ()).unwrap();
+        let written = write(&sink, &records, 1_763_800_000, previous, &mut out, &|| ()).unwrap();
         (out, written)
     };
     let big = mixed(7);
@@ -95,6 +96,13 @@ fn an_edit_reuses_the_other_chunks_and_gives_the_same_bytes_as_a_fresh_archive()
     assert_eq!(written.reused.0, 0);
     let path = dir.path().join("old.zip");
     std::fs::write(&path, &first).unwrap();
+
+    // Nothing changed: every member is copied as it was, chunk by chunk, without being read.
+    let reuse = Reuse::open(&path, first.len() as u64, &written.index).unwrap();
+    let (same, unchanged) = write_to(&big, Some(reuse));
+    assert_eq!(same, first);
+    assert_eq!(unchanged.reused.0, unchanged.reused.1);
+    assert_eq!(unchanged.index, written.index);
 
     // One sentence inserted in the middle of the text.
     let mut edited = big.clone();
@@ -116,11 +124,15 @@ fn an_edit_reuses_the_other_chunks_and_gives_the_same_bytes_as_a_fresh_archive()
 
     // A chunk damaged since it was written is compressed again, not copied.
     let mut damaged = first.clone();
-    let chunk = written
-        .index
+    let chunk = written.index.members[0]
         .chunks
         .iter()
-        .find(|c| again.index.chunks.iter().any(|n| n.sha256 == c.sha256))
+        .find(|c| {
+            again.index.members[0]
+                .chunks
+                .iter()
+                .any(|n| n.sha256 == c.sha256)
+        })
         .unwrap();
     damaged[chunk.at as usize + 10] ^= 1;
     std::fs::write(&path, &damaged).unwrap();
@@ -128,6 +140,11 @@ fn an_edit_reuses_the_other_chunks_and_gives_the_same_bytes_as_a_fresh_archive()
     let (third, damaged_run) = write_to(&edited, Some(reuse));
     assert_eq!(third, fresh);
     assert_eq!(damaged_run.reused.0 + 1, again.reused.0);
+    // Also when the whole member is copied: the damaged chunk is deflated again from the file.
+    let reuse = Reuse::open(&path, first.len() as u64, &written.index).unwrap();
+    let (fourth, damaged_copy) = write_to(&big, Some(reuse));
+    assert_eq!(fourth, first);
+    assert_eq!(damaged_copy.reused.0 + 1, damaged_copy.reused.1);
     // One of another size is not used at all.
     std::fs::write(&path, &first[..first.len() - 1]).unwrap();
     assert!(Reuse::open(&path, first.len() as u64, &written.index).is_none());
