@@ -155,7 +155,10 @@ def edit(path, n):
 
 
 def html_bytes(d):
-    sizes = [os.path.getsize(os.path.join(d, f)) for f in os.listdir(d) if f.endswith(".html")]
+    """Bytes of the entry-point files the manifest lists (not the launcher nor the documents)."""
+    import tomllib
+    manifest = tomllib.load(open(os.path.join(d, "bcp-manifest.toml"), "rb"))
+    sizes = [os.path.getsize(os.path.join(d, e["file"])) for e in manifest["entries"]]
     print(json.dumps({"total": sum(sizes), "largest": max(sizes), "files": len(sizes)}))
 
 

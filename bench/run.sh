@@ -3,7 +3,8 @@
 #   full:    1k, 10k and 100k nodes; browser on a 5,000-node / ~50 MB entry point (the 10k corpus)
 #   --smoke: tiny sizes, one run each, a few seconds (CI keeps the harness working)
 # Environment: BENCH_RESUME=1 (keep sizes measured by an interrupted run), BENCH_WORK (scratch folder, default /tmp/lifeboat-bench), BENCH_SIZES (e.g. "1000 10000"),
-#   BENCH_SKIP_HUGO=1, BENCH_SKIP_BROWSER=1, BENCH_RUNS (repeats for sizes <= 10k; 1 above).
+#   BENCH_SKIP_HUGO=1, BENCH_SKIP_BROWSER=1, BENCH_RUNS (repeats for sizes <= 10k; 1 above),
+#   BENCH_BIN (a lifeboat binary to use instead of building the release one).
 # Writes the Markdown table to stdout and bench/results.md (smoke: $BENCH_WORK-smoke/results-smoke.md), raw numbers
 # to the matching .json.
 set -euo pipefail
@@ -39,9 +40,13 @@ if [[ -z "${BENCH_SKIP_HUGO:-}" ]] && ! command -v hugo >/dev/null; then
 fi
 have_hugo=0; [[ -z "${BENCH_SKIP_HUGO:-}" ]] && command -v hugo >/dev/null && have_hugo=1
 
-log "building the release binary"
-(cd "$repo" && cargo build --release --quiet)
-bin="$repo/target/release/lifeboat"
+if [[ -n "${BENCH_BIN:-}" ]]; then
+  bin="$BENCH_BIN"   # e.g. the test suite's own binary for the smoke run (tests/bench_smoke.rs)
+else
+  log "building the release binary"
+  (cd "$repo" && cargo build --release --locked --quiet)
+  bin="$repo/target/release/lifeboat"
+fi
 
 gen_sha="$(sha256sum "$here/gen-corpus.py" | cut -c1-16)"
 corpus() { # nodes -> path; regenerated only when the generator changed
@@ -90,7 +95,7 @@ for n in $sizes; do
   build=$("${lib[@]}" measure --runs "$r" -- "$bin" build "$c" --out "$out" --quiet --no-cache)
   floor=$("${lib[@]}" floor "$c")
   bytes=$("${lib[@]}" bytes "$out")
-  htmls=("$out"/*.html); entries=${#htmls[@]}
+  entries=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['files'])" "$bytes")
   log "$n nodes: cp -r ×$r"
   cp=$("${lib[@]}" measure --runs "$r" --before "rm -rf '$work/cp-$n'" -- cp -r "$out" "$work/cp-$n")
   rm -rf "$work/cp-$n"
@@ -127,7 +132,7 @@ if [[ -z "${BENCH_SKIP_BROWSER:-}" && -x "${LIFEBOAT_CHROMIUM:-/usr/bin/chromium
   [[ $mode == full ]] && bsize=10000
   c="$(corpus "$bsize")"; out="$work/out-$bsize"
   "$bin" build "$c" --out "$out" --quiet
-  htmls=("$out"/*.html); file="${htmls[0]}"
+  file="$(ls -S "$out"/*.html | head -1)"   # the largest entry point, not the launcher or the documents
   log "browser: $file"
   add browser "$(node "$here/browser.js" "$file" "$browser_runs")"
 else
