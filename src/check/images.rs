@@ -59,14 +59,59 @@ pub enum ImageError {
     UnknownFormat(String),
 }
 
+/// What reading an image file found: its type (if an image), id and size.
+type Read = (Option<&'static str>, String, u64);
+
 #[derive(Debug, Default)]
 pub struct ImageStore {
     images: Vec<Image>,
     by_path: HashMap<PathBuf, usize>,
     by_id: HashMap<String, usize>,
+    /// Files already read by [`ImageStore::prefetch`], by canonical path.
+    read: HashMap<PathBuf, Read>,
 }
 
 impl ImageStore {
+    /// Reads and hashes, on all cores, the files that the images `(base, dest)` name, so that
+    /// [`ImageStore::load`] does not read them again. Anything that cannot be read here is left for
+    /// `load`, which reports it.
+    pub fn prefetch(&mut self, root: &Path, images: &[(&str, &str)]) {
+        use rayon::prelude::*;
+        let mut paths: Vec<PathBuf> = images
+            .iter()
+            .filter(|(_, dest)| !links::is_external(dest))
+            .filter_map(|(base, dest)| {
+                let path = dest.split(['#', '?']).next().unwrap_or(dest);
+                let parts = links::normalize(base, path).ok()?;
+                let full = parts
+                    .iter()
+                    .fold(root.to_path_buf(), |p, part| p.join(part));
+                full.canonicalize()
+                    .ok()
+                    .filter(|real| real.starts_with(root))
+            })
+            .collect();
+        paths.sort();
+        paths.dedup();
+        let read: Vec<(PathBuf, Read)> = paths
+            .into_par_iter()
+            .filter_map(|real| {
+                let meta = fs::metadata(&real).ok()?;
+                if !meta.is_file() || meta.len() > MAX_IMAGE_BYTES {
+                    return None;
+                }
+                let bytes = fs::read(&real).ok()?;
+                let found = (
+                    sniff(&bytes),
+                    hex16(&Sha256::digest(&bytes)),
+                    bytes.len() as u64,
+                );
+                Some((real, found))
+            })
+            .collect();
+        self.read.extend(read);
+    }
+
     /// Finds, checks and reads the image `dest` used by a file in folder `base` (relative to `root`).
     pub fn load(&mut self, root: &Path, base: &str, dest: &str) -> Result<&Image, ImageError> {
         if links::is_external(dest) {
@@ -96,19 +141,25 @@ impl ImageStore {
         if meta.len() > MAX_IMAGE_BYTES {
             return Err(ImageError::TooLarge(dest.to_string()));
         }
-        let bytes = fs::read(&real).map_err(|e| ImageError::Unreadable {
-            path: dest.to_string(),
-            reason: e.to_string(),
-        })?;
-        let mime = sniff(&bytes).ok_or_else(|| ImageError::UnknownFormat(dest.to_string()))?;
-        let id = hex16(&Sha256::digest(&bytes));
+        let (mime, id, len) = match self.read.remove(&real) {
+            Some(found) => found,
+            None => {
+                let bytes = fs::read(&real).map_err(|e| ImageError::Unreadable {
+                    path: dest.to_string(),
+                    reason: e.to_string(),
+                })?;
+                let id = hex16(&Sha256::digest(&bytes));
+                (sniff(&bytes), id, bytes.len() as u64)
+            }
+        };
+        let mime = mime.ok_or_else(|| ImageError::UnknownFormat(dest.to_string()))?;
         let index = match self.by_id.get(&id) {
             Some(&i) => i,
             None => {
                 self.images.push(Image {
                     id: id.clone(),
                     mime,
-                    len: bytes.len() as u64,
+                    len,
                     path: real.clone(),
                 });
                 self.by_id.insert(id, self.images.len() - 1);

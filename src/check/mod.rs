@@ -28,6 +28,19 @@ pub struct Checked {
 
 pub fn check(project: &Project, report: &mut Report) -> Checked {
     let mut checked = Checked::default();
+    // Read and hash every image on all cores first; the checks below then find them ready.
+    let images: Vec<(&str, &str)> = project
+        .entries
+        .iter()
+        .flat_map(|e| &e.diagrams)
+        .flat_map(|d| {
+            resolve::links_and_images(d)
+                .into_iter()
+                .filter(|f| f.is_image)
+                .map(|f| (d.entry.as_str(), f.dest))
+        })
+        .collect();
+    checked.images.prefetch(&project.root, &images);
     check_site(project, report);
     branding::check(project, report);
     for entry in &project.entries {
