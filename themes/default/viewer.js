@@ -98,6 +98,11 @@ function lbViewer(data, sealedImages) {
     return '#/' + encodeURIComponent(d) + '/' + encodeURIComponent(n);
   }
 
+  /* Where an answer leads: a node of this file, or of a sibling entry point's file (ids need no escaping). */
+  function answerHref(a) {
+    return (a.entry ? a.entry + '.html' : '') + '#/' + a.diagram + '/' + a.node;
+  }
+
   var baseTitle = doc.title;
 
   /* ---------- images ---------- */
@@ -293,7 +298,7 @@ function lbViewer(data, sealedImages) {
         h('h2', { class: 'lb-visually-hidden', id: 'lb-answers-title', text: S('answers_label') }),
         h('p', { class: 'lb-answers-hint', text: S('answers_hint') }),
         h('ol', { class: 'lb-answer-list' }, answers.map(function (a, i) {
-          var link = h('a', { class: 'lb-answer', href: a.href, 'data-index': i + 1 });
+          var link = h('a', { class: 'lb-answer', href: answerHref(a), 'data-index': i + 1 });
           if (i < 9) {
             link.setAttribute('aria-keyshortcuts', String(i + 1));
             link.appendChild(h('span', { class: 'lb-key', 'aria-hidden': 'true', text: String(i + 1) }));
@@ -346,7 +351,7 @@ function lbViewer(data, sealedImages) {
             var local = !a.entry && (multi || a.diagram === d.id) && findNode(a.diagram, a.node);
             return h('li', null, h('a', {
               class: 'lb-all-answer',
-              href: a.href,
+              href: answerHref(a),
               'data-lb-goto': local ? allAnchorId(a.node, multi && a.diagram) : null
             }, h('span', { class: 'lb-answer-label', text: a.label }), ' ',
             h('span', { class: 'lb-target', text: '→ ' + targetLabel(a, d) })));
@@ -396,9 +401,17 @@ function lbViewer(data, sealedImages) {
     return '#/~map/' + encodeURIComponent(d) + (n ? '/' + encodeURIComponent(n) : '');
   }
 
-  /* The SVG comes from the build (render/map.rs): our markup, every text escaped, no style attributes. */
+  /* The SVG is drawn here from the layout the build made (render/map.rs), by map.js. */
   function renderMap(d, current) {
-    var canvas = h('div', { class: 'lb-map-canvas', html: d.map_svg || '' });
+    var svg = typeof lbMap === 'object' && lbMap ? lbMap.draw(doc, d, {
+      decision: S('map_decision'),
+      action: S('map_action'),
+      end: S('map_end'),
+      critical: S('map_critical'),
+      elsewhere: S('map_elsewhere'),
+      label: S('map_label', { title: d.title })
+    }, answerHref) : null;
+    var canvas = h('div', { class: 'lb-map-canvas' }, svg);
     var box = h('div', { class: 'lb-map-scroll', id: 'lb-map-scroll', tabindex: '0', role: 'region', 'aria-label': S('map_label', { title: d.title }) }, canvas);
     var zoom = h('div', { class: 'lb-map-zoom', role: 'group', 'aria-label': S('map_kicker') },
       h('button', { class: 'lb-btn lb-map-zoom-btn', type: 'button', 'data-lb-zoom': '-1', 'aria-label': S('map_zoom_out'), text: '−' }),
@@ -411,7 +424,7 @@ function lbViewer(data, sealedImages) {
         btn('#/~all/' + encodeURIComponent(d.id), S('whole_diagram'))),
       h('p', { class: 'lb-kicker', text: S('map_kicker') }),
       heading('h1', d.title)
-    ].concat(d.map_svg ? [
+    ].concat(svg ? [
       h('p', { class: 'lb-map-legend', text: S('map_legend') }),
       zoom,
       box
