@@ -156,14 +156,24 @@ fn answers_and_links_point_at_viewer_urls() {
         .unwrap();
     let lights = &internet["nodes"][0];
     assert_eq!(lights["id"], "lights");
-    let hrefs: Vec<&str> = lights["answers"]
+    // The viewer makes each link from entry (absent for this file), diagram and node.
+    let targets: Vec<String> = lights["answers"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| a["href"].as_str().unwrap())
+        .map(|a| {
+            assert!(a.get("href").is_none(), "no href in the payload: {a}");
+            format!(
+                "{}#/{}/{}",
+                a.get("entry")
+                    .map_or(String::new(), |e| format!("{}.html", e.as_str().unwrap())),
+                a["diagram"].as_str().unwrap(),
+                a["node"].as_str().unwrap()
+            )
+        })
         .collect();
     assert_eq!(
-        hrefs,
+        targets,
         [
             "#/internet/restart",
             "#/power/cable",
@@ -171,6 +181,10 @@ fn answers_and_links_point_at_viewer_urls() {
         ]
     );
     assert_eq!(lights["answers"][2]["entry"], "escalation");
+    assert!(
+        lights["answers"][0].get("entry").is_none(),
+        "no `entry: null`"
+    );
     let restart = &internet["nodes"][1];
     assert_eq!(restart["title"], "Redémarrer le modem");
     assert!(restart["search"]

@@ -18,14 +18,16 @@ var lbMap = (function () {
     return String(r === 0 ? 0 : r);
   }
 
-  function el(doc, tag, attrs) {
-    var e = doc.createElementNS(SVG, tag);
-    if (attrs) {
-      for (var k in attrs) {
-        if (Object.prototype.hasOwnProperty.call(attrs, k)) e.setAttribute(k, attrs[k]);
-      }
+  function setAll(e, attrs) {
+    for (var k in attrs) {
+      if (Object.prototype.hasOwnProperty.call(attrs, k)) e.setAttribute(k, attrs[k]);
     }
     return e;
+  }
+
+  function el(doc, tag, attrs) {
+    var e = doc.createElementNS(SVG, tag);
+    return attrs ? setAll(e, attrs) : e;
   }
 
   function rect(doc, cls, x, y, w, h, rx) {
@@ -98,7 +100,9 @@ var lbMap = (function () {
 
     var w = num(map.w);
     var h = num(map.h);
-    var svg = el(doc, 'svg', {
+    var svg = el(doc, 'svg');
+    svg.setAttributeNS('http://www.w3.org/2000/xmlns/', 'xmlns', SVG);
+    setAll(svg, {
       'class': 'lb-map-svg', viewBox: '0 0 ' + w + ' ' + h, width: w, height: h,
       role: 'group', 'aria-label': words.label
     });
