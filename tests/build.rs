@@ -185,6 +185,16 @@ fn answers_and_links_point_at_viewer_urls() {
         lights["answers"][0].get("entry").is_none(),
         "no `entry: null`"
     );
+    // The map is a JSON text, parsed by the viewer when the map opens: a box per node, an edge per answer.
+    let map: serde_json::Value =
+        serde_json::from_str(internet["map"].as_str().expect("map as a JSON text")).unwrap();
+    let nodes = internet["nodes"].as_array().unwrap();
+    assert_eq!(map["boxes"].as_array().unwrap().len(), nodes.len());
+    let answers: usize = nodes
+        .iter()
+        .map(|n| n["answers"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(map["edges"].as_array().unwrap().len(), answers);
     let restart = &internet["nodes"][1];
     assert_eq!(restart["title"], "Redémarrer le modem");
     assert!(restart["search"]

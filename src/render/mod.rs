@@ -117,7 +117,7 @@ fn render_diagram<'a>(
         intro_html: renderer.render(&diagram.intro, &mut images),
         start: diagram.start_node().map(|n| n.id.as_str()).unwrap_or(""),
         nodes,
-        map: map::diagram_map(cx.project, cx.checked, entry, diagram),
+        map: map::diagram_map(cx.project, cx.checked, entry, diagram).map(|m| m.to_json()),
     };
     (view, images)
 }

@@ -100,10 +100,11 @@ pub struct DiagramView<'a> {
     pub intro_html: String,
     pub start: &'a str,
     pub nodes: Vec<NodeView<'a>>,
-    /// The diagram's map layout (`render::map`), drawn by the viewer (themes/default/map.js). Absent
-    /// when the diagram is too large to map (see `render::map::MAX_MAP_ITEMS`).
+    /// The diagram's map layout (`render::map::MapData`) as a JSON text, drawn by the viewer
+    /// (themes/default/map.js). A string, so that parsing the payload skips it: the viewer parses it
+    /// when the map is opened. Absent when the diagram is too large to map (`render::map::MAX_MAP_ITEMS`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub map: Option<super::map::MapData>,
+    pub map: Option<String>,
 }
 
 #[derive(Debug, Serialize)]

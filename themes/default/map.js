@@ -70,11 +70,29 @@ var lbMap = (function () {
     return pts;
   }
 
+  /* The layout of diagram `d`: a JSON text in the payload (so that the payload parses faster), parsed
+   * the first time the map is opened. */
+  var parsed = new WeakMap();
+  function parse(d) {
+    if (!d.map) return null;
+    if (typeof d.map !== 'string') return d.map;
+    if (!parsed.has(d)) {
+      var map = null;
+      try {
+        map = JSON.parse(d.map);
+      } catch (e) {
+        map = null;
+      }
+      parsed.set(d, map);
+    }
+    return parsed.get(d);
+  }
+
   /* The map of diagram `d` as an <svg> element, or null when the payload has none or does not fit the
    * diagram. `words`: UI strings (decision, action, end, critical, elsewhere, label); `answerHref(a)`:
    * the link of an answer. */
   function draw(doc, d, words, answerHref) {
-    var map = d.map;
+    var map = parse(d);
     var nodes = d.nodes || [];
     if (!map || !Array.isArray(map.boxes) || map.boxes.length !== nodes.length) return null;
     var edgesAt = map.edges || [];

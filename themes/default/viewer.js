@@ -622,18 +622,25 @@ function lbViewer(data, sealedImages) {
   var results = byId('lb-results');
   var resultsList = byId('lb-results-list');
 
-  var index = [];
-  data.diagrams.forEach(function (d) {
-    var extra = ' ' + fold(d.title);
-    (d.nodes || []).forEach(function (n) {
-      index.push({
-        d: d,
-        n: n,
-        title: fold(n.title),
-        hay: (n.search ? String(n.search) : fold(n.title)) + extra
+  /* The search index is built on first use (the search field focused or typed in), not before the
+   * first view is shown. */
+  var index = null;
+  function searchIndex() {
+    if (index) return index;
+    index = [];
+    data.diagrams.forEach(function (d) {
+      var extra = ' ' + fold(d.title);
+      (d.nodes || []).forEach(function (n) {
+        index.push({
+          d: d,
+          n: n,
+          title: fold(n.title),
+          hay: (n.search ? String(n.search) : fold(n.title)) + extra
+        });
       });
     });
-  });
+    return index;
+  }
 
   function runSearch() {
     var words = fold(searchInput.value).split(/[\s.,;:!?'"«»()\u2019]+/).filter(Boolean);
@@ -645,7 +652,7 @@ function lbViewer(data, sealedImages) {
     }
     var inTitle = [];
     var inText = [];
-    index.forEach(function (it) {
+    searchIndex().forEach(function (it) {
       if (!words.every(function (w) { return it.hay.indexOf(w) >= 0; })) return;
       if (words.every(function (w) { return it.title.indexOf(w) >= 0; })) inTitle.push(it);
       else inText.push(it);
@@ -677,6 +684,7 @@ function lbViewer(data, sealedImages) {
 
   if (searchInput) {
     searchInput.addEventListener('input', runSearch);
+    searchInput.addEventListener('focus', searchIndex);
     searchInput.addEventListener('keydown', function (e) {
       if (e.key === 'Escape') {
         clearSearch();

@@ -1,4 +1,4 @@
-//! The map as compact data for the payload: positions, polylines and pre-wrapped lines of a [`Layout`],
+//! The map as compact data for the payload (as a JSON text inside it, see `DiagramView::map`): positions, polylines and pre-wrapped lines of a [`Layout`],
 //! nothing the viewer can tell from the node data. themes/default/map.js draws the SVG from it (texts,
 //! links, shapes, arrows, descriptions), with `createElementNS` and `textContent` only.
 //!
@@ -110,6 +110,13 @@ pub struct MapData {
     pub critical: Vec<usize>,
     pub stubs: Vec<StubAt>,
     pub edges: Vec<EdgeAt>,
+}
+
+impl MapData {
+    /// The JSON text that goes in the payload (a string there, parsed by the viewer when needed).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("map data is plain numbers and strings")
+    }
 }
 
 fn lines_value(lines: &Lines) -> Option<serde_json::Value> {
