@@ -89,9 +89,16 @@ var lbMap = (function () {
   }
 
   /* The map of diagram `d` as an <svg> element, or null when the payload has none or does not fit the
-   * diagram. `words`: UI strings (decision, action, end, critical, elsewhere, label); `answerHref(a)`:
-   * the link of an answer. */
-  function draw(doc, d, words, answerHref) {
+   * diagram. `S(key, vars)`: a UI string; `answerHref(a)`: the link of an answer. */
+  function draw(doc, d, S, answerHref) {
+    var words = {
+      decision: S('map_decision'),
+      action: S('map_action'),
+      end: S('map_end'),
+      critical: S('map_critical'),
+      elsewhere: S('map_elsewhere'),
+      label: S('map_label', { title: d.title })
+    };
     var map = parse(d);
     var nodes = d.nodes || [];
     if (!map || !Array.isArray(map.boxes) || map.boxes.length !== nodes.length) return null;

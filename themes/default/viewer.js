@@ -403,14 +403,7 @@ function lbViewer(data, sealedImages) {
 
   /* The SVG is drawn here from the layout the build made (render/map.rs), by map.js. */
   function renderMap(d, current) {
-    var svg = typeof lbMap === 'object' && lbMap ? lbMap.draw(doc, d, {
-      decision: S('map_decision'),
-      action: S('map_action'),
-      end: S('map_end'),
-      critical: S('map_critical'),
-      elsewhere: S('map_elsewhere'),
-      label: S('map_label', { title: d.title })
-    }, answerHref) : null;
+    var svg = typeof lbMap === 'object' && lbMap ? lbMap.draw(doc, d, S, answerHref) : null;
     var canvas = h('div', { class: 'lb-map-canvas' }, svg);
     var box = h('div', { class: 'lb-map-scroll', id: 'lb-map-scroll', tabindex: '0', role: 'region', 'aria-label': S('map_label', { title: d.title }) }, canvas);
     var zoom = h('div', { class: 'lb-map-zoom', role: 'group', 'aria-label': S('map_kicker') },
@@ -629,14 +622,12 @@ function lbViewer(data, sealedImages) {
     if (index) return index;
     index = [];
     data.diagrams.forEach(function (d) {
-      var extra = ' ' + fold(d.title);
+      var dtitle = fold(d.title);
       (d.nodes || []).forEach(function (n) {
-        index.push({
-          d: d,
-          n: n,
-          title: fold(n.title),
-          hay: (n.search ? String(n.search) : fold(n.title)) + extra
-        });
+        var title = fold(n.title);
+        // The node's text and its diagram's title are searched apart (a word has no space, so it cannot
+        // straddle the two): no 2 MB of concatenated copies for a big entry point.
+        index.push({ d: d, n: n, title: title, text: n.search ? String(n.search) : title, dtitle: dtitle });
       });
     });
     return index;
@@ -653,7 +644,7 @@ function lbViewer(data, sealedImages) {
     var inTitle = [];
     var inText = [];
     searchIndex().forEach(function (it) {
-      if (!words.every(function (w) { return it.hay.indexOf(w) >= 0; })) return;
+      if (!words.every(function (w) { return it.text.indexOf(w) >= 0 || it.dtitle.indexOf(w) >= 0; })) return;
       if (words.every(function (w) { return it.title.indexOf(w) >= 0; })) inTitle.push(it);
       else inText.push(it);
     });
