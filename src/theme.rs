@@ -15,6 +15,8 @@ pub struct Theme {
     pub css: String,
     /// `viewer.js`: defines `lbViewer(data, images)`.
     pub js: String,
+    /// `map.js`: defines `lbMap`, which draws a diagram's map for the viewer.
+    pub map_js: String,
     /// `unlock.js`: reads the payload, asks for the key of a locked entry point, then starts the viewer.
     pub unlock_js: String,
     pub strings: BTreeMap<String, String>,
@@ -53,6 +55,7 @@ impl Theme {
             template: file("templates/entry.html")?,
             css: file("viewer.css")?,
             js: file("viewer.js")?,
+            map_js: file("map.js")?,
             unlock_js: file("unlock.js")?,
             strings,
             documents: DocumentTheme {
@@ -65,9 +68,10 @@ impl Theme {
         })
     }
 
-    /// The page's one inline script: the viewer, then the start-up (and unlock) code that calls it.
+    /// The page's one inline script: the viewer and its map drawing, then the start-up (and unlock)
+    /// code that calls it.
     pub fn script(&self) -> String {
-        format!("{}\n{}", self.js, self.unlock_js)
+        format!("{}\n{}\n{}", self.js, self.map_js, self.unlock_js)
     }
 
     pub fn string<'a>(&'a self, key: &'a str) -> &'a str {
@@ -126,6 +130,9 @@ impl Theme {
         }
         if let Some(t) = read("viewer.js")? {
             self.js = t;
+        }
+        if let Some(t) = read("map.js")? {
+            self.map_js = t;
         }
         if let Some(t) = read("unlock.js")? {
             self.unlock_js = t;

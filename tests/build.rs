@@ -156,14 +156,24 @@ fn answers_and_links_point_at_viewer_urls() {
         .unwrap();
     let lights = &internet["nodes"][0];
     assert_eq!(lights["id"], "lights");
-    let hrefs: Vec<&str> = lights["answers"]
+    // The viewer makes each link from entry (absent for this file), diagram and node.
+    let targets: Vec<String> = lights["answers"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|a| a["href"].as_str().unwrap())
+        .map(|a| {
+            assert!(a.get("href").is_none(), "no href in the payload: {a}");
+            format!(
+                "{}#/{}/{}",
+                a.get("entry")
+                    .map_or(String::new(), |e| format!("{}.html", e.as_str().unwrap())),
+                a["diagram"].as_str().unwrap(),
+                a["node"].as_str().unwrap()
+            )
+        })
         .collect();
     assert_eq!(
-        hrefs,
+        targets,
         [
             "#/internet/restart",
             "#/power/cable",
@@ -171,6 +181,20 @@ fn answers_and_links_point_at_viewer_urls() {
         ]
     );
     assert_eq!(lights["answers"][2]["entry"], "escalation");
+    assert!(
+        lights["answers"][0].get("entry").is_none(),
+        "no `entry: null`"
+    );
+    // The map is a JSON text, parsed by the viewer when the map opens: a box per node, an edge per answer.
+    let map: serde_json::Value =
+        serde_json::from_str(internet["map"].as_str().expect("map as a JSON text")).unwrap();
+    let nodes = internet["nodes"].as_array().unwrap();
+    assert_eq!(map["boxes"].as_array().unwrap().len(), nodes.len());
+    let answers: usize = nodes
+        .iter()
+        .map(|n| n["answers"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(map["edges"].as_array().unwrap().len(), answers);
     let restart = &internet["nodes"][1];
     assert_eq!(restart["title"], "Redémarrer le modem");
     assert!(restart["search"]

@@ -8,17 +8,17 @@
 //! positions follow the neighbours' centres with a minimum gap. Edges only run diagonally in the gaps
 //! between rows and vertically inside their own slot, which is what keeps them off the boxes.
 //!
-//! The markup is ours only: every text is escaped, no `style` attributes (the page's CSP forbids them),
-//! classes are styled by viewer.css, links are `#/…` fragments or sibling `.html` files.
+//! The payload carries the layout only, as compact data ([`MapData`], data.rs); the viewer draws the SVG
+//! from it and from the node data (themes/default/map.js).
 
 use pulldown_cmark::{BlockQuoteKind, Event, Tag};
 
 use crate::check::resolve::Target;
 use crate::check::Checked;
 use crate::content::{Diagram, Entry, Project};
-use crate::theme::Theme;
 
-/// Sizes in SVG user units (CSS pixels at zoom 1).
+/// Sizes in SVG user units (CSS pixels at zoom 1). The box sizes are also in themes/default/map.js
+/// (the payload gives positions only); a test checks that the two agree.
 const NODE_W: f64 = 200.0;
 const NODE_H: f64 = 64.0;
 const STUB_W: f64 = 176.0;
@@ -36,35 +36,6 @@ const STUB_CHARS: usize = 24;
 /// cost grows with it; a diagram past this is far beyond a readable map (the whole-diagram view and
 /// search still work), and a long chain with back-links would otherwise need rows × edges points.
 pub const MAX_MAP_ITEMS: usize = 20_000;
-
-/// What a box on the map stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// Two answers or more.
-    Decision,
-    /// One answer.
-    Action,
-    /// No answer.
-    End,
-}
-
-impl Kind {
-    pub fn of(answers: usize) -> Kind {
-        match answers {
-            0 => Kind::End,
-            1 => Kind::Action,
-            _ => Kind::Decision,
-        }
-    }
-
-    fn class(self) -> &'static str {
-        match self {
-            Kind::Decision => "lb-map-decision",
-            Kind::Action => "lb-map-action",
-            Kind::End => "lb-map-end",
-        }
-    }
-}
 
 /// A node of the diagram, as the map needs it.
 #[derive(Debug, Clone)]
@@ -91,26 +62,13 @@ pub enum MapTarget {
     Elsewhere(String),
 }
 
-/// The UI words drawn on the map (from the theme's strings).
-#[derive(Debug, Clone)]
-pub struct MapWords<'a> {
-    pub decision: &'a str,
-    pub action: &'a str,
-    pub end: &'a str,
-    pub critical: &'a str,
-    pub elsewhere: &'a str,
-    /// Accessible name of the whole map.
-    pub label: String,
-}
-
-/// The map of one diagram of `entry`, with the theme's words.
+/// The map of one diagram of `entry`.
 pub fn diagram_map(
     project: &Project,
     checked: &Checked,
-    theme: &Theme,
     entry: &Entry,
     diagram: &Diagram,
-) -> Option<String> {
+) -> Option<MapData> {
     let nodes: Vec<MapNode> = diagram
         .nodes
         .iter()
@@ -148,17 +106,7 @@ pub fn diagram_map(
         .start_node()
         .and_then(|s| diagram.nodes.iter().position(|n| n.id == s.id))
         .unwrap_or(0);
-    let words = MapWords {
-        decision: theme.string("map_decision"),
-        action: theme.string("map_action"),
-        end: theme.string("map_end"),
-        critical: theme.string("map_critical"),
-        elsewhere: theme.string("map_elsewhere"),
-        label: theme
-            .string("map_label")
-            .replace("{title}", &diagram.front.title),
-    };
-    render(&diagram.id, start, &nodes, &words)
+    render(start, &nodes)
 }
 
 /// "Diagram › Node" for another diagram of this entry point, "file.html › Diagram › Node" otherwise.
@@ -175,17 +123,12 @@ fn elsewhere_text(project: &Project, entry: &Entry, t: &Target) -> String {
     }
 }
 
-/// Renders the map of one diagram as an inline SVG element; `None` when the diagram is too large to
+/// Lays out the map of one diagram, as the payload carries it; `None` when the diagram is too large to
 /// map (more than [`MAX_MAP_ITEMS`] items to lay out).
-pub fn render(
-    diagram_id: &str,
-    start: usize,
-    nodes: &[MapNode],
-    words: &MapWords,
-) -> Option<String> {
+pub fn render(start: usize, nodes: &[MapNode]) -> Option<MapData> {
     let graph = Graph::from_nodes(nodes);
     let layout = layout(&graph, start)?;
-    Some(svg::markup(diagram_id, nodes, &graph, &layout, words))
+    Some(data::compact(nodes, &graph, &layout))
 }
 
 /* ---------- graph ---------- */
@@ -642,9 +585,9 @@ fn back_edges(graph: &Graph, start: usize) -> Vec<bool> {
     back
 }
 
-mod svg;
+mod data;
 
-pub use svg::wrap;
+pub use data::{simplify, wrap, BoxAt, EdgeAt, Lines, MapData, Num, StubAt};
 
 #[cfg(test)]
 mod tests;

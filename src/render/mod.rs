@@ -93,7 +93,6 @@ fn render_diagram<'a>(
                     let entry_id = (target.entry != entry.id).then_some(target.entry.as_str());
                     Some(AnswerView {
                         label: &a.label,
-                        href: target.href(&entry.id),
                         entry: entry_id,
                         diagram: &target.diagram,
                         node: &target.node,
@@ -118,7 +117,7 @@ fn render_diagram<'a>(
         intro_html: renderer.render(&diagram.intro, &mut images),
         start: diagram.start_node().map(|n| n.id.as_str()).unwrap_or(""),
         nodes,
-        map_svg: map::diagram_map(cx.project, cx.checked, cx.theme, entry, diagram),
+        map: map::diagram_map(cx.project, cx.checked, entry, diagram).map(|m| m.to_json()),
     };
     (view, images)
 }

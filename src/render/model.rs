@@ -100,9 +100,11 @@ pub struct DiagramView<'a> {
     pub intro_html: String,
     pub start: &'a str,
     pub nodes: Vec<NodeView<'a>>,
-    /// The diagram's map: an inline `<svg>` made by `render::map` (escaped, no `style` attributes).
-    /// `None` when the diagram is too large to map (see `render::map::MAX_MAP_ITEMS`).
-    pub map_svg: Option<String>,
+    /// The diagram's map layout (`render::map::MapData`) as a JSON text, drawn by the viewer
+    /// (themes/default/map.js). A string, so that parsing the payload skips it: the viewer parses it
+    /// when the map is opened. Absent when the diagram is too large to map (`render::map::MAX_MAP_ITEMS`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub map: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -117,8 +119,9 @@ pub struct NodeView<'a> {
 #[derive(Debug, Serialize)]
 pub struct AnswerView<'a> {
     pub label: &'a str,
-    pub href: String,
-    /// Set when the answer opens another entry point's file.
+    /// Set when the answer opens another entry point's file (absent otherwise). The viewer makes the
+    /// link from `entry`, `diagram` and `node`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub entry: Option<&'a str>,
     pub diagram: &'a str,
     pub node: &'a str,

@@ -1,6 +1,6 @@
 'use strict';
-// The diagram map (#/~map/<diagram>[/<node>]) on the fixture site: an SVG made at build time, one link per
-// node, kinds told by shape and words, the current node highlighted, zoom, its own scroll box.
+// The diagram map (#/~map/<diagram>[/<node>]) on the fixture site: an SVG drawn by the viewer from the
+// layout made at build time, one link per node, kinds told by shape and words, the current node highlighted, zoom, its own scroll box.
 
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -34,13 +34,42 @@ describe('diagram map on the fixture site', { skip: h.skipReason('LIFEBOAT_FIXTU
     return { ...s, page };
   }
 
-  it('is in the payload as an inline SVG per diagram, ours only', () => {
+  it('is in the payload as layout data per diagram, no markup', () => {
     const payload = h.readPayload(guichet);
     for (const d of payload.diagrams) {
-      assert.match(d.map_svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" class="lb-map-svg"/);
-      assert.doesNotMatch(d.map_svg, /style=|<script|url\(|xlink:href|javascript:/i);
-      for (const n of d.nodes) assert.ok(d.map_svg.includes(`href="#/${d.id}/${n.id}"`), `${d.id}/${n.id} linked`);
+      assert.equal(d.map_svg, undefined);
+      assert.equal(typeof d.map, 'string', 'a JSON text, parsed when the map opens');
+      const map = JSON.parse(d.map);
+      assert.equal(map.boxes.length, d.nodes.length, `${d.id}: a box per node`);
+      assert.equal(map.edges.length, d.nodes.reduce((s, n) => s + n.answers.length, 0), `${d.id}: an edge per answer`);
+      assert.doesNotMatch(d.map, /<svg|<a |style=|<script|url\(|javascript:/i);
+      for (const n of d.nodes) for (const a of n.answers) assert.equal(a.href, undefined, 'links made by the viewer');
     }
+  });
+
+  it('draws the same SVG as the build used to, every node linked', async () => {
+    const s = await open('#/~map/internet');
+    const { page } = s;
+    const svg = page.locator('#lb-view svg.lb-map-svg');
+    assert.equal(await svg.getAttribute('role'), 'group');
+    assert.equal(await svg.getAttribute('aria-label'), 'Carte de Panne Internet');
+    assert.match(await svg.getAttribute('viewBox'), /^0 0 \d+ \d+$/);
+    assert.equal(await svg.evaluate((e) => e.namespaceURI), 'http://www.w3.org/2000/svg');
+    const payload = h.readPayload(guichet);
+    const d = payload.diagrams.find((x) => x.id === 'internet');
+    for (const n of d.nodes) {
+      assert.equal(await page.locator(`#lb-view svg a.lb-map-node[href="#/internet/${n.id}"][data-node="${n.id}"]`).count(), 1, n.id);
+    }
+    // structure: edges (aria-hidden) then nodes; every text in tspans, no style attributes
+    assert.deepEqual(await svg.evaluate((e) => [...e.children].map((c) => `${c.tagName}.${c.getAttribute('class')}`)),
+      ['g.lb-map-edges', 'g.lb-map-nodes']);
+    assert.equal(await page.locator('#lb-view .lb-map-edges').getAttribute('aria-hidden'), 'true');
+    assert.equal(await page.locator('#lb-view .lb-map-arrow').count(), await page.locator('#lb-view .lb-map-edge').count());
+    assert.deepEqual(await page.locator('a[data-node="voyants"] > *').evaluateAll((es) => es.map((e) => e.tagName)),
+      ['desc', 'polygon', 'rect', 'text']);
+    assert.equal(await page.locator('a[data-node="resolu"] .lb-map-inner').count(), 1, 'end: inner outline');
+    await h.checkNoStyleAttributes(page);
+    await s.close();
   });
 
   it('opens from a node, highlights it, and follows a box to its node', async () => {

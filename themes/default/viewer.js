@@ -98,6 +98,11 @@ function lbViewer(data, sealedImages) {
     return '#/' + encodeURIComponent(d) + '/' + encodeURIComponent(n);
   }
 
+  /* Where an answer leads: a node of this file, or of a sibling entry point's file (ids need no escaping). */
+  function answerHref(a) {
+    return (a.entry ? a.entry + '.html' : '') + '#/' + a.diagram + '/' + a.node;
+  }
+
   var baseTitle = doc.title;
 
   /* ---------- images ---------- */
@@ -293,7 +298,7 @@ function lbViewer(data, sealedImages) {
         h('h2', { class: 'lb-visually-hidden', id: 'lb-answers-title', text: S('answers_label') }),
         h('p', { class: 'lb-answers-hint', text: S('answers_hint') }),
         h('ol', { class: 'lb-answer-list' }, answers.map(function (a, i) {
-          var link = h('a', { class: 'lb-answer', href: a.href, 'data-index': i + 1 });
+          var link = h('a', { class: 'lb-answer', href: answerHref(a), 'data-index': i + 1 });
           if (i < 9) {
             link.setAttribute('aria-keyshortcuts', String(i + 1));
             link.appendChild(h('span', { class: 'lb-key', 'aria-hidden': 'true', text: String(i + 1) }));
@@ -346,7 +351,7 @@ function lbViewer(data, sealedImages) {
             var local = !a.entry && (multi || a.diagram === d.id) && findNode(a.diagram, a.node);
             return h('li', null, h('a', {
               class: 'lb-all-answer',
-              href: a.href,
+              href: answerHref(a),
               'data-lb-goto': local ? allAnchorId(a.node, multi && a.diagram) : null
             }, h('span', { class: 'lb-answer-label', text: a.label }), ' ',
             h('span', { class: 'lb-target', text: '→ ' + targetLabel(a, d) })));
@@ -396,9 +401,10 @@ function lbViewer(data, sealedImages) {
     return '#/~map/' + encodeURIComponent(d) + (n ? '/' + encodeURIComponent(n) : '');
   }
 
-  /* The SVG comes from the build (render/map.rs): our markup, every text escaped, no style attributes. */
+  /* The SVG is drawn here from the layout the build made (render/map.rs), by map.js. */
   function renderMap(d, current) {
-    var canvas = h('div', { class: 'lb-map-canvas', html: d.map_svg || '' });
+    var svg = typeof lbMap === 'object' && lbMap ? lbMap.draw(doc, d, S, answerHref) : null;
+    var canvas = h('div', { class: 'lb-map-canvas' }, svg);
     var box = h('div', { class: 'lb-map-scroll', id: 'lb-map-scroll', tabindex: '0', role: 'region', 'aria-label': S('map_label', { title: d.title }) }, canvas);
     var zoom = h('div', { class: 'lb-map-zoom', role: 'group', 'aria-label': S('map_kicker') },
       h('button', { class: 'lb-btn lb-map-zoom-btn', type: 'button', 'data-lb-zoom': '-1', 'aria-label': S('map_zoom_out'), text: '−' }),
@@ -411,7 +417,7 @@ function lbViewer(data, sealedImages) {
         btn('#/~all/' + encodeURIComponent(d.id), S('whole_diagram'))),
       h('p', { class: 'lb-kicker', text: S('map_kicker') }),
       heading('h1', d.title)
-    ].concat(d.map_svg ? [
+    ].concat(svg ? [
       h('p', { class: 'lb-map-legend', text: S('map_legend') }),
       zoom,
       box
@@ -609,18 +615,23 @@ function lbViewer(data, sealedImages) {
   var results = byId('lb-results');
   var resultsList = byId('lb-results-list');
 
-  var index = [];
-  data.diagrams.forEach(function (d) {
-    var extra = ' ' + fold(d.title);
-    (d.nodes || []).forEach(function (n) {
-      index.push({
-        d: d,
-        n: n,
-        title: fold(n.title),
-        hay: (n.search ? String(n.search) : fold(n.title)) + extra
+  /* The search index is built on first use (the search field focused or typed in), not before the
+   * first view is shown. */
+  var index = null;
+  function searchIndex() {
+    if (index) return index;
+    index = [];
+    data.diagrams.forEach(function (d) {
+      var dtitle = fold(d.title);
+      (d.nodes || []).forEach(function (n) {
+        var title = fold(n.title);
+        // The node's text and its diagram's title are searched apart (a word has no space, so it cannot
+        // straddle the two): no 2 MB of concatenated copies for a big entry point.
+        index.push({ d: d, n: n, title: title, text: n.search ? String(n.search) : title, dtitle: dtitle });
       });
     });
-  });
+    return index;
+  }
 
   function runSearch() {
     var words = fold(searchInput.value).split(/[\s.,;:!?'"«»()\u2019]+/).filter(Boolean);
@@ -632,8 +643,8 @@ function lbViewer(data, sealedImages) {
     }
     var inTitle = [];
     var inText = [];
-    index.forEach(function (it) {
-      if (!words.every(function (w) { return it.hay.indexOf(w) >= 0; })) return;
+    searchIndex().forEach(function (it) {
+      if (!words.every(function (w) { return it.text.indexOf(w) >= 0 || it.dtitle.indexOf(w) >= 0; })) return;
       if (words.every(function (w) { return it.title.indexOf(w) >= 0; })) inTitle.push(it);
       else inText.push(it);
     });
@@ -664,6 +675,7 @@ function lbViewer(data, sealedImages) {
 
   if (searchInput) {
     searchInput.addEventListener('input', runSearch);
+    searchInput.addEventListener('focus', searchIndex);
     searchInput.addEventListener('keydown', function (e) {
       if (e.key === 'Escape') {
         clearSearch();

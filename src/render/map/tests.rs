@@ -66,6 +66,7 @@ fn on_border(p: (f64, f64), r: &Item) -> bool {
 
 fn check(g: &Graph, start: usize) -> Layout {
     let l = layout(g, start).expect("within the map budget");
+    check_compact(g, &l);
     let solid: Vec<(usize, &Item)> = l
         .items
         .iter()
@@ -109,6 +110,81 @@ fn check(g: &Graph, start: usize) -> Layout {
         }
     }
     l
+}
+
+/// The payload's form of a layout keeps its properties: boxes where the layout put them (to 0.1), and
+/// polylines that still join their boxes, cross no other box, have no point in a straight run, and end
+/// with a segment going the way the arrow must point.
+fn check_compact(g: &Graph, l: &Layout) {
+    let nodes: Vec<MapNode> = (0..g.real)
+        .map(|b| MapNode {
+            id: "n",
+            title: &g.titles[b],
+            critical: false,
+            answers: Vec::new(),
+        })
+        .collect();
+    let map = data::compact(&nodes, g, l);
+    assert_eq!(map.boxes.len(), g.real);
+    assert_eq!(map.stubs.len(), g.stubs.len());
+    assert_eq!(map.edges.len(), g.edges.len());
+    assert!(map.w.0 >= l.width && map.h.0 >= l.height);
+    let near = |a: f64, b: f64| (a - b).abs() <= 0.05 + 1e-9;
+    for (b, at) in map.boxes.iter().enumerate() {
+        let it = &l.items[l.boxes[b]];
+        assert!(near(at.x.0, it.x) && near(at.y.0, it.y));
+        assert_eq!((it.w, it.h), (NODE_W, NODE_H));
+    }
+    for (k, s) in map.stubs.iter().enumerate() {
+        let it = &l.items[l.boxes[g.real + k]];
+        assert!(near(s.0 .0, it.x) && near(s.1 .0, it.y));
+        assert_eq!((it.w, it.h), (STUB_W, STUB_H));
+    }
+    let solid: Vec<(usize, &Item)> = l
+        .items
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.h > 0.0)
+        .collect();
+    for (e, ce) in map.edges.iter().enumerate() {
+        let ep = &l.edges[e];
+        let it = &l.items[ep.label];
+        assert!(near(ce.label.x.0, it.x) && near(ce.label.y.0, it.y));
+        assert_eq!((it.w, it.h), (LABEL_W, LABEL_H));
+        let pts: Vec<(f64, f64)> = ce.points.iter().map(|p| (p.0 .0, p.1 .0)).collect();
+        assert!(pts.len() >= 2 && pts.len() <= ep.points.len());
+        for w in pts.windows(3) {
+            let (ux, uy) = (w[1].0 - w[0].0, w[1].1 - w[0].1);
+            let (vx, vy) = (w[2].0 - w[1].0, w[2].1 - w[1].1);
+            assert!(
+                (ux * vy - uy * vx).abs() > 1e-6 || ux * vx + uy * vy < 0.0,
+                "edge {e}: {w:?} is a straight run"
+            );
+        }
+        let (last, prev) = (pts[pts.len() - 1], pts[pts.len() - 2]);
+        assert_eq!(ep.upward, last.1 < prev.1, "edge {e}: arrow direction");
+        let (from, to, _) = g.edges[e];
+        let grow = |r: &Item| Item {
+            x: r.x - 0.1,
+            y: r.y - 0.1,
+            w: r.w + 0.2,
+            h: r.h + 0.2,
+            ..*r
+        };
+        assert!(on_border(pts[0], &grow(&l.items[l.boxes[from]])));
+        assert!(on_border(last, &grow(&l.items[l.boxes[to]])));
+        for seg in pts.windows(2) {
+            for (k, it) in &solid {
+                if *k == ep.label {
+                    continue;
+                }
+                assert!(
+                    !crosses(seg[0], seg[1], it),
+                    "compact edge {e} segment {seg:?} crosses item {k} {it:?}"
+                );
+            }
+        }
+    }
 }
 
 #[test]
@@ -200,46 +276,40 @@ fn wraps_and_cuts_labels() {
     assert!(wrap("", 10, 2).is_empty());
 }
 
-fn words() -> MapWords<'static> {
-    MapWords {
-        decision: "Decision",
-        action: "Action",
-        end: "End point",
-        critical: "Critical",
-        elsewhere: "Elsewhere",
-        label: "Map: \"Internet\"".into(),
+fn answer(label: &'static str, href: &str, target: MapTarget) -> MapAnswer<'static> {
+    MapAnswer {
+        label,
+        href: href.into(),
+        target,
     }
 }
 
 #[test]
-fn svg_has_a_link_per_node_kinds_in_words_and_escapes_every_text() {
+fn compact_form_has_positions_lines_and_stubs_and_no_markup() {
     let nodes = vec![
         MapNode {
             id: "a",
             title: "Check <script>alert(1)</script> & \"lights\"",
             critical: true,
             answers: vec![
-                MapAnswer {
-                    label: "Red <b>",
-                    href: "#/d/b".into(),
-                    target: MapTarget::Local(1),
-                },
-                MapAnswer {
-                    label: "Refuses",
-                    href: "other.html#/x/y".into(),
-                    target: MapTarget::Elsewhere("other.html › x › <y>".into()),
-                },
+                answer("Red <b>", "#/d/b", MapTarget::Local(1)),
+                answer(
+                    "Refuses",
+                    "other.html#/x/y",
+                    MapTarget::Elsewhere("other.html › x › <y>".into()),
+                ),
+                answer(
+                    "Refuses again",
+                    "other.html#/x/y",
+                    MapTarget::Elsewhere("other.html › x › <y>".into()),
+                ),
             ],
         },
         MapNode {
             id: "b",
             title: "Restart",
             critical: false,
-            answers: vec![MapAnswer {
-                label: "Works",
-                href: "#/d/c".into(),
-                target: MapTarget::Local(2),
-            }],
+            answers: vec![answer("Works", "#/d/c", MapTarget::Local(2))],
         },
         MapNode {
             id: "c",
@@ -248,30 +318,117 @@ fn svg_has_a_link_per_node_kinds_in_words_and_escapes_every_text() {
             answers: vec![],
         },
     ];
-    let svg = render("d", 0, &nodes, &words()).unwrap();
-    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
-    assert!(!svg.contains("<script"), "{svg}");
-    assert!(!svg.contains("<b>") && !svg.contains("<y>"));
-    assert!(!svg.contains("style="));
-    assert!(svg.contains("&lt;script&gt;"));
-    assert!(svg.contains("aria-label=\"Map: &quot;Internet&quot;\""));
-    assert_eq!(svg.matches("<a class=\"lb-map-box lb-map-node").count(), 3);
+    let map = render(0, &nodes).unwrap();
+    assert_eq!(map.boxes.len(), 3, "one box per node, in node order");
+    assert_eq!(map.critical, vec![0]);
+    assert_eq!(map.edges.len(), 4, "one edge per answer, in answer order");
+    assert_eq!(map.stubs.len(), 1, "one stub per distinct target");
+    let stub = &map.stubs[0];
+    assert_eq!(stub.2, "other.html#/x/y");
     assert_eq!(
-        svg.matches("<a class=\"lb-map-box lb-map-stub\" href=\"other.html#/x/y\"")
-            .count(),
-        1
+        stub.3, "other.html › x › <y>",
+        "texts stay raw: the viewer sets textContent"
     );
-    assert!(svg.contains("href=\"#/d/a\" data-node=\"a\""));
-    assert!(svg.contains("lb-map-decision lb-map-critical"));
-    assert!(svg.contains(">Critical · Decision</tspan>"));
-    assert!(svg.contains(">Action</tspan>"));
-    assert!(svg.contains(">End point</tspan>"));
-    assert!(
-        svg.contains("<desc>Restart. Works → Done</desc>"),
-        "answers in the description"
+    assert_eq!(stub.4, vec!["↗ other.html › x › <y>"]);
+    // Titles and labels: one line is the text itself, two lines a cut, else the lines.
+    assert_eq!(map.boxes[1].lines, Lines::Same);
+    assert_eq!(
+        map.boxes[0].lines.decode(nodes[0].title),
+        wrap(nodes[0].title, TITLE_CHARS, 2)
     );
-    assert_eq!(svg.matches("class=\"lb-map-edge\"").count(), 3);
-    assert!(!svg.contains("url("));
+    assert_eq!(map.edges[0].label.lines, Lines::Same);
+
+    let json = serde_json::to_value(&map).unwrap();
+    let text = json.to_string();
+    assert!(!text.contains("style") && !text.contains("<svg") && !text.contains("<a "));
+    assert_eq!(json["boxes"][1].as_array().unwrap().len(), 2, "[x, y]");
+    assert!(json["w"].is_u64() && json["h"].is_u64(), "{text}");
+    for b in json["boxes"].as_array().unwrap() {
+        for v in &b.as_array().unwrap()[..2] {
+            let v = v.as_f64().unwrap();
+            assert_eq!((v * 10.0).round() / 10.0, v, "rounded to 0.1");
+        }
+    }
+    let e0 = json["edges"][0].as_array().unwrap();
+    assert_eq!(e0.len(), 3, "[x, y, points]: the label is one line");
+    assert!(e0[2].as_array().unwrap().len() >= 4);
+    // No critical list when no node is critical.
+    let plain: Vec<MapNode> = nodes
+        .iter()
+        .map(|n| MapNode {
+            critical: false,
+            ..n.clone()
+        })
+        .collect();
+    let json = serde_json::to_value(render(0, &plain).unwrap()).unwrap();
+    assert!(json.get("critical").is_none());
+}
+
+#[test]
+fn lines_are_encoded_against_the_text() {
+    for (text, width) in [
+        ("Vérifier les voyants du modem et la box", 26),
+        ("Vérifier les voyants", 26),
+        ("one two three four five six seven", 9),
+        ("abcdefghijklmnop", 6),
+        ("a  b", 1),
+        ("Émoji 🙂 très long titre de nœud", 12),
+        ("", 10),
+    ] {
+        let lines = wrap(text, width, 2);
+        let enc = Lines::of(text, lines.clone());
+        assert_eq!(enc.decode(text), lines, "{text:?}");
+    }
+    assert_eq!(
+        Lines::of("Émoji 🙂 x", vec!["Émoji 🙂".into(), "x".into()]),
+        Lines::Split(8),
+        "UTF-16 offsets, as JavaScript slices"
+    );
+    assert_eq!(
+        serde_json::to_string(&Num::of(12.04)).unwrap(),
+        "12",
+        "no fraction"
+    );
+    assert_eq!(serde_json::to_string(&Num::of(12.46)).unwrap(), "12.5");
+}
+
+#[test]
+fn simplified_polylines_drop_only_points_that_draw_nothing() {
+    let pts = [
+        (0.0, 0.0),
+        (0.0, 10.0),
+        (0.0, 10.0),
+        (0.0, 20.04),
+        (10.0, 30.0),
+        (20.0, 40.0),
+        (20.0, 50.0),
+        (20.0, 45.0),
+    ];
+    let n = |x, y| (Num(x), Num(y));
+    assert_eq!(
+        simplify(&pts),
+        vec![
+            n(0.0, 0.0),
+            n(0.0, 20.0),
+            n(20.0, 40.0),
+            n(20.0, 50.0),
+            n(20.0, 45.0)
+        ],
+        "repeats and straight runs go; turns and the reversal stay"
+    );
+}
+
+#[test]
+fn box_sizes_agree_with_the_viewer() {
+    let js = include_str!("../../../themes/default/map.js");
+    for (name, w, h) in [
+        ("NODE", NODE_W, NODE_H),
+        ("STUB", STUB_W, STUB_H),
+        ("LABEL", LABEL_W, LABEL_H),
+    ] {
+        let decl = format!("var {name} = [{w}, {h}];");
+        assert!(js.contains(&decl), "map.js should declare `{decl}`");
+    }
 }
 
 #[test]
