@@ -13,9 +13,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::package::cache;
 use crate::package::manifest::{self, sha256_hex, Manifest, FORMAT_VERSION};
 use crate::package::output::MARKER;
-use crate::package::{archive, cache};
+use crate::package::sink::Hashing;
 
 /// Folder of a share where `publish` stages the next bundle and keeps its journal.
 pub const PUBLISH_DIR: &str = ".lifeboat-publish";
@@ -157,23 +158,32 @@ impl Version {
         self.archive_matches(bytes)
     }
 
+    /// Checks each member as it is decompressed (one at a time, never all of them in memory).
     fn archive_matches(&self, bytes: &[u8]) -> Result<(), String> {
-        let members = archive::read(bytes).map_err(|e| format!("unreadable zip: {e}"))?;
+        let unreadable = |e: &dyn std::fmt::Display| format!("unreadable zip: {e}");
+        let mut zip = zip::ZipArchive::new(io::Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
         let mut expected: BTreeMap<&str, &str> =
             self.manifest.files().map(|(f, _, sha)| (f, sha)).collect();
         let mut manifest_seen = false;
-        for (name, data) in &members {
+        for i in 0..zip.len() {
+            let mut member = zip.by_index(i).map_err(|e| unreadable(&e))?;
+            let name = member.name().to_string();
             if name == manifest::FILE_NAME {
                 manifest_seen = true;
-                if *data != self.raw {
+                let mut data = Vec::new();
+                io::Read::read_to_end(&mut member, &mut data).map_err(|e| unreadable(&e))?;
+                if data != self.raw {
                     return Err(format!("its {name} differs from the folder's"));
                 }
-            } else {
-                match expected.remove(name.as_str()) {
-                    Some(sha) if sha256_hex(data) == sha => {}
-                    Some(_) => return Err(format!("member {name} does not match the manifest")),
-                    None => return Err(format!("member {name} is not in the manifest")),
-                }
+                continue;
+            }
+            let Some(sha) = expected.remove(name.as_str()) else {
+                return Err(format!("member {name} is not in the manifest"));
+            };
+            let mut hashing = Hashing::new(io::sink());
+            io::copy(&mut member, &mut hashing).map_err(|e| unreadable(&e))?;
+            if hashing.finish(&name).1.sha256 != sha {
+                return Err(format!("member {name} does not match the manifest"));
             }
         }
         if let Some(name) = expected.keys().next() {
