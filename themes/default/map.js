@@ -228,5 +228,83 @@ var lbMap = (function () {
     return svg;
   }
 
-  return { draw: draw, lines: lines };
+  var MAP_ZOOMS = [0.5, 0.67, 0.8, 1, 1.25, 1.5, 2];
+
+  /* The map view of viewer.js (#/~map/<diagram>[/<node>]): the drawn SVG with its legend, zoom buttons
+   * and scroll box. `cx` holds what it uses of the viewer: its document, root view element, element and
+   * string helpers, links, announcer and page title. */
+  function view(cx) {
+    var doc = cx.doc, root = cx.root, h = cx.h, S = cx.S, btn = cx.btn, heading = cx.heading;
+    var nodeHref = cx.nodeHref, answerHref = cx.answerHref, announce = cx.announce, byId = cx.byId;
+    var baseTitle = cx.baseTitle;
+    var mapZoom = 3;
+
+    function renderMap(d, current) {
+      var svg = draw(doc, d, S, answerHref);
+      var canvas = h('div', { class: 'lb-map-canvas' }, svg);
+      var box = h('div', { class: 'lb-map-scroll', id: 'lb-map-scroll', tabindex: '0', role: 'region', 'aria-label': S('map_label', { title: d.title }) }, canvas);
+      var zoom = h('div', { class: 'lb-map-zoom', role: 'group', 'aria-label': S('map_kicker') },
+        h('button', { class: 'lb-btn lb-map-zoom-btn', type: 'button', 'data-lb-zoom': '-1', 'aria-label': S('map_zoom_out'), text: '−' }),
+        h('button', { class: 'lb-btn lb-map-zoom-btn', type: 'button', 'data-lb-zoom': '0', text: S('map_zoom_reset') }),
+        h('button', { class: 'lb-btn lb-map-zoom-btn', type: 'button', 'data-lb-zoom': '1', 'aria-label': S('map_zoom_in'), text: '+' }));
+      var parts = [
+        h('nav', { class: 'lb-controls', 'aria-label': S('controls_label') },
+          btn('#/', S('home')),
+          current ? btn(nodeHref(d.id, current.id), S('map_back')) : null,
+          btn('#/~all/' + encodeURIComponent(d.id), S('whole_diagram'))),
+        h('p', { class: 'lb-kicker', text: S('map_kicker') }),
+        heading('h1', d.title)
+      ].concat(svg ? [
+        h('p', { class: 'lb-map-legend', text: S('map_legend') }),
+        zoom,
+        box
+      ] : [h('p', { class: 'lb-map-legend', text: S('map_too_large', { count: String(d.nodes.length) }) })]);
+      return {
+        parts: parts,
+        title: S('map_label', { title: d.title }),
+        docTitle: S('map_label', { title: d.title }) + ' — ' + baseTitle,
+        after: function () {
+          applyMapZoom();
+          if (!current) return;
+          var a = canvas.querySelector('a[data-node="' + current.id + '"]');
+          if (!a) return;
+          a.classList.add('lb-map-current');
+          a.setAttribute('aria-current', 'step');
+          centreMapOn(box, a);
+        }
+      };
+    }
+
+    function applyMapZoom() {
+      var svg = root.querySelector('.lb-map-svg');
+      if (!svg) return;
+      var vb = (svg.getAttribute('viewBox') || '').split(/\s+/).map(Number);
+      if (vb.length !== 4) return;
+      svg.setAttribute('width', String(Math.round(vb[2] * MAP_ZOOMS[mapZoom])));
+      svg.setAttribute('height', String(Math.round(vb[3] * MAP_ZOOMS[mapZoom])));
+    }
+
+    function zoomMap(step) {
+      var box = byId('lb-map-scroll');
+      if (!box) return;
+      var cx = (box.scrollLeft + box.clientWidth / 2) / Math.max(box.scrollWidth, 1);
+      var cy = (box.scrollTop + box.clientHeight / 2) / Math.max(box.scrollHeight, 1);
+      mapZoom = step === 0 ? 3 : Math.max(0, Math.min(MAP_ZOOMS.length - 1, mapZoom + step));
+      applyMapZoom();
+      box.scrollLeft = cx * box.scrollWidth - box.clientWidth / 2;
+      box.scrollTop = cy * box.scrollHeight - box.clientHeight / 2;
+      announce(Math.round(MAP_ZOOMS[mapZoom] * 100) + ' %');
+    }
+
+    function centreMapOn(box, a) {
+      var b = box.getBoundingClientRect();
+      var r = a.getBoundingClientRect();
+      box.scrollLeft += r.left + r.width / 2 - (b.left + b.width / 2);
+      box.scrollTop += r.top + r.height / 2 - (b.top + b.height / 2);
+    }
+
+    return { render: renderMap, zoom: zoomMap };
+  }
+
+  return { draw: draw, lines: lines, view: view };
 }());

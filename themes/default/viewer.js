@@ -394,77 +394,15 @@ function lbViewer(data, sealedImages) {
 
   /* ---------- diagram map (#/~map/<diagram>[/<node>]) ---------- */
 
-  var MAP_ZOOMS = [0.5, 0.67, 0.8, 1, 1.25, 1.5, 2];
-  var mapZoom = 3;
-
   function mapHref(d, n) {
     return '#/~map/' + encodeURIComponent(d) + (n ? '/' + encodeURIComponent(n) : '');
   }
 
-  /* The SVG is drawn here from the layout the build made (render/map.rs), by map.js. */
-  function renderMap(d, current) {
-    var svg = typeof lbMap === 'object' && lbMap ? lbMap.draw(doc, d, S, answerHref) : null;
-    var canvas = h('div', { class: 'lb-map-canvas' }, svg);
-    var box = h('div', { class: 'lb-map-scroll', id: 'lb-map-scroll', tabindex: '0', role: 'region', 'aria-label': S('map_label', { title: d.title }) }, canvas);
-    var zoom = h('div', { class: 'lb-map-zoom', role: 'group', 'aria-label': S('map_kicker') },
-      h('button', { class: 'lb-btn lb-map-zoom-btn', type: 'button', 'data-lb-zoom': '-1', 'aria-label': S('map_zoom_out'), text: '−' }),
-      h('button', { class: 'lb-btn lb-map-zoom-btn', type: 'button', 'data-lb-zoom': '0', text: S('map_zoom_reset') }),
-      h('button', { class: 'lb-btn lb-map-zoom-btn', type: 'button', 'data-lb-zoom': '1', 'aria-label': S('map_zoom_in'), text: '+' }));
-    var parts = [
-      h('nav', { class: 'lb-controls', 'aria-label': S('controls_label') },
-        btn('#/', S('home')),
-        current ? btn(nodeHref(d.id, current.id), S('map_back')) : null,
-        btn('#/~all/' + encodeURIComponent(d.id), S('whole_diagram'))),
-      h('p', { class: 'lb-kicker', text: S('map_kicker') }),
-      heading('h1', d.title)
-    ].concat(svg ? [
-      h('p', { class: 'lb-map-legend', text: S('map_legend') }),
-      zoom,
-      box
-    ] : [h('p', { class: 'lb-map-legend', text: S('map_too_large', { count: String(d.nodes.length) }) })]);
-    return {
-      parts: parts,
-      title: S('map_label', { title: d.title }),
-      docTitle: S('map_label', { title: d.title }) + ' — ' + baseTitle,
-      after: function () {
-        applyMapZoom();
-        if (!current) return;
-        var a = canvas.querySelector('a[data-node="' + current.id + '"]');
-        if (!a) return;
-        a.classList.add('lb-map-current');
-        a.setAttribute('aria-current', 'step');
-        centreMapOn(box, a);
-      }
-    };
-  }
-
-  function applyMapZoom() {
-    var svg = view.querySelector('.lb-map-svg');
-    if (!svg) return;
-    var vb = (svg.getAttribute('viewBox') || '').split(/\s+/).map(Number);
-    if (vb.length !== 4) return;
-    svg.setAttribute('width', String(Math.round(vb[2] * MAP_ZOOMS[mapZoom])));
-    svg.setAttribute('height', String(Math.round(vb[3] * MAP_ZOOMS[mapZoom])));
-  }
-
-  function zoomMap(step) {
-    var box = byId('lb-map-scroll');
-    if (!box) return;
-    var cx = (box.scrollLeft + box.clientWidth / 2) / Math.max(box.scrollWidth, 1);
-    var cy = (box.scrollTop + box.clientHeight / 2) / Math.max(box.scrollHeight, 1);
-    mapZoom = step === 0 ? 3 : Math.max(0, Math.min(MAP_ZOOMS.length - 1, mapZoom + step));
-    applyMapZoom();
-    box.scrollLeft = cx * box.scrollWidth - box.clientWidth / 2;
-    box.scrollTop = cy * box.scrollHeight - box.clientHeight / 2;
-    announce(Math.round(MAP_ZOOMS[mapZoom] * 100) + ' %');
-  }
-
-  function centreMapOn(box, a) {
-    var b = box.getBoundingClientRect();
-    var r = a.getBoundingClientRect();
-    box.scrollLeft += r.left + r.width / 2 - (b.left + b.width / 2);
-    box.scrollTop += r.top + r.height / 2 - (b.top + b.height / 2);
-  }
+  /* The view itself (SVG, legend, zoom) is map.js's `lbMap.view`. */
+  var mapView = typeof lbMap === 'object' && lbMap && lbMap.view ? lbMap.view({
+    doc: doc, root: view, h: h, S: S, btn: btn, heading: heading, nodeHref: nodeHref,
+    answerHref: answerHref, announce: announce, byId: byId, baseTitle: baseTitle
+  }) : null;
 
   /* ---------- print everything (#/~print) ---------- */
 
@@ -561,7 +499,7 @@ function lbViewer(data, sealedImages) {
       } else if (r.kind === 'map') {
         var md = diagrams.get(r.d);
         var mn = md && r.n ? md.nodes.get(r.n) : null;
-        if (md && (!r.n || mn)) out = renderMap(md.diagram, mn && mn.node);
+        if (md && mapView && (!r.n || mn)) out = mapView.render(md.diagram, mn && mn.node);
       } else if (r.kind === 'print') {
         out = renderPrintAll();
       }
@@ -702,8 +640,8 @@ function lbViewer(data, sealedImages) {
       return;
     }
     var zoomBtn = t.closest('[data-lb-zoom]');
-    if (zoomBtn) {
-      zoomMap(Number(zoomBtn.getAttribute('data-lb-zoom')));
+    if (zoomBtn && mapView) {
+      mapView.zoom(Number(zoomBtn.getAttribute('data-lb-zoom')));
       return;
     }
     var a = t.closest('a[href]');
