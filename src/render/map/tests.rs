@@ -58,6 +58,21 @@ fn crosses(p: (f64, f64), q: (f64, f64), r: &Item) -> bool {
     t0 < t1
 }
 
+/// No segment of `points` crosses a solid item other than the edge's own label `label`.
+fn assert_clear(points: &[(f64, f64)], solid: &[(usize, &Item)], label: usize, what: &str) {
+    for seg in points.windows(2) {
+        for (k, it) in solid {
+            if *k == label {
+                continue;
+            }
+            assert!(
+                !crosses(seg[0], seg[1], it),
+                "{what} segment {seg:?} crosses item {k} {it:?}"
+            );
+        }
+    }
+}
+
 fn on_border(p: (f64, f64), r: &Item) -> bool {
     let within_x = p.0 >= r.x - 0.5 && p.0 <= r.x + r.w + 0.5;
     let within_y = p.1 >= r.y - 0.5 && p.1 <= r.y + r.h + 0.5;
@@ -97,17 +112,7 @@ fn check(g: &Graph, start: usize) -> Layout {
             on_border(last, &l.items[l.boxes[to]]),
             "edge {e} ends on its target: {last:?}"
         );
-        for seg in ep.points.windows(2) {
-            for (k, it) in &solid {
-                if *k == ep.label {
-                    continue;
-                }
-                assert!(
-                    !crosses(seg[0], seg[1], it),
-                    "edge {e} segment {seg:?} crosses item {k} {it:?}"
-                );
-            }
-        }
+        assert_clear(&ep.points, &solid, ep.label, &format!("edge {e}"));
     }
     l
 }
@@ -173,17 +178,7 @@ fn check_compact(g: &Graph, l: &Layout) {
         };
         assert!(on_border(pts[0], &grow(&l.items[l.boxes[from]])));
         assert!(on_border(last, &grow(&l.items[l.boxes[to]])));
-        for seg in pts.windows(2) {
-            for (k, it) in &solid {
-                if *k == ep.label {
-                    continue;
-                }
-                assert!(
-                    !crosses(seg[0], seg[1], it),
-                    "compact edge {e} segment {seg:?} crosses item {k} {it:?}"
-                );
-            }
-        }
+        assert_clear(&pts, &solid, ep.label, &format!("compact edge {e}"));
     }
 }
 
