@@ -6,8 +6,8 @@
 //! offset, so an edit only changes the chunks it touches). Each chunk is deflated on its own and ends
 //! with a sync flush, pigz-style, so chunks are compressed on all cores and their concatenation, closed
 //! by an empty final block, is one valid deflate stream. A chunk that looks like base64 of compressed
-//! images (high byte entropy, nothing for a match finder to find) is Huffman-coded only, three times
-//! faster for the same size. Since a chunk's compressed bytes depend on its bytes alone, the next build
+//! images (high byte entropy, nothing for a match finder to find) is Huffman-coded only, by our own
+//! encoder ([`huffman`]), many times faster than a general deflater for the same size. Since a chunk's compressed bytes depend on its bytes alone, the next build
 //! copies the compressed data of every chunk it already made from the previous archive ([`Reuse`]).
 //! Sizes and CRC follow each member's data (a data descriptor), so members need a single pass.
 
@@ -19,7 +19,7 @@ use std::path::Path;
 use fastcdc::v2020::ChunkData;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use zlib_rs::{DeflateConfig, DeflateFlush, Strategy};
+use zlib_rs::{DeflateConfig, DeflateFlush};
 
 use crate::package::manifest::{sha256_hex, FileRecord};
 use crate::package::sink::{MemorySink, Sink};
@@ -342,15 +342,13 @@ fn read_batch(
 
 /// Deflates one chunk on its own (no dictionary from the chunk before) and ends it with a sync flush.
 fn deflate_chunk(data: &[u8]) -> io::Result<Vec<u8>> {
-    let strategy = if bits_per_byte(data) > RANDOM_BITS {
-        Strategy::HuffmanOnly
-    } else {
-        Strategy::Default
-    };
+    let counts = byte_counts(data);
+    if bits_per_byte(&counts, data.len()) > RANDOM_BITS {
+        return Ok(huffman::encode(data, &counts));
+    }
     let mut deflate = zlib_rs::Deflate::new_with_config(DeflateConfig {
         level: 6,
         window_bits: -15,
-        strategy,
         ..DeflateConfig::default()
     });
     let mut out = vec![0u8; zlib_rs::compress_bound(data.len()) + 64];
@@ -368,13 +366,18 @@ fn deflate_chunk(data: &[u8]) -> io::Result<Vec<u8>> {
     }
 }
 
-/// Order-0 entropy of `data`, in bits per byte.
-fn bits_per_byte(data: &[u8]) -> f64 {
+/// How many times each byte value occurs in `data`.
+fn byte_counts(data: &[u8]) -> [u64; 256] {
     let mut counts = [0u64; 256];
     for &b in data {
         counts[b as usize] += 1;
     }
-    let n = data.len() as f64;
+    counts
+}
+
+/// Order-0 entropy, in bits per byte, of `len` bytes whose values occur `counts` times.
+fn bits_per_byte(counts: &[u64; 256], len: usize) -> f64 {
+    let n = len as f64;
     counts
         .iter()
         .filter(|&&c| c > 0)
@@ -453,6 +456,8 @@ pub fn read(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, ArchiveError> {
     }
     Ok(out)
 }
+
+mod huffman;
 
 #[cfg(test)]
 mod tests;

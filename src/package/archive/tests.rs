@@ -152,7 +152,7 @@ fn an_edit_reuses_the_other_chunks_and_gives_the_same_bytes_as_a_fresh_archive()
 
 #[test]
 fn base64_is_told_apart_from_text() {
-    assert!(bits_per_byte(&noise(1 << 20, 3)) > RANDOM_BITS);
-    assert!(bits_per_byte(&text(1 << 20)) < RANDOM_BITS);
-    assert_eq!(bits_per_byte(b""), 0.0);
+    assert!(bits_per_byte(&byte_counts(&noise(1 << 20, 3)), 1 << 20) > RANDOM_BITS);
+    assert!(bits_per_byte(&byte_counts(&text(1 << 20)), 1 << 20) < RANDOM_BITS);
+    assert_eq!(bits_per_byte(&byte_counts(b""), 0), 0.0);
 }
