@@ -145,6 +145,39 @@ fn unknown_environment_on_the_command_line_is_refused() {
 }
 
 #[test]
+fn search_texts_and_maps_come_after_the_viewer_script() {
+    let (dir, _) = build_basic(&[]);
+    let html = read(&dir, "support.html");
+    // What the first node needs is parsed first; search texts and maps follow the script.
+    let data = script_json(&html, "lb-data").unwrap();
+    for d in data["diagrams"].as_array().unwrap() {
+        assert!(d.get("map").is_none(), "map in #lb-data: {}", d["id"]);
+        for n in d["nodes"].as_array().unwrap() {
+            assert!(n.get("search").is_none(), "search in #lb-data: {}", n["id"]);
+        }
+    }
+    let more = script_json(&html, "lb-more").expect("#lb-more");
+    let (script, more_at) = (
+        html.find("<script>").unwrap(),
+        html.find("id=\"lb-more\"").unwrap(),
+    );
+    assert!(script < more_at && more_at < html.find("id=\"lb-img-").unwrap());
+    let diagrams = data["diagrams"].as_array().unwrap();
+    assert_eq!(more["map"].as_array().unwrap().len(), diagrams.len());
+    for (i, d) in diagrams.iter().enumerate() {
+        let search = more["search"][i].as_array().unwrap();
+        assert_eq!(
+            search.len(),
+            d["nodes"].as_array().unwrap().len(),
+            "a text per node"
+        );
+        assert!(search
+            .iter()
+            .all(|s| s.as_str().is_some_and(|s| !s.is_empty())));
+    }
+}
+
+#[test]
 fn answers_and_links_point_at_viewer_urls() {
     let (dir, _) = build_basic(&[]);
     let data = payload(&read(&dir, "support.html"));

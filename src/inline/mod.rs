@@ -81,6 +81,11 @@ pub fn assemble(
     w: &mut dyn Write,
 ) -> Result<(), InlineError> {
     let mut write_images = |w: &mut dyn Write| -> io::Result<()> {
+        if let Some(more) = &entry.more_json {
+            w.write_all(b"<script id=\"lb-more\" type=\"application/json\">")?;
+            w.write_all(more.as_bytes())?;
+            w.write_all(b"</script>")?;
+        }
         let mut text = String::new();
         for id in &entry.images {
             if let Some(image) = images.get(id) {

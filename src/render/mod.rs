@@ -23,6 +23,9 @@ pub struct RenderedEntry {
     pub shell: String,
     /// The JSON payload, safe to place inside a `<script>` element.
     pub data_json: String,
+    /// Open entry points only: the search texts and maps ([`More`]), safe inside a `<script>` element,
+    /// written after the viewer script; a locked entry point keeps them in `data_json`.
+    pub more_json: Option<String>,
     /// Ids of the images this entry point shows, in first-use order.
     pub images: Vec<String>,
     /// Locked entry points only: the public payload that goes in `#lb-data` instead of `data_json`,
@@ -105,7 +108,7 @@ fn render_diagram<'a>(
                 title: &node.title,
                 html: renderer.render(&node.events, &mut images),
                 answers,
-                search,
+                search: Some(search),
             }
         })
         .collect();
@@ -148,6 +151,7 @@ pub fn render_entry(cx: &RenderContext, entry: &Entry) -> Result<RenderedEntry, 
             .unwrap_or(""),
     };
     let env_name = project.environment.as_ref().map(|e| e.name.as_str());
+    let more = (!crate::access::is_locked(entry)).then(|| More::take(&mut diagrams));
     let payload = Payload {
         v: 1,
         bundle: &entry.id,
@@ -170,6 +174,7 @@ pub fn render_entry(cx: &RenderContext, entry: &Entry) -> Result<RenderedEntry, 
     };
     let diagram_count = payload.diagrams.len();
     let data_json = script_safe_json(&payload)?;
+    let more_json = more.as_ref().map(script_safe_json).transpose()?;
     let public_json = locked::public_json(cx, entry, env_name)?;
     let page = Page {
         lang: site.language.code(),
@@ -196,6 +201,7 @@ pub fn render_entry(cx: &RenderContext, entry: &Entry) -> Result<RenderedEntry, 
         id: entry.id.clone(),
         shell,
         data_json,
+        more_json,
         images,
         public_json,
         diagram_count,

@@ -113,7 +113,32 @@ pub struct NodeView<'a> {
     pub title: &'a str,
     pub html: String,
     pub answers: Vec<AnswerView<'a>>,
-    pub search: String,
+    /// The folded title and text the search looks in; taken out into [`More`] for an open entry point.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub search: Option<String>,
+}
+
+/// What the viewer needs only once the first node is shown — each node's search text and each
+/// diagram's map — in `#lb-more`, after the viewer script, so the page shows its first node before
+/// they are parsed. Aligned with the payload: `search[d][n]` and `map[d]` belong to diagram `d`, node
+/// `n`. Locked entry points keep them in their sealed payload instead.
+#[derive(Debug, Serialize)]
+pub struct More {
+    pub search: Vec<Vec<Option<String>>>,
+    pub map: Vec<Option<String>>,
+}
+
+impl More {
+    /// Takes the search texts and maps out of `diagrams`.
+    pub fn take(diagrams: &mut [DiagramView]) -> More {
+        More {
+            search: diagrams
+                .iter_mut()
+                .map(|d| d.nodes.iter_mut().map(|n| n.search.take()).collect())
+                .collect(),
+            map: diagrams.iter_mut().map(|d| d.map.take()).collect(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]

@@ -33,12 +33,22 @@ function fileUrl(file, hash = '') {
   return pathToFileURL(file).href + hash;
 }
 
-/** The JSON payload of a built entry file, read from disk. */
+/** The JSON payload of a built entry file, read from disk, with what an open entry point keeps in
+ * #lb-more (each node's `search`, each diagram's `map`) merged back in, as the viewer does. */
 function readPayload(file) {
   const html = fs.readFileSync(file, 'utf8');
   const m = /<script\b[^>]*\bid=["']?lb-data["']?[^>]*>([\s\S]*?)<\/script>/.exec(html);
   assert.ok(m, `${file}: no #lb-data script`);
-  return JSON.parse(m[1]);
+  const data = JSON.parse(m[1]);
+  const more = /<script\b[^>]*\bid=["']?lb-more["']?[^>]*>([\s\S]*?)<\/script>/.exec(html);
+  if (more && data && Array.isArray(data.diagrams)) {
+    const extra = JSON.parse(more[1]);
+    data.diagrams.forEach((d, i) => {
+      if (extra.map[i]) d.map = extra.map[i];
+      d.nodes.forEach((n, j) => { n.search = extra.search[i][j]; });
+    });
+  }
+  return data;
 }
 
 /** Entry files of a dist folder: [{ id, file, payload }]. */

@@ -91,13 +91,31 @@ pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-/// The JSON payload of a built entry point file.
-pub fn payload(html: &str) -> serde_json::Value {
+/// The JSON text of the `<script>` element with id `id`, if any.
+pub fn script_json(html: &str, id: &str) -> Option<serde_json::Value> {
     let element = html
-        .find("id=lb-data")
-        .or_else(|| html.find("id=\"lb-data\""))
-        .expect("payload element");
+        .find(&format!("id={id}>"))
+        .or_else(|| html.find(&format!("id={id} ")))
+        .or_else(|| html.find(&format!("id=\"{id}\"")))?;
     let start = element + html[element..].find('>').unwrap() + 1;
     let end = start + html[start..].find("</script>").unwrap();
-    serde_json::from_str(&html[start..end]).expect("payload is JSON")
+    Some(serde_json::from_str(&html[start..end]).expect("script element holds JSON"))
+}
+
+/// The JSON payload of a built entry point file (`#lb-data`), with what an open entry point keeps in
+/// `#lb-more` (each node's `search`, each diagram's `map`) merged back in, as the viewer does.
+pub fn payload(html: &str) -> serde_json::Value {
+    let mut data = script_json(html, "lb-data").expect("payload element");
+    if let Some(more) = script_json(html, "lb-more") {
+        let diagrams = data["diagrams"].as_array_mut().expect("diagrams");
+        for (i, d) in diagrams.iter_mut().enumerate() {
+            if !more["map"][i].is_null() {
+                d["map"] = more["map"][i].clone();
+            }
+            for (j, n) in d["nodes"].as_array_mut().unwrap().iter_mut().enumerate() {
+                n["search"] = more["search"][i][j].clone();
+            }
+        }
+    }
+    data
 }

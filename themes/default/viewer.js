@@ -4,7 +4,8 @@
  * Routes (location.hash): #/ home, #/<diagram> start node, #/<diagram>/<node> a node,
  * #/~all/<diagram> the whole diagram, #/~map/<diagram>[/<node>] its map, #/~print every diagram for
  * printing. See docs/viewer-contract.md.
- * `sealedImages`: {id: [mime, base64]} of a locked entry point, else null (images in #lb-img-<id>). */
+ * `sealedImages`: {id: [mime, base64]} of a locked entry point, else null (images in #lb-img-<id>, search
+ * texts and maps in #lb-more). */
 function lbViewer(data, sealedImages) {
   'use strict';
 
@@ -114,8 +115,9 @@ function lbViewer(data, sealedImages) {
     var url = null;
     var sealed = sealedImages && Object.prototype.hasOwnProperty.call(sealedImages, id) ? sealedImages[id] : null;
     var src = sealed ? null : byId('lb-img-' + id);
-    // Images follow the script in the file, so the first node shows before they are parsed.
-    if (!sealed && !src && doc.readyState === 'loading') return undefined;
+    // Images follow the script in the file, so the first node shows before they are parsed (an element
+    // with nothing after it yet may still be being read).
+    if (!sealed && !(src && src.nextSibling) && doc.readyState === 'loading') return undefined;
     if (sealed || src) {
       try {
         var bin = atob(sealed ? String(sealed[1]) : src.textContent.replace(/\s+/g, ''));
@@ -130,6 +132,31 @@ function lbViewer(data, sealedImages) {
     }
     imageUrls.set(id, url);
     return url;
+  }
+
+  /* ---------- search texts and maps (#lb-more) ---------- */
+
+  /* An open entry point keeps each node's search text and each diagram's map in #lb-more, after this
+   * script: merged into `data` when first needed (search, map view), so they are not parsed before the
+   * first node is shown. A locked one has them in its sealed payload. False while #lb-more is being read. */
+  var moreMerged = !!sealedImages;
+  function more() {
+    if (moreMerged) return true;
+    var el = byId('lb-more');
+    if (doc.readyState === 'loading' && !(el && el.nextSibling)) return false;
+    moreMerged = true;
+    var m = null;
+    try { m = el ? JSON.parse(el.textContent) : null; } catch (e) { m = null; }
+    if (m) data.diagrams.forEach(function (d, i) {
+      var s = (m.search || [])[i] || [];
+      if ((m.map || [])[i]) d.map = m.map[i];
+      (d.nodes || []).forEach(function (n, j) { if (s[j]) n.search = s[j]; });
+    });
+    return true;
+  }
+  function whenMore(fn) {
+    if (more()) fn();
+    else setTimeout(function () { whenMore(fn); }, 30);
   }
 
   function showImages(root) {
@@ -497,6 +524,7 @@ function lbViewer(data, sealedImages) {
         var dd = diagrams.get(r.d);
         if (dd) out = renderAll(dd.diagram);
       } else if (r.kind === 'map') {
+        if (!more()) return whenMore(route);
         var md = diagrams.get(r.d);
         var mn = md && r.n ? md.nodes.get(r.n) : null;
         if (md && mapView && (!r.n || mn)) out = mapView.render(md.diagram, mn && mn.node);
@@ -557,7 +585,7 @@ function lbViewer(data, sealedImages) {
    * first view is shown. */
   var index = null;
   function searchIndex() {
-    if (index) return index;
+    if (index || !more()) return index;
     index = [];
     data.diagrams.forEach(function (d) {
       var dtitle = fold(d.title);
@@ -579,6 +607,7 @@ function lbViewer(data, sealedImages) {
       searchStatus.textContent = '';
       return;
     }
+    if (!searchIndex()) return whenMore(runSearch);
     var inTitle = [];
     var inText = [];
     searchIndex().forEach(function (it) {
@@ -613,7 +642,7 @@ function lbViewer(data, sealedImages) {
 
   if (searchInput) {
     searchInput.addEventListener('input', runSearch);
-    searchInput.addEventListener('focus', searchIndex);
+    searchInput.addEventListener('focus', function () { whenMore(searchIndex); });
     searchInput.addEventListener('keydown', function (e) {
       if (e.key === 'Escape') {
         clearSearch();
