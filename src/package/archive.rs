@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::Path;
+use std::sync::Mutex;
 
 use fastcdc::v2020::ChunkData;
 use rayon::prelude::*;
@@ -79,7 +80,7 @@ pub struct ArchiveIndex {
 /// checked against the length and CRC-32 recorded when it was written; one that does not match is
 /// compressed again.
 pub struct Reuse {
-    file: File,
+    file: Mutex<File>,
     chunks: HashMap<String, ChunkRecord>,
     members: HashMap<(String, u64), MemberRecord>,
 }
@@ -103,17 +104,20 @@ impl Reuse {
             .map(|m| ((m.sha256.clone(), m.size), m.clone()))
             .collect();
         Some(Reuse {
-            file: File::open(path).ok()?,
+            file: Mutex::new(File::open(path).ok()?),
             chunks,
             members,
         })
     }
 
     /// The compressed data of `chunk`, if the previous archive still has it intact.
-    fn get(&mut self, chunk: &ChunkRecord) -> Option<Vec<u8>> {
-        self.file.seek(SeekFrom::Start(chunk.at)).ok()?;
+    fn get(&self, chunk: &ChunkRecord) -> Option<Vec<u8>> {
         let mut data = vec![0; usize::try_from(chunk.len).ok()?];
-        self.file.read_exact(&mut data).ok()?;
+        {
+            let mut file = self.file.lock().ok()?;
+            file.seek(SeekFrom::Start(chunk.at)).ok()?;
+            file.read_exact(&mut data).ok()?;
+        }
         (zlib_rs::crc32::crc32(0, &data) == chunk.crc).then_some(data)
     }
 }
@@ -131,7 +135,7 @@ pub fn write(
     sink: &dyn Sink,
     members: &[FileRecord],
     epoch: i64,
-    mut previous: Option<Reuse>,
+    previous: Option<Reuse>,
     out: &mut dyn Write,
     done: &(dyn Fn() + Sync),
 ) -> Result<Written, ArchiveError> {
@@ -169,8 +173,8 @@ pub fn write(
             .and_then(|p| p.members.get(&(member.sha256.clone(), member.bytes)))
             .cloned();
         let record = match same {
-            Some(old) => copy_member(sink, name, old, previous.as_mut(), &mut out, &mut reused)?,
-            None => deflate_member(sink, member, &mut previous, &mut out, &mut reused)?,
+            Some(old) => copy_member(sink, name, old, previous.as_ref(), &mut out, &mut reused)?,
+            None => deflate_member(sink, member, previous.as_ref(), &mut out, &mut reused)?,
         };
         out.write_all(&FINAL_BLOCK)?;
         let compressed = out.at - data_at;
@@ -210,12 +214,23 @@ pub fn write(
     Ok(Written { index, reused })
 }
 
-/// Cuts a member into chunks, hashes them, and writes each one's compressed data: copied from the
-/// previous archive when it has the same bytes, else deflated (on all cores, a batch at a time).
+/// One chunk ready to be written: its bytes' SHA-256, size and CRC-32, and its compressed data.
+struct Prepared {
+    sha256: String,
+    size: u64,
+    crc: flate2::Crc,
+    compressed: Vec<u8>,
+    reused: bool,
+}
+
+/// Cuts a member into chunks and writes each one's compressed data: copied from the previous archive
+/// when it has the same bytes, else deflated. Three stages overlap, a batch of chunks each: the next
+/// batch is read and cut while this one is hashed and compressed (on all cores) and the one before is
+/// written.
 fn deflate_member(
     sink: &dyn Sink,
     member: &FileRecord,
-    previous: &mut Option<Reuse>,
+    previous: Option<&Reuse>,
     out: &mut Counting,
     reused: &mut (usize, usize),
 ) -> io::Result<MemberRecord> {
@@ -224,44 +239,34 @@ fn deflate_member(
     let mut chunks =
         fastcdc::v2020::StreamCDC::new(sink.open(&member.file)?, MIN_CHUNK, AVG_CHUNK, MAX_CHUNK);
     let mut batch = read_batch(&mut chunks)?;
-    while !batch.is_empty() {
-        // The next chunks are read and cut while these are hashed and compressed.
-        let known = previous.as_ref();
-        let (next, prepared) = rayon::join(
-            || read_batch(&mut chunks),
-            || {
-                batch
-                    .par_iter()
-                    .map(|data| {
-                        let sha = sha256_hex(data);
-                        let reusable = known.is_some_and(|p| p.chunks.contains_key(&sha));
-                        let fresh = (!reusable).then(|| deflate_chunk(data)).transpose()?;
-                        Ok((sha, fresh))
-                    })
-                    .collect::<io::Result<Vec<_>>>()
-            },
-        );
-        for (data, (sha, fresh)) in batch.iter().zip(prepared?) {
-            crc.update(data);
-            let bytes = match fresh {
-                Some(bytes) => bytes,
-                None => {
-                    let old = previous.as_mut().and_then(|p| {
-                        let chunk = p.chunks.get(&sha)?.clone();
-                        p.get(&chunk)
-                    });
-                    match old {
-                        Some(bytes) => {
-                            reused.0 += 1;
-                            bytes
-                        }
-                        None => deflate_chunk(data)?,
-                    }
-                }
-            };
-            chunks_out.push(put_chunk(out, sha, data.len() as u64, &bytes)?);
-            reused.1 += 1;
-        }
+    let mut ready: Vec<Prepared> = Vec::new();
+    while !batch.is_empty() || !ready.is_empty() {
+        let to_write = std::mem::take(&mut ready);
+        let mut cut = None;
+        let written = rayon::in_place_scope(|scope| {
+            scope.spawn(|_| {
+                cut = Some(rayon::join(
+                    || read_batch(&mut chunks),
+                    || {
+                        batch
+                            .par_iter()
+                            .map(|data| prepare(data, previous))
+                            .collect::<io::Result<Vec<_>>>()
+                    },
+                ));
+            });
+            // Meanwhile, on this thread: the batch before.
+            for chunk in to_write {
+                crc.combine(&chunk.crc);
+                reused.0 += usize::from(chunk.reused);
+                reused.1 += 1;
+                chunks_out.push(put_chunk(out, chunk.sha256, chunk.size, &chunk.compressed)?);
+            }
+            io::Result::Ok(())
+        });
+        let (next, prepared) = cut.ok_or_else(|| io::Error::other("a batch was not compressed"))?;
+        written?;
+        ready = prepared?;
         batch = next?;
     }
     let size = chunks_out.iter().map(|c| c.size).sum();
@@ -273,20 +278,41 @@ fn deflate_member(
     })
 }
 
+/// Hashes one chunk and finds its compressed data: in the previous archive if it has a chunk with the
+/// same bytes (intact), else by deflating it.
+fn prepare(data: &[u8], previous: Option<&Reuse>) -> io::Result<Prepared> {
+    let sha256 = sha256_hex(data);
+    let mut crc = flate2::Crc::new();
+    crc.update(data);
+    let old = previous.and_then(|p| p.get(p.chunks.get(&sha256)?));
+    let reused = old.is_some();
+    let compressed = match old {
+        Some(bytes) => bytes,
+        None => deflate_chunk(data)?,
+    };
+    Ok(Prepared {
+        sha256,
+        size: data.len() as u64,
+        crc,
+        compressed,
+        reused,
+    })
+}
+
 /// Writes a member whose file is the same as one of the previous archive by copying that member's
 /// chunks; a chunk found damaged is deflated again from the file.
 fn copy_member(
     sink: &dyn Sink,
     name: &str,
     old: MemberRecord,
-    mut previous: Option<&mut Reuse>,
+    previous: Option<&Reuse>,
     out: &mut Counting,
     reused: &mut (usize, usize),
 ) -> io::Result<MemberRecord> {
     let mut chunks = Vec::with_capacity(old.chunks.len());
     let mut start = 0u64;
     for chunk in &old.chunks {
-        let bytes = match previous.as_deref_mut().and_then(|p| p.get(chunk)) {
+        let bytes = match previous.and_then(|p| p.get(chunk)) {
             Some(bytes) => {
                 reused.0 += 1;
                 bytes
@@ -366,11 +392,24 @@ fn deflate_chunk(data: &[u8]) -> io::Result<Vec<u8>> {
     }
 }
 
-/// How many times each byte value occurs in `data`.
+/// How many times each byte value occurs in `data` (a chunk: far less than 16 GiB).
 fn byte_counts(data: &[u8]) -> [u64; 256] {
+    // Four tables, so that runs of one byte value do not wait on the same counter.
+    let mut tables = [[0u32; 256]; 4];
+    let mut quads = data.chunks_exact(4);
+    for q in &mut quads {
+        for (table, &b) in tables.iter_mut().zip(q) {
+            table[usize::from(b)] += 1;
+        }
+    }
     let mut counts = [0u64; 256];
-    for &b in data {
-        counts[b as usize] += 1;
+    for &b in quads.remainder() {
+        counts[usize::from(b)] += 1;
+    }
+    for table in &tables {
+        for (c, &t) in counts.iter_mut().zip(table) {
+            *c += u64::from(t);
+        }
     }
     counts
 }

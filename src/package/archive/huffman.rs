@@ -32,18 +32,19 @@ pub fn encode(data: &[u8], counts: &[u64; 256]) -> Vec<u8> {
     // Never used, but a block must describe a distance code: two codes of one bit, as zlib writes.
     let dist_lengths = [1u8, 1];
 
-    let mut w = Bits::with_capacity(data.len() + data.len() / 8 + 512);
+    let data_bits: u64 = (0..256)
+        .map(|b| counts[b] * u64::from(lit_lengths[b]))
+        .sum();
+    // The header takes well under 512 bytes (at most 19 × 3 + 259 × 14 bits, and 17 more).
+    let mut w = Bits::with_capacity(512 + (data_bits / 8) as usize);
     w.put(0, 1); // not the final block
     w.put(2, 2); // dynamic Huffman codes
     write_code_lengths(&mut w, &lit_lengths, &dist_lengths);
-    // One table lookup and one bit-buffer append per byte.
-    let table: Vec<(u64, u32)> = (0..256)
-        .map(|b| (u64::from(lit_codes[b]), u32::from(lit_lengths[b])))
-        .collect();
-    for &b in data {
-        let (code, len) = table[b as usize];
-        w.put(code, len);
+    let mut table = [(0u64, 0u32); 256];
+    for (b, entry) in table.iter_mut().enumerate() {
+        *entry = (u64::from(lit_codes[b]), u32::from(lit_lengths[b]));
     }
+    w.put_bytes(data, &table);
     w.put(
         u64::from(lit_codes[END_OF_BLOCK]),
         u32::from(lit_lengths[END_OF_BLOCK]),
@@ -185,17 +186,21 @@ fn codes(lengths: &[u8]) -> Vec<u16> {
         .collect()
 }
 
-/// A little-endian bit writer.
+/// A little-endian bit writer into a buffer sized beforehand: whole bytes of the bit buffer are stored
+/// eight at a time, the bytes beyond the last whole one being overwritten by the next store.
 struct Bits {
     out: Vec<u8>,
+    pos: usize,
     buf: u64,
     len: u32,
 }
 
 impl Bits {
+    /// A writer for at most `capacity` bytes.
     fn with_capacity(capacity: usize) -> Bits {
         Bits {
-            out: Vec::with_capacity(capacity),
+            out: vec![0; capacity + 8],
+            pos: 0,
             buf: 0,
             len: 0,
         }
@@ -207,16 +212,45 @@ impl Bits {
         self.buf |= bits << self.len;
         self.len += n;
         if self.len >= 32 {
-            self.out.extend_from_slice(&(self.buf as u32).to_le_bytes());
-            self.buf >>= 32;
-            self.len -= 32;
+            self.flush();
+        }
+    }
+
+    /// Stores the bit buffer and drops its whole bytes from it: fewer than 8 bits are left.
+    #[inline]
+    fn flush(&mut self) {
+        self.out[self.pos..self.pos + 8].copy_from_slice(&self.buf.to_le_bytes());
+        let bytes = self.len >> 3;
+        self.pos += bytes as usize;
+        // At most 63 bits are buffered, so fewer than 8 bytes are dropped and the shift is in range.
+        self.buf >>= bytes * 8;
+        self.len &= 7;
+    }
+
+    /// Appends the code `table[b]` of each byte `b` of `data`, codes of at most 15 bits: three codes
+    /// (at most 45 bits, on top of fewer than 8) between stores, without a branch per code.
+    fn put_bytes(&mut self, data: &[u8], table: &[(u64, u32); 256]) {
+        self.flush();
+        let mut triples = data.chunks_exact(3);
+        for t in &mut triples {
+            for &b in t {
+                let (code, n) = table[usize::from(b)];
+                self.buf |= code << self.len;
+                self.len += n;
+            }
+            self.flush();
+        }
+        for &b in triples.remainder() {
+            let (code, n) = table[usize::from(b)];
+            self.put(code, n);
         }
     }
 
     /// The bytes written, the last one padded with zero bits.
     fn finish(mut self) -> Vec<u8> {
-        let bytes = self.len.div_ceil(8) as usize;
-        self.out.extend_from_slice(&self.buf.to_le_bytes()[..bytes]);
+        self.flush();
+        let end = self.pos + usize::from(self.len > 0);
+        self.out.truncate(end);
         self.out
     }
 }

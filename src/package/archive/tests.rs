@@ -156,3 +156,15 @@ fn base64_is_told_apart_from_text() {
     assert!(bits_per_byte(&byte_counts(&text(1 << 20)), 1 << 20) < RANDOM_BITS);
     assert_eq!(bits_per_byte(&byte_counts(b""), 0), 0.0);
 }
+
+#[test]
+fn byte_counts_count_every_byte() {
+    for len in [0, 1, 3, 4, 5, 1001] {
+        let data: Vec<u8> = noise(len, 9).into_iter().chain([0, 0, 255]).collect();
+        let mut naive = [0u64; 256];
+        for &b in &data {
+            naive[usize::from(b)] += 1;
+        }
+        assert_eq!(byte_counts(&data), naive, "{len}");
+    }
+}
