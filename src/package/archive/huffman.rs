@@ -258,6 +258,7 @@ impl Bits {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::package::archive::tests::noise;
     use std::io::Read;
 
     fn inflate(compressed: &[u8]) -> Vec<u8> {
@@ -285,22 +286,9 @@ mod tests {
         compressed
     }
 
-    fn base64_noise(len: usize, seed: u64) -> Vec<u8> {
-        let mut state = seed | 1;
-        (0..len)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
-                    [(state % 64) as usize]
-            })
-            .collect()
-    }
-
     #[test]
     fn base64_is_coded_in_six_bits_a_byte() {
-        let data = base64_noise(1 << 20, 7);
+        let data = noise(1 << 20, 7);
         let compressed = round_trip(&data);
         let ratio = compressed.len() as f64 / data.len() as f64;
         assert!((0.75..0.76).contains(&ratio), "ratio {ratio}");
@@ -314,7 +302,7 @@ mod tests {
         round_trip(b"a");
         round_trip(&[0u8; 100_000]);
         round_trip(b"<p>d\xc3\xa9but</p>");
-        let mut mixed = base64_noise(300_000, 3);
+        let mut mixed = noise(300_000, 3);
         mixed.extend((0..=255u8).cycle().take(1000));
         round_trip(&mixed);
     }

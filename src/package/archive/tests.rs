@@ -1,7 +1,7 @@
 use super::*;
 
-/// Not very compressible, like base64 images.
-fn noise(len: usize, seed: u64) -> Vec<u8> {
+/// Not very compressible, like base64 images (`seed` not 0).
+pub(super) fn noise(len: usize, seed: u64) -> Vec<u8> {
     let mut state = seed;
     (0..len)
         .map(|_| {
