@@ -79,15 +79,19 @@ fn on_border(p: (f64, f64), r: &Item) -> bool {
     within_x && within_y && ((p.1 - r.y).abs() < 0.5 || (p.1 - r.y - r.h).abs() < 0.5)
 }
 
-fn check(g: &Graph, start: usize) -> Layout {
-    let l = layout(g, start).expect("within the map budget");
-    check_compact(g, &l);
-    let solid: Vec<(usize, &Item)> = l
-        .items
+/// The items that take room on the map (boxes and labels), with their index.
+fn solid_items(l: &Layout) -> Vec<(usize, &Item)> {
+    l.items
         .iter()
         .enumerate()
         .filter(|(_, i)| i.h > 0.0)
-        .collect();
+        .collect()
+}
+
+fn check(g: &Graph, start: usize) -> Layout {
+    let l = layout(g, start).expect("within the map budget");
+    check_compact(g, &l);
+    let solid = solid_items(&l);
     for (a, ia) in &solid {
         for (b, ib) in &solid {
             assert!(
@@ -145,12 +149,7 @@ fn check_compact(g: &Graph, l: &Layout) {
         assert!(near(s.0 .0, it.x) && near(s.1 .0, it.y));
         assert_eq!((it.w, it.h), (STUB_W, STUB_H));
     }
-    let solid: Vec<(usize, &Item)> = l
-        .items
-        .iter()
-        .enumerate()
-        .filter(|(_, i)| i.h > 0.0)
-        .collect();
+    let solid = solid_items(&l);
     for (e, ce) in map.edges.iter().enumerate() {
         let ep = &l.edges[e];
         let it = &l.items[ep.label];
