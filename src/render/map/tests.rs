@@ -149,7 +149,7 @@ fn check_compact(g: &Graph, l: &Layout) {
         assert!(near(s.0 .0, it.x) && near(s.1 .0, it.y));
         assert_eq!((it.w, it.h), (STUB_W, STUB_H));
     }
-    let solid = solid_items(&l);
+    let solid = solid_items(l);
     for (e, ce) in map.edges.iter().enumerate() {
         let ep = &l.edges[e];
         let it = &l.items[ep.label];
