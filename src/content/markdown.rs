@@ -88,7 +88,8 @@ pub fn parse(text: &str, to_file: &dyn Fn(&Range<usize>) -> Range<usize>) -> Par
             let done = matches!(event, Event::End(TagEnd::FootnoteDefinition)) && depth == 0;
             events.push((event, range));
             if done {
-                let (label, events) = footnote.take().unwrap_or_default();
+                let (label, mut events) = footnote.take().unwrap_or_default();
+                events.shrink_to_fit();
                 parsed.footnotes.insert(label, events);
             }
             continue;
@@ -129,7 +130,9 @@ pub fn parse(text: &str, to_file: &dyn Fn(&Range<usize>) -> Range<usize>) -> Par
 }
 
 fn finish_section(parsed: &mut Parsed, body: &mut Vec<Ev>, in_intro: &mut bool) {
-    let events = std::mem::take(body);
+    let mut events = std::mem::take(body);
+    // Kept for the whole build: no spare capacity (it was up to half of a diagram's events).
+    events.shrink_to_fit();
     if *in_intro {
         *in_intro = false;
         parsed.intro = events;
@@ -191,6 +194,7 @@ fn split_answers(section: &mut Section, events: Vec<Ev>) {
             section.answers = links.into_iter().flatten().collect();
             let mut events = events;
             events.truncate(block.start);
+            events.shrink_to_fit();
             section.events = events;
             return;
         }
