@@ -154,9 +154,16 @@ function lbViewer(data, sealedImages) {
     });
     return true;
   }
+  /* Runs `fn` once #lb-more is merged: now, or from one shared poll (each function once). */
+  var waitingForMore = [];
   function whenMore(fn) {
-    if (more()) fn();
-    else setTimeout(function () { whenMore(fn); }, 30);
+    if (more()) return fn();
+    if (waitingForMore.indexOf(fn) < 0 && waitingForMore.push(fn) === 1) setTimeout(function poll() {
+      if (!more()) return setTimeout(poll, 30);
+      var ready = waitingForMore;
+      waitingForMore = [];
+      ready.forEach(function (f) { f(); });
+    }, 30);
   }
 
   function showImages(root) {
