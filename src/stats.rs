@@ -153,16 +153,10 @@ fn links<'a>(
     with_text: bool,
 ) -> impl Iterator<Item = &'a Target> + 'a {
     let text_links = node
-        .events
+        .refs
         .iter()
-        .filter_map(move |(event, _)| match event {
-            pulldown_cmark::Event::Start(pulldown_cmark::Tag::Link { dest_url, .. })
-                if with_text =>
-            {
-                Some(dest_url.as_ref())
-            }
-            _ => None,
-        });
+        .filter(move |r| with_text && !r.is_image)
+        .map(|r| r.dest.as_str());
     node.answers
         .iter()
         .map(|a| a.dest.as_str())

@@ -1,9 +1,6 @@
 //! Warnings about what agents will read: raw HTML the sanitizer will drop, and nodes too long to read
 //! during a call.
 
-use pulldown_cmark::Event;
-
-use crate::content::markdown::block_text;
 use crate::content::Diagram;
 use crate::diagnostics::{Diagnostic, Report};
 use crate::sanitize::removed_by_sanitizer;
@@ -12,15 +9,7 @@ use crate::sanitize::removed_by_sanitizer;
 pub const LONG_NODE_WORDS: usize = 400;
 
 pub fn check(diagram: &Diagram, report: &mut Report) {
-    let events = diagram
-        .intro
-        .iter()
-        .chain(diagram.nodes.iter().flat_map(|n| n.events.iter()))
-        .chain(diagram.footnotes.values().flatten());
-    for (event, span) in events {
-        let (Event::Html(raw) | Event::InlineHtml(raw)) = event else {
-            continue;
-        };
+    for (raw, span) in &diagram.raw_html {
         let removed = removed_by_sanitizer(raw);
         if !removed.is_empty() {
             report.push(
@@ -35,7 +24,7 @@ pub fn check(diagram: &Diagram, report: &mut Report) {
         }
     }
     for node in &diagram.nodes {
-        let words = block_text(&node.events).split_whitespace().count();
+        let words = node.words;
         if words > LONG_NODE_WORDS {
             report.push(
                 Diagnostic::warning(format!(

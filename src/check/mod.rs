@@ -35,9 +35,8 @@ pub fn check(project: &Project, report: &mut Report) -> Checked {
         .flat_map(|e| &e.diagrams)
         .flat_map(|d| {
             resolve::links_and_images(d)
-                .into_iter()
                 .filter(|f| f.is_image)
-                .map(|f| (d.entry.as_str(), f.dest))
+                .map(|f| (d.entry.as_str(), f.dest.as_str()))
         })
         .collect();
     checked.images.prefetch(&project.root, &images);
@@ -241,11 +240,9 @@ fn check_links(project: &Project, diagram: &Diagram, checked: &mut Checked, repo
         resolve_into(&answer.dest, answer.span.clone(), report);
     }
     for found in resolve::links_and_images(diagram) {
+        let dest = found.dest.as_str();
         if found.is_image {
-            match checked
-                .images
-                .load(&project.root, &diagram.entry, found.dest)
-            {
+            match checked.images.load(&project.root, &diagram.entry, dest) {
                 Ok(image) => {
                     if image.len > IMAGE_BUDGET_BYTES as u64 {
                         report.push(
@@ -259,23 +256,23 @@ fn check_links(project: &Project, diagram: &Diagram, checked: &mut Checked, repo
                     }
                     checked
                         .image_refs
-                        .insert((file, found.dest.to_string()), image.id.clone());
+                        .insert((file, dest.to_string()), image.id.clone());
                 }
                 Err(e) => report.push(
                     Diagnostic::error(e.to_string())
-                        .at(file, found.span)
+                        .at(file, found.span.clone())
                         .label("image"),
                 ),
             }
-        } else if links::is_diagram_link(found.dest) {
-            resolve_into(found.dest, found.span, report);
-        } else if !links::is_external(found.dest) && !found.dest.is_empty() {
+        } else if links::is_diagram_link(dest) {
+            resolve_into(dest, found.span.clone(), report);
+        } else if !links::is_external(dest) && !dest.is_empty() {
             report.push(
                 Diagnostic::error(format!(
                     "link to `{}` leads to a file that is not in the offline copy",
-                    found.dest
+                    dest
                 ))
-                .at(file, found.span)
+                .at(file, found.span.clone())
                 .label("not bundled")
                 .hint("link to a diagram (`x.md`, `x.md#node`) or to a full web address"),
             );

@@ -17,13 +17,10 @@ fn graph(project: &Project, checked: &Checked) -> Graph {
             for node in &diagram.nodes {
                 let from = target(diagram, &node.id);
                 let dests = node.answers.iter().map(|a| a.dest.as_str()).chain(
-                    node.events.iter().filter_map(|(e, _)| match e {
-                        pulldown_cmark::Event::Start(pulldown_cmark::Tag::Link {
-                            dest_url,
-                            ..
-                        }) => Some(dest_url.as_ref()),
-                        _ => None,
-                    }),
+                    node.refs
+                        .iter()
+                        .filter(|r| !r.is_image)
+                        .map(|r| r.dest.as_str()),
                 );
                 let edges = dests
                     .filter_map(|d| checked.links.get(&(diagram.file, d.to_string())).cloned())

@@ -1,9 +1,9 @@
 //! Answer and link targets: from the text of a link to the node it opens.
 
-use pulldown_cmark::{Event, Tag};
 use serde::Serialize;
 
 use crate::content::links::{self, LinkError};
+use crate::content::markdown::TextRef;
 use crate::content::{Diagram, Project};
 use crate::diagnostics::nearest;
 
@@ -133,33 +133,11 @@ pub fn resolve(project: &Project, from: &Diagram, dest: &str) -> Result<Target, 
     })
 }
 
-/// A link or image found in Markdown events.
-pub struct Found<'a> {
-    pub dest: &'a str,
-    pub span: std::ops::Range<usize>,
-    pub is_image: bool,
-}
-
 /// Every link and image destination in a diagram (intro, nodes and footnotes; answers excluded).
-pub fn links_and_images(diagram: &Diagram) -> Vec<Found<'_>> {
-    let events = diagram
-        .intro
+pub fn links_and_images(diagram: &Diagram) -> impl Iterator<Item = &TextRef> {
+    diagram
+        .intro_refs
         .iter()
-        .chain(diagram.nodes.iter().flat_map(|n| n.events.iter()))
-        .chain(diagram.footnotes.values().flatten());
-    events
-        .filter_map(|(event, span)| match event {
-            Event::Start(Tag::Link { dest_url, .. }) => Some(Found {
-                dest: dest_url.as_ref(),
-                span: span.clone(),
-                is_image: false,
-            }),
-            Event::Start(Tag::Image { dest_url, .. }) => Some(Found {
-                dest: dest_url.as_ref(),
-                span: span.clone(),
-                is_image: true,
-            }),
-            _ => None,
-        })
-        .collect()
+        .chain(diagram.nodes.iter().flat_map(|n| n.refs.iter()))
+        .chain(diagram.footnote_refs.iter())
 }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{BlockQuoteKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 use super::links;
 
@@ -88,8 +88,7 @@ pub fn parse(text: &str, to_file: &dyn Fn(&Range<usize>) -> Range<usize>) -> Par
             let done = matches!(event, Event::End(TagEnd::FootnoteDefinition)) && depth == 0;
             events.push((event, range));
             if done {
-                let (label, mut events) = footnote.take().unwrap_or_default();
-                events.shrink_to_fit();
+                let (label, events) = footnote.take().unwrap_or_default();
                 parsed.footnotes.insert(label, events);
             }
             continue;
@@ -130,9 +129,7 @@ pub fn parse(text: &str, to_file: &dyn Fn(&Range<usize>) -> Range<usize>) -> Par
 }
 
 fn finish_section(parsed: &mut Parsed, body: &mut Vec<Ev>, in_intro: &mut bool) {
-    let mut events = std::mem::take(body);
-    // Kept for the whole build: no spare capacity (it was up to half of a diagram's events).
-    events.shrink_to_fit();
+    let events = std::mem::take(body);
     if *in_intro {
         *in_intro = false;
         parsed.intro = events;
@@ -194,7 +191,6 @@ fn split_answers(section: &mut Section, events: Vec<Ev>) {
             section.answers = links.into_iter().flatten().collect();
             let mut events = events;
             events.truncate(block.start);
-            events.shrink_to_fit();
             section.events = events;
             return;
         }
@@ -236,6 +232,51 @@ fn single_link(item: &[Ev]) -> Option<Answer> {
         }
         _ => None,
     }
+}
+
+/// A link or image destination written in Markdown text (answers are kept apart), for `check`.
+#[derive(Debug, Clone)]
+pub struct TextRef {
+    pub dest: String,
+    pub span: Range<usize>,
+    pub is_image: bool,
+}
+
+/// The links and images of some events, in order.
+pub fn text_refs(events: &[Ev]) -> Vec<TextRef> {
+    events
+        .iter()
+        .filter_map(|(event, span)| {
+            let (dest, is_image) = match event {
+                Event::Start(Tag::Link { dest_url, .. }) => (dest_url, false),
+                Event::Start(Tag::Image { dest_url, .. }) => (dest_url, true),
+                _ => return None,
+            };
+            Some(TextRef {
+                dest: dest.to_string(),
+                span: span.clone(),
+                is_image,
+            })
+        })
+        .collect()
+}
+
+/// The raw HTML of some events (block and inline), in order.
+pub fn raw_html(events: &[Ev]) -> impl Iterator<Item = (String, Range<usize>)> + '_ {
+    events.iter().filter_map(|(event, span)| match event {
+        Event::Html(raw) | Event::InlineHtml(raw) => Some((raw.to_string(), span.clone())),
+        _ => None,
+    })
+}
+
+/// Whether some events hold a `> [!CAUTION]` alert (the map marks such nodes).
+pub fn has_caution(events: &[Ev]) -> bool {
+    events.iter().any(|(e, _)| {
+        matches!(
+            e,
+            Event::Start(Tag::BlockQuote(Some(BlockQuoteKind::Caution)))
+        )
+    })
 }
 
 /// The visible text of inline events (for titles and labels).

@@ -20,7 +20,7 @@ use walkdir::WalkDir;
 
 use crate::diagnostics::{Diagnostic, FileId, Report};
 use config::{EntryConfig, FrontMatter, SiteConfig};
-use markdown::{Answer, Ev, SectionNote};
+use markdown::{Answer, Ev, SectionNote, TextRef};
 use vars::{VarProblem, VarUse};
 
 /// Text files larger than this are refused rather than parsed.
@@ -61,10 +61,17 @@ pub struct Diagram {
     pub entry: String,
     pub file: FileId,
     pub front: FrontMatter,
-    pub intro: Vec<Ev>,
     pub nodes: Vec<Node>,
-    pub footnotes: BTreeMap<String, Vec<Ev>>,
+    /// Links and images of the introduction (each node holds its own).
+    pub intro_refs: Vec<TextRef>,
+    /// Links and images of the footnote definitions, by label.
+    pub footnote_refs: Vec<TextRef>,
+    /// Raw HTML written anywhere in the diagram, in order (the sanitizer removes some of it).
+    pub raw_html: Vec<(String, Range<usize>)>,
     pub var_uses: Vec<VarUse>,
+    /// The Markdown after substitution, parsed again by [`Diagram::events`] when the diagram is
+    /// rendered: a corpus's events take several times the room of its text, so they are not kept.
+    source: Source,
     /// Warnings noticed while splitting nodes, reported by `check`.
     pub notes: Vec<(Range<usize>, SectionNote)>,
     /// Node id -> index of the first node with that id: links are resolved by id, and a diagram may hold
@@ -79,11 +86,55 @@ pub struct Node {
     pub explicit_id: bool,
     pub title: String,
     pub heading_span: Range<usize>,
-    pub events: Vec<Ev>,
     pub answers: Vec<Answer>,
+    /// Links and images in the node's text (its answers excluded).
+    pub refs: Vec<TextRef>,
+    /// Words in the node's text, for the "too long to read during a call" warning.
+    pub words: usize,
+    /// Whether the node holds a `> [!CAUTION]` alert.
+    pub caution: bool,
+}
+
+/// A diagram's Markdown after variable substitution, and where it starts in the file.
+#[derive(Debug)]
+struct Source {
+    text: String,
+    map: vars::OffsetMap,
+    start: usize,
+}
+
+impl Source {
+    fn parse(&self) -> markdown::Parsed {
+        let to_file = |r: &Range<usize>| {
+            let r = self.map.range_to_original(r);
+            self.start + r.start..self.start + r.end
+        };
+        markdown::parse(&self.text, &to_file)
+    }
+}
+
+/// A diagram's Markdown events, with their spans in the file.
+#[derive(Debug, Default)]
+pub struct Events {
+    pub intro: Vec<Ev>,
+    /// The content of each node (heading and answers excluded), in the order of [`Diagram::nodes`].
+    pub nodes: Vec<Vec<Ev>>,
+    /// Footnote definitions by label, shown with every node that cites them.
+    pub footnotes: BTreeMap<String, Vec<Ev>>,
 }
 
 impl Diagram {
+    /// Parses the diagram's Markdown again: the same events `load` saw, node by node.
+    pub fn events(&self) -> Events {
+        let parsed = self.source.parse();
+        debug_assert_eq!(parsed.sections.len(), self.nodes.len());
+        Events {
+            intro: parsed.intro,
+            nodes: parsed.sections.into_iter().map(|s| s.events).collect(),
+            footnotes: parsed.footnotes,
+        }
+    }
+
     pub fn start_node(&self) -> Option<&Node> {
         match &self.front.start {
             Some(start) => self.node(start.get_ref()),
@@ -429,11 +480,12 @@ fn parse_diagram(
         };
         report.push(d);
     }
-    let to_file = |r: &Range<usize>| {
-        let r = sub.map.range_to_original(r);
-        body_start + r.start..body_start + r.end
+    let source = Source {
+        text: sub.text,
+        map: sub.map,
+        start: body_start,
     };
-    let parsed = markdown::parse(&sub.text, &to_file);
+    let parsed = source.parse();
     if let Some(span) = parsed.too_deep {
         report.push(
             Diagnostic::error(format!(
@@ -455,11 +507,13 @@ fn parse_diagram(
         })
         .collect();
     let mut notes = Vec::new();
+    let mut raw_html: Vec<(String, Range<usize>)> = markdown::raw_html(&parsed.intro).collect();
     let nodes: Vec<Node> = parsed
         .sections
         .into_iter()
         .map(|s| {
             notes.extend(s.notes);
+            raw_html.extend(markdown::raw_html(&s.events));
             Node {
                 id: s
                     .explicit_id
@@ -468,11 +522,19 @@ fn parse_diagram(
                 explicit_id: s.explicit_id.is_some(),
                 title: s.title,
                 heading_span: s.heading_span,
-                events: s.events,
                 answers: s.answers,
+                refs: markdown::text_refs(&s.events),
+                words: markdown::block_text(&s.events).split_whitespace().count(),
+                caution: markdown::has_caution(&s.events),
             }
         })
         .collect();
+    raw_html.extend(
+        parsed
+            .footnotes
+            .values()
+            .flat_map(|e| markdown::raw_html(e)),
+    );
     let mut node_index = HashMap::with_capacity(nodes.len());
     for (i, node) in nodes.iter().enumerate() {
         node_index.entry(node.id.clone()).or_insert(i);
@@ -483,11 +545,17 @@ fn parse_diagram(
         entry: entry.to_string(),
         file,
         front,
-        intro: parsed.intro,
+        intro_refs: markdown::text_refs(&parsed.intro),
+        footnote_refs: parsed
+            .footnotes
+            .values()
+            .flat_map(|e| markdown::text_refs(e))
+            .collect(),
         nodes,
-        footnotes: parsed.footnotes,
+        raw_html,
         var_uses,
         notes,
+        source,
     })
 }
 

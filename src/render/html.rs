@@ -1,6 +1,8 @@
 //! Markdown events of one node -> safe HTML: links rewritten to viewer URLs, images to references into
 //! the image table, alerts to labelled callouts, footnotes kept with the node, everything sanitized.
 
+use std::collections::BTreeMap;
+
 use pulldown_cmark::{BlockQuoteKind, CowStr, Event, Tag, TagEnd};
 
 use crate::check::Checked;
@@ -12,6 +14,8 @@ use crate::theme::Theme;
 pub struct NodeRenderer<'a> {
     pub checked: &'a Checked,
     pub diagram: &'a Diagram,
+    /// The diagram's footnote definitions (see [`crate::content::Events::footnotes`]).
+    pub footnotes: &'a BTreeMap<String, Vec<Ev>>,
     pub theme: &'a Theme,
 }
 
@@ -31,7 +35,7 @@ impl NodeRenderer<'_> {
                 let label = cited[done].clone();
                 done += 1;
                 out.push(Event::Html("<li>".into()));
-                if let Some(def) = self.diagram.footnotes.get(&label) {
+                if let Some(def) = self.footnotes.get(&label) {
                     let inner = &def[1..def.len().saturating_sub(1)];
                     self.convert(inner, &mut out, &mut cited, images);
                 }

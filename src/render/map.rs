@@ -11,8 +11,6 @@
 //! The payload carries the layout only, as compact data ([`MapData`], data.rs); the viewer draws the SVG
 //! from it and from the node data (themes/default/map.js).
 
-use pulldown_cmark::{BlockQuoteKind, Event, Tag};
-
 use crate::check::resolve::Target;
 use crate::check::Checked;
 use crate::content::{Diagram, Entry, Project};
@@ -75,12 +73,7 @@ pub fn diagram_map(
         .map(|node| MapNode {
             id: &node.id,
             title: &node.title,
-            critical: node.events.iter().any(|(e, _)| {
-                matches!(
-                    e,
-                    Event::Start(Tag::BlockQuote(Some(BlockQuoteKind::Caution)))
-                )
-            }),
+            critical: node.caution,
             answers: node
                 .answers
                 .iter()

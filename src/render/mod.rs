@@ -79,15 +79,18 @@ fn render_diagram<'a>(
     diagram: &'a Diagram,
 ) -> (DiagramView<'a>, Vec<String>) {
     let mut images = Vec::new();
+    let events = diagram.events();
     let renderer = NodeRenderer {
         checked: cx.checked,
         diagram,
+        footnotes: &events.footnotes,
         theme: cx.theme,
     };
     let nodes: Vec<NodeView> = diagram
         .nodes
         .iter()
-        .map(|node| {
+        .zip(&events.nodes)
+        .map(|(node, node_events)| {
             let answers = node
                 .answers
                 .iter()
@@ -102,11 +105,11 @@ fn render_diagram<'a>(
                     })
                 })
                 .collect();
-            let search = fold(&format!("{}\n{}", node.title, block_text(&node.events)));
+            let search = fold(&format!("{}\n{}", node.title, block_text(node_events)));
             NodeView {
                 id: &node.id,
                 title: &node.title,
-                html: renderer.render(&node.events, &mut images),
+                html: renderer.render(node_events, &mut images),
                 answers,
                 search: Some(search),
             }
@@ -117,7 +120,7 @@ fn render_diagram<'a>(
         title: &diagram.front.title,
         description: &diagram.front.description,
         tags: &diagram.front.tags,
-        intro_html: renderer.render(&diagram.intro, &mut images),
+        intro_html: renderer.render(&events.intro, &mut images),
         start: diagram.start_node().map(|n| n.id.as_str()).unwrap_or(""),
         nodes,
         map: map::diagram_map(cx.project, cx.checked, entry, diagram).map(|m| m.to_json()),
