@@ -8,6 +8,8 @@ use std::io;
 use std::ops::Range;
 
 use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label, Severity as CsSeverity};
+use std::sync::Arc;
+
 use codespan_reporting::files::{Files, SimpleFiles};
 use codespan_reporting::term::{self, termcolor};
 use serde::Serialize;
@@ -100,7 +102,7 @@ pub struct JsonDiagnostic<'a> {
 }
 
 pub struct Report {
-    files: SimpleFiles<String, String>,
+    files: SimpleFiles<String, Arc<str>>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -115,8 +117,9 @@ impl Default for Report {
 
 impl Report {
     /// Registers a file's text; `name` is the path shown to users (relative to the content folder's parent).
-    pub fn add_file(&mut self, name: String, text: String) -> FileId {
-        FileId(self.files.add(name, text))
+    /// Adds a file's text (shared: the content model keeps the same text to parse it again later).
+    pub fn add_file(&mut self, name: String, text: impl Into<Arc<str>>) -> FileId {
+        FileId(self.files.add(name, text.into()))
     }
 
     pub fn file_name(&self, id: FileId) -> &str {
@@ -129,7 +132,7 @@ impl Report {
     pub fn file_text(&self, id: FileId) -> &str {
         self.files
             .get(id.0)
-            .map(|f| f.source().as_str())
+            .map(|f| f.source().as_ref())
             .unwrap_or("")
     }
 
@@ -137,7 +140,7 @@ impl Report {
     pub fn files(&self) -> impl Iterator<Item = (FileId, &str, &str)> {
         (0..)
             .map_while(|i| self.files.get(i).ok().map(|f| (i, f)))
-            .map(|(i, f)| (FileId(i), f.name().as_str(), f.source().as_str()))
+            .map(|(i, f)| (FileId(i), f.name().as_str(), f.source().as_ref()))
     }
 
     /// Keeps only the diagnostics `keep` accepts (a later rule may replace an earlier, vaguer message).
@@ -329,7 +332,7 @@ mod tests {
     #[test]
     fn line_col_counts_from_the_top_of_the_file() {
         let mut report = Report::default();
-        let f = report.add_file("a.md".into(), "+++\ntitle = 1\n+++\nbody".into());
+        let f = report.add_file("a.md".into(), "+++\ntitle = 1\n+++\nbody");
         assert_eq!(report.line_col(f, 4), Some((2, 1)));
         assert_eq!(report.line_col(f, 18), Some((4, 1)));
     }

@@ -151,7 +151,7 @@ mod tests {
 
     fn findings(text: &str) -> Vec<String> {
         let mut report = Report::default();
-        report.add_file("content/site.toml".into(), text.into());
+        report.add_file("content/site.toml".into(), text);
         scan(&mut report);
         report
             .diagnostics()

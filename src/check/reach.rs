@@ -1,80 +1,119 @@
 //! Reachability: nodes no path leads to, and diagrams the entry's start never leads to.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 
 use super::resolve::Target;
 use super::Checked;
 use crate::content::{Diagram, Project};
 use crate::diagnostics::{Diagnostic, Report};
 
-type Graph = HashMap<Target, Vec<Target>>;
+/// Every node of the build numbered in order (entry points, diagrams, nodes), with the edges from each:
+/// its answers and the node links in its text. Numbers, not names: a build may hold 100,000 nodes.
+struct Graph {
+    /// Index of each diagram's first node, by (entry point, diagram) position.
+    first: Vec<Vec<usize>>,
+    /// The entry point (position) of each node.
+    entry_of: Vec<u32>,
+    edges: Vec<Vec<u32>>,
+}
 
-/// Edges from each node: its answers and the node links in its text.
-fn graph(project: &Project, checked: &Checked) -> Graph {
-    let mut graph = Graph::new();
-    for entry in &project.entries {
-        for diagram in &entry.diagrams {
+impl Graph {
+    fn new(project: &Project, checked: &Checked) -> Graph {
+        let mut first = Vec::with_capacity(project.entries.len());
+        let mut entry_of = Vec::new();
+        let mut by_name: HashMap<(&str, &str), usize> = HashMap::new();
+        for (e, entry) in project.entries.iter().enumerate() {
+            let mut starts = Vec::with_capacity(entry.diagrams.len());
+            for diagram in &entry.diagrams {
+                starts.push(entry_of.len());
+                by_name
+                    .entry((entry.id.as_str(), diagram.id.as_str()))
+                    .or_insert(entry_of.len());
+                entry_of.resize(entry_of.len() + diagram.nodes.len(), e as u32);
+            }
+            first.push(starts);
+        }
+        let index = |t: &Target| -> Option<u32> {
+            let base = by_name.get(&(t.entry.as_str(), t.diagram.as_str()))?;
+            let diagram = project.entry(&t.entry)?.diagram(&t.diagram)?;
+            Some((base + diagram.node_position(&t.node)?) as u32)
+        };
+        let mut edges = Vec::with_capacity(entry_of.len());
+        for diagram in project.entries.iter().flat_map(|e| &e.diagrams) {
             for node in &diagram.nodes {
-                let from = target(diagram, &node.id);
                 let dests = node.answers.iter().map(|a| a.dest.as_str()).chain(
                     node.refs
                         .iter()
                         .filter(|r| !r.is_image)
                         .map(|r| r.dest.as_str()),
                 );
-                let edges = dests
-                    .filter_map(|d| checked.links.get(&(diagram.file, d.to_string())).cloned())
-                    .collect();
-                graph.insert(from, edges);
+                edges.push(
+                    dests
+                        .filter_map(|d| checked.links.get(&(diagram.file, d.to_string())))
+                        .filter_map(index)
+                        .collect(),
+                );
             }
         }
-    }
-    graph
-}
-
-fn target(diagram: &Diagram, node: &str) -> Target {
-    Target {
-        entry: diagram.entry.clone(),
-        diagram: diagram.id.clone(),
-        node: node.to_string(),
-    }
-}
-
-/// Nodes reached from `roots`, following only edges into entry point `within` when it is given.
-fn walk(
-    graph: &Graph,
-    roots: impl IntoIterator<Item = Target>,
-    within: Option<&str>,
-) -> HashSet<Target> {
-    let mut seen: HashSet<Target> = HashSet::new();
-    let mut queue: VecDeque<Target> = roots.into_iter().collect();
-    while let Some(t) = queue.pop_front() {
-        if !seen.insert(t.clone()) {
-            continue;
+        Graph {
+            first,
+            entry_of,
+            edges,
         }
-        if let Some(next) = graph.get(&t) {
+    }
+
+    /// The number of node `n` of diagram `d` of entry point `e` (positions).
+    fn node(&self, e: usize, d: usize, n: usize) -> usize {
+        self.first[e][d] + n
+    }
+
+    /// Nodes reached from `roots`, following only edges into entry point `within` when it is given.
+    fn walk(&self, roots: impl IntoIterator<Item = usize>, within: Option<u32>) -> Vec<bool> {
+        let mut seen = vec![false; self.edges.len()];
+        let mut queue: VecDeque<usize> = roots.into_iter().collect();
+        while let Some(n) = queue.pop_front() {
+            if std::mem::replace(&mut seen[n], true) {
+                continue;
+            }
             queue.extend(
-                next.iter()
-                    .filter(|n| within.map_or(true, |e| n.entry == e) && !seen.contains(*n))
-                    .cloned(),
+                self.edges[n]
+                    .iter()
+                    .map(|&m| m as usize)
+                    .filter(|&m| within.map_or(true, |e| self.entry_of[m] == e) && !seen[m]),
             );
         }
+        seen
     }
-    seen
+}
+
+/// The position of a diagram's start node.
+fn start(diagram: &Diagram) -> Option<usize> {
+    diagram
+        .start_node()
+        .and_then(|n| diagram.node_position(&n.id))
 }
 
 pub fn check(project: &Project, checked: &Checked, report: &mut Report) {
-    let graph = graph(project, checked);
+    let graph = Graph::new(project, checked);
     // Every diagram is listed on the entry's home page, so each diagram's start is a way in.
-    let starts = project
-        .entries
-        .iter()
-        .flat_map(|e| e.diagrams.iter())
-        .filter_map(|d| d.start_node().map(|n| target(d, &n.id)));
-    let reached = walk(&graph, starts, None);
-    for diagram in project.entries.iter().flat_map(|e| e.diagrams.iter()) {
-        for node in &diagram.nodes {
-            if !node.id.is_empty() && !reached.contains(&target(diagram, &node.id)) {
+    let starts = project.entries.iter().enumerate().flat_map(|(e, entry)| {
+        let graph = &graph;
+        entry
+            .diagrams
+            .iter()
+            .enumerate()
+            .filter_map(move |(d, diagram)| Some(graph.node(e, d, start(diagram)?)))
+    });
+    let reached = graph.walk(starts, None);
+    for (e, entry) in project.entries.iter().enumerate() {
+        for (d, diagram) in entry.diagrams.iter().enumerate() {
+            for node in &diagram.nodes {
+                // A node sharing an earlier node's id (an error of its own) is reached with it: links go
+                // to the first.
+                let n = diagram.node_position(&node.id).unwrap_or_default();
+                if node.id.is_empty() || reached[graph.node(e, d, n)] {
+                    continue;
+                }
                 report.push(
                     Diagnostic::warning(format!(
                         "node `{}` cannot be reached: no answer or link leads to it",
@@ -90,24 +129,25 @@ pub fn check(project: &Project, checked: &Checked, report: &mut Report) {
             }
         }
     }
-    for entry in &project.entries {
-        let Some(start) = entry
-            .diagram(entry.config.start.get_ref())
-            .and_then(|d| d.start_node().map(|n| target(d, &n.id)))
+    for (e, entry) in project.entries.iter().enumerate() {
+        let start_id = entry.config.start.get_ref();
+        let Some((d, n)) = entry
+            .diagrams
+            .iter()
+            .position(|d| d.id == *start_id)
+            .and_then(|d| Some((d, start(&entry.diagrams[d])?)))
         else {
             continue;
         };
         // Within the entry point's own file: a way back through another entry point's file is not a path
         // in this one, and walking the whole build from every entry point would be quadratic.
-        let from_start = walk(&graph, [start], Some(&entry.id));
-        for diagram in &entry.diagrams {
-            if diagram.id == *entry.config.start.get_ref() {
+        let from_start = graph.walk([graph.node(e, d, n)], Some(e as u32));
+        for (d, diagram) in entry.diagrams.iter().enumerate() {
+            if diagram.id == *start_id {
                 continue;
             }
-            if !from_start
-                .iter()
-                .any(|t| t.entry == entry.id && t.diagram == diagram.id)
-            {
+            let first = graph.node(e, d, 0);
+            if !from_start[first..first + diagram.nodes.len()].contains(&true) {
                 report.push(
                     Diagnostic::warning(format!(
                         "diagram `{}` cannot be reached from the start diagram `{}` (only from the home page list)",

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
@@ -69,8 +70,8 @@ pub struct Diagram {
     /// Raw HTML written anywhere in the diagram, in order (the sanitizer removes some of it).
     pub raw_html: Vec<(String, Range<usize>)>,
     pub var_uses: Vec<VarUse>,
-    /// The Markdown after substitution, parsed again by [`Diagram::events`] when the diagram is
-    /// rendered: a corpus's events take several times the room of its text, so they are not kept.
+    /// The file's text, parsed again by [`Diagram::events`] when the diagram is rendered: a corpus's
+    /// events take several times the room of its text, so they are not kept.
     source: Source,
     /// Warnings noticed while splitting nodes, reported by `check`.
     pub notes: Vec<(Range<usize>, SectionNote)>,
@@ -95,21 +96,30 @@ pub struct Node {
     pub caution: bool,
 }
 
-/// A diagram's Markdown after variable substitution, and where it starts in the file.
+/// A diagram file's text (shared with the report) and what its Markdown body needs to be read again.
 #[derive(Debug)]
 struct Source {
-    text: String,
-    map: vars::OffsetMap,
+    text: Arc<str>,
+    /// Where the body starts, after the front matter.
     start: usize,
+    vars: Arc<BTreeMap<String, String>>,
 }
 
 impl Source {
+    fn body(&self) -> &str {
+        &self.text[self.start..]
+    }
+
     fn parse(&self) -> markdown::Parsed {
+        self.parse_substituted(&vars::substitute(self.body(), &self.vars))
+    }
+
+    fn parse_substituted(&self, sub: &vars::Substituted) -> markdown::Parsed {
         let to_file = |r: &Range<usize>| {
-            let r = self.map.range_to_original(r);
+            let r = sub.map.range_to_original(r);
             self.start + r.start..self.start + r.end
         };
-        markdown::parse(&self.text, &to_file)
+        markdown::parse(&sub.text, &to_file)
     }
 }
 
@@ -144,6 +154,11 @@ impl Diagram {
 
     pub fn node(&self, id: &str) -> Option<&Node> {
         self.node_index.get(id).map(|&i| &self.nodes[i])
+    }
+
+    /// The position in [`Diagram::nodes`] of the first node with id `id`.
+    pub fn node_position(&self, id: &str) -> Option<usize> {
+        self.node_index.get(id).copied()
     }
 }
 
@@ -204,10 +219,12 @@ pub fn load(dir: &Path, env: Option<&str>, report: &mut Report) -> Option<Projec
     };
     let (site_file, site) = loader.toml_file::<SiteConfig>(&dir.join("site.toml"))?;
     let environment = loader.choose_environment(&site, site_file, env)?;
-    let vars = environment
-        .as_ref()
-        .map(|e| e.vars.clone())
-        .unwrap_or_default();
+    let vars = Arc::new(
+        environment
+            .as_ref()
+            .map(|e| e.vars.clone())
+            .unwrap_or_default(),
+    );
     let mut entries = loader.entries(&vars);
     entries.sort_by(|a, b| a.id.cmp(&b.id));
     Some(Project {
@@ -240,7 +257,7 @@ impl Loader<'_> {
     }
 
     /// Reads a UTF-8 text file that must stay inside the content folder.
-    fn read_text(&mut self, path: &Path) -> Option<(FileId, String)> {
+    fn read_text(&mut self, path: &Path) -> Option<(FileId, Arc<str>)> {
         let shown = self.display(path);
         let fail = |report: &mut Report, message: String| {
             report.push(Diagnostic::error(message));
@@ -276,6 +293,7 @@ impl Loader<'_> {
                 if text.starts_with('\u{feff}') {
                     text.replace_range(..3, "   ");
                 }
+                let text: Arc<str> = text.into();
                 let id = self.report.add_file(shown, text.clone());
                 Some((id, text))
             }
@@ -345,7 +363,7 @@ impl Loader<'_> {
         Some(Some(Environment { name, vars }))
     }
 
-    fn entries(&mut self, vars: &BTreeMap<String, String>) -> Vec<Entry> {
+    fn entries(&mut self, vars: &Arc<BTreeMap<String, String>>) -> Vec<Entry> {
         let mut entries = Vec::new();
         for dir in sorted_children(&self.root, |p| p.is_dir()) {
             let id = file_name(&dir);
@@ -431,8 +449,10 @@ pub fn parse_diagram_text(
     vars: &BTreeMap<String, String>,
 ) -> (Option<Diagram>, Report) {
     let mut report = Report::default();
-    let file = report.add_file("diagram.md".into(), text.to_string());
-    let diagram = parse_diagram(&mut report, file, "entry", "diagram".into(), text, vars);
+    let text: Arc<str> = text.into();
+    let file = report.add_file("diagram.md".into(), text.clone());
+    let vars = Arc::new(vars.clone());
+    let diagram = parse_diagram(&mut report, file, "entry", "diagram".into(), &text, &vars);
     (diagram, report)
 }
 
@@ -442,8 +462,8 @@ fn parse_diagram(
     file: FileId,
     entry: &str,
     id: String,
-    text: &str,
-    vars: &BTreeMap<String, String>,
+    text: &Arc<str>,
+    vars: &Arc<BTreeMap<String, String>>,
 ) -> Option<Diagram> {
     let Some((front_range, body_start)) = split_front_matter(text) else {
         if text.lines().next().is_some_and(|l| l.trim() == "+++") {
@@ -481,11 +501,11 @@ fn parse_diagram(
         report.push(d);
     }
     let source = Source {
-        text: sub.text,
-        map: sub.map,
+        text: text.clone(),
         start: body_start,
+        vars: vars.clone(),
     };
-    let parsed = source.parse();
+    let parsed = source.parse_substituted(&sub);
     if let Some(span) = parsed.too_deep {
         report.push(
             Diagnostic::error(format!(
