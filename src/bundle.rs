@@ -105,6 +105,27 @@ pub fn build_into(
     key: Option<&AccessKey>,
     options: BuildOptions,
 ) -> Result<Bundle, BundleError> {
+    let unzipped = build_files(sink, project, checked, snapshot, key, options)?;
+    zip_into(sink, unzipped, snapshot, options)
+}
+
+/// A bundle's files, written, before its zip.
+pub struct Unzipped {
+    entries: Vec<BuiltEntry>,
+    manifest: Manifest,
+    files: Vec<FileRecord>,
+    archive_name: String,
+}
+
+/// The first part of [`build_into`]: every file but the zip, which needs none of the content model.
+pub fn build_files(
+    sink: &dyn Sink,
+    project: &Project,
+    checked: &Checked,
+    snapshot: &Snapshot,
+    key: Option<&AccessKey>,
+    options: BuildOptions,
+) -> Result<Unzipped, BundleError> {
     let theme = Theme::for_project(project)?;
     let archive_name = manifest::archive_name(&project.site.name, &snapshot.date);
     let reserved = [
@@ -150,6 +171,27 @@ pub fn build_into(
         manifest::FILE_NAME,
         manifest.to_toml().as_bytes(),
     )?);
+    Ok(Unzipped {
+        entries,
+        manifest,
+        files,
+        archive_name,
+    })
+}
+
+/// The second part of [`build_into`]: the zip of the files, then what the next build may reuse.
+pub fn zip_into(
+    sink: &dyn Sink,
+    unzipped: Unzipped,
+    snapshot: &Snapshot,
+    options: BuildOptions,
+) -> Result<Bundle, BundleError> {
+    let Unzipped {
+        entries,
+        manifest,
+        mut files,
+        archive_name,
+    } = unzipped;
     options.progress.step("compressing the zip", files.len());
     let mut previous_zip = options.previous.and_then(|p| p.archive(&archive_name));
     let progress = options.progress;

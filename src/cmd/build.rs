@@ -54,7 +54,12 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
     };
     // Files go straight into a folder beside the output, which replaces it only once complete.
     let staging = output::Staging::new(&opts.out)?;
-    let bundle = bundle::build_into(
+    let env = project
+        .environment
+        .as_ref()
+        .map(|e| format!(", environment `{}`", e.name))
+        .unwrap_or_default();
+    let unzipped = bundle::build_files(
         &staging,
         &project,
         &checked,
@@ -62,6 +67,9 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
         key.as_ref(),
         options,
     )?;
+    // The zip needs only the written files: the content model's memory goes before the zip's buffers come.
+    drop((project, checked, report));
+    let bundle = bundle::zip_into(&staging, unzipped, &snapshot, options)?;
     drop(previous);
     let entries = &bundle.entries;
     let files = &bundle.files;
@@ -76,11 +84,6 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
     if !opts.quiet {
         let nodes: usize = entries.iter().map(|e| e.nodes).sum();
         let diagrams: usize = entries.iter().map(|e| e.diagrams).sum();
-        let env = project
-            .environment
-            .as_ref()
-            .map(|e| format!(", environment `{}`", e.name))
-            .unwrap_or_default();
         println!(
             "built {} entry point{} ({diagrams} diagrams, {nodes} nodes{env}) into {} in {:.2} s",
             entries.len(),
