@@ -5,6 +5,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
+const zlib = require('node:zlib');
 
 function loadPlaywright() {
   for (const dir of [path.join(__dirname, 'node_modules'), path.join(__dirname, '..', 'tests', 'browser', 'node_modules')]) {
@@ -57,7 +58,9 @@ function probe() {
 function pickNode(file) {
   const html = fs.readFileSync(file, 'utf8');
   const m = /<script\b[^>]*\bid=["']?lb-data["']?[^>]*>([\s\S]*?)<\/script>/.exec(html);
-  const data = JSON.parse(m[1]);
+  const t = m[1].trim();
+  // #lb-data is packed (raw DEFLATE, then base64) in an open entry point; plain JSON in older builds.
+  const data = JSON.parse(t.startsWith('{') ? t : zlib.inflateRawSync(Buffer.from(t, 'base64')).toString('utf8'));
   const images = (html.match(/id="?lb-img-/g) || []).length;
   const nodes = data.diagrams.reduce((a, d) => a + d.nodes.length, 0);
   // a node deep in the payload that shows an image (decoding is part of showing it)

@@ -13,6 +13,8 @@ static DEFAULT: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default"
 pub struct Theme {
     pub template: String,
     pub css: String,
+    /// `payload.js`: defines `lbUnpack(text, done)`, which reads a packed payload.
+    pub payload_js: String,
     /// `viewer.js`: defines `lbViewer(data, images)`.
     pub js: String,
     /// `map.js`: defines `lbMap`, which draws a diagram's map for the viewer.
@@ -54,6 +56,7 @@ impl Theme {
         Ok(Theme {
             template: file("templates/entry.html")?,
             css: file("viewer.css")?,
+            payload_js: file("payload.js")?,
             js: file("viewer.js")?,
             map_js: file("map.js")?,
             unlock_js: file("unlock.js")?,
@@ -68,10 +71,13 @@ impl Theme {
         })
     }
 
-    /// The page's one inline script: the viewer and its map drawing, then the start-up (and unlock)
-    /// code that calls it.
+    /// The page's one inline script: payload unpacking, the viewer and its map drawing, then the
+    /// start-up (and unlock) code that calls it.
     pub fn script(&self) -> String {
-        format!("{}\n{}\n{}", self.js, self.map_js, self.unlock_js)
+        format!(
+            "{}\n{}\n{}\n{}",
+            self.payload_js, self.js, self.map_js, self.unlock_js
+        )
     }
 
     pub fn string<'a>(&'a self, key: &'a str) -> &'a str {
@@ -127,6 +133,9 @@ impl Theme {
         if let Some(t) = read(USER_EXTRA_CSS)? {
             self.css.push('\n');
             self.css.push_str(&t);
+        }
+        if let Some(t) = read("payload.js")? {
+            self.payload_js = t;
         }
         if let Some(t) = read("viewer.js")? {
             self.js = t;

@@ -9,7 +9,7 @@ use std::fs;
 use std::path::Path;
 
 use base64::Engine;
-use common::{copy_dir, fixture, lifeboat_env, read_tree, Run};
+use common::{copy_dir, fixture, lifeboat_env, read_tree, unpacked, Run};
 use lifeboat::access::seal::{self, SealError};
 use lifeboat::access::AccessKey;
 
@@ -142,7 +142,7 @@ fn keys_written_in_the_content_are_refused() {
 fn the_locked_file_holds_none_of_the_plaintext() {
     let (temp, html) = built(KEY_A);
     // The open entry point beside it is plain, so the words below would be found if they were there.
-    let open = fs::read_to_string(temp.path().join("dist/accueil.html")).unwrap();
+    let open = unpacked(&fs::read_to_string(temp.path().join("dist/accueil.html")).unwrap());
     assert!(open.contains("Saluer le client"));
     assert!(html.contains("Coffre des procédures"), "public title");
     assert!(html.contains("Centre de test verrouillé"), "site name");

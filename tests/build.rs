@@ -31,7 +31,7 @@ fn one_self_contained_file_per_entry_point() {
             "{entry} missing from {:?}",
             tree.keys()
         );
-        let html = read(&dir, entry);
+        let html = unpacked(&read(&dir, entry));
         assert!(html.starts_with("<!doctype html>"), "{entry}");
         for outside in [
             "src=\"http",
@@ -97,7 +97,7 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
 #[test]
 fn each_distinct_image_is_stored_once() {
     let (dir, _) = build_basic(&[]);
-    let html = read(&dir, "support.html");
+    let html = unpacked(&read(&dir, "support.html"));
     use base64::Engine;
     let png = fs::read(fixture("basic/support/images/modem.png")).unwrap();
     let b64 = base64::engine::general_purpose::STANDARD.encode(&png);
@@ -117,14 +117,14 @@ fn each_distinct_image_is_stored_once() {
 #[test]
 fn variables_take_the_chosen_environment() {
     let (dir, _) = build_basic(&[]);
-    let bcp = read(&dir, "support.html");
+    let bcp = unpacked(&read(&dir, "support.html"));
     assert!(
         bcp.contains("1 800 555-0199") && bcp.contains("https://crm-backup.example.com/tickets")
     );
     assert!(!bcp.contains("1 800 555-0100"));
     let (dir, run) = build_basic(&["--env", "primary"]);
     assert_eq!(run.code, 0, "{}", run.transcript());
-    let primary = read(&dir, "support.html");
+    let primary = unpacked(&read(&dir, "support.html"));
     assert!(
         primary.contains("1 800 555-0100") && primary.contains("https://crm.example.com/tickets")
     );
@@ -142,6 +142,31 @@ fn unknown_environment_on_the_command_line_is_refused() {
         run.stderr
     );
     assert!(!dir.path().join("dist").exists());
+}
+
+#[test]
+fn payloads_of_an_open_entry_point_are_packed() {
+    let (dir, _) = build_basic(&[]);
+    let html = read(&dir, "support.html");
+    for id in ["lb-data", "lb-more"] {
+        let packed = script_text(&html, id).unwrap();
+        // Raw DEFLATE, then base64: nothing of the JSON shows, and it takes less room than the JSON.
+        assert!(
+            packed
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+/=".contains(&b)),
+            "{id} is not base64"
+        );
+        let json = unpack(packed);
+        assert!(json.starts_with('{'), "{id}: {json}");
+        assert!(
+            packed.len() < json.len(),
+            "{id}: {} >= {}",
+            packed.len(),
+            json.len()
+        );
+    }
+    assert_eq!(payload(&html)["entry"]["id"], "support");
 }
 
 #[test]
@@ -410,7 +435,7 @@ fn user_theme_and_branding_reach_the_built_files() {
     .unwrap();
     let run = lifeboat(dir.path(), &["build", "content", "--out", "dist"]);
     assert_eq!(run.code, 0, "{}", run.transcript());
-    let html = fs::read_to_string(dir.path().join("dist/support.html")).unwrap();
+    let html = unpacked(&fs::read_to_string(dir.path().join("dist/support.html")).unwrap());
     assert!(
         html.contains("letter-spacing:.0625em"),
         "custom.css is missing"

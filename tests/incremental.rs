@@ -101,7 +101,7 @@ fn unchanged_entry_points_are_reused_and_the_result_is_a_full_builds() {
     );
     let run = build(dir, "dist", &[], &[]);
     assert_eq!(reused(&run), "reused 1 of 2");
-    let html = fs::read_to_string(dir.join("dist/escalation.html")).unwrap();
+    let html = unpacked(&fs::read_to_string(dir.join("dist/escalation.html")).unwrap());
     assert!(html.contains("Thank the customer warmly."));
     // support.html and the launcher are the same; the manifest, contingency documents and
     // escalation.html are new.
@@ -127,7 +127,7 @@ fn a_changed_title_of_a_link_target_rebuilds_the_entry_linking_to_it() {
     );
     let run = build(dir, "dist", &[], &[]);
     assert_eq!(reused(&run), "reused 0 of 2");
-    let support = fs::read_to_string(dir.join("dist/support.html")).unwrap();
+    let support = unpacked(&fs::read_to_string(dir.join("dist/support.html")).unwrap());
     assert!(support.contains("Hand over to level 2"));
     assert_same_as_full_build(dir, &[], &[]);
 }

@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use common::{copy_dir, fixture, lifeboat, read_tree, EPOCH};
+use common::{copy_dir, fixture, lifeboat, read_tree, unpacked, EPOCH};
 use sha2::{Digest, Sha256};
 
 const TIMEOUT: Duration = Duration::from_secs(60);
@@ -241,6 +241,7 @@ fn serves_the_build_rebuilds_on_save_and_keeps_the_last_good_build() {
     let status = serve.wait_until(|s| generation(s) > 1);
     let good = generation(&status);
     let (_, page) = serve.get("/support.html");
+    let page = unpacked(&page);
     assert!(page.contains("in the blue cupboard"));
     assert!(page.contains(&format!("data-generation=\"{good}\"")));
 
@@ -266,6 +267,7 @@ fn serves_the_build_rebuilds_on_save_and_keeps_the_last_good_build() {
         .unwrap()
         .contains("no node `#no-such-node`"));
     let (code, page) = serve.get("/support.html");
+    let page = unpacked(&page);
     assert_eq!(code, 200);
     assert!(page.contains("in the blue cupboard") && !page.contains("Nowhere at all"));
     assert!(page.contains(&format!("data-generation=\"{good}\"")));

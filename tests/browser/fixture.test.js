@@ -433,6 +433,30 @@ describe('viewer on the fixture site', { skip: h.skipReason('LIFEBOAT_FIXTURE_DI
     }
   });
 
+  it('shows the error when the packed payload is cut short, and opens a plain JSON one', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-packed-'));
+    const element = /(<script\b[^>]*\bid=["']?lb-data["']?[^>]*>)([\s\S]*?)(<\/script>)/;
+    try {
+      const html = fs.readFileSync(guichet, 'utf8');
+      const packed = element.exec(html)[2];
+      assert.doesNotMatch(packed, /^\s*\{/, 'an open entry point has a packed payload');
+      const file = path.join(dir, 'guichet.html');
+      fs.writeFileSync(file, html.replace(element, (m, a, p, b) => a + p.slice(0, p.length / 2) + b));
+      const cut = await open('#/internet/voyants', { file, allowErrors: true });
+      await cut.page.locator('#lb-fatal').waitFor({ state: 'visible' });
+      await cut.close();
+      // A payload written as plain JSON (a custom template's, an older build's) is read as it is.
+      const plain = JSON.stringify(h.unpack(packed)).replace(/</g, '\\u003c');
+      fs.writeFileSync(file, html.replace(element, (m, a, p, b) => a + plain + b));
+      const s = await open('#/internet/voyants', { file });
+      await h.waitHeading(s.page, 'Vérifier les voyants');
+      assert.equal(await s.page.locator('#lb-fatal').isVisible(), false);
+      await s.close();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('opens the second entry file on its own', async () => {
     const s = await open('', { file: escalade });
     const { page } = s;

@@ -5,6 +5,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const assert = require('node:assert/strict');
 const { pathToFileURL } = require('node:url');
+const zlib = require('node:zlib');
 const { chromium } = require('playwright-core');
 
 const CHROMIUM = process.env.LIFEBOAT_CHROMIUM || '/usr/bin/chromium';
@@ -33,16 +34,23 @@ function fileUrl(file, hash = '') {
   return pathToFileURL(file).href + hash;
 }
 
+/** The JSON of a payload element's text: plain, or packed (raw DEFLATE, then base64) as #lb-data and
+ * #lb-more of an open entry point are (what the viewer's lbUnpack does). */
+function unpack(text) {
+  const t = text.trim();
+  return JSON.parse(t.startsWith('{') ? t : zlib.inflateRawSync(Buffer.from(t, 'base64')).toString('utf8'));
+}
+
 /** The JSON payload of a built entry file, read from disk, with what an open entry point keeps in
  * #lb-more (each node's `search`, each diagram's `map`) merged back in, as the viewer does. */
 function readPayload(file) {
   const html = fs.readFileSync(file, 'utf8');
   const m = /<script\b[^>]*\bid=["']?lb-data["']?[^>]*>([\s\S]*?)<\/script>/.exec(html);
   assert.ok(m, `${file}: no #lb-data script`);
-  const data = JSON.parse(m[1]);
+  const data = unpack(m[1]);
   const more = /<script\b[^>]*\bid=["']?lb-more["']?[^>]*>([\s\S]*?)<\/script>/.exec(html);
   if (more && data && Array.isArray(data.diagrams)) {
-    const extra = JSON.parse(more[1]);
+    const extra = unpack(more[1]);
     data.diagrams.forEach((d, i) => {
       if (extra.map[i]) d.map = extra.map[i];
       d.nodes.forEach((n, j) => { n.search = extra.search[i][j]; });
@@ -215,6 +223,7 @@ module.exports = {
   skipReason,
   fileUrl,
   readPayload,
+  unpack,
   entries,
   openContext,
   headingText,

@@ -91,15 +91,51 @@ pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-/// The JSON text of the `<script>` element with id `id`, if any.
+/// The JSON of the `<script>` element with id `id`, if any: plain, or packed (raw DEFLATE, then base64)
+/// as `#lb-data` and `#lb-more` of an open entry point are.
 pub fn script_json(html: &str, id: &str) -> Option<serde_json::Value> {
+    let text = script_text(html, id)?;
+    if text.starts_with('{') {
+        return Some(serde_json::from_str(text).expect("script element holds JSON"));
+    }
+    Some(serde_json::from_str(&unpack(text)).expect("packed script element holds JSON"))
+}
+
+/// The text of the `<script>` element with id `id`, as it is in the file.
+pub fn script_text<'a>(html: &'a str, id: &str) -> Option<&'a str> {
     let element = html
         .find(&format!("id={id}>"))
         .or_else(|| html.find(&format!("id={id} ")))
         .or_else(|| html.find(&format!("id=\"{id}\"")))?;
     let start = element + html[element..].find('>').unwrap() + 1;
     let end = start + html[start..].find("</script>").unwrap();
-    Some(serde_json::from_str(&html[start..end]).expect("script element holds JSON"))
+    Some(&html[start..end])
+}
+
+/// The file as a reader of its text sees it: `#lb-data` and `#lb-more` unpacked in place.
+pub fn unpacked(html: &str) -> String {
+    let mut out = html.to_string();
+    for id in ["lb-data", "lb-more"] {
+        if let Some(text) = script_text(&out, id).filter(|t| !t.starts_with('{')) {
+            let (text, json) = (text.to_string(), unpack(text));
+            out = out.replacen(&text, &json, 1);
+        }
+    }
+    out
+}
+
+/// A packed payload's JSON text (what the viewer's `lbUnpack` does).
+pub fn unpack(packed: &str) -> String {
+    use base64::Engine;
+    use std::io::Read;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(packed)
+        .expect("packed payload is base64");
+    let mut json = String::new();
+    flate2::read::DeflateDecoder::new(&bytes[..])
+        .read_to_string(&mut json)
+        .expect("packed payload inflates to text");
+    json
 }
 
 /// The JSON payload of a built entry point file (`#lb-data`), with what an open entry point keeps in

@@ -1,4 +1,4 @@
-/* Lifeboat start-up: reads the payload in #lb-data and starts the viewer (lbViewer, viewer.js). A locked
+/* Lifeboat start-up: reads the payload in #lb-data (lbUnpack, payload.js) and starts the viewer (lbViewer, viewer.js). A locked
  * entry point's payload holds only public facts (`locked: true`); the procedures and images are sealed in
  * #lb-locked (AES-256-GCM, key from PBKDF2-HMAC-SHA256 of the access key, every parameter in the element's
  * attributes). This asks for the key, checks its check symbol, derives the key with WebCrypto, tells a
@@ -20,342 +20,343 @@
   // A user theme's own viewer.js may start itself (no lbViewer): then there is nothing to do here.
   if (typeof lbViewer !== 'function') return;
 
-  var data;
-  try {
-    data = JSON.parse(byId('lb-data').textContent);
-    if (!data || !data.entry) throw new Error('bad payload');
-  } catch (e) {
-    var fatal = byId('lb-fatal');
-    if (fatal) fatal.hidden = false;
-    return;
-  }
-  if (!data.locked) {
-    lbViewer(data, null);
-    return;
-  }
-
-  var strings = data.strings || {};
-  function S(key, vars) {
-    var s = Object.prototype.hasOwnProperty.call(strings, key) ? String(strings[key]) : key;
-    return vars ? s.replace(/\{(\w+)\}/g, function (m, n) { return n in vars ? String(vars[n]) : m; }) : s;
-  }
-
-  function h(tag, props, children) {
-    var e = doc.createElement(tag);
-    Object.keys(props || {}).forEach(function (k) {
-      if (k === 'class') e.className = props[k];
-      else if (k === 'text') e.textContent = props[k];
-      else if (props[k] !== null && props[k] !== false) e.setAttribute(k, props[k] === true ? '' : props[k]);
-    });
-    (children || []).forEach(function (c) { if (c) e.appendChild(c); });
-    return e;
-  }
-
-  /* ---------- the key, read as key.rs reads it ---------- */
-
-  function dataValue(c) {
-    c = c.replace(/[a-z]/, function (x) { return x.toUpperCase(); });
-    if (c === 'O') c = '0';
-    else if (c === 'I' || c === 'L') c = '1';
-    return c.length === 1 ? ALPHABET.indexOf(c) : -1;
-  }
-
-  function checkValue(c) {
-    var v = dataValue(c);
-    if (v >= 0) return v;
-    var x = CHECK_EXTRA.indexOf(c.toUpperCase());
-    return c.length === 1 && x >= 0 ? x + 32 : -1;
-  }
-
-  /* { canonical } for a well-formed key, else { error } (a message): nothing is decrypted for a typo. */
-  function parseKey(text) {
-    var symbols = Array.from(text).filter(function (c) { return !/^[\s\u0085\-\u2010-\u2015]$/.test(c); });
-    if (!symbols.length) return { error: S('locked_error_empty') };
-    if (symbols.length !== SYMBOLS + 1) return { error: S('locked_error_length', { n: symbols.length }) };
-    var canonical = '';
-    var rem = 0;
-    for (var i = 0; i < SYMBOLS; i++) {
-      var v = dataValue(symbols[i]);
-      if (v < 0) return { error: S('locked_error_symbol', { c: symbols[i] }) };
-      canonical += ALPHABET.charAt(v);
-      rem = (rem * 32 + v) % 37;
+  var payload = byId('lb-data');
+  lbUnpack(payload && payload.textContent, function (data) {
+    if (!data || !data.entry) {
+      var fatal = byId('lb-fatal');
+      if (fatal) fatal.hidden = false;
+    } else if (data.locked) {
+      locked(data);
+    } else {
+      lbViewer(data, null);
     }
-    var check = checkValue(symbols[SYMBOLS]);
-    if (check < 0) return { error: S('locked_error_symbol', { c: symbols[SYMBOLS] }) };
-    if (check !== rem) return { error: S('locked_error_check') };
-    return { canonical: canonical };
-  }
+  });
 
-  /* ---------- the sealed element ---------- */
-
-  function fromB64(s) {
-    var bin = atob(String(s).replace(/\s+/g, ''));
-    var out = new Uint8Array(bin.length);
-    for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-    return out;
-  }
-
-  function toB64(buf) {
-    var bytes = new Uint8Array(buf);
-    var bin = '';
-    for (var i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i]);
-    return btoa(bin);
-  }
-
-  function utf8(s) {
-    return new TextEncoder().encode(s);
-  }
-
-  function failure(code) {
-    var e = new Error(code);
-    e.code = code;
-    return e;
-  }
-
-  /* The parameters travel with the ciphertext, so a later build can raise them and this follows. */
-  function sealed() {
-    var el = byId('lb-locked');
-    if (!el) throw failure('damaged');
-    function a(name) { return el.getAttribute('data-' + name) || ''; }
-    if (a('v') !== '1' || a('kdf') !== 'PBKDF2' || a('cipher') !== 'AES-GCM') throw failure('format');
-    var p = {
-      v: a('v'),
-      hash: a('hash') || 'SHA-256',
-      iterations: Number(a('iterations')),
-      bits: Number(a('key-bits')) || 256,
-      saltText: a('salt'),
-      check: a('key-check')
-    };
-    if (!(p.iterations >= 1) || [128, 192, 256].indexOf(p.bits) < 0) throw failure('format');
-    try {
-      p.salt = fromB64(p.saltText);
-      p.nonce = fromB64(a('nonce'));
-      p.ct = fromB64(el.textContent);
-    } catch (e) {
-      throw failure('damaged');
+  /* A locked entry point: `data` holds only its public facts. */
+  function locked(data) {
+    var strings = data.strings || {};
+    function S(key, vars) {
+      var s = Object.prototype.hasOwnProperty.call(strings, key) ? String(strings[key]) : key;
+      return vars ? s.replace(/\{(\w+)\}/g, function (m, n) { return n in vars ? String(vars[n]) : m; }) : s;
     }
-    return p;
-  }
 
-  function derive(canonical, p) {
-    var subtle = window.crypto.subtle;
-    return subtle.importKey('raw', utf8(canonical), 'PBKDF2', false, ['deriveBits']).then(function (base) {
-      return subtle.deriveBits({ name: 'PBKDF2', hash: p.hash, salt: p.salt, iterations: p.iterations }, base, p.bits);
-    });
-  }
+    function h(tag, props, children) {
+      var e = doc.createElement(tag);
+      Object.keys(props || {}).forEach(function (k) {
+        if (k === 'class') e.className = props[k];
+        else if (k === 'text') e.textContent = props[k];
+        else if (props[k] !== null && props[k] !== false) e.setAttribute(k, props[k] === true ? '' : props[k]);
+      });
+      (children || []).forEach(function (c) { if (c) e.appendChild(c); });
+      return e;
+    }
 
-  /* Opens the sealed payload with derived key bits: 'wrong' when the key check differs, 'damaged' when the
-   * GCM tag (or what it protects) does not hold. Resolves to the decrypted { data, images }. */
-  function openWith(bits, p) {
-    var subtle = window.crypto.subtle;
-    var label = utf8(CHECK_LABEL);
-    var checked = new Uint8Array(label.length + bits.byteLength);
-    checked.set(label, 0);
-    checked.set(new Uint8Array(bits), label.length);
-    return subtle.digest('SHA-256', checked).then(function (digest) {
-      if (toB64(digest) !== p.check) throw failure('wrong');
-      return subtle.importKey('raw', bits, 'AES-GCM', false, ['decrypt']);
-    }).then(function (key) {
-      var aad = utf8('lifeboat-locked:v' + p.v + ':' + data.entry.id);
-      return subtle.decrypt({ name: 'AES-GCM', iv: p.nonce, additionalData: aad, tagLength: 128 }, key, p.ct)
-        .catch(function () { throw failure('damaged'); });
-    }).then(function (plain) {
-      var out;
+    /* ---------- the key, read as key.rs reads it ---------- */
+
+    function dataValue(c) {
+      c = c.replace(/[a-z]/, function (x) { return x.toUpperCase(); });
+      if (c === 'O') c = '0';
+      else if (c === 'I' || c === 'L') c = '1';
+      return c.length === 1 ? ALPHABET.indexOf(c) : -1;
+    }
+
+    function checkValue(c) {
+      var v = dataValue(c);
+      if (v >= 0) return v;
+      var x = CHECK_EXTRA.indexOf(c.toUpperCase());
+      return c.length === 1 && x >= 0 ? x + 32 : -1;
+    }
+
+    /* { canonical } for a well-formed key, else { error } (a message): nothing is decrypted for a typo. */
+    function parseKey(text) {
+      var symbols = Array.from(text).filter(function (c) { return !/^[\s\u0085\-\u2010-\u2015]$/.test(c); });
+      if (!symbols.length) return { error: S('locked_error_empty') };
+      if (symbols.length !== SYMBOLS + 1) return { error: S('locked_error_length', { n: symbols.length }) };
+      var canonical = '';
+      var rem = 0;
+      for (var i = 0; i < SYMBOLS; i++) {
+        var v = dataValue(symbols[i]);
+        if (v < 0) return { error: S('locked_error_symbol', { c: symbols[i] }) };
+        canonical += ALPHABET.charAt(v);
+        rem = (rem * 32 + v) % 37;
+      }
+      var check = checkValue(symbols[SYMBOLS]);
+      if (check < 0) return { error: S('locked_error_symbol', { c: symbols[SYMBOLS] }) };
+      if (check !== rem) return { error: S('locked_error_check') };
+      return { canonical: canonical };
+    }
+
+    /* ---------- the sealed element ---------- */
+
+    function fromB64(s) {
+      var bin = atob(String(s).replace(/\s+/g, ''));
+      var out = new Uint8Array(bin.length);
+      for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+      return out;
+    }
+
+    function toB64(buf) {
+      var bytes = new Uint8Array(buf);
+      var bin = '';
+      for (var i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i]);
+      return btoa(bin);
+    }
+
+    function utf8(s) {
+      return new TextEncoder().encode(s);
+    }
+
+    function failure(code) {
+      var e = new Error(code);
+      e.code = code;
+      return e;
+    }
+
+    /* The parameters travel with the ciphertext, so a later build can raise them and this follows. */
+    function sealed() {
+      var el = byId('lb-locked');
+      if (!el) throw failure('damaged');
+      function a(name) { return el.getAttribute('data-' + name) || ''; }
+      if (a('v') !== '1' || a('kdf') !== 'PBKDF2' || a('cipher') !== 'AES-GCM') throw failure('format');
+      var p = {
+        v: a('v'),
+        hash: a('hash') || 'SHA-256',
+        iterations: Number(a('iterations')),
+        bits: Number(a('key-bits')) || 256,
+        saltText: a('salt'),
+        check: a('key-check')
+      };
+      if (!(p.iterations >= 1) || [128, 192, 256].indexOf(p.bits) < 0) throw failure('format');
       try {
-        out = JSON.parse(new TextDecoder().decode(plain));
+        p.salt = fromB64(p.saltText);
+        p.nonce = fromB64(a('nonce'));
+        p.ct = fromB64(el.textContent);
       } catch (e) {
         throw failure('damaged');
       }
-      if (!out || !out.data || !Array.isArray(out.data.diagrams)) throw failure('damaged');
-      return out;
-    });
-  }
-
-  function whenParsed(fn) {
-    if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', fn, { once: true });
-    else fn();
-  }
-
-  /* ---------- remembered for this tab: the derived key of this build (never the access key) ---------- */
-
-  var storeKey = 'lifeboat:unlock:' + (data.bundle || data.entry.id);
-
-  function remembered() {
-    try {
-      var v = JSON.parse(window.sessionStorage.getItem(storeKey) || 'null');
-      return v && typeof v.salt === 'string' && typeof v.key === 'string' ? v : null;
-    } catch (e) {
-      return null;
+      return p;
     }
-  }
 
-  function remember(on, p, bits) {
-    try {
-      if (on) window.sessionStorage.setItem(storeKey, JSON.stringify({ salt: p.saltText, key: toB64(bits) }));
-      else window.sessionStorage.removeItem(storeKey);
-    } catch (e) {
-      /* storage unavailable: the key is asked again next time */
+    function derive(canonical, p) {
+      var subtle = window.crypto.subtle;
+      return subtle.importKey('raw', utf8(canonical), 'PBKDF2', false, ['deriveBits']).then(function (base) {
+        return subtle.deriveBits({ name: 'PBKDF2', hash: p.hash, salt: p.salt, iterations: p.iterations }, base, p.bits);
+      });
     }
-  }
 
-  /* ---------- the prompt ---------- */
+    /* Opens the sealed payload with derived key bits: 'wrong' when the key check differs, 'damaged' when the
+     * GCM tag (or what it protects) does not hold. Resolves to the decrypted { data, images }. */
+    function openWith(bits, p) {
+      var subtle = window.crypto.subtle;
+      var label = utf8(CHECK_LABEL);
+      var checked = new Uint8Array(label.length + bits.byteLength);
+      checked.set(label, 0);
+      checked.set(new Uint8Array(bits), label.length);
+      return subtle.digest('SHA-256', checked).then(function (digest) {
+        if (toB64(digest) !== p.check) throw failure('wrong');
+        return subtle.importKey('raw', bits, 'AES-GCM', false, ['decrypt']);
+      }).then(function (key) {
+        var aad = utf8('lifeboat-locked:v' + p.v + ':' + data.entry.id);
+        return subtle.decrypt({ name: 'AES-GCM', iv: p.nonce, additionalData: aad, tagLength: 128 }, key, p.ct)
+          .catch(function () { throw failure('damaged'); });
+      }).then(function (plain) {
+        var out;
+        try {
+          out = JSON.parse(new TextDecoder().decode(plain));
+        } catch (e) {
+          throw failure('damaged');
+        }
+        if (!out || !out.data || !Array.isArray(out.data.diagrams)) throw failure('damaged');
+        return out;
+      });
+    }
 
-  var root = doc.documentElement;
-  var view = byId('lb-view');
-  var search = doc.querySelector('.lb-search');
-  root.classList.add('lb-js', 'lb-locked');
-  if (search) search.hidden = true;
+    function whenParsed(fn) {
+      if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', fn, { once: true });
+      else fn();
+    }
 
-  function start(out, interactive) {
-    var entry = out.data.entry;
-    var brand = doc.querySelector('.lb-brand-entry');
-    if (brand) brand.textContent = entry.title || '';
-    doc.title = (entry.title || '') + ' — ' + ((out.data.site && out.data.site.name) || '');
-    root.classList.remove('lb-locked');
-    if (search) search.hidden = false;
-    lbViewer(out.data, out.images || {});
-    var heading = byId('lb-heading');
-    if (interactive && heading) heading.focus();
-  }
+    /* ---------- remembered for this tab: the derived key of this build (never the access key) ---------- */
 
-  var title = data.entry.title || S('locked_title');
-  var intro = h('p', { class: 'lb-desc', id: 'lb-unlock-intro', text: S('locked_intro') });
-  var error = h('div', { class: 'lb-unlock-error', id: 'lb-unlock-error', role: 'alert' });
-  view.textContent = '';
-  [h('p', { class: 'lb-kicker', text: (data.site && data.site.name) || '' }),
-    h('h1', { class: 'lb-heading', id: 'lb-heading', tabindex: '-1', text: title }),
-    intro].forEach(function (e) { view.appendChild(e); });
-  view.setAttribute('data-view', 'locked');
+    var storeKey = 'lifeboat:unlock:' + (data.bundle || data.entry.id);
 
-  if (!(window.crypto && window.crypto.subtle && window.TextEncoder && window.TextDecoder)) {
-    error.textContent = S('locked_no_crypto');
-    view.appendChild(error);
-    return;
-  }
-
-  var input = h('input', {
-    class: 'lb-key-input', id: 'lb-key', type: 'password', autocomplete: 'off', autocapitalize: 'characters',
-    spellcheck: 'false', 'aria-describedby': 'lb-key-hint lb-unlock-error'
-  });
-  var toggle = h('button', {
-    class: 'lb-btn lb-key-show', id: 'lb-key-show', type: 'button', 'aria-pressed': 'false',
-    'aria-controls': 'lb-key', text: S('locked_show')
-  });
-  var rememberBox = h('input', { type: 'checkbox', id: 'lb-remember' });
-  var submit = h('button', { class: 'lb-btn lb-btn-primary', id: 'lb-unlock-submit', type: 'submit', text: S('locked_submit') });
-  var status = h('p', { class: 'lb-unlock-status', id: 'lb-unlock-status', role: 'status' });
-  var form = h('form', { class: 'lb-unlock', id: 'lb-unlock', novalidate: true, 'aria-labelledby': 'lb-heading' }, [
-    h('label', { class: 'lb-key-label', for: 'lb-key', text: S('locked_key_label') }),
-    h('p', { class: 'lb-key-hint', id: 'lb-key-hint', text: S('locked_key_hint') }),
-    h('div', { class: 'lb-key-row' }, [input, toggle]),
-    h('p', { class: 'lb-remember' }, [rememberBox, h('label', { for: 'lb-remember', text: ' ' + S('locked_remember') })]),
-    h('p', { class: 'lb-unlock-actions' }, [submit]),
-    status,
-    error
-  ]);
-  view.appendChild(form);
-
-  var busy = false;
-  var failures = 0;
-
-  function showError(text) {
-    error.textContent = text;
-    if (text) input.setAttribute('aria-invalid', 'true');
-    else input.removeAttribute('aria-invalid');
-  }
-
-  /* After a wrong key, the next try waits longer each time (2 s, 4 s, … up to 30 s). */
-  function slowDown() {
-    failures += 1;
-    var left = Math.min(30, 2 * failures);
-    submit.disabled = true;
-    (function tick() {
-      if (left <= 0) {
-        submit.disabled = false;
-        status.textContent = '';
-        busy = false;
-        return;
+    function remembered() {
+      try {
+        var v = JSON.parse(window.sessionStorage.getItem(storeKey) || 'null');
+        return v && typeof v.salt === 'string' && typeof v.key === 'string' ? v : null;
+      } catch (e) {
+        return null;
       }
-      status.textContent = S('locked_wait', { s: left });
-      left -= 1;
-      setTimeout(tick, 1000);
-    })();
-  }
-
-  function attempt(getBits, interactive) {
-    var p;
-    try {
-      p = sealed();
-    } catch (e) {
-      return Promise.reject(e);
     }
-    var bits;
-    return getBits(p).then(function (b) {
-      bits = b;
-      return openWith(bits, p);
-    }).then(function (out) {
-      if (interactive) remember(rememberBox.checked, p, bits);
-      return out;
-    });
-  }
 
-  toggle.addEventListener('click', function () {
-    var show = input.type === 'password';
-    input.type = show ? 'text' : 'password';
-    toggle.setAttribute('aria-pressed', show ? 'true' : 'false');
-  });
+    function remember(on, p, bits) {
+      try {
+        if (on) window.sessionStorage.setItem(storeKey, JSON.stringify({ salt: p.saltText, key: toB64(bits) }));
+        else window.sessionStorage.removeItem(storeKey);
+      } catch (e) {
+        /* storage unavailable: the key is asked again next time */
+      }
+    }
 
-  form.addEventListener('submit', function (e) {
-    e.preventDefault();
-    if (busy) return;
-    var key = parseKey(input.value);
-    if (key.error) {
-      showError(key.error);
-      input.focus();
+    /* ---------- the prompt ---------- */
+
+    var root = doc.documentElement;
+    var view = byId('lb-view');
+    var search = doc.querySelector('.lb-search');
+    root.classList.add('lb-js', 'lb-locked');
+    if (search) search.hidden = true;
+
+    function start(out, interactive) {
+      var entry = out.data.entry;
+      var brand = doc.querySelector('.lb-brand-entry');
+      if (brand) brand.textContent = entry.title || '';
+      doc.title = (entry.title || '') + ' — ' + ((out.data.site && out.data.site.name) || '');
+      root.classList.remove('lb-locked');
+      if (search) search.hidden = false;
+      lbViewer(out.data, out.images || {});
+      var heading = byId('lb-heading');
+      if (interactive && heading) heading.focus();
+    }
+
+    var title = data.entry.title || S('locked_title');
+    var intro = h('p', { class: 'lb-desc', id: 'lb-unlock-intro', text: S('locked_intro') });
+    var error = h('div', { class: 'lb-unlock-error', id: 'lb-unlock-error', role: 'alert' });
+    view.textContent = '';
+    [h('p', { class: 'lb-kicker', text: (data.site && data.site.name) || '' }),
+      h('h1', { class: 'lb-heading', id: 'lb-heading', tabindex: '-1', text: title }),
+      intro].forEach(function (e) { view.appendChild(e); });
+    view.setAttribute('data-view', 'locked');
+
+    if (!(window.crypto && window.crypto.subtle && window.TextEncoder && window.TextDecoder)) {
+      error.textContent = S('locked_no_crypto');
+      view.appendChild(error);
       return;
     }
-    busy = true;
-    submit.disabled = true;
-    showError('');
-    status.textContent = S('locked_working');
-    whenParsed(function () {
-      attempt(function (p) { return derive(key.canonical, p); }, true).then(function (out) {
-        start(out, true);
-      }, function (err) {
-        var code = err && err.code;
-        showError(S(code === 'wrong' ? 'locked_error_wrong' : code === 'format' ? 'locked_error_format' : 'locked_error_damaged'));
-        status.textContent = '';
-        if (code === 'wrong') {
-          slowDown();
-        } else {
+
+    var input = h('input', {
+      class: 'lb-key-input', id: 'lb-key', type: 'password', autocomplete: 'off', autocapitalize: 'characters',
+      spellcheck: 'false', 'aria-describedby': 'lb-key-hint lb-unlock-error'
+    });
+    var toggle = h('button', {
+      class: 'lb-btn lb-key-show', id: 'lb-key-show', type: 'button', 'aria-pressed': 'false',
+      'aria-controls': 'lb-key', text: S('locked_show')
+    });
+    var rememberBox = h('input', { type: 'checkbox', id: 'lb-remember' });
+    var submit = h('button', { class: 'lb-btn lb-btn-primary', id: 'lb-unlock-submit', type: 'submit', text: S('locked_submit') });
+    var status = h('p', { class: 'lb-unlock-status', id: 'lb-unlock-status', role: 'status' });
+    var form = h('form', { class: 'lb-unlock', id: 'lb-unlock', novalidate: true, 'aria-labelledby': 'lb-heading' }, [
+      h('label', { class: 'lb-key-label', for: 'lb-key', text: S('locked_key_label') }),
+      h('p', { class: 'lb-key-hint', id: 'lb-key-hint', text: S('locked_key_hint') }),
+      h('div', { class: 'lb-key-row' }, [input, toggle]),
+      h('p', { class: 'lb-remember' }, [rememberBox, h('label', { for: 'lb-remember', text: ' ' + S('locked_remember') })]),
+      h('p', { class: 'lb-unlock-actions' }, [submit]),
+      status,
+      error
+    ]);
+    view.appendChild(form);
+
+    var busy = false;
+    var failures = 0;
+
+    function showError(text) {
+      error.textContent = text;
+      if (text) input.setAttribute('aria-invalid', 'true');
+      else input.removeAttribute('aria-invalid');
+    }
+
+    /* After a wrong key, the next try waits longer each time (2 s, 4 s, … up to 30 s). */
+    function slowDown() {
+      failures += 1;
+      var left = Math.min(30, 2 * failures);
+      submit.disabled = true;
+      (function tick() {
+        if (left <= 0) {
+          submit.disabled = false;
+          status.textContent = '';
+          busy = false;
+          return;
+        }
+        status.textContent = S('locked_wait', { s: left });
+        left -= 1;
+        setTimeout(tick, 1000);
+      })();
+    }
+
+    function attempt(getBits, interactive) {
+      var p;
+      try {
+        p = sealed();
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      var bits;
+      return getBits(p).then(function (b) {
+        bits = b;
+        return openWith(bits, p);
+      }).then(function (out) {
+        if (interactive) remember(rememberBox.checked, p, bits);
+        return out;
+      });
+    }
+
+    toggle.addEventListener('click', function () {
+      var show = input.type === 'password';
+      input.type = show ? 'text' : 'password';
+      toggle.setAttribute('aria-pressed', show ? 'true' : 'false');
+    });
+
+    form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      if (busy) return;
+      var key = parseKey(input.value);
+      if (key.error) {
+        showError(key.error);
+        input.focus();
+        return;
+      }
+      busy = true;
+      submit.disabled = true;
+      showError('');
+      status.textContent = S('locked_working');
+      whenParsed(function () {
+        attempt(function (p) { return derive(key.canonical, p); }, true).then(function (out) {
+          start(out, true);
+        }, function (err) {
+          var code = err && err.code;
+          showError(S(code === 'wrong' ? 'locked_error_wrong' : code === 'format' ? 'locked_error_format' : 'locked_error_damaged'));
+          status.textContent = '';
+          if (code === 'wrong') {
+            slowDown();
+          } else {
+            busy = false;
+            submit.disabled = false;
+          }
+          input.focus();
+          input.select();
+        });
+      });
+    });
+
+    var saved = remembered();
+    if (saved) {
+      busy = true;
+      submit.disabled = true;
+      status.textContent = S('locked_working');
+      whenParsed(function () {
+        attempt(function (p) {
+          return p.saltText === saved.salt ? Promise.resolve(fromB64(saved.key).buffer) : Promise.reject(failure('stale'));
+        }, false).then(function (out) {
+          start(out, false);
+        }, function () {
+          remember(false);
           busy = false;
           submit.disabled = false;
-        }
-        input.focus();
-        input.select();
+          status.textContent = '';
+          input.focus();
+        });
       });
-    });
-  });
-
-  var saved = remembered();
-  if (saved) {
-    busy = true;
-    submit.disabled = true;
-    status.textContent = S('locked_working');
-    whenParsed(function () {
-      attempt(function (p) {
-        return p.saltText === saved.salt ? Promise.resolve(fromB64(saved.key).buffer) : Promise.reject(failure('stale'));
-      }, false).then(function (out) {
-        start(out, false);
-      }, function () {
-        remember(false);
-        busy = false;
-        submit.disabled = false;
-        status.textContent = '';
-        input.focus();
-      });
-    });
-  } else {
-    input.focus();
+    } else {
+      input.focus();
+    }
   }
 })();

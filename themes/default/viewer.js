@@ -138,21 +138,26 @@ function lbViewer(data, sealedImages) {
 
   /* An open entry point keeps each node's search text and each diagram's map in #lb-more, after this
    * script: merged into `data` when first needed (search, map view), so they are not parsed before the
-   * first node is shown. A locked one has them in its sealed payload. False while #lb-more is being read. */
+   * first node is shown. A locked one has them in its sealed payload. False while #lb-more is being read
+   * or unpacked (lbUnpack, payload.js). */
   var moreMerged = !!sealedImages;
+  var moreUnpacking = false;
   function more() {
-    if (moreMerged) return true;
+    if (moreMerged || moreUnpacking) return moreMerged;
     var el = byId('lb-more');
     if (doc.readyState === 'loading' && !(el && el.nextSibling)) return false;
-    moreMerged = true;
-    var m = null;
-    try { m = el ? JSON.parse(el.textContent) : null; } catch (e) { m = null; }
-    if (m) data.diagrams.forEach(function (d, i) {
-      var s = (m.search || [])[i] || [];
-      if ((m.map || [])[i]) d.map = m.map[i];
-      (d.nodes || []).forEach(function (n, j) { if (s[j]) n.search = s[j]; });
+    if (!el) return (moreMerged = true);
+    moreUnpacking = true;
+    lbUnpack(el.textContent, function (m) {
+      if (m) data.diagrams.forEach(function (d, i) {
+        var s = (m.search || [])[i] || [];
+        if ((m.map || [])[i]) d.map = m.map[i];
+        (d.nodes || []).forEach(function (n, j) { if (s[j]) n.search = s[j]; });
+      });
+      moreMerged = true;
+      runWaiting();
     });
-    return true;
+    return moreMerged;
   }
   /* Runs `fn` once #lb-more is merged: now, or from one shared poll (each function once). */
   var waitingForMore = [];
@@ -160,10 +165,13 @@ function lbViewer(data, sealedImages) {
     if (more()) return fn();
     if (waitingForMore.indexOf(fn) < 0 && waitingForMore.push(fn) === 1) setTimeout(function poll() {
       if (!more()) return setTimeout(poll, 30);
-      var ready = waitingForMore;
-      waitingForMore = [];
-      ready.forEach(function (f) { f(); });
+      runWaiting();
     }, 30);
+  }
+  function runWaiting() {
+    var ready = waitingForMore;
+    waitingForMore = [];
+    ready.forEach(function (f) { f(); });
   }
 
   function showImages(root) {
@@ -496,6 +504,11 @@ function lbViewer(data, sealedImages) {
   var firstRender = true;
   var lastHash = null;
   var currentKind = null;
+  /* A map asked for before #lb-more was merged is shown then, unless the reader has gone elsewhere. */
+  var mapAsked = null;
+  function mapWhenMore() {
+    if (location.hash === mapAsked) route();
+  }
 
   function route() {
     var r = parseRoute(location.hash);
@@ -531,7 +544,10 @@ function lbViewer(data, sealedImages) {
         var dd = diagrams.get(r.d);
         if (dd) out = renderAll(dd.diagram);
       } else if (r.kind === 'map') {
-        if (!more()) return whenMore(route);
+        if (!more()) {
+          mapAsked = location.hash;
+          return whenMore(mapWhenMore);
+        }
         var md = diagrams.get(r.d);
         var mn = md && r.n ? md.nodes.get(r.n) : null;
         if (md && mapView && (!r.n || mn)) out = mapView.render(md.diagram, mn && mn.node);

@@ -1,0 +1,24 @@
+/* Lifeboat payloads: #lb-data and #lb-more of an open entry point hold JSON packed as raw DEFLATE, then
+ * base64 (src/inline/mod.rs, docs/viewer-contract.md); a locked entry point's public facts, and a payload
+ * a custom template or an older build wrote as it is, are plain JSON. `lbUnpack(text, done)` calls
+ * `done` with the parsed value, or null when the text is damaged or the browser cannot unpack it: plain
+ * JSON at once, packed JSON once the browser's DecompressionStream has inflated it. */
+function lbUnpack(text, done) {
+  'use strict';
+  text = String(text || '').trim();
+  var value = null;
+  if (text.charAt(0) === '{') {
+    try { value = JSON.parse(text); } catch (e) { value = null; }
+    return done(value);
+  }
+  var inflated;
+  try {
+    var bin = atob(text);
+    var bytes = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    inflated = new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'))).text();
+  } catch (e) {
+    return done(null);
+  }
+  inflated.then(function (json) { value = JSON.parse(json); }).then(function () { done(value); }, function () { done(null); });
+}
