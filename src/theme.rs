@@ -19,6 +19,8 @@ pub struct Theme {
     pub js: String,
     /// `map.js`: defines `lbMap`, which draws a diagram's map for the viewer.
     pub map_js: String,
+    /// `search.js`: defines `lbSearch`, the viewer's search field and results.
+    pub search_js: String,
     /// `unlock.js`: reads the payload, asks for the key of a locked entry point, then starts the viewer.
     pub unlock_js: String,
     pub strings: BTreeMap<String, String>,
@@ -59,6 +61,7 @@ impl Theme {
             payload_js: file("payload.js")?,
             js: file("viewer.js")?,
             map_js: file("map.js")?,
+            search_js: file("search.js")?,
             unlock_js: file("unlock.js")?,
             strings,
             documents: DocumentTheme {
@@ -71,13 +74,18 @@ impl Theme {
         })
     }
 
-    /// The page's one inline script: payload unpacking, the viewer and its map drawing, then the
-    /// start-up (and unlock) code that calls it.
+    /// The page's one inline script: payload unpacking, the viewer with its map and its search, then
+    /// the start-up (and unlock) code that calls it.
     pub fn script(&self) -> String {
-        format!(
-            "{}\n{}\n{}\n{}",
-            self.payload_js, self.js, self.map_js, self.unlock_js
-        )
+        [
+            &self.payload_js,
+            &self.js,
+            &self.map_js,
+            &self.search_js,
+            &self.unlock_js,
+        ]
+        .map(String::as_str)
+        .join("\n")
     }
 
     pub fn string<'a>(&'a self, key: &'a str) -> &'a str {
@@ -142,6 +150,9 @@ impl Theme {
         }
         if let Some(t) = read("map.js")? {
             self.map_js = t;
+        }
+        if let Some(t) = read("search.js")? {
+            self.search_js = t;
         }
         if let Some(t) = read("unlock.js")? {
             self.unlock_js = t;

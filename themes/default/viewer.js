@@ -10,7 +10,6 @@ function lbViewer(data, sealedImages) {
   'use strict';
 
   var doc = document;
-  var SEARCH_LIMIT = 50;
   var TRAIL_LIMIT = 200;
 
   function byId(id) {
@@ -571,7 +570,7 @@ function lbViewer(data, sealedImages) {
     externalLinks(view);
     if (out.after) out.after();
     doc.title = out.docTitle;
-    clearSearch();
+    search.clear();
     if (!firstRender) {
       window.scrollTo(0, 0);
       focusHeading();
@@ -597,88 +596,12 @@ function lbViewer(data, sealedImages) {
     focusable.focus({ preventScroll: true });
   }
 
-  /* ---------- search ---------- */
+  /* ---------- search (search.js's `lbSearch.view`) ---------- */
 
-  var searchInput = byId('lb-search');
-  var searchStatus = byId('lb-search-status');
-  var results = byId('lb-results');
-  var resultsList = byId('lb-results-list');
-
-  /* The search index is built on first use (the search field focused or typed in), not before the
-   * first view is shown. */
-  var index = null;
-  function searchIndex() {
-    if (index || !more()) return index;
-    index = [];
-    data.diagrams.forEach(function (d) {
-      var dtitle = fold(d.title);
-      (d.nodes || []).forEach(function (n) {
-        var title = fold(n.title);
-        // The node's text and its diagram's title are searched apart (a word has no space, so it cannot
-        // straddle the two): no 2 MB of concatenated copies for a big entry point.
-        index.push({ d: d, n: n, title: title, text: n.search ? String(n.search) : title, dtitle: dtitle });
-      });
-    });
-    return index;
-  }
-
-  function runSearch() {
-    var words = fold(searchInput.value).split(/[\s.,;:!?'"«»()\u2019]+/).filter(Boolean);
-    resultsList.textContent = '';
-    if (!words.length) {
-      results.hidden = true;
-      searchStatus.textContent = '';
-      return;
-    }
-    if (!searchIndex()) return whenMore(runSearch);
-    var inTitle = [];
-    var inText = [];
-    searchIndex().forEach(function (it) {
-      if (!words.every(function (w) { return it.text.indexOf(w) >= 0 || it.dtitle.indexOf(w) >= 0; })) return;
-      if (words.every(function (w) { return it.title.indexOf(w) >= 0; })) inTitle.push(it);
-      else inText.push(it);
-    });
-    var hits = inTitle.concat(inText);
-    var shown = hits.slice(0, SEARCH_LIMIT);
-    append(resultsList, shown.map(function (it) {
-      return h('li', { class: 'lb-result' },
-        h('a', { class: 'lb-result-link', href: nodeHref(it.d.id, it.n.id) },
-          h('span', { class: 'lb-result-diagram', text: it.d.title }), ' › ',
-          h('span', { class: 'lb-result-node', text: it.n.title })));
-    }));
-    results.hidden = false;
-    var status;
-    if (!hits.length) status = S('search_none');
-    else if (hits.length === 1) status = S('search_one');
-    else if (hits.length > shown.length) status = S('search_limited', { n: hits.length, shown: shown.length });
-    else status = S('search_many', { n: hits.length });
-    searchStatus.textContent = status;
-  }
-
-  function clearSearch() {
-    if (!searchInput || (!searchInput.value && results.hidden)) return;
-    searchInput.value = '';
-    resultsList.textContent = '';
-    results.hidden = true;
-    searchStatus.textContent = '';
-  }
-
-  if (searchInput) {
-    searchInput.addEventListener('input', runSearch);
-    searchInput.addEventListener('focus', function () { whenMore(searchIndex); });
-    searchInput.addEventListener('keydown', function (e) {
-      if (e.key === 'Escape') {
-        clearSearch();
-        e.preventDefault();
-      } else if (e.key === 'Enter') {
-        var first = resultsList.querySelector('a');
-        if (first) {
-          e.preventDefault();
-          first.click();
-        }
-      }
-    });
-  }
+  var search = typeof lbSearch === 'object' && lbSearch && lbSearch.view ? lbSearch.view({
+    byId: byId, data: data, h: h, append: append, S: S, fold: fold, nodeHref: nodeHref, more: more,
+    whenMore: whenMore
+  }) : { clear: function () {}, focus: function () { return false; } };
 
   /* ---------- clicks and keys ---------- */
 
@@ -763,11 +686,7 @@ function lbViewer(data, sealedImages) {
       e.preventDefault();
       history.back();
     } else if (e.key === '/') {
-      if (searchInput) {
-        e.preventDefault();
-        searchInput.focus();
-        searchInput.select();
-      }
+      if (search.focus()) e.preventDefault();
     } else if (/^[1-9]$/.test(e.key) && currentKind === 'node') {
       var answers = view.querySelectorAll('a.lb-answer');
       var i = Number(e.key) - 1;
