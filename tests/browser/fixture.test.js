@@ -457,6 +457,18 @@ describe('viewer on the fixture site', { skip: h.skipReason('LIFEBOAT_FIXTURE_DI
     }
   });
 
+  it('tells a browser without DecompressionStream that it is too old, not that the file is damaged', async () => {
+    const s = await h.openContext(browser, { now: fresh, allowErrors: true });
+    await s.context.addInitScript(() => { delete window.DecompressionStream; });
+    const page = await s.context.newPage();
+    await page.goto(h.fileUrl(guichet, '#/internet/voyants'));
+    const old = page.locator('#lb-old-browser');
+    await old.waitFor({ state: 'visible' });
+    assert.match(await old.textContent(), /trop ancien/);
+    assert.equal(await page.locator('#lb-fatal').isVisible(), false);
+    await s.close();
+  });
+
   it('opens the second entry file on its own', async () => {
     const s = await open('', { file: escalade });
     const { page } = s;

@@ -23,7 +23,10 @@
   var payload = byId('lb-data');
   lbUnpack(payload && payload.textContent, function (data) {
     if (!data || !data.entry) {
-      var fatal = byId('lb-fatal');
+      // A packed payload this browser cannot unpack is not a damaged file: say what to do instead.
+      var packed = payload && String(payload.textContent).trim().charAt(0) !== '{';
+      var tooOld = packed && typeof DecompressionStream !== 'function' && byId('lb-old-browser');
+      var fatal = tooOld || byId('lb-fatal');
       if (fatal) fatal.hidden = false;
     } else if (data.locked) {
       locked(data);
