@@ -88,25 +88,9 @@ pub fn build(
         progress: &progress,
     };
     let sink = MemorySink::new();
-    build_into(&sink, project, checked, snapshot, key, options)?;
+    let unzipped = build_files(&sink, project, checked, snapshot, key, options)?;
+    zip_into(&sink, unzipped, snapshot, options)?;
     Ok(sink.into_files())
-}
-
-/// Writes the bundle of a checked project (which must have no errors) into `sink`: entry points, then
-/// the launcher and contingency documents (which list the entry points' checksums), then the manifest
-/// (which lists every file's checksum), then the zip of all of them. Locked entry points are sealed
-/// with `key`. What did not change since the previous output (`options.previous`) is reused; the bundle
-/// is byte-identical to a full build's (except locked entry points, always new).
-pub fn build_into(
-    sink: &dyn Sink,
-    project: &Project,
-    checked: &Checked,
-    snapshot: &Snapshot,
-    key: Option<&AccessKey>,
-    options: BuildOptions,
-) -> Result<Bundle, BundleError> {
-    let unzipped = build_files(sink, project, checked, snapshot, key, options)?;
-    zip_into(sink, unzipped, snapshot, options)
 }
 
 /// A bundle's files, written, before its zip.
@@ -117,7 +101,14 @@ pub struct Unzipped {
     archive_name: String,
 }
 
-/// The first part of [`build_into`]: every file but the zip, which needs none of the content model.
+/// Writes the bundle of a checked project (which must have no errors) into `sink`: entry points, then
+/// the launcher and contingency documents (which list the entry points' checksums), then the manifest
+/// (which lists every file's checksum), then the zip of all of them. Locked entry points are sealed
+/// with `key`. What did not change since the previous output (`options.previous`) is reused; the bundle
+/// is byte-identical to a full build's (except locked entry points, always new).
+///
+/// This first part writes every file but the zip; [`zip_into`] writes the zip, which needs none of the
+/// content model (`lifeboat build` drops the model in between).
 pub fn build_files(
     sink: &dyn Sink,
     project: &Project,
@@ -179,7 +170,8 @@ pub fn build_files(
     })
 }
 
-/// The second part of [`build_into`]: the zip of the files, then what the next build may reuse.
+/// The second part of a build (after [`build_files`]): the zip of the files, then what the next build
+/// may reuse.
 pub fn zip_into(
     sink: &dyn Sink,
     unzipped: Unzipped,
