@@ -73,8 +73,8 @@ pub fn minify_css(css: &str) -> Result<String, InlineError> {
 }
 
 /// A JSON payload packed as it goes into `#lb-data` and `#lb-more` of an open entry point: raw DEFLATE
-/// (the fastest level), then base64. The JSON of a 5,000-node entry point takes about four times less room; the
-/// viewer unpacks it with the browser's `DecompressionStream` (docs/viewer-contract.md).
+/// (the fastest level), then base64. The JSON of a 5,000-node entry point takes about four times less
+/// room; the viewer unpacks it with the browser's `DecompressionStream` (docs/viewer-contract.md).
 pub fn pack(json: &str) -> io::Result<String> {
     let mut deflate = flate2::write::DeflateEncoder::new(
         Vec::with_capacity(json.len() / 4),
