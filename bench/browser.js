@@ -59,8 +59,8 @@ function pickNode(file) {
   const html = fs.readFileSync(file, 'utf8');
   const m = /<script\b[^>]*\bid=["']?lb-data["']?[^>]*>([\s\S]*?)<\/script>/.exec(html);
   const t = m[1].trim();
-  // #lb-data is packed (raw DEFLATE, then base64) in an open entry point; plain JSON in older builds.
-  const data = JSON.parse(t.startsWith('{') ? t : zlib.inflateRawSync(Buffer.from(t, 'base64')).toString('utf8'));
+  // #lb-data is packed (zlib, then base64) in an open entry point; plain JSON in older builds.
+  const data = JSON.parse(t.startsWith('{') ? t : zlib.inflateSync(Buffer.from(t, 'base64')).toString('utf8'));
   const images = (html.match(/id="?lb-img-/g) || []).length;
   const nodes = data.diagrams.reduce((a, d) => a + d.nodes.length, 0);
   // a node deep in the payload that shows an image (decoding is part of showing it)

@@ -150,7 +150,7 @@ fn payloads_of_an_open_entry_point_are_packed() {
     let html = read(&dir, "support.html");
     for id in ["lb-data", "lb-more"] {
         let packed = script_text(&html, id).unwrap();
-        // Raw DEFLATE, then base64: nothing of the JSON shows, and it takes less room than the JSON.
+        // zlib, then base64: nothing of the JSON shows, and it takes less room than the JSON.
         assert!(
             packed
                 .bytes()
@@ -407,6 +407,28 @@ fn hostile_html_is_sanitized_in_every_node() {
     }
     // Exactly one executable script element in the whole file: the viewer.
     assert_eq!(html.matches("<script>").count(), 1);
+}
+
+#[test]
+fn a_user_theme_script_that_reads_the_payload_as_plain_json_is_warned_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_dir(&fixture("basic"), &content);
+    fs::create_dir_all(content.join("_theme")).unwrap();
+    let old = "var data = JSON.parse(document.getElementById('lb-data').textContent);\n";
+    fs::write(content.join("_theme/unlock.js"), old).unwrap();
+    let run = lifeboat(dir.path(), &["check", "content"]);
+    assert!(
+        run.stderr
+            .contains("_theme/unlock.js reads `#lb-data` or `#lb-more` without `lbUnpack`"),
+        "{}",
+        run.transcript()
+    );
+    // The same script reading the payload with lbUnpack is fine.
+    let new = "lbUnpack(document.getElementById('lb-data').textContent, start);\n";
+    fs::write(content.join("_theme/unlock.js"), new).unwrap();
+    let run = lifeboat(dir.path(), &["check", "content"]);
+    assert!(!run.stderr.contains("lbUnpack"), "{}", run.transcript());
 }
 
 #[test]

@@ -42,6 +42,7 @@ pub fn check(project: &Project, report: &mut Report) {
     if let Some(accent) = &site.accent_dark {
         check_accent(file, "accent_dark", accent, DARK_PAIRS, report);
     }
+    check_user_scripts(&project.root, report);
     if let Some(logo) = &site.logo {
         if let Err(problem) = logo_file(&project.root, logo.get_ref()) {
             report.push(
@@ -49,6 +50,33 @@ pub fn check(project: &Project, report: &mut Report) {
                     .at(file, logo.span())
                     .label("cannot use this logo")
                     .hint("give a path inside the content folder to an SVG, PNG, JPEG or WebP file of at most 256 KiB"),
+            );
+        }
+    }
+}
+
+/// A user theme's own `unlock.js` or `viewer.js` written before payloads were packed reads `#lb-data` or
+/// `#lb-more` as plain JSON: every open entry point would say "file damaged", or lose search and maps.
+fn check_user_scripts(root: &Path, report: &mut Report) {
+    let dir = root.join(crate::theme::USER_THEME_DIR);
+    for name in ["unlock.js", "viewer.js"] {
+        // Only a file inside the content folder is read (a link out of it is the theme loader's error).
+        let Some(text) = dir
+            .join(name)
+            .canonicalize()
+            .ok()
+            .filter(|real| real.starts_with(root))
+            .and_then(|real| std::fs::read_to_string(real).ok())
+        else {
+            continue;
+        };
+        if (text.contains("lb-data") || text.contains("lb-more")) && !text.contains("lbUnpack") {
+            report.push(
+                Diagnostic::warning(format!(
+                    "{}/{name} reads `#lb-data` or `#lb-more` without `lbUnpack`: open entry points hold them packed, so it would show an error or lose search and maps",
+                    crate::theme::USER_THEME_DIR
+                ))
+                .hint("read them with `lbUnpack(element.textContent, done)` (payload.js; docs/viewer-contract.md)"),
             );
         }
     }

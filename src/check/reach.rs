@@ -21,21 +21,20 @@ impl Graph {
     fn new(project: &Project, checked: &Checked) -> Graph {
         let mut first = Vec::with_capacity(project.entries.len());
         let mut entry_of = Vec::new();
-        let mut by_name: HashMap<(&str, &str), usize> = HashMap::new();
+        let mut by_name: HashMap<(&str, &str), (usize, &Diagram)> = HashMap::new();
         for (e, entry) in project.entries.iter().enumerate() {
             let mut starts = Vec::with_capacity(entry.diagrams.len());
             for diagram in &entry.diagrams {
                 starts.push(entry_of.len());
                 by_name
                     .entry((entry.id.as_str(), diagram.id.as_str()))
-                    .or_insert(entry_of.len());
+                    .or_insert((entry_of.len(), diagram));
                 entry_of.resize(entry_of.len() + diagram.nodes.len(), e as u32);
             }
             first.push(starts);
         }
         let index = |t: &Target| -> Option<u32> {
-            let base = by_name.get(&(t.entry.as_str(), t.diagram.as_str()))?;
-            let diagram = project.entry(&t.entry)?.diagram(&t.diagram)?;
+            let (base, diagram) = by_name.get(&(t.entry.as_str(), t.diagram.as_str()))?;
             Some((base + diagram.node_position(&t.node)?) as u32)
         };
         let mut edges = Vec::with_capacity(entry_of.len());

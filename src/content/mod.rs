@@ -65,7 +65,7 @@ pub struct Diagram {
     pub nodes: Vec<Node>,
     /// Links and images of the introduction (each node holds its own).
     pub intro_refs: Vec<TextRef>,
-    /// Links and images of the footnote definitions, by label.
+    /// Links and images of the footnote definitions, in the order of their labels.
     pub footnote_refs: Vec<TextRef>,
     /// Raw HTML written anywhere in the diagram, in order (the sanitizer removes some of it).
     pub raw_html: Vec<(String, Range<usize>)>,

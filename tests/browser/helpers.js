@@ -34,11 +34,11 @@ function fileUrl(file, hash = '') {
   return pathToFileURL(file).href + hash;
 }
 
-/** The JSON of a payload element's text: plain, or packed (raw DEFLATE, then base64) as #lb-data and
+/** The JSON of a payload element's text: plain, or packed (zlib, then base64) as #lb-data and
  * #lb-more of an open entry point are (what the viewer's lbUnpack does). */
 function unpack(text) {
   const t = text.trim();
-  return JSON.parse(t.startsWith('{') ? t : zlib.inflateRawSync(Buffer.from(t, 'base64')).toString('utf8'));
+  return JSON.parse(t.startsWith('{') ? t : zlib.inflateSync(Buffer.from(t, 'base64')).toString('utf8'));
 }
 
 /** The JSON payload of a built entry file, read from disk, with what an open entry point keeps in

@@ -91,7 +91,7 @@ pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-/// The JSON of the `<script>` element with id `id`, if any: plain, or packed (raw DEFLATE, then base64)
+/// The JSON of the `<script>` element with id `id`, if any: plain, or packed (zlib, then base64)
 /// as `#lb-data` and `#lb-more` of an open entry point are.
 pub fn script_json(html: &str, id: &str) -> Option<serde_json::Value> {
     let text = script_text(html, id)?;
@@ -132,7 +132,7 @@ pub fn unpack(packed: &str) -> String {
         .decode(packed)
         .expect("packed payload is base64");
     let mut json = String::new();
-    flate2::read::DeflateDecoder::new(&bytes[..])
+    flate2::read::ZlibDecoder::new(&bytes[..])
         .read_to_string(&mut json)
         .expect("packed payload inflates to text");
     json

@@ -1,8 +1,9 @@
-/* Lifeboat payloads: #lb-data and #lb-more of an open entry point hold JSON packed as raw DEFLATE, then
- * base64 (src/inline/mod.rs, docs/viewer-contract.md); a locked entry point's public facts, and a payload
- * a custom template or an older build wrote as it is, are plain JSON. `lbUnpack(text, done)` calls
- * `done` with the parsed value, or null when the text is damaged or the browser cannot unpack it: plain
- * JSON at once, packed JSON once the browser's DecompressionStream has inflated it. */
+/* Lifeboat payloads: #lb-data and #lb-more of an open entry point hold JSON packed with zlib (DEFLATE),
+ * then base64 (src/inline/mod.rs, docs/viewer-contract.md); a locked entry point's public facts, and a
+ * payload written by a build before packing, are plain JSON. `lbUnpack(text, done)` calls `done` with the
+ * parsed value, or null when the text is damaged or the browser cannot unpack it: plain JSON at once,
+ * packed JSON once the browser's DecompressionStream has inflated it. `lbUnpack.supported()` tells
+ * whether this browser can unpack at all (Chromium 80+, Firefox 113+, Safari 16.4+). */
 function lbUnpack(text, done) {
   'use strict';
   text = String(text || '').trim();
@@ -16,9 +17,18 @@ function lbUnpack(text, done) {
     var bin = atob(text);
     var bytes = new Uint8Array(bin.length);
     for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    inflated = new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'))).text();
+    inflated = new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate'))).text();
   } catch (e) {
     return done(null);
   }
   inflated.then(function (json) { value = JSON.parse(json); }).then(function () { done(value); }, function () { done(null); });
 }
+
+lbUnpack.supported = function () {
+  'use strict';
+  try {
+    return typeof DecompressionStream === 'function' && !!new DecompressionStream('deflate');
+  } catch (e) {
+    return false;
+  }
+};

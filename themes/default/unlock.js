@@ -21,13 +21,18 @@
   if (typeof lbViewer !== 'function') return;
 
   var payload = byId('lb-data');
+  function fail() {
+    // A packed payload this browser cannot unpack is not a damaged file: say what to do instead.
+    var packed = payload && String(payload.textContent).trim().charAt(0) !== '{';
+    var tooOld = packed && typeof lbUnpack === 'function' && !lbUnpack.supported() && byId('lb-old-browser');
+    var fatal = tooOld || byId('lb-fatal');
+    if (fatal) fatal.hidden = false;
+  }
+  // A user theme's payload.js that defines no lbUnpack: an error on the page, not a blank one.
+  if (typeof lbUnpack !== 'function') return fail();
   lbUnpack(payload && payload.textContent, function (data) {
     if (!data || !data.entry) {
-      // A packed payload this browser cannot unpack is not a damaged file: say what to do instead.
-      var packed = payload && String(payload.textContent).trim().charAt(0) !== '{';
-      var tooOld = packed && typeof DecompressionStream !== 'function' && byId('lb-old-browser');
-      var fatal = tooOld || byId('lb-fatal');
-      if (fatal) fatal.hidden = false;
+      fail();
     } else if (data.locked) {
       locked(data);
     } else {

@@ -145,7 +145,7 @@ function lbViewer(data, sealedImages) {
     if (moreMerged || moreUnpacking) return moreMerged;
     var el = byId('lb-more');
     if (doc.readyState === 'loading' && !(el && el.nextSibling)) return false;
-    if (!el) return (moreMerged = true);
+    if (!el || typeof lbUnpack !== 'function') return (moreMerged = true);
     moreUnpacking = true;
     lbUnpack(el.textContent, function (m) {
       if (m) data.diagrams.forEach(function (d, i) {
