@@ -190,7 +190,9 @@ impl Theme {
 }
 
 /// A user theme file, if present; refused when it leads outside the content folder (symlinks).
-fn user_file(
+/// The text of a user theme file (`rel` under `dir`, normally `<root>/_theme`), if there is one; an
+/// error if it leads outside the content folder `root` or cannot be read.
+pub(crate) fn user_file(
     root: &std::path::Path,
     dir: &std::path::Path,
     rel: &str,

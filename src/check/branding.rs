@@ -60,14 +60,8 @@ pub fn check(project: &Project, report: &mut Report) {
 fn check_user_scripts(root: &Path, report: &mut Report) {
     let dir = root.join(crate::theme::USER_THEME_DIR);
     for name in ["unlock.js", "viewer.js"] {
-        // Only a file inside the content folder is read (a link out of it is the theme loader's error).
-        let Some(text) = dir
-            .join(name)
-            .canonicalize()
-            .ok()
-            .filter(|real| real.starts_with(root))
-            .and_then(|real| std::fs::read_to_string(real).ok())
-        else {
+        // A file that cannot be read, or leads outside the content folder, is the theme loader's error.
+        let Ok(Some(text)) = crate::theme::user_file(root, &dir, name) else {
             continue;
         };
         if (text.contains("lb-data") || text.contains("lb-more")) && !text.contains("lbUnpack") {
