@@ -99,6 +99,9 @@ for n in $sizes; do
   log "$n nodes: cp -r ×$r"
   cp=$("${lib[@]}" measure --runs "$r" --before "rm -rf '$work/cp-$n'" -- cp -r "$out" "$work/cp-$n")
   rm -rf "$work/cp-$n"
+  log "$n nodes: durable copy ×$r"
+  dcp=$("${lib[@]}" measure --runs "$r" --before "rm -rf '$work/cp-$n'" -- "${lib[@]}" durable-copy "$out" "$work/cp-$n")
+  rm -rf "$work/cp-$n"
   hugo=null
   if (( have_hugo )); then
     site="$work/hugo-$n"
@@ -110,7 +113,7 @@ for n in $sizes; do
     hugo=$(python3 -c "import json,sys; h=json.loads(sys.argv[1]); h.update(json.load(open(sys.argv[2]))); print(json.dumps(h))" "$hugo" "$work/hugo-$n.pages")
     rm -rf "$site/public"
   fi
-  add sizes "{\"nodes\": $n, \"entries\": $entries, \"build\": $build, \"floor\": $floor, \"output\": $bytes, \"cp\": $cp, \"hugo\": $hugo}" list
+  add sizes "{\"nodes\": $n, \"entries\": $entries, \"build\": $build, \"floor\": $floor, \"output\": $bytes, \"cp\": $cp, \"durable_cp\": $dcp, \"hugo\": $hugo}" list
 done
 
 # ---- rebuild after editing one diagram
@@ -124,7 +127,20 @@ log "rebuild after one edit at $rebuild_size nodes"
 full=$("${lib[@]}" measure --runs "$runs" -- "$bin" build "$c" --out "$out" --quiet --no-cache)
 rebuild=$("${lib[@]}" measure --runs "$runs" --before "python3 '$here/lib.py' edit '$victim' {i}" -- "$bin" build "$c" --out "$out" --quiet)
 cp "$work/victim.bak" "$victim"
-add rebuild "$(python3 -c "import json,sys; f=json.loads(sys.argv[1]); r=json.loads(sys.argv[2]); r.update(nodes=$rebuild_size, full_s=f['median_s']); print(json.dumps(r))" "$full" "$rebuild")"
+# The floor of a rebuild: writing, durably, the files that must change (every file but the other entry
+# points, which a rebuild links from the previous output).
+mapfile -t changed < <(python3 - "$out" "$(basename "$(dirname "$victim")").html" <<'EOF'
+import os, sys, tomllib
+out, edited = sys.argv[1:]
+entries = {e["file"] for e in tomllib.load(open(os.path.join(out, "bcp-manifest.toml"), "rb"))["entries"]}
+for name in sorted(os.listdir(out)):
+    if name == edited or name not in entries:
+        print(name)
+EOF
+)
+rebuild_floor=$("${lib[@]}" measure --runs "$runs" --before "rm -rf '$work/cp-rebuild'" -- "${lib[@]}" durable-copy "$out" "$work/cp-rebuild" "${changed[@]}")
+rm -rf "$work/cp-rebuild"
+add rebuild "$(python3 -c "import json,sys; f=json.loads(sys.argv[1]); r=json.loads(sys.argv[2]); r.update(nodes=$rebuild_size, full_s=f['median_s'], floor=json.loads(sys.argv[3])); print(json.dumps(r))" "$full" "$rebuild" "$rebuild_floor")"
 
 # ---- viewer in Chromium: the first entry point of the corpus (5,000 nodes, ~50 MB at 10k)
 if [[ -z "${BENCH_SKIP_BROWSER:-}" && -x "${LIFEBOAT_CHROMIUM:-/usr/bin/chromium}" ]]; then

@@ -20,6 +20,8 @@ pub struct Image {
     pub mime: &'static str,
     /// Size in bytes.
     pub len: u64,
+    /// The whole SHA-256 of the bytes (`manifest::source_hash` uses it instead of reading them again).
+    pub sha256: [u8; 32],
     /// Where it was read from (canonical, inside the content folder).
     pub path: PathBuf,
 }
@@ -59,8 +61,8 @@ pub enum ImageError {
     UnknownFormat(String),
 }
 
-/// What reading an image file found: its type (if an image), id and size.
-type Read = (Option<&'static str>, String, u64);
+/// What reading an image file found: its type (if an image), SHA-256 and size.
+type Read = (Option<&'static str>, [u8; 32], u64);
 
 #[derive(Debug, Default)]
 pub struct ImageStore {
@@ -103,7 +105,7 @@ impl ImageStore {
                 let bytes = fs::read(&real).ok()?;
                 let found = (
                     sniff(&bytes),
-                    hex16(&Sha256::digest(&bytes)),
+                    Sha256::digest(&bytes).into(),
                     bytes.len() as u64,
                 );
                 Some((real, found))
@@ -141,17 +143,21 @@ impl ImageStore {
         if meta.len() > MAX_IMAGE_BYTES {
             return Err(ImageError::TooLarge(dest.to_string()));
         }
-        let (mime, id, len) = match self.read.remove(&real) {
+        let (mime, sha256, len) = match self.read.remove(&real) {
             Some(found) => found,
             None => {
                 let bytes = fs::read(&real).map_err(|e| ImageError::Unreadable {
                     path: dest.to_string(),
                     reason: e.to_string(),
                 })?;
-                let id = hex16(&Sha256::digest(&bytes));
-                (sniff(&bytes), id, bytes.len() as u64)
+                (
+                    sniff(&bytes),
+                    Sha256::digest(&bytes).into(),
+                    bytes.len() as u64,
+                )
             }
         };
+        let id = hex16(&sha256);
         let mime = mime.ok_or_else(|| ImageError::UnknownFormat(dest.to_string()))?;
         let index = match self.by_id.get(&id) {
             Some(&i) => i,
@@ -160,6 +166,7 @@ impl ImageStore {
                     id: id.clone(),
                     mime,
                     len,
+                    sha256,
                     path: real.clone(),
                 });
                 self.by_id.insert(id, self.images.len() - 1);
@@ -168,6 +175,11 @@ impl ImageStore {
         };
         self.by_path.insert(real, index);
         Ok(&self.images[index])
+    }
+
+    /// The image read from `path` (canonical), if a diagram shows it.
+    pub fn at(&self, path: &Path) -> Option<&Image> {
+        self.by_path.get(path).map(|&i| &self.images[i])
     }
 
     pub fn get(&self, id: &str) -> Option<&Image> {

@@ -2,6 +2,7 @@
 //! checksums, backup policy, environment, access). Never holds a secret or a variable's value.
 //! The format is documented in docs/manifest.md; its JSON Schema is generated from these types.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use schemars::JsonSchema;
@@ -12,6 +13,7 @@ use walkdir::WalkDir;
 use crate::check::Checked;
 use crate::content::config::{Access, Contact, Person};
 use crate::content::{markdown, Entry, Project};
+use crate::diagnostics::FileId;
 use crate::snapshot::Snapshot;
 
 pub const FILE_NAME: &str = "bcp-manifest.toml";
@@ -253,20 +255,24 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Hash of what an entry point is built from: site.toml, every file under the entry's folder (by relative
-/// path and content), and the content hashes of the images it shows (which may live elsewhere). Stable
-/// across machines and checkouts; independent of the build time and of any access key.
+/// path and the SHA-256 of its content), and the content hashes of the images it shows (which may live
+/// elsewhere). Stable across machines and checkouts; independent of the build time and of any access key.
+/// Images that the check already read and hashed are not read again.
 pub fn source_hash(project: &Project, entry: &Entry, checked: &Checked) -> String {
     let mut hasher = Sha256::new();
-    let mut add = |name: &str, bytes: &[u8]| {
+    let mut add = |name: &str, digest: &[u8]| {
         hasher.update((name.len() as u64).to_le_bytes());
         hasher.update(name.as_bytes());
-        hasher.update((bytes.len() as u64).to_le_bytes());
-        hasher.update(bytes);
+        hasher.update((digest.len() as u64).to_le_bytes());
+        hasher.update(digest);
     };
-    add(
-        "site.toml",
-        &std::fs::read(project.root.join("site.toml")).unwrap_or_default(),
-    );
+    let digest_of = |path: &Path| -> [u8; 32] {
+        match checked.images.at(path) {
+            Some(image) => image.sha256,
+            None => Sha256::digest(std::fs::read(path).unwrap_or_default()).into(),
+        }
+    };
+    add("site.toml", &digest_of(&project.root.join("site.toml")));
     let dir = project.root.join(&entry.id);
     for item in WalkDir::new(&dir)
         .sort_by_file_name()
@@ -275,24 +281,21 @@ pub fn source_hash(project: &Project, entry: &Entry, checked: &Checked) -> Strin
     {
         if item.file_type().is_file() {
             let rel = relative_name(&project.root, item.path());
-            add(&rel, &std::fs::read(item.path()).unwrap_or_default());
+            add(&rel, &digest_of(item.path()));
         }
     }
-    let mut image_ids: Vec<&String> = entry
-        .diagrams
+    let files: HashSet<FileId> = entry.diagrams.iter().map(|d| d.file).collect();
+    let mut shown: Vec<&[u8; 32]> = checked
+        .image_refs
         .iter()
-        .flat_map(|d| {
-            checked
-                .image_refs
-                .iter()
-                .filter(move |((file, _), _)| *file == d.file)
-                .map(|(_, id)| id)
-        })
+        .filter(|((file, _), _)| files.contains(file))
+        .filter_map(|(_, id)| checked.images.get(id))
+        .map(|image| &image.sha256)
         .collect();
-    image_ids.sort();
-    image_ids.dedup();
-    for id in image_ids {
-        add("image", id.as_bytes());
+    shown.sort();
+    shown.dedup();
+    for sha256 in shown {
+        add("image", sha256);
     }
     format!("{:x}", hasher.finalize())
 }
