@@ -54,12 +54,16 @@ pub enum BundleError {
     ReservedName(String, String),
 }
 
-/// A whole bundle, written into a [`Sink`]: its entry points and the record of every file, sorted by name.
+/// A whole bundle, written into a [`Sink`]: its entry points and the record of every file.
 #[derive(Debug, Clone)]
 pub struct Bundle {
     pub entries: Vec<BuiltEntry>,
     pub manifest: Manifest,
+    /// Every file but the zip archive, sorted by name.
     pub files: Vec<FileRecord>,
+    /// The zip archive's name and size. It has no checksum: no file of the bundle can list it (the
+    /// manifest is inside it), so it is not hashed.
+    pub archive: (String, u64),
     /// What the next build into the same folder can reuse (written beside the bundle, not part of it).
     pub cache: CacheFile,
     /// Zip chunks whose compressed data came from the previous archive, and the chunks in all.
@@ -188,8 +192,8 @@ pub fn zip_into(
     let mut previous_zip = options.previous.and_then(|p| p.archive(&archive_name));
     let progress = options.progress;
     let mut written = None;
-    let zip_record = sink
-        .write_with(&archive_name, &mut |w| {
+    let zip_bytes = sink
+        .write_unhashed(&archive_name, &mut |w| {
             let done = archive::write(
                 sink,
                 &files,
@@ -205,7 +209,6 @@ pub fn zip_into(
         .map_err(|e| BundleError::Write(archive_name.clone(), e))?;
     let written = written
         .ok_or_else(|| BundleError::Write(archive_name.clone(), io::Error::other("not written")))?;
-    files.push(zip_record.clone());
     files.sort_by(|a, b| a.file.cmp(&b.file));
     let cache = CacheFile::new(
         entries
@@ -222,8 +225,8 @@ pub fn zip_into(
             })
             .collect(),
         Some(CachedArchive {
-            file: archive_name,
-            bytes: zip_record.bytes,
+            file: archive_name.clone(),
+            bytes: zip_bytes,
             index: written.index,
         }),
     );
@@ -231,6 +234,7 @@ pub fn zip_into(
         entries,
         manifest,
         files,
+        archive: (archive_name, zip_bytes),
         cache,
         zip_reused: written.reused,
     })

@@ -99,11 +99,17 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
             if entries.len() == 1 { "" } else { "s" },
             if opts.no_cache { " (--no-cache)" } else { "" }
         );
-        for file in files {
+        let mut listed: Vec<(&str, u64)> = files
+            .iter()
+            .map(|f| (f.file.as_str(), f.bytes))
+            .chain([(bundle.archive.0.as_str(), bundle.archive.1)])
+            .collect();
+        listed.sort();
+        for (file, bytes) in listed {
             println!(
                 "  {} ({} KiB)",
-                opts.out.join(&file.file).display(),
-                file.bytes.div_ceil(1024)
+                opts.out.join(file).display(),
+                bytes.div_ceil(1024)
             );
         }
     }

@@ -182,17 +182,21 @@ impl Drop for Staging {
     }
 }
 
-impl Sink for Staging {
-    fn write_with(&self, name: &str, fill: Fill) -> io::Result<FileRecord> {
+impl Staging {
+    /// A new file of the folder, buffered.
+    fn create(&self, name: &str) -> io::Result<(PathBuf, BufWriter<File>)> {
         let path = self.tmp.join(name);
         if let Some(p) = path.parent() {
             fs::create_dir_all(p)?;
         }
         let file = File::create(&path)?;
-        let mut w = Hashing::new(BufWriter::with_capacity(1 << 20, file));
-        fill(&mut w)?;
-        let (buffered, record) = w.finish(name);
+        Ok((path, BufWriter::with_capacity(1 << 20, file)))
+    }
+
+    /// Flushes a file written with [`Staging::create`] and queues it for `fsync`; returns its size.
+    fn close(&self, path: PathBuf, buffered: BufWriter<File>) -> io::Result<u64> {
         let file = buffered.into_inner().map_err(|e| e.into_error())?;
+        let bytes = file.metadata()?.len();
         match &self.syncer {
             Some(syncer) => {
                 if let Err(mpsc::SendError((_, file))) = syncer.queue.send((path, file)) {
@@ -201,7 +205,24 @@ impl Sink for Staging {
             }
             None => file.sync_all()?,
         }
+        Ok(bytes)
+    }
+}
+
+impl Sink for Staging {
+    fn write_with(&self, name: &str, fill: Fill) -> io::Result<FileRecord> {
+        let (path, file) = self.create(name)?;
+        let mut w = Hashing::new(file);
+        fill(&mut w)?;
+        let (buffered, record) = w.finish(name);
+        self.close(path, buffered)?;
         Ok(record)
+    }
+
+    fn write_unhashed(&self, name: &str, fill: Fill) -> io::Result<u64> {
+        let (path, mut file) = self.create(name)?;
+        fill(&mut file)?;
+        self.close(path, file)
     }
 
     fn link(&self, name: &str, from: &Path) -> bool {

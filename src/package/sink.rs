@@ -28,6 +28,12 @@ pub trait Sink: Sync {
     /// Reads back a file written before.
     fn open(&self, name: &str) -> io::Result<Box<dyn Read + Send + '_>>;
 
+    /// Writes file `name`, which no checksum lists (the zip archive: the manifest is inside it), without
+    /// hashing it; returns its size.
+    fn write_unhashed(&self, name: &str, fill: Fill) -> io::Result<u64> {
+        self.write_with(name, fill).map(|record| record.bytes)
+    }
+
     /// Writes file `name` from bytes in memory.
     fn write(&self, name: &str, bytes: &[u8]) -> io::Result<FileRecord> {
         self.write_with(name, &mut |w| w.write_all(bytes))
