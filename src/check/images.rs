@@ -71,6 +71,9 @@ pub struct ImageStore {
     by_id: HashMap<String, usize>,
     /// Files already read by [`ImageStore::prefetch`], by canonical path.
     read: HashMap<PathBuf, Read>,
+    /// Canonical paths already looked up, by path as written (joined to the root); `None` when missing.
+    /// Many nodes show the same image: each path is resolved once.
+    canonical: HashMap<PathBuf, Option<PathBuf>>,
 }
 
 impl ImageStore {
@@ -88,9 +91,7 @@ impl ImageStore {
                 let full = parts
                     .iter()
                     .fold(root.to_path_buf(), |p, part| p.join(part));
-                full.canonicalize()
-                    .ok()
-                    .filter(|real| real.starts_with(root))
+                self.canonical(full).filter(|real| real.starts_with(root))
             })
             .collect();
         paths.sort();
@@ -124,9 +125,9 @@ impl ImageStore {
         let full = parts
             .iter()
             .fold(root.to_path_buf(), |p, part| p.join(part));
-        let real = full
-            .canonicalize()
-            .map_err(|_| ImageError::Missing(dest.to_string()))?;
+        let real = self
+            .canonical(full)
+            .ok_or_else(|| ImageError::Missing(dest.to_string()))?;
         if !real.starts_with(root) {
             return Err(ImageError::Escapes(dest.to_string()));
         }
@@ -175,6 +176,14 @@ impl ImageStore {
         };
         self.by_path.insert(real, index);
         Ok(&self.images[index])
+    }
+
+    /// `full` with symlinks resolved (`canonicalize`), looked up once per path.
+    fn canonical(&mut self, full: PathBuf) -> Option<PathBuf> {
+        self.canonical
+            .entry(full)
+            .or_insert_with_key(|full| full.canonicalize().ok())
+            .clone()
     }
 
     /// The image read from `path` (canonical), if a diagram shows it.
