@@ -1,8 +1,10 @@
 //! Real-browser tests of the viewer: builds `content/` and `tests/fixtures/browser-site/` with the real
-//! binary, then runs `node --test tests/browser/` (playwright-core driving /usr/bin/chromium on file://).
+//! binary, then runs `node --test tests/browser/` (playwright-core driving /usr/bin/chromium on file://,
+//! and puppeteer-core driving /usr/bin/firefox-esr for `firefox.test.js`).
 //!
-//! Needs Node.js, npm (first run only, for `npm ci`) and Chromium. Without them the test prints
-//! "SKIPPED" and passes, except when `CI` is set: then it fails.
+//! Needs Node.js, npm (first run only, for `npm ci`), Chromium and Firefox. Without them the test prints
+//! "SKIPPED" and passes (without Firefox only its suite is skipped), except when `CI` is set: then it
+//! fails.
 
 use std::env;
 use std::path::{Path, PathBuf};
@@ -23,6 +25,14 @@ fn chromium() -> PathBuf {
     env::var_os("LIFEBOAT_CHROMIUM")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"))
+}
+
+/// Firefox for `firefox.test.js` (puppeteer-core over WebDriver BiDi): `$LIFEBOAT_FIREFOX` or Debian's
+/// firefox-esr.
+fn firefox() -> PathBuf {
+    env::var_os("LIFEBOAT_FIREFOX")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/firefox-esr"))
 }
 
 /// Skips (outside CI) or fails (in CI) because a tool is missing.
@@ -102,9 +112,29 @@ fn viewer_works_in_a_real_browser() {
             chromium().display()
         ));
     }
-    let installed = ["playwright-core", "axe-core", "pngjs", "pixelmatch"]
-        .iter()
-        .all(|p| suite.join("node_modules").join(p).exists());
+    // Firefox is optional outside CI (its suite is skipped without it), required in CI.
+    let firefox = firefox();
+    if !firefox.exists() {
+        if env::var_os("CI").is_some() {
+            panic!(
+                "browser tests cannot run in CI: no Firefox at {} (apt-get install firefox-esr)",
+                firefox.display()
+            );
+        }
+        eprintln!(
+            "note: no Firefox at {}: the Firefox suite is skipped (apt-get install firefox-esr)",
+            firefox.display()
+        );
+    }
+    let installed = [
+        "playwright-core",
+        "axe-core",
+        "pngjs",
+        "pixelmatch",
+        "puppeteer-core",
+    ]
+    .iter()
+    .all(|p| suite.join("node_modules").join(p).exists());
     if !installed {
         if !tool_works("npm") {
             return missing("tests/browser/node_modules is missing and `npm` was not found");
@@ -143,7 +173,13 @@ fn viewer_works_in_a_real_browser() {
     build_with_key(&locked, &locked_dist, Some(LOCKED_KEY));
     build_with_key(&locked, &rotated_dist, Some(ROTATED_KEY));
 
-    let output = Command::new("node")
+    let mut node = Command::new("node");
+    if firefox.exists() {
+        node.env("LIFEBOAT_FIREFOX", &firefox);
+    } else {
+        node.env_remove("LIFEBOAT_FIREFOX");
+    }
+    let output = node
         .args(["--test", "--test-timeout=120000", "tests/browser/"])
         .current_dir(&repo)
         .env("LIFEBOAT_DIST", &dist)

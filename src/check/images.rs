@@ -178,6 +178,13 @@ impl ImageStore {
         Ok(&self.images[index])
     }
 
+    /// Every image is loaded: lets go of what only loading needed (the prefetched reads, the resolved
+    /// paths), which would otherwise stay for the whole build.
+    pub fn loaded(&mut self) {
+        self.read = HashMap::new();
+        self.canonical = HashMap::new();
+    }
+
     /// `full` with symlinks resolved (`canonicalize`), looked up once per path.
     fn canonical(&mut self, full: PathBuf) -> Option<PathBuf> {
         self.canonical

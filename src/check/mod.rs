@@ -70,6 +70,7 @@ pub fn check(project: &Project, report: &mut Report) -> Checked {
         }
     }
     reach::check(project, &checked, report);
+    checked.images.loaded();
     checked
 }
 
