@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 use std::io;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -11,7 +12,7 @@ use crate::check::Checked;
 use crate::content::Project;
 use crate::inline::{self, Assets, InlineError};
 use crate::package::archive;
-use crate::package::cache::{CacheFile, CachedArchive, CachedEntry, Keys, Previous};
+use crate::package::cache::{CacheFile, CachedArchive, CachedEntry, Keys, Previous, ReusedFrom};
 use crate::package::documents::{self, DocumentError};
 use crate::package::manifest::{self, EntryRecord, FileRecord, Manifest};
 use crate::package::sink::{MemorySink, Sink};
@@ -78,23 +79,67 @@ pub struct BuildOptions<'a> {
     pub progress: &'a Progress,
 }
 
-/// Builds the bundle of a checked project (which must have no errors) in memory, without reusing a
-/// previous build: the files by name (the preview server's build).
-pub fn build(
+/// A bundle built in memory (the preview server's): every file but the zip archive, which
+/// [`InMemory::zip`] makes when it is asked for, byte-identical to the one `lifeboat build` writes.
+pub struct InMemory {
+    /// Every file but the zip, by name.
+    pub files: BTreeMap<String, Arc<Vec<u8>>>,
+    /// The zip archive's name.
+    pub archive_name: String,
+    /// The open entry points, for the next build to reuse ([`Previous::in_memory`]).
+    pub entries: Vec<CachedEntry>,
+    /// How many entry points were taken from the previous build as they were, and how many there are.
+    pub reused: (usize, usize),
+    records: Vec<FileRecord>,
+    epoch: i64,
+}
+
+/// Builds the bundle of a checked project (which must have no errors) in memory, reusing the entry
+/// points of `previous` whose cache keys did not change.
+pub fn build_in_memory(
     project: &Project,
     checked: &Checked,
     snapshot: &Snapshot,
     key: Option<&AccessKey>,
-) -> Result<BTreeMap<String, Vec<u8>>, BundleError> {
+    previous: Option<&Previous>,
+) -> Result<InMemory, BundleError> {
     let progress = Progress::hidden();
     let options = BuildOptions {
-        previous: None,
+        previous,
         progress: &progress,
     };
     let sink = MemorySink::new();
     let unzipped = build_files(&sink, project, checked, snapshot, key, options)?;
-    zip_into(&sink, unzipped, snapshot, options)?;
-    Ok(sink.into_files())
+    let reused = unzipped.entries.iter().filter(|e| e.reused).count();
+    Ok(InMemory {
+        files: sink.into_files(),
+        reused: (reused, unzipped.entries.len()),
+        entries: cached_entries(&unzipped.entries),
+        archive_name: unzipped.archive_name,
+        records: unzipped.files,
+        epoch: snapshot.epoch,
+    })
+}
+
+impl InMemory {
+    /// The zip archive of the files.
+    pub fn zip(&self) -> Result<Vec<u8>, BundleError> {
+        let sink = MemorySink::holding(self.files.clone());
+        let progress = Progress::hidden();
+        write_zip(
+            &sink,
+            &self.archive_name,
+            &self.records,
+            self.epoch,
+            None,
+            &progress,
+        )?;
+        let mut files = sink.into_files();
+        let zip = files.remove(&self.archive_name).ok_or_else(|| {
+            BundleError::Write(self.archive_name.clone(), io::Error::other("not written"))
+        })?;
+        Ok(Arc::try_unwrap(zip).unwrap_or_else(|shared| shared.as_ref().clone()))
+    }
 }
 
 /// A bundle's files, written, before its zip.
@@ -189,41 +234,18 @@ pub fn zip_into(
         archive_name,
     } = unzipped;
     options.progress.step("compressing the zip", files.len());
-    let mut previous_zip = options.previous.and_then(|p| p.archive(&archive_name));
-    let progress = options.progress;
-    let mut written = None;
-    let zip_bytes = sink
-        .write_unhashed(&archive_name, &mut |w| {
-            let done = archive::write(
-                sink,
-                &files,
-                snapshot.epoch,
-                previous_zip.take(),
-                w,
-                &|| progress.inc(),
-            )
-            .map_err(io::Error::other)?;
-            written = Some(done);
-            Ok(())
-        })
-        .map_err(|e| BundleError::Write(archive_name.clone(), e))?;
-    let written = written
-        .ok_or_else(|| BundleError::Write(archive_name.clone(), io::Error::other("not written")))?;
+    let previous_zip = options.previous.and_then(|p| p.archive(&archive_name));
+    let (zip_bytes, written) = write_zip(
+        sink,
+        &archive_name,
+        &files,
+        snapshot.epoch,
+        previous_zip,
+        options.progress,
+    )?;
     files.sort_by(|a, b| a.file.cmp(&b.file));
     let cache = CacheFile::new(
-        entries
-            .iter()
-            .filter_map(|e| {
-                Some(CachedEntry {
-                    id: e.id.clone(),
-                    file: e.record.file.clone(),
-                    key: e.cache_key.clone()?,
-                    sha256: e.record.sha256.clone(),
-                    diagrams: e.diagrams,
-                    nodes: e.nodes,
-                })
-            })
-            .collect(),
+        cached_entries(&entries),
         Some(CachedArchive {
             file: archive_name.clone(),
             bytes: zip_bytes,
@@ -238,6 +260,48 @@ pub fn zip_into(
         cache,
         zip_reused: written.reused,
     })
+}
+
+/// Writes the zip archive `name` of `files` (read back from `sink`) into `sink`, reusing the compressed
+/// data of `previous`; its size and index.
+fn write_zip(
+    sink: &dyn Sink,
+    name: &str,
+    files: &[FileRecord],
+    epoch: i64,
+    previous: Option<archive::Reuse>,
+    progress: &Progress,
+) -> Result<(u64, archive::Written), BundleError> {
+    let mut previous = previous;
+    let mut written = None;
+    let bytes = sink
+        .write_unhashed(name, &mut |w| {
+            let done = archive::write(sink, files, epoch, previous.take(), w, &|| progress.inc())
+                .map_err(io::Error::other)?;
+            written = Some(done);
+            Ok(())
+        })
+        .map_err(|e| BundleError::Write(name.to_string(), e))?;
+    let written = written
+        .ok_or_else(|| BundleError::Write(name.to_string(), io::Error::other("not written")))?;
+    Ok((bytes, written))
+}
+
+/// What the next build needs to know of the open entry points built (locked ones are never reused).
+fn cached_entries(entries: &[BuiltEntry]) -> Vec<CachedEntry> {
+    entries
+        .iter()
+        .filter_map(|e| {
+            Some(CachedEntry {
+                id: e.id.clone(),
+                file: e.record.file.clone(),
+                key: e.cache_key.clone()?,
+                sha256: e.record.sha256.clone(),
+                diagrams: e.diagrams,
+                nodes: e.nodes,
+            })
+        })
+        .collect()
 }
 
 fn write(sink: &dyn Sink, name: &str, bytes: &[u8]) -> Result<FileRecord, BundleError> {
@@ -282,9 +346,16 @@ pub fn build_entries(
             let cache_key = (!locked).then(|| keys.key(entry, &source_sha256));
             let previous = options.previous.zip(cache_key.as_deref());
             if let Some(old) = previous.and_then(|(p, k)| p.entry(&entry.id, &file_name, k)) {
-                if !sink.link(&file_name, &old.path) {
-                    let copied = sink.write_with(&file_name, &mut |w| {
-                        io::copy(&mut std::fs::File::open(&old.path)?, w).map(|_| ())
+                let linked = match &old.from {
+                    ReusedFrom::Path(path) => sink.link(&file_name, path),
+                    ReusedFrom::Bytes(bytes) => sink.share(&file_name, bytes),
+                };
+                if !linked {
+                    let copied = sink.write_with(&file_name, &mut |w| match &old.from {
+                        ReusedFrom::Path(path) => {
+                            io::copy(&mut std::fs::File::open(path)?, w).map(|_| ())
+                        }
+                        ReusedFrom::Bytes(bytes) => w.write_all(bytes),
                     });
                     copied.map_err(|e| BundleError::Write(file_name.clone(), e))?;
                 }

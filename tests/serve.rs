@@ -98,8 +98,14 @@ fn request(port: u16, method: &str, path: &str) -> (u16, String) {
     try_request(port, method, path).unwrap_or_else(|| panic!("no answer to {method} {path}"))
 }
 
-/// One HTTP/1.1 exchange; `None` when nothing answers (yet).
+/// One HTTP/1.1 exchange; `None` when nothing answers (yet) or the body is not UTF-8.
 fn try_request(port: u16, method: &str, path: &str) -> Option<(u16, String)> {
+    let (code, body) = try_request_bytes(port, method, path)?;
+    Some((code, String::from_utf8(body).ok()?))
+}
+
+/// One HTTP/1.1 exchange, the body as bytes; `None` when nothing answers (yet).
+fn try_request_bytes(port: u16, method: &str, path: &str) -> Option<(u16, Vec<u8>)> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     stream.set_read_timeout(Some(TIMEOUT)).ok()?;
     write!(
@@ -121,7 +127,7 @@ fn try_request(port: u16, method: &str, path: &str) -> Option<(u16, String)> {
     } else {
         body.to_vec()
     };
-    Some((code, String::from_utf8(body).ok()?))
+    Some((code, body))
 }
 
 fn dechunk(mut body: &[u8]) -> Vec<u8> {
@@ -234,6 +240,24 @@ fn serves_the_build_rebuilds_on_save_and_keeps_the_last_good_build() {
     }
     let (code, manifest) = serve.get("/bcp-manifest.toml");
     assert_eq!((code, manifest), (200, text("bcp-manifest.toml")));
+    // The zip is made when asked for (twice: the second answer comes from memory), as `build` writes it.
+    let zip_name = built
+        .keys()
+        .find(|name| name.ends_with(".zip"))
+        .expect("a zip in the build");
+    for _ in 0..2 {
+        let (code, zip) = try_request_bytes(serve.port, "GET", &format!("/{zip_name}")).unwrap();
+        assert_eq!(code, 200);
+        assert!(zip == built[zip_name], "the served zip is the built one");
+    }
+    assert!(
+        serve.log().contains("built generation 1 in")
+            && serve
+                .log()
+                .contains("(reused 0 of 2 entry points unchanged)"),
+        "{}",
+        serve.log()
+    );
 
     // A save makes a new generation with the new text.
     let power = dir.path().join("site/support/power.md");
@@ -244,6 +268,31 @@ fn serves_the_build_rebuilds_on_save_and_keeps_the_last_good_build() {
     let page = unpacked(&page);
     assert!(page.contains("in the blue cupboard"));
     assert!(page.contains(&format!("data-generation=\"{good}\"")));
+    // Only the edited entry point was built again; the other is the same bytes, and the zip is new.
+    assert!(
+        serve
+            .log()
+            .contains("(reused 1 of 2 entry points unchanged)"),
+        "{}",
+        serve.log()
+    );
+    let (_, escalation) = serve.get("/escalation.html");
+    assert_served_copy_of(&escalation, &text("escalation.html"), good);
+    let rebuilt = lifeboat(dir.path(), &["build", "site", "--out", "out2", "-q"]);
+    assert_eq!(rebuilt.code, 0, "{}", rebuilt.transcript());
+    let rebuilt = read_tree(&dir.path().join("out2"));
+    let (_, support) = serve.get("/support.html");
+    assert_served_copy_of(
+        &support,
+        std::str::from_utf8(&rebuilt["support.html"]).unwrap(),
+        good,
+    );
+    let (code, zip) = try_request_bytes(serve.port, "GET", &format!("/{zip_name}")).unwrap();
+    assert_eq!(code, 200);
+    assert!(
+        zip == rebuilt[zip_name] && zip != built[zip_name],
+        "the zip follows the edit, as `build` writes it"
+    );
 
     // A broken link: the status names file and line; the last good build is still served.
     edit(

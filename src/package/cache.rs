@@ -11,6 +11,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -91,17 +92,33 @@ impl CacheFile {
 
 /// An entry point file of the previous build that can be reused as it is.
 pub struct Reused {
-    /// The file in the previous output folder.
-    pub path: PathBuf,
+    /// Where its bytes are.
+    pub from: ReusedFrom,
     pub record: FileRecord,
     pub diagrams: usize,
     pub nodes: usize,
 }
 
-/// The previous output folder, when it holds a cache this binary can use.
+/// Where a reused file's bytes are: in the previous output folder, or in memory (`lifeboat serve`).
+pub enum ReusedFrom {
+    Path(PathBuf),
+    Bytes(Arc<Vec<u8>>),
+}
+
+/// Where the previous build's files are.
+#[derive(Debug)]
+enum Files {
+    /// The previous output folder.
+    Dir(PathBuf),
+    /// The previous build of the preview server, kept in memory by it.
+    Memory(BTreeMap<String, Arc<Vec<u8>>>),
+}
+
+/// The previous build, when it can be used: an output folder holding a cache this binary wrote, or the
+/// preview server's last good build.
 #[derive(Debug)]
 pub struct Previous {
-    dir: PathBuf,
+    files: Files,
     entries: HashMap<String, CachedEntry>,
     archive: Option<CachedArchive>,
 }
@@ -114,34 +131,56 @@ impl Previous {
         if file.format != FORMAT || file.generator != generator() {
             return None;
         }
-        let entries = file
-            .entries
-            .into_iter()
-            .map(|e| (e.id.clone(), e))
-            .collect();
         Some(Previous {
-            dir: out.to_path_buf(),
-            entries,
+            files: Files::Dir(out.to_path_buf()),
+            entries: by_id(file.entries),
             archive: file.archive,
         })
     }
 
+    /// A build kept in memory (the preview server's last good one): its entry points and its files.
+    /// Its zip is never reused (the preview server makes the zip only when asked for it).
+    pub fn in_memory(entries: Vec<CachedEntry>, files: BTreeMap<String, Arc<Vec<u8>>>) -> Previous {
+        Previous {
+            files: Files::Memory(files),
+            entries: by_id(entries),
+            archive: None,
+        }
+    }
+
     /// The previous file of entry point `id`, when it was built with `key` into `file` and was not
-    /// changed since (its SHA-256 is still the recorded one; it is read to check, never kept).
+    /// changed since: on disk, its SHA-256 is still the recorded one (the file is read to check, never
+    /// kept); in memory, nothing else can change it.
     pub fn entry(&self, id: &str, file: &str, key: &str) -> Option<Reused> {
         let record = self.entries.get(id)?;
         if record.file != file || record.key != key {
             return None;
         }
-        let path = self.dir.join(file);
-        if !fs::symlink_metadata(&path).ok()?.file_type().is_file() {
-            return None;
-        }
-        let mut found = hash_file(&path).ok()?;
-        found.file = file.to_string();
-        (found.sha256 == record.sha256).then_some(Reused {
-            path,
-            record: found,
+        let (from, found) = match &self.files {
+            Files::Dir(dir) => {
+                let path = dir.join(file);
+                if !fs::symlink_metadata(&path).ok()?.file_type().is_file() {
+                    return None;
+                }
+                let found = hash_file(&path).ok()?;
+                (ReusedFrom::Path(path), found)
+            }
+            Files::Memory(files) => {
+                let bytes = files.get(file)?;
+                let found = FileRecord {
+                    file: file.to_string(),
+                    bytes: bytes.len() as u64,
+                    sha256: record.sha256.clone(),
+                };
+                (ReusedFrom::Bytes(Arc::clone(bytes)), found)
+            }
+        };
+        (found.sha256 == record.sha256).then(|| Reused {
+            from,
+            record: FileRecord {
+                file: file.to_string(),
+                ..found
+            },
             diagrams: record.diagrams,
             nodes: record.nodes,
         })
@@ -151,8 +190,15 @@ impl Previous {
     /// copied into the new one.
     pub fn archive(&self, name: &str) -> Option<Reuse> {
         let archive = self.archive.as_ref().filter(|a| a.file == name)?;
-        Reuse::open(&self.dir.join(name), archive.bytes, &archive.index)
+        match &self.files {
+            Files::Dir(dir) => Reuse::open(&dir.join(name), archive.bytes, &archive.index),
+            Files::Memory(_) => None,
+        }
     }
+}
+
+fn by_id(entries: Vec<CachedEntry>) -> HashMap<String, CachedEntry> {
+    entries.into_iter().map(|e| (e.id.clone(), e)).collect()
 }
 
 /// Computes cache keys: one part shared by every entry point, one per entry point.

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use sha2::{Digest, Sha256};
 
@@ -24,6 +24,12 @@ pub trait Sink: Sync {
     /// Adds file `name` as a link to the existing file `from` (whose record the caller knows), when the
     /// sink can; `false` when it cannot (the caller then writes it).
     fn link(&self, name: &str, from: &Path) -> bool;
+
+    /// Adds file `name` as these bytes, already in memory, without copying them, when the sink can;
+    /// `false` when it cannot (the caller then writes them).
+    fn share(&self, _name: &str, _bytes: &Arc<Vec<u8>>) -> bool {
+        false
+    }
 
     /// Reads back a file written before.
     fn open(&self, name: &str) -> io::Result<Box<dyn Read + Send + '_>>;
@@ -80,10 +86,10 @@ impl<W: Write> Write for Hashing<W> {
     }
 }
 
-/// Files kept in memory (the preview server, tests).
+/// Files kept in memory (the preview server, tests), each shareable without a copy.
 #[derive(Default)]
 pub struct MemorySink {
-    files: Mutex<BTreeMap<String, Vec<u8>>>,
+    files: Mutex<BTreeMap<String, Arc<Vec<u8>>>>,
 }
 
 impl MemorySink {
@@ -91,9 +97,20 @@ impl MemorySink {
         Self::default()
     }
 
+    /// A sink that already holds `files` (shared, not copied): the zip of a bundle built before.
+    pub fn holding(files: BTreeMap<String, Arc<Vec<u8>>>) -> Self {
+        MemorySink {
+            files: Mutex::new(files),
+        }
+    }
+
     /// The files, by name.
-    pub fn into_files(self) -> BTreeMap<String, Vec<u8>> {
+    pub fn into_files(self) -> BTreeMap<String, Arc<Vec<u8>>> {
         self.files.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Arc<Vec<u8>>>> {
+        self.files.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -102,10 +119,7 @@ impl Sink for MemorySink {
         let mut w = Hashing::new(Vec::new());
         fill(&mut w)?;
         let (bytes, record) = w.finish(name);
-        self.files
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(name.to_string(), bytes);
+        self.lock().insert(name.to_string(), Arc::new(bytes));
         Ok(record)
     }
 
@@ -113,13 +127,27 @@ impl Sink for MemorySink {
         false
     }
 
+    fn share(&self, name: &str, bytes: &Arc<Vec<u8>>) -> bool {
+        self.lock().insert(name.to_string(), Arc::clone(bytes));
+        true
+    }
+
     fn open(&self, name: &str) -> io::Result<Box<dyn Read + Send + '_>> {
-        let files = self.files.lock().unwrap_or_else(|e| e.into_inner());
-        let bytes = files
+        let bytes = self
+            .lock()
             .get(name)
             .cloned()
             .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, name.to_string()))?;
-        Ok(Box::new(io::Cursor::new(bytes)))
+        Ok(Box::new(io::Cursor::new(Shared(bytes))))
+    }
+}
+
+/// Bytes shared with the sink, read through a cursor.
+struct Shared(Arc<Vec<u8>>);
+
+impl AsRef<[u8]> for Shared {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
     }
 }
 
@@ -151,6 +179,6 @@ mod tests {
             .unwrap();
         assert_eq!(back, "abc");
         assert!(sink.open("b.txt").is_err());
-        assert_eq!(sink.into_files()["a.txt"], b"abc");
+        assert_eq!(*sink.into_files()["a.txt"], b"abc");
     }
 }

@@ -137,12 +137,13 @@ pub fn answer(shared: &Shared, is_get: bool, host: Option<&str>, url: &str) -> R
         "/" => Some("index.html".to_string()),
         _ => path.strip_prefix('/').and_then(percent_decode),
     };
-    match name.and_then(|n| site.files.get(&n).map(|bytes| (n, bytes))) {
-        Some((name, bytes)) => Reply {
+    match name.and_then(|n| site.body(&n).map(|body| (n, body))) {
+        Some((name, Ok(body))) => Reply {
             status: 200,
             content_type: content_type(&name),
-            body: bytes.as_ref().clone(),
+            body,
         },
+        Some((name, Err(e))) => Reply::text(500, &format!("cannot make `{name}`: {e}")),
         None => Reply::text(404, "not found"),
     }
 }

@@ -10,17 +10,17 @@ pub mod hook;
 pub mod http;
 pub mod watch;
 
-use std::collections::HashMap;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicUsize;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
 use crate::bundle;
 use crate::diagnostics::{summary, Severity};
+use crate::package::cache::Previous;
 use crate::snapshot::Snapshot;
 
 /// One problem of a build attempt, as the status endpoint and the overlay show it.
@@ -52,10 +52,57 @@ impl Problem {
     }
 }
 
-/// A good build as it is served: file name -> bytes (HTML pages with the hook in them).
-#[derive(Debug, Default)]
+/// A good build as it is served: the files as `lifeboat build` writes them; HTML pages get the reload
+/// hook when they are served, and the zip archive is made the first time it is asked for.
 pub struct Site {
-    pub files: HashMap<String, Arc<Vec<u8>>>,
+    build: bundle::InMemory,
+    generation: u64,
+    zip: OnceLock<Result<Arc<Vec<u8>>, String>>,
+}
+
+impl std::fmt::Debug for Site {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Site")
+            .field("generation", &self.generation)
+            .field("files", &self.build.files.keys().collect::<Vec<_>>())
+            .field("archive", &self.build.archive_name)
+            .finish()
+    }
+}
+
+impl Site {
+    fn new(build: bundle::InMemory, generation: u64) -> Site {
+        Site {
+            build,
+            generation,
+            zip: OnceLock::new(),
+        }
+    }
+
+    /// What is served for file `name`: `None` when the bundle has no such file, an error when the zip
+    /// could not be made.
+    pub fn body(&self, name: &str) -> Option<Result<Vec<u8>, String>> {
+        if name == self.build.archive_name {
+            let zip = self
+                .zip
+                .get_or_init(|| self.build.zip().map(Arc::new).map_err(|e| e.to_string()));
+            return Some(
+                zip.as_ref()
+                    .map(|z| z.as_ref().clone())
+                    .map_err(Clone::clone),
+            );
+        }
+        let bytes = self.build.files.get(name)?;
+        Some(Ok(match std::str::from_utf8(bytes) {
+            Ok(text) if name.ends_with(".html") => hook::inject(text, self.generation).into_bytes(),
+            _ => bytes.as_ref().clone(),
+        }))
+    }
+
+    /// The same build, for the next one to reuse its unchanged entry points.
+    fn previous(&self) -> Previous {
+        Previous::in_memory(self.build.entries.clone(), self.build.files.clone())
+    }
 }
 
 /// What the status endpoint reports.
@@ -135,19 +182,23 @@ impl Shared {
         let _building = self.building.lock().unwrap_or_else(|e| e.into_inner());
         let started = Instant::now();
         let next_generation = self.lock().generation + 1;
-        let outcome = build_files(content_dir, env);
+        let previous = self.lock().site.as_ref().map(|site| site.previous());
+        let outcome = build_files(content_dir, env, previous.as_ref());
+        drop(previous);
         let mut inner = self.lock();
         inner.revision += 1;
         match outcome {
-            Ok(files) => {
+            Ok(build) => {
                 // Rebuilds never overlap (`building`), so this is the generation computed above.
                 inner.generation = next_generation;
                 let generation = inner.generation;
-                inner.site = Some(Arc::new(serve_copy(files, generation)));
+                let (reused, entries) = build.reused;
+                inner.site = Some(Arc::new(Site::new(build, generation)));
                 inner.errors.clear();
                 println!(
-                    "built generation {generation} in {:.2} s",
-                    started.elapsed().as_secs_f64()
+                    "built generation {generation} in {:.2} s (reused {reused} of {entries} entry point{} unchanged)",
+                    started.elapsed().as_secs_f64(),
+                    if entries == 1 { "" } else { "s" }
                 );
             }
             Err(problems) => {
@@ -223,11 +274,13 @@ impl Server {
     }
 }
 
-/// Builds every file of the bundle in memory, exactly as `lifeboat build` would write it.
+/// Builds every file of the bundle in memory, exactly as `lifeboat build` would write it (the zip
+/// when it is asked for), reusing the unchanged entry points of `previous`.
 pub fn build_files(
     content_dir: &Path,
     env: Option<&str>,
-) -> Result<Vec<(String, Vec<u8>)>, Vec<Problem>> {
+    previous: Option<&Previous>,
+) -> Result<bundle::InMemory, Vec<Problem>> {
     let (report, loaded) = crate::cmd::load_and_check(content_dir, env);
     crate::cmd::print_report(&report);
     let problems: Vec<Problem> = report
@@ -260,26 +313,6 @@ pub fn build_files(
         .map_err(|e| vec![Problem::general(e.to_string())])?;
     let snapshot = Snapshot::take(&project.root, std::env::var("SOURCE_DATE_EPOCH").ok())
         .map_err(|e| vec![Problem::general(e.to_string())])?;
-    let built = bundle::build(&project, &checked, &snapshot, key.as_ref())
-        .map_err(|e| vec![Problem::general(e.to_string())])?;
-    Ok(built.into_iter().collect())
-}
-
-/// The served copy of a build: HTML pages get the reload hook.
-fn serve_copy(files: Vec<(String, Vec<u8>)>, generation: u64) -> Site {
-    let files = files
-        .into_iter()
-        .map(|(name, bytes)| {
-            let bytes = if name.ends_with(".html") {
-                match String::from_utf8(bytes) {
-                    Ok(text) => hook::inject(&text, generation).into_bytes(),
-                    Err(e) => e.into_bytes(),
-                }
-            } else {
-                bytes
-            };
-            (name, Arc::new(bytes))
-        })
-        .collect();
-    Site { files }
+    bundle::build_in_memory(&project, &checked, &snapshot, key.as_ref(), previous)
+        .map_err(|e| vec![Problem::general(e.to_string())])
 }
