@@ -122,6 +122,11 @@ pub fn build_in_memory(
 }
 
 impl InMemory {
+    /// The snapshot time it was built with (seconds since 1970).
+    pub fn epoch(&self) -> i64 {
+        self.epoch
+    }
+
     /// The zip archive of the files.
     pub fn zip(&self) -> Result<Vec<u8>, BundleError> {
         let sink = MemorySink::holding(self.files.clone());

@@ -196,4 +196,12 @@ fn viewer_works_in_a_real_browser() {
     let report = text(&output);
     println!("{report}");
     assert!(output.status.success(), "browser tests failed:\n{report}");
+    // In CI every suite must have run: a suite that skips itself (a variable not passed, a browser not
+    // found) would otherwise pass unseen.
+    if env::var_os("CI").is_some() {
+        assert!(
+            report.contains("\n# skipped 0\n"),
+            "browser tests skipped some suites in CI:\n{report}"
+        );
+    }
 }

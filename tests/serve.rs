@@ -31,13 +31,22 @@ impl Drop for Serve {
 
 impl Serve {
     fn start(dir: &Path, content: &str) -> Serve {
+        Serve::start_at(dir, content, Some(EPOCH))
+    }
+
+    /// With `SOURCE_DATE_EPOCH` set to `epoch`, or unset.
+    fn start_at(dir: &Path, content: &str, epoch: Option<&str>) -> Serve {
         let port = free_port();
         let log = dir.join(format!("serve-{port}.log"));
         let out = fs::File::create(&log).unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_lifeboat"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_lifeboat"));
+        match epoch {
+            Some(epoch) => command.env("SOURCE_DATE_EPOCH", epoch),
+            None => command.env_remove("SOURCE_DATE_EPOCH"),
+        };
+        let child = command
             .args(["serve", content, "--port", &port.to_string()])
             .current_dir(dir)
-            .env("SOURCE_DATE_EPOCH", EPOCH)
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
             .stdout(out.try_clone().unwrap())
@@ -347,6 +356,45 @@ fn serves_the_build_rebuilds_on_save_and_keeps_the_last_good_build() {
     assert_eq!(code, 200);
     let after: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert!(generation(&after) > generation(&status));
+}
+
+#[test]
+fn outside_git_and_without_source_date_epoch_a_save_rebuilds_only_what_it_touched() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("basic"), &dir.path().join("site"));
+    let in_git = Command::new("git")
+        .args(["-C", "site", "rev-parse", "HEAD"])
+        .current_dir(dir.path())
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        !in_git,
+        "this test needs a temporary folder outside any git repository"
+    );
+    let mut serve = Serve::start_at(dir.path(), "site", None);
+    serve.wait_until(|s| s["generation"] == 1);
+    let (_, first) = serve.get("/escalation.html");
+    // The snapshot time would be "now": let the clock move on before the save.
+    std::thread::sleep(Duration::from_millis(1100));
+    edit(
+        &dir.path().join("site/support/power.md"),
+        "in the cupboard",
+        "in the blue cupboard",
+    );
+    serve.wait_until(|s| generation(s) > 1);
+    assert!(
+        serve
+            .log()
+            .contains("(reused 1 of 2 entry points unchanged)"),
+        "{}",
+        serve.log()
+    );
+    let (_, second) = serve.get("/escalation.html");
+    assert_eq!(
+        second.replace("data-generation=\"2\"", "data-generation=\"1\""),
+        first,
+        "the untouched entry point is served as it was, snapshot date included"
+    );
 }
 
 fn generation(status: &serde_json::Value) -> u64 {

@@ -4,11 +4,14 @@
 use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter, Read};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{self, Sender};
+use std::sync::mpsc::{self, SyncSender};
 use std::thread::{self, JoinHandle};
 
 use crate::package::manifest::FileRecord;
 use crate::package::sink::{Fill, Hashing, Sink};
+
+/// Files written and not yet synced, at most (see [`Syncer`]).
+const QUEUED_FILES: usize = 32;
 
 /// Written in every output folder: its presence allows a later build to replace the folder.
 pub const MARKER: &str = ".lifeboat-output";
@@ -93,15 +96,17 @@ pub struct Staging {
 }
 
 /// Files written and waiting for `fsync`, and the thread that syncs them in order; it keeps the first
-/// error, which fails the commit.
+/// error, which fails the commit. The queue is bounded: each waiting file holds a descriptor, so a
+/// writer faster than the disk waits instead of running out of them (a bundle of thousands of entry
+/// points written to a slow share).
 struct Syncer {
-    queue: Sender<(PathBuf, File)>,
+    queue: SyncSender<(PathBuf, File)>,
     thread: JoinHandle<Result<(), (PathBuf, io::Error)>>,
 }
 
 impl Syncer {
     fn start() -> Option<Syncer> {
-        let (queue, written) = mpsc::channel::<(PathBuf, File)>();
+        let (queue, written) = mpsc::sync_channel::<(PathBuf, File)>(QUEUED_FILES);
         let thread = thread::Builder::new()
             .name("lifeboat-fsync".into())
             .spawn(move || {

@@ -123,6 +123,14 @@ impl Sink for MemorySink {
         Ok(record)
     }
 
+    fn write_unhashed(&self, name: &str, fill: Fill) -> io::Result<u64> {
+        let mut bytes = Vec::new();
+        fill(&mut bytes)?;
+        let len = bytes.len() as u64;
+        self.lock().insert(name.to_string(), Arc::new(bytes));
+        Ok(len)
+    }
+
     fn link(&self, _name: &str, _from: &Path) -> bool {
         false
     }

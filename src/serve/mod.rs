@@ -182,9 +182,9 @@ impl Shared {
         let _building = self.building.lock().unwrap_or_else(|e| e.into_inner());
         let started = Instant::now();
         let next_generation = self.lock().generation + 1;
-        let previous = self.lock().site.as_ref().map(|site| site.previous());
-        let outcome = build_files(content_dir, env, previous.as_ref());
-        drop(previous);
+        let last = self.lock().site.clone();
+        let outcome = build_files(content_dir, env, last.as_deref());
+        drop(last);
         let mut inner = self.lock();
         inner.revision += 1;
         match outcome {
@@ -275,11 +275,11 @@ impl Server {
 }
 
 /// Builds every file of the bundle in memory, exactly as `lifeboat build` would write it (the zip
-/// when it is asked for), reusing the unchanged entry points of `previous`.
+/// when it is asked for), reusing the unchanged entry points of the `last` good build.
 pub fn build_files(
     content_dir: &Path,
     env: Option<&str>,
-    previous: Option<&Previous>,
+    last: Option<&Site>,
 ) -> Result<bundle::InMemory, Vec<Problem>> {
     let (report, loaded) = crate::cmd::load_and_check(content_dir, env);
     crate::cmd::print_report(&report);
@@ -311,8 +311,21 @@ pub fn build_files(
     };
     let key = crate::cmd::build::access_key(None, &project)
         .map_err(|e| vec![Problem::general(e.to_string())])?;
-    let snapshot = Snapshot::take(&project.root, std::env::var("SOURCE_DATE_EPOCH").ok())
+    let source_date_epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
+    let mut snapshot = Snapshot::take(&project.root, source_date_epoch.clone())
         .map_err(|e| vec![Problem::general(e.to_string())])?;
-    bundle::build_in_memory(&project, &checked, &snapshot, key.as_ref(), previous)
-        .map_err(|e| vec![Problem::general(e.to_string())])
+    // Outside git and without SOURCE_DATE_EPOCH the snapshot time is "now": keep the first build's, so
+    // that the preview's date holds still and the entry points a save did not touch are reused.
+    if let (None, None, Some(last)) = (&source_date_epoch, &snapshot.commit, last) {
+        snapshot = Snapshot::at(last.build.epoch(), None, false);
+    }
+    let previous = last.map(Site::previous);
+    bundle::build_in_memory(
+        &project,
+        &checked,
+        &snapshot,
+        key.as_ref(),
+        previous.as_ref(),
+    )
+    .map_err(|e| vec![Problem::general(e.to_string())])
 }
