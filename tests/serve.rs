@@ -62,6 +62,12 @@ impl Serve {
         fs::read_to_string(&self.log).unwrap_or_default()
     }
 
+    /// Fails, showing the log, unless the server printed `text`.
+    fn assert_logged(&self, text: &str) {
+        let log = self.log();
+        assert!(log.contains(text), "`{text}` not in the log:\n{log}");
+    }
+
     fn get(&self, path: &str) -> (u16, String) {
         request(self.port, "GET", path)
     }
@@ -259,14 +265,8 @@ fn serves_the_build_rebuilds_on_save_and_keeps_the_last_good_build() {
         assert_eq!(code, 200);
         assert!(zip == built[zip_name], "the served zip is the built one");
     }
-    assert!(
-        serve.log().contains("built generation 1 in")
-            && serve
-                .log()
-                .contains("(reused 0 of 2 entry points unchanged)"),
-        "{}",
-        serve.log()
-    );
+    serve.assert_logged("built generation 1 in");
+    serve.assert_logged("(reused 0 of 2 entry points unchanged)");
 
     // A save makes a new generation with the new text.
     let power = dir.path().join("site/support/power.md");
@@ -278,13 +278,7 @@ fn serves_the_build_rebuilds_on_save_and_keeps_the_last_good_build() {
     assert!(page.contains("in the blue cupboard"));
     assert!(page.contains(&format!("data-generation=\"{good}\"")));
     // Only the edited entry point was built again; the other is the same bytes, and the zip is new.
-    assert!(
-        serve
-            .log()
-            .contains("(reused 1 of 2 entry points unchanged)"),
-        "{}",
-        serve.log()
-    );
+    serve.assert_logged("(reused 1 of 2 entry points unchanged)");
     let (_, escalation) = serve.get("/escalation.html");
     assert_served_copy_of(&escalation, &text("escalation.html"), good);
     let rebuilt = lifeboat(dir.path(), &["build", "site", "--out", "out2", "-q"]);
@@ -382,13 +376,7 @@ fn outside_git_and_without_source_date_epoch_a_save_rebuilds_only_what_it_touche
         "in the blue cupboard",
     );
     serve.wait_until(|s| generation(s) > 1);
-    assert!(
-        serve
-            .log()
-            .contains("(reused 1 of 2 entry points unchanged)"),
-        "{}",
-        serve.log()
-    );
+    serve.assert_logged("(reused 1 of 2 entry points unchanged)");
     let (_, second) = serve.get("/escalation.html");
     assert_eq!(
         second.replace("data-generation=\"2\"", "data-generation=\"1\""),
