@@ -174,20 +174,7 @@ impl Staging {
         self.committed = true;
         Ok(())
     }
-}
 
-impl Drop for Staging {
-    fn drop(&mut self) {
-        if let Some(syncer) = self.syncer.take() {
-            syncer.finish().ok();
-        }
-        if !self.committed {
-            fs::remove_dir_all(&self.tmp).ok();
-        }
-    }
-}
-
-impl Staging {
     /// A new file of the folder, buffered.
     fn create(&self, name: &str) -> io::Result<(PathBuf, BufWriter<File>)> {
         let path = self.tmp.join(name);
@@ -211,6 +198,17 @@ impl Staging {
             None => file.sync_all()?,
         }
         Ok(bytes)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if let Some(syncer) = self.syncer.take() {
+            syncer.finish().ok();
+        }
+        if !self.committed {
+            fs::remove_dir_all(&self.tmp).ok();
+        }
     }
 }
 
