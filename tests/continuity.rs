@@ -469,3 +469,6 @@ fn verify_refuses_unusable_input() {
 
 #[path = "continuity/publish.rs"]
 mod publish;
+
+#[path = "continuity/share_trust.rs"]
+mod share_trust;

@@ -30,6 +30,12 @@ pub fn run(opts: &PublishOptions) -> anyhow::Result<ExitCode> {
                     p.snapshot
                 );
             }
+            for (name, why) in &p.left {
+                eprintln!(
+                    "warning: left `{}` in place: the new bundle no longer has it, but it {why}, so it is not provably lifeboat's to delete",
+                    opts.to.join(name).display()
+                );
+            }
             if !opts.quiet {
                 if p.changed {
                     println!(

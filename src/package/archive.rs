@@ -7,7 +7,7 @@
 //! with a sync flush, pigz-style, so chunks are compressed on all cores and their concatenation, closed
 //! by an empty final block, is one valid deflate stream. A chunk that looks like base64 of compressed
 //! images (high byte entropy, nothing for a match finder to find) is Huffman-coded only, by our own
-//! encoder ([`huffman`]), many times faster than a general deflater for the same size. Since a chunk's compressed bytes depend on its bytes alone, the next build
+//! encoder (`huffman`), many times faster than a general deflater for the same size. Since a chunk's compressed bytes depend on its bytes alone, the next build
 //! copies the compressed data of every chunk it already made from the previous archive ([`Reuse`]).
 //! Sizes and CRC follow each member's data (a data descriptor), so members need a single pass.
 

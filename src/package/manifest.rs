@@ -372,6 +372,33 @@ impl Manifest {
             )
     }
 
+    /// The first file name that is not a plain file of a bundle folder (`package::names`), with the
+    /// field that holds it: a manifest read from a share may have been written by anyone.
+    pub fn unsafe_name(&self) -> Option<(String, &str, super::names::BadName)> {
+        let entries = self
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (format!("entries[{i}].file"), e.file.as_str()));
+        let documents = self
+            .documents
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (format!("documents[{i}].file"), d.file.as_str()));
+        let archive = self
+            .archive
+            .iter()
+            .map(|a| ("archive".to_string(), a.as_str()));
+        entries
+            .chain(documents)
+            .chain(archive)
+            .find_map(|(field, name)| {
+                super::names::check_file_name(name)
+                    .err()
+                    .map(|why| (field, name, why))
+            })
+    }
+
     /// The date after which the bundle is stale.
     pub fn next_due_date(&self) -> Option<time::Date> {
         parse_date(&self.backup.next_due)

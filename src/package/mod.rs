@@ -5,5 +5,6 @@ pub mod archive;
 pub mod cache;
 pub mod documents;
 pub mod manifest;
+pub mod names;
 pub mod output;
 pub mod sink;

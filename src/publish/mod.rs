@@ -11,12 +11,16 @@
 //!    no longer has, rename the manifest into place last, then remove the journal and staging folder;
 //! 6. prune the archive to the newest N bundles.
 
+use std::collections::BTreeSet;
 use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::Path;
 
 use crate::package::manifest::{self, Manifest};
-use crate::verify::{self, FileStatus, Journal, VerifyError, ARCHIVE_DIR, JOURNAL, PUBLISH_DIR};
+use crate::verify::share::{self, Found};
+use crate::verify::{
+    self, FileStatus, Journal, VerifyError, Version, ARCHIVE_DIR, JOURNAL, PUBLISH_DIR,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
@@ -69,6 +73,9 @@ pub struct Published {
     /// `archive/<name>` the previous bundle was copied to.
     pub archived: Option<String>,
     pub pruned: Vec<String>,
+    /// Files of the previous bundle that the new one no longer has but that lifeboat left in place,
+    /// because they are not provably the previous bundle's (changed since, or not a regular file); why.
+    pub left: Vec<(String, String)>,
     /// The bundle is past its due date (published anyway: it is the newest there is).
     pub stale: bool,
 }
@@ -115,12 +122,18 @@ pub fn publish(
         return Err(PublishError::SameFolder(share.display().to_string()));
     }
     let work = share.join(PUBLISH_DIR);
+    // Lifeboat writes into these two folders: a link would send its writes (and prune's deletions)
+    // anywhere.
+    share::real_dir(&work)?;
+    share::real_dir(&share.join(ARCHIVE_DIR))?;
+    let mut left = Vec::new();
 
-    // 1. An interrupted publish is rolled forward first, so the share is one complete bundle again.
-    if let Some(journal) = read_journal(&work) {
-        finish(share, &journal, steps)?;
+    // 1. An interrupted publish is rolled forward first, so the share is one complete bundle again;
+    //    the journal and what it points at are checked first: anyone can write to a share.
+    if let Some(journal) = share::read_journal(share)? {
+        finish(share, &journal, Staged::Unverified, &mut left, steps)?;
     }
-    let current = read_current(share);
+    let current = read_current(share)?;
     let snapshot_dir = snapshot_folder(&new.snapshot);
     if current.as_ref().is_some_and(|(_, raw)| *raw == new_raw) && share_is_intact(share, now) {
         remove_dir(&work, steps)?;
@@ -131,6 +144,7 @@ pub fn publish(
             files: 0,
             archived: None,
             pruned,
+            left,
             stale: check.stale.stale,
         });
     }
@@ -162,7 +176,7 @@ pub fn publish(
     };
     let text = toml::to_string(&journal).unwrap_or_default();
     write_file(&work, JOURNAL, text.as_bytes(), steps)?;
-    finish(share, &journal, steps)?;
+    finish(share, &journal, Staged::Ours, &mut left, steps)?;
 
     // 6. Retention.
     let pruned = prune(share, keep, &snapshot_dir, steps)?;
@@ -172,6 +186,7 @@ pub fn publish(
         files: names.len() + 1,
         archived,
         pruned,
+        left,
         stale: check.stale.stale,
     })
 }
@@ -205,13 +220,18 @@ fn file_names(m: &Manifest) -> Vec<String> {
     names
 }
 
-fn read_journal(work: &Path) -> Option<Journal> {
-    let text = fs::read_to_string(work.join(JOURNAL)).ok()?;
-    toml::from_str(&text).ok()
-}
-
-fn read_current(share: &Path) -> Option<(Manifest, Vec<u8>)> {
-    verify::read_manifest(&share.join(manifest::FILE_NAME)).ok()
+/// The share's manifest. A damaged one (unreadable, another format) is as good as none: the publish
+/// replaces it. One that names files outside the bundle was not written by lifeboat: refused.
+fn read_current(share: &Path) -> Result<Option<(Manifest, Vec<u8>)>, PublishError> {
+    match verify::read_manifest(&share.join(manifest::FILE_NAME)) {
+        Ok(current) => Ok(Some(current)),
+        Err(
+            e @ (VerifyError::UnsafeName { .. }
+            | VerifyError::NotOurs { .. }
+            | VerifyError::TooLarge(..)),
+        ) => Err(e.into()),
+        Err(_) => Ok(None),
+    }
 }
 
 /// Every file of the share matches its manifest (staleness and extra files aside).
@@ -224,31 +244,82 @@ fn share_is_intact(share: &Path, now: i64) -> bool {
     })
 }
 
+/// Whether the staged files were written by this very run, or found on the share (a publish that was
+/// interrupted, or a planted journal: their content is checked before anything is moved).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Staged {
+    Ours,
+    Unverified,
+}
+
 /// Moves the staged files of `journal` into place, manifest last, then removes the journal. Each step
-/// can be repeated, so a rerun after a crash picks up where this stopped.
-fn finish(share: &Path, journal: &Journal, steps: &mut Steps) -> Result<(), PublishError> {
+/// can be repeated, so a rerun after a crash picks up where this stopped. Files of the old bundle that
+/// the new one lacks are deleted only when they still are the old bundle's; the others are `left`.
+fn finish(
+    share: &Path,
+    journal: &Journal,
+    staged: Staged,
+    left: &mut Vec<(String, String)>,
+    steps: &mut Steps,
+) -> Result<(), PublishError> {
     let work = share.join(PUBLISH_DIR);
     let staging = work.join(&journal.staging);
     let staged_manifest = staging.join(manifest::FILE_NAME);
-    if let Ok((new, _)) = verify::read_manifest(&staged_manifest) {
-        let new_names = file_names(&new);
-        for name in &new_names {
-            let from = staging.join(name);
-            if from.exists() {
-                rename(&from, &share.join(name), steps)?;
-            }
+    let refuse = |why: String| VerifyError::BadJournal {
+        path: work.join(JOURNAL).display().to_string(),
+        why,
+        work: work.display().to_string(),
+    };
+    let new = match verify::read_manifest(&staged_manifest) {
+        Ok((manifest, raw)) => Version::new(manifest, raw),
+        // The staged manifest moves into place last: without it, there is nothing left to do.
+        Err(VerifyError::NoManifest(_)) => return remove_dir(&work, steps),
+        Err(e) => {
+            return Err(refuse(format!(
+                "points at a staged bundle that cannot be used: {e}"
+            ))
+            .into())
         }
-        if let Some((old, _)) = read_current(share) {
-            for name in file_names(&old).iter().filter(|n| !new_names.contains(n)) {
-                let path = share.join(name);
-                if path.exists() {
-                    fs::remove_file(&path).map_err(io_err(&path))?;
-                    steps.step()?;
+    };
+    let new_names = new.names();
+    if staged == Staged::Unverified {
+        for name in &new_names {
+            match share::read(&staging.join(name), None)? {
+                Found::Missing => {}
+                Found::File(bytes) => new.matches(name, &bytes).map_err(|why| {
+                    refuse(format!(
+                        "points at a staged `{name}` that does not verify ({why})"
+                    ))
+                })?,
+                Found::NotAFile(why) => {
+                    return Err(refuse(format!("points at a staged `{name}` that {why}")).into())
                 }
             }
         }
-        rename(&staged_manifest, &share.join(manifest::FILE_NAME), steps)?;
     }
+    for name in &new_names {
+        let from = staging.join(name);
+        if fs::symlink_metadata(&from).is_ok() {
+            rename(&from, &share.join(name), steps)?;
+        }
+    }
+    if let Some((old, raw)) = read_current(share)? {
+        let old = Version::new(old, raw);
+        let gone: BTreeSet<String> = old.names().difference(&new_names).cloned().collect();
+        for name in gone {
+            let path = share.join(&name);
+            match share::read(&path, None)? {
+                Found::Missing => {}
+                Found::File(bytes) if old.owns(&name, &bytes) => {
+                    fs::remove_file(&path).map_err(io_err(&path))?;
+                    steps.step()?;
+                }
+                Found::File(_) => left.push((name, "changed since it was published".into())),
+                Found::NotAFile(why) => left.push((name, why.to_string())),
+            }
+        }
+    }
+    rename(&staged_manifest, &share.join(manifest::FILE_NAME), steps)?;
     remove_dir(&work, steps)
 }
 
@@ -292,14 +363,18 @@ fn prune(
     let mut leftovers = Vec::new();
     for item in read.flatten() {
         let name = item.file_name().to_string_lossy().to_string();
-        let is_dir = item.path().is_dir();
+        // Links are never followed, and only folders that hold a manifest are bundles of ours.
+        let is_dir = item.file_type().is_ok_and(|t| t.is_dir());
+        let is_bundle = is_dir
+            && fs::symlink_metadata(item.path().join(manifest::FILE_NAME))
+                .is_ok_and(|m| m.file_type().is_file());
         if name.starts_with('.') {
             // Only our own leftovers (an interrupted copy or prune); a `.DS_Store` or other file a
             // desktop leaves in the folder is none of ours.
             if is_dir && (name.ends_with(".partial") || name.ends_with(".deleting")) {
                 leftovers.push(name);
             }
-        } else if is_dir && name != current {
+        } else if is_bundle && name != current {
             kept.push(name);
         }
     }
@@ -331,9 +406,17 @@ fn write_file(dir: &Path, name: &str, bytes: &[u8], steps: &mut Steps) -> Result
     rename(&tmp, &dir.join(name), steps)
 }
 
+/// Copies a regular file (never what a link points at).
 fn copy_file(from: &Path, dir: &Path, name: &str, steps: &mut Steps) -> Result<(), PublishError> {
-    let bytes = fs::read(from).map_err(io_err(from))?;
-    write_file(dir, name, &bytes, steps)
+    match share::read(from, None)? {
+        Found::File(bytes) => write_file(dir, name, &bytes, steps),
+        Found::Missing => Err(io_err(from)(io::ErrorKind::NotFound.into())),
+        Found::NotAFile(why) => Err(VerifyError::NotOurs {
+            path: from.display().to_string(),
+            why,
+        }
+        .into()),
+    }
 }
 
 fn rename(from: &Path, to: &Path, steps: &mut Steps) -> Result<(), PublishError> {

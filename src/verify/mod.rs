@@ -14,9 +14,14 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::package::cache;
-use crate::package::manifest::{self, sha256_hex, Manifest, FORMAT_VERSION};
+use crate::package::manifest::{self, Manifest, FORMAT_VERSION};
 use crate::package::output::MARKER;
-use crate::package::sink::Hashing;
+
+pub mod share;
+mod version;
+
+use share::Found;
+pub use version::Version;
 
 /// Folder of a share where `publish` stages the next bundle and keeps its journal.
 pub const PUBLISH_DIR: &str = ".lifeboat-publish";
@@ -37,6 +42,23 @@ pub enum VerifyError {
     BadManifest(String, String),
     #[error("`{0}` has format_version {1}; this lifeboat reads version {FORMAT_VERSION} (upgrade lifeboat)")]
     UnknownFormat(String, i64),
+    #[error("`{path}`: {field} is `{name}`, which is not a file of a bundle: {why}. Lifeboat wrote no such manifest; it will not read, replace or delete that path")]
+    UnsafeName {
+        path: String,
+        field: String,
+        name: String,
+        why: crate::package::names::BadName,
+    },
+    #[error("`{0}` is larger than the {limit} MiB limit for a manifest or journal", limit = .1 >> 20)]
+    TooLarge(String, u64),
+    #[error("`{path}` {why}; lifeboat will not use it")]
+    NotOurs { path: String, why: &'static str },
+    #[error("`{path}` {why}. Lifeboat did not write this journal and will not follow it. If no publish is running on this share, remove the folder `{work}` and publish again")]
+    BadJournal {
+        path: String,
+        why: String,
+        work: String,
+    },
 }
 
 /// The journal `publish` writes before it starts replacing files.
@@ -133,77 +155,6 @@ impl Verification {
     }
 }
 
-/// A manifest and where its files are.
-struct Version {
-    manifest: Manifest,
-    raw: Vec<u8>,
-}
-
-impl Version {
-    fn expects(&self, name: &str) -> bool {
-        self.manifest.files().any(|(f, _, _)| f == name)
-            || self.manifest.archive.as_deref() == Some(name)
-    }
-
-    /// Whether `bytes` is this version's `name`; the archive is checked member by member.
-    fn matches(&self, name: &str, bytes: &[u8]) -> Result<(), String> {
-        if let Some((_, _, sha)) = self.manifest.files().find(|(f, _, _)| *f == name) {
-            let actual = sha256_hex(bytes);
-            return if actual == sha {
-                Ok(())
-            } else {
-                Err(format!("sha256 {actual}, expected {sha}"))
-            };
-        }
-        self.archive_matches(bytes)
-    }
-
-    /// Checks each member as it is decompressed (one at a time, never all of them in memory).
-    fn archive_matches(&self, bytes: &[u8]) -> Result<(), String> {
-        let unreadable = |e: &dyn std::fmt::Display| format!("unreadable zip: {e}");
-        let mut zip = zip::ZipArchive::new(io::Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
-        let mut expected: BTreeMap<&str, &str> =
-            self.manifest.files().map(|(f, _, sha)| (f, sha)).collect();
-        let mut manifest_seen = false;
-        for i in 0..zip.len() {
-            let mut member = zip.by_index(i).map_err(|e| unreadable(&e))?;
-            let name = member.name().to_string();
-            if name == manifest::FILE_NAME {
-                manifest_seen = true;
-                let mut data = Vec::new();
-                io::Read::read_to_end(&mut member, &mut data).map_err(|e| unreadable(&e))?;
-                if data != self.raw {
-                    return Err(format!("its {name} differs from the folder's"));
-                }
-                continue;
-            }
-            let Some(sha) = expected.remove(name.as_str()) else {
-                return Err(format!("member {name} is not in the manifest"));
-            };
-            let mut hashing = Hashing::new(io::sink());
-            io::copy(&mut member, &mut hashing).map_err(|e| unreadable(&e))?;
-            if hashing.finish(&name).1.sha256 != sha {
-                return Err(format!("member {name} does not match the manifest"));
-            }
-        }
-        if let Some(name) = expected.keys().next() {
-            return Err(format!("member {name} is missing"));
-        }
-        if !manifest_seen {
-            return Err(format!("member {} is missing", manifest::FILE_NAME));
-        }
-        Ok(())
-    }
-
-    fn names(&self) -> BTreeSet<String> {
-        self.manifest
-            .files()
-            .map(|(f, _, _)| f.to_string())
-            .chain(self.manifest.archive.clone())
-            .collect()
-    }
-}
-
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> VerifyError + '_ {
     move |source| VerifyError::Io {
         path: path.display().to_string(),
@@ -214,13 +165,13 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> VerifyError + '_ {
 /// Reads and parses a manifest, refusing unknown format versions before looking at anything else.
 pub fn read_manifest(path: &Path) -> Result<(Manifest, Vec<u8>), VerifyError> {
     let shown = path.display().to_string();
-    let raw = match fs::read(path) {
-        Ok(raw) => raw,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+    let raw = match share::read(path, Some(share::MAX_RECORD_BYTES))? {
+        Found::File(raw) => raw,
+        Found::Missing => {
             let dir = path.parent().unwrap_or(path);
             return Err(VerifyError::NoManifest(dir.display().to_string()));
         }
-        Err(e) => return Err(io_err(path)(e)),
+        Found::NotAFile(why) => return Err(VerifyError::NotOurs { path: shown, why }),
     };
     let text = std::str::from_utf8(&raw)
         .map_err(|e| VerifyError::BadManifest(shown.clone(), e.to_string()))?;
@@ -239,35 +190,28 @@ pub fn read_manifest(path: &Path) -> Result<(Manifest, Vec<u8>), VerifyError> {
             ))
         }
     }
-    let manifest =
-        Manifest::from_toml(text).map_err(|e| VerifyError::BadManifest(shown, e.to_string()))?;
-    Ok((manifest, raw))
-}
-
-/// Reads `dir/name`; `None` when it does not exist.
-fn read_optional(path: &Path) -> Result<Option<Vec<u8>>, VerifyError> {
-    match fs::read(path) {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(io_err(path)(e)),
+    let manifest = Manifest::from_toml(text)
+        .map_err(|e| VerifyError::BadManifest(shown.clone(), e.to_string()))?;
+    if let Some((field, name, why)) = manifest.unsafe_name() {
+        return Err(VerifyError::UnsafeName {
+            path: shown,
+            field,
+            name: name.escape_debug().to_string(),
+            why,
+        });
     }
+    Ok((manifest, raw))
 }
 
 /// The publish in progress in `dir`, if any: its journal and the staged manifest.
 fn transition(dir: &Path) -> Result<Option<(Journal, Version, PathBuf)>, VerifyError> {
-    let journal_path = dir.join(PUBLISH_DIR).join(JOURNAL);
-    let Some(raw) = read_optional(&journal_path)? else {
+    let Some(journal) = share::read_journal(dir)? else {
         return Ok(None);
     };
-    let shown = journal_path.display().to_string();
-    let journal: Journal = std::str::from_utf8(&raw)
-        .ok()
-        .and_then(|t| toml::from_str(t).ok())
-        .ok_or_else(|| VerifyError::BadManifest(shown, "unreadable publish journal".into()))?;
     let staging = dir.join(PUBLISH_DIR).join(&journal.staging);
     // The staged manifest moves into place last: once it is gone, the publish is complete.
     match read_manifest(&staging.join(manifest::FILE_NAME)) {
-        Ok((manifest, raw)) => Ok(Some((journal, Version { manifest, raw }, staging))),
+        Ok((manifest, raw)) => Ok(Some((journal, Version::new(manifest, raw), staging))),
         Err(VerifyError::NoManifest(_)) => Ok(None),
         Err(e) => Err(e),
     }
@@ -282,7 +226,7 @@ pub fn verify(
 ) -> Result<Verification, VerifyError> {
     let pending = transition(dir)?;
     let current = match read_manifest(&dir.join(manifest::FILE_NAME)) {
-        Ok((manifest, raw)) => Some(Version { manifest, raw }),
+        Ok((manifest, raw)) => Some(Version::new(manifest, raw)),
         // A first publish, interrupted: there is no old manifest yet, only the staged one.
         Err(VerifyError::NoManifest(_)) if pending.is_some() => None,
         Err(e) => return Err(e),
@@ -294,11 +238,25 @@ pub fn verify(
     let mut files = Vec::new();
     let mut done = 0;
     for name in &names {
-        let top = read_optional(&dir.join(name))?;
+        let top = match share::read(&dir.join(name), None)? {
+            Found::File(bytes) => Some(bytes),
+            Found::Missing => None,
+            Found::NotAFile(why) => {
+                files.push(FileCheck {
+                    file: name.clone(),
+                    status: FileStatus::Changed,
+                    detail: Some(why.to_string()),
+                });
+                continue;
+            }
+        };
         let check = match &pending {
             None => plain_check(current.as_ref(), name, top.as_deref()),
             Some((_, new, staging)) => {
-                let staged = read_optional(&staging.join(name))?;
+                let staged = match share::read(&staging.join(name), None)? {
+                    Found::File(bytes) => Some(bytes),
+                    Found::Missing | Found::NotAFile(_) => None,
+                };
                 let (check, replaced) =
                     transition_check(current.as_ref(), new, name, top.as_deref(), staged);
                 done += usize::from(replaced);
@@ -445,8 +403,9 @@ fn behind(m: &Manifest, sources: &BTreeMap<String, String>) -> Vec<Behind> {
             }),
         }
     }
+    let built: BTreeSet<&str> = m.entries.iter().map(|e| e.id.as_str()).collect();
     for id in sources.keys() {
-        if !m.entries.iter().any(|e| e.id == *id) {
+        if !built.contains(id.as_str()) {
             out.push(Behind {
                 entry: id.clone(),
                 status: BehindStatus::Added,

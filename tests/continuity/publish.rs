@@ -9,7 +9,13 @@ use std::time::{Duration, Instant};
 use super::{build_at, epoch, text, verify_at, DAY};
 use crate::common::*;
 
-fn publish(dir: &Path, bundle: &str, share: &str, extra: &[&str], env: &[(&str, &str)]) -> Run {
+pub(super) fn publish(
+    dir: &Path,
+    bundle: &str,
+    share: &str,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> Run {
     let mut args = vec!["publish", bundle, "--to", share];
     args.extend_from_slice(extra);
     let mut env = env.to_vec();
@@ -18,7 +24,7 @@ fn publish(dir: &Path, bundle: &str, share: &str, extra: &[&str], env: &[(&str, 
     lifeboat_env(dir, &args, &env)
 }
 
-fn snapshot_of(share: &Path) -> String {
+pub(super) fn snapshot_of(share: &Path) -> String {
     let m = text(&share.join("bcp-manifest.toml"));
     m.lines()
         .find_map(|l| l.strip_prefix("snapshot = \""))
@@ -28,7 +34,7 @@ fn snapshot_of(share: &Path) -> String {
 
 /// Two bundles of the basic fixture one day apart; the second changes a diagram, adds an entry point
 /// and drops one, so a publish replaces, adds and removes files.
-fn two_bundles() -> tempfile::TempDir {
+pub(super) fn two_bundles() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     build_at(dir.path(), "basic", "old", epoch());
     let content = dir.path().join("content");
@@ -47,7 +53,7 @@ fn two_bundles() -> tempfile::TempDir {
     dir
 }
 
-fn assert_verifies(dir: &Path, share: &str, context: &str) -> String {
+pub(super) fn assert_verifies(dir: &Path, share: &str, context: &str) -> String {
     let run = verify_at(&dir.join(share), &["."], epoch() + DAY);
     assert_eq!(
         run.code,
