@@ -347,7 +347,7 @@ pub fn build_entries(
         .map(|entry| {
             let file_name = format!("{}.html", entry.id);
             let source_sha256 = manifest::source_hash(project, entry, checked);
-            let locked = access::is_locked(entry);
+            let locked = entry.is_locked();
             let cache_key = (!locked).then(|| keys.key(entry, &source_sha256));
             let previous = options.previous.zip(cache_key.as_deref());
             if let Some(old) = previous.and_then(|(p, k)| p.entry(&entry.id, &file_name, k)) {

@@ -46,7 +46,10 @@ pub fn sanitizer() -> &'static ammonia::Builder<'static> {
         for (tag, list) in classes {
             b.add_allowed_classes(tag, list);
         }
-        b.url_schemes(["http", "https", "mailto", "tel"].into());
+        b.url_schemes(crate::content::links::WEB_SCHEMES.into());
+        // Relative links that are not the bundle's own would open files of the desk, or of another
+        // machine (`//host`, `\\host`), from a share: removed.
+        b.url_relative(ammonia::UrlRelative::Custom(Box::new(bundle_relative)));
         b.link_rel(Some("noopener noreferrer"));
         b.attribute_filter(|element, attribute, value| match (element, attribute) {
             ("input", "type") if value != "checkbox" => None,
@@ -55,6 +58,10 @@ pub fn sanitizer() -> &'static ammonia::Builder<'static> {
         });
         b
     })
+}
+
+fn bundle_relative(href: &str) -> Option<std::borrow::Cow<'_, str>> {
+    crate::content::links::is_bundle_href(href).then_some(href.into())
 }
 
 /// What raw HTML written by an author loses to the allow-list: tag names, attribute names and URL
@@ -96,10 +103,16 @@ pub fn removed_by_sanitizer(raw: &str) -> Vec<String> {
                     .filter(|c| !c.is_whitespace())
                     .collect::<String>()
                     .to_ascii_lowercase();
-                if let Some((s, _)) = scheme.split_once(':') {
-                    if !s.contains('/') && !s.contains('#') && !schemes.contains(s) {
-                        removed.push(format!("{s}: link"));
+                let has_scheme = scheme
+                    .split_once(':')
+                    .filter(|(s, _)| !s.contains('/') && !s.contains('#'));
+                match has_scheme {
+                    Some((s, _)) if !schemes.contains(s) => removed.push(format!("{s}: link")),
+                    Some(_) => {}
+                    None if !crate::content::links::is_bundle_href(value.trim()) => {
+                        removed.push(format!("link to `{}`", value.trim()));
                     }
+                    None => {}
                 }
             }
         }
@@ -179,5 +192,33 @@ mod tests {
             removed_by_sanitizer("<div style=\"color:red\">x</div>"),
             ["style= on <div>"]
         );
+    }
+}
+
+#[cfg(test)]
+mod link_tests {
+    #[test]
+    fn relative_links_outside_the_bundle_are_removed() {
+        let clean = |html: &str| super::sanitizer().clean(html).to_string();
+        for bad in [
+            "/etc/passwd",
+            "//host/x",
+            "\\\\host\\share",
+            "../../../../etc/shadow",
+            "file:///etc/passwd",
+            "FILE:x",
+        ] {
+            let out = clean(&format!("<a href=\"{bad}\">x</a>"));
+            assert!(!out.contains("href"), "{bad}: {out}");
+        }
+        for good in [
+            "#/d/n",
+            "support.html#/d/n",
+            "https://a.example/",
+            "tel:+331",
+        ] {
+            let out = clean(&format!("<a href=\"{good}\">x</a>"));
+            assert!(out.contains(&format!("href=\"{good}\"")), "{good}: {out}");
+        }
     }
 }

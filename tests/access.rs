@@ -192,6 +192,68 @@ fn the_locked_file_holds_none_of_the_plaintext() {
 }
 
 #[test]
+fn nothing_of_the_locked_entry_is_in_any_other_file_even_when_linked_to() {
+    let temp = site();
+    // The open entry point links into the locked one: by answers, by a link in its text, and so in
+    // its map and whole-diagram view.
+    let open = temp.path().join("content/accueil/bonjour.md");
+    let mut text = fs::read_to_string(&open).unwrap();
+    text.push_str(
+        "\n- [Appel suspect](#suspect)\n\n## Orienter un appel suspect {#suspect}\n\n\
+         Voir [la procédure à suivre](../coffre/opposition.md#carte).\n\n\
+         - [Virement douteux](../coffre/fraude.md#virement)\n\
+         - [Perte de carte](../coffre/opposition.md)\n",
+    );
+    fs::write(&open, text).unwrap();
+    let run = build(temp.path(), Some(KEY_A));
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let dist = temp.path().join("dist");
+    // Ids of the locked entry's diagrams and nodes read as words; a payload would quote them.
+    let ids = [
+        "\"identite\"",
+        "\"virement\"",
+        "\"bloquer\"",
+        "\"carte\"",
+        "\"fraude\"",
+        "\"opposition\"",
+    ];
+    let mut checked = 0;
+    for (name, bytes) in read_tree(&dist) {
+        if name == "coffre.html" || name.ends_with(".zip") {
+            continue;
+        }
+        let mut text = String::from_utf8(bytes).unwrap();
+        if name.ends_with(".html") {
+            text = unpacked(&text);
+        }
+        for secret in PLAINTEXT.iter().chain(&ids) {
+            assert!(!text.contains(secret), "`{secret}` is readable in {name}");
+            // The map is JSON inside the payload's JSON: its quotes are escaped.
+            let nested = secret.replace('"', "\\\"");
+            assert!(!text.contains(&nested), "`{nested}` is readable in {name}");
+        }
+        for route in [
+            "coffre.html#/fraude",
+            "coffre.html#/opposition",
+            "/virement",
+            "/carte",
+        ] {
+            assert!(!text.contains(route), "`{route}` is readable in {name}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 5, "{checked} files checked");
+    // The links still lead into the locked file, by position, with a neutral label on the map.
+    let accueil = unpacked(&fs::read_to_string(dist.join("accueil.html")).unwrap());
+    assert!(accueil.contains("\"at\":[0,1]"), "answer by position");
+    assert!(
+        accueil.contains("coffre.html#/~at/1/0"),
+        "text link by position"
+    );
+    assert!(accueil.contains("Procédure protégée"), "neutral label");
+}
+
+#[test]
 fn rotation_changes_the_sealed_element_and_the_old_key_stops_working() {
     let (temp_a, html_a) = built(KEY_A);
     let (temp_b, html_b) = built(KEY_B);

@@ -17,7 +17,6 @@ use base64::Engine;
 pub use key::{AccessKey, KeyError};
 
 use crate::check::images::ImageStore;
-use crate::content::config::Access;
 use crate::content::Entry;
 use crate::diagnostics::{Diagnostic, Report};
 use crate::inline::{self, Assets, InlineError};
@@ -103,10 +102,6 @@ pub fn key_for_build(
         .map_err(|source| AccessError::BadKey { from, source })
 }
 
-pub fn is_locked(entry: &Entry) -> bool {
-    *entry.config.access.get_ref() == Access::Key
-}
-
 /// The plaintext of a locked entry point: the full payload and every image it shows.
 pub fn plaintext(rendered: &RenderedEntry, images: &ImageStore) -> std::io::Result<String> {
     let mut out = String::with_capacity(rendered.data_json.len() + 64);
@@ -157,7 +152,7 @@ pub fn lock_entry(
 pub fn check_entry(entry: &Entry, report: &mut Report) {
     let config = &entry.config;
     let access_span = config.access.span();
-    if is_locked(entry) {
+    if entry.is_locked() {
         if config.key_holders.is_empty() {
             report.push(
                 Diagnostic::warning("locked entry point names no key holders")

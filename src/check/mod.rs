@@ -267,7 +267,16 @@ fn check_links(project: &Project, diagram: &Diagram, checked: &mut Checked, repo
             }
         } else if links::is_diagram_link(dest) {
             resolve_into(dest, found.span.clone(), report);
-        } else if !links::is_external(dest) && !dest.is_empty() {
+        } else if links::is_external(dest) {
+            if let Err(e) = links::check_external(dest) {
+                report.push(
+                    Diagnostic::error(format!("link to `{dest}`: {e}"))
+                        .at(file, found.span.clone())
+                        .label("not allowed")
+                        .hint("write the full web address (`https://…`), or a `mailto:` or `tel:` link"),
+                );
+            }
+        } else if !dest.is_empty() {
             report.push(
                 Diagnostic::error(format!(
                     "link to `{}` leads to a file that is not in the offline copy",

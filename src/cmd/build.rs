@@ -126,7 +126,7 @@ pub(crate) fn access_key(
     let locked: Vec<String> = project
         .entries
         .iter()
-        .filter(|e| access::is_locked(e))
+        .filter(|e| e.is_locked())
         .map(|e| e.id.clone())
         .collect();
     if key.is_none() && !locked.is_empty() {

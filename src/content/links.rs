@@ -36,6 +36,67 @@ impl fmt::Display for LinkError {
     }
 }
 
+/// The only schemes a content link may use to leave the offline copy (the sanitizer removes others).
+pub const WEB_SCHEMES: [&str; 4] = ["http", "https", "mailto", "tel"];
+
+/// Why a link that leaves the bundle is refused, if it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExternalError {
+    /// `//host/x` or `\\host\x`: opened from a share, it is `file://host/x`, a UNC path.
+    HostRelative,
+    /// `file:`, `javascript:`, `data:`, `ftp:` and every scheme but [`WEB_SCHEMES`].
+    Scheme(String),
+}
+
+impl fmt::Display for ExternalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExternalError::HostRelative => f.write_str(
+                "a link starting with `//` or `\\\\` opens another machine's files (`file://host/…`) from a share",
+            ),
+            ExternalError::Scheme(s) => write!(
+                f,
+                "`{s}:` links are not allowed in the offline copy: only http(s), mailto and tel links leave it"
+            ),
+        }
+    }
+}
+
+/// Checks a link that leaves the bundle ([`is_external`]): a full web address, mail or phone link.
+pub fn check_external(dest: &str) -> Result<(), ExternalError> {
+    let trimmed: String = dest.chars().filter(|c| !c.is_whitespace()).collect();
+    if trimmed.starts_with("//") || trimmed.starts_with("\\\\") {
+        return Err(ExternalError::HostRelative);
+    }
+    let end = trimmed.find(['/', '#', '?']).unwrap_or(trimmed.len());
+    let scheme = trimmed[..end]
+        .split_once(':')
+        .map_or("", |(s, _)| s)
+        .to_ascii_lowercase();
+    if WEB_SCHEMES.contains(&scheme.as_str()) {
+        Ok(())
+    } else {
+        Err(ExternalError::Scheme(scheme))
+    }
+}
+
+/// Whether an `href` without a scheme stays within the bundle: a fragment of this page, or a page of
+/// the bundle (`entry.html`, `entry.html#/d/n`, as rendering writes cross-entry links). Everything else
+/// relative (`/etc/passwd`, `//host/x`, `\\host\share`, `../../x`) would open a file of the desk or of
+/// another machine from a share; the sanitizer removes it.
+pub fn is_bundle_href(href: &str) -> bool {
+    if href.starts_with('#') {
+        return true;
+    }
+    let file = href.split_once('#').map_or(href, |(file, _)| file);
+    file.strip_suffix(".html").is_some_and(|stem| {
+        !stem.is_empty()
+            && stem
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '%'))
+    })
+}
+
 /// True for `http:`, `mailto:`, `//host` and other links that leave the bundle.
 pub fn is_external(dest: &str) -> bool {
     if dest.starts_with("//") {
@@ -121,6 +182,54 @@ mod tests {
         assert!(!is_diagram_link("mailto:a@example.com"));
         assert!(!is_diagram_link("images/modem.png"));
         assert!(is_external("//evil.example/x"));
+    }
+
+    #[test]
+    fn only_web_mail_and_phone_links_leave_the_bundle() {
+        for ok in ["https://a.example/", "HTTP://a", "mailto:a@b.c", "tel:+331"] {
+            assert_eq!(check_external(ok), Ok(()), "{ok}");
+        }
+        assert_eq!(check_external("//host/x"), Err(ExternalError::HostRelative));
+        assert_eq!(check_external(" //host"), Err(ExternalError::HostRelative));
+        for (bad, scheme) in [
+            ("file:///etc/passwd", "file"),
+            ("FILE:x", "file"),
+            ("javascript:alert(1)", "javascript"),
+            ("java\tscript:x", "javascript"),
+            ("data:text/html,x", "data"),
+            ("ftp://x", "ftp"),
+        ] {
+            assert_eq!(
+                check_external(bad),
+                Err(ExternalError::Scheme(scheme.into())),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn bundle_hrefs_are_fragments_and_pages_of_the_bundle() {
+        for ok in [
+            "#/d/n",
+            "#",
+            "support.html",
+            "esc-2_b.html#/d/n",
+            "%C3%A9.html#x",
+        ] {
+            assert!(is_bundle_href(ok), "{ok}");
+        }
+        for bad in [
+            "/etc/passwd",
+            "//host/x",
+            "\\\\host\\share",
+            "../../../../etc/shadow",
+            "sub/a.html",
+            ".html",
+            "a.htm",
+            "C:a.html",
+        ] {
+            assert!(!is_bundle_href(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -178,6 +178,16 @@ impl Entry {
     pub fn diagram(&self, id: &str) -> Option<&Diagram> {
         self.diagrams.iter().find(|d| d.id == id)
     }
+
+    /// The position in [`Entry::diagrams`] of diagram `id`.
+    pub fn diagram_position(&self, id: &str) -> Option<usize> {
+        self.diagrams.iter().position(|d| d.id == id)
+    }
+
+    /// Locked with an access key (`access = "key"`): nothing of it may be readable in any other file.
+    pub fn is_locked(&self) -> bool {
+        *self.config.access.get_ref() == config::Access::Key
+    }
 }
 
 /// True for ids usable in file names and URL fragments.

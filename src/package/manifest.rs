@@ -153,7 +153,7 @@ impl EntryRecord {
             id: entry.id.clone(),
             // A locked entry point that hides its title hides it here too: the manifest sits beside
             // the locked file on the share.
-            title: if crate::access::is_locked(entry) && entry.config.hide_title {
+            title: if entry.is_locked() && entry.config.hide_title {
                 String::new()
             } else {
                 entry.config.title.clone()
@@ -162,7 +162,7 @@ impl EntryRecord {
             bytes: file.bytes,
             sha256: file.sha256.clone(),
             access: access_name(*entry.config.access.get_ref()).to_string(),
-            key_holders: if crate::access::is_locked(entry) {
+            key_holders: if entry.is_locked() {
                 entry.config.key_holders.clone()
             } else {
                 Vec::new()

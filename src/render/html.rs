@@ -7,11 +7,12 @@ use pulldown_cmark::{BlockQuoteKind, CowStr, Event, Tag, TagEnd};
 
 use crate::check::Checked;
 use crate::content::markdown::Ev;
-use crate::content::Diagram;
+use crate::content::{Diagram, Project};
 use crate::theme::Theme;
 
 /// Renders events of a node (or of a diagram's introduction) to sanitized HTML.
 pub struct NodeRenderer<'a> {
+    pub project: &'a Project,
     pub checked: &'a Checked,
     pub diagram: &'a Diagram,
     /// The diagram's footnote definitions (see [`crate::content::Events::footnotes`]).
@@ -74,7 +75,10 @@ impl NodeRenderer<'_> {
                     id,
                 }) => {
                     let dest = match self.checked.links.get(&(file, dest_url.to_string())) {
-                        Some(target) => CowStr::from(target.href(&self.diagram.entry)),
+                        Some(target) => CowStr::from(
+                            super::target::shown(self.project, &self.diagram.entry, target)
+                                .href(&self.diagram.entry),
+                        ),
                         None => dest_url.clone(),
                     };
                     out.push(Event::Start(Tag::Link {

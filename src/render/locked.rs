@@ -31,7 +31,7 @@ pub struct PublicEntry<'a> {
 
 /// The title a page shows before unlocking: the entry's own, or a neutral one when it is hidden.
 pub fn shown_title<'a>(cx: &RenderContext<'a>, entry: &'a Entry) -> &'a str {
-    if crate::access::is_locked(entry) && entry.config.hide_title {
+    if entry.is_locked() && entry.config.hide_title {
         cx.theme.string("locked_title")
     } else {
         &entry.config.title
@@ -40,7 +40,7 @@ pub fn shown_title<'a>(cx: &RenderContext<'a>, entry: &'a Entry) -> &'a str {
 
 /// The description a page shows before the viewer runs: none for a locked entry point.
 pub fn shown_description(entry: &Entry) -> &str {
-    if crate::access::is_locked(entry) {
+    if entry.is_locked() {
         ""
     } else {
         &entry.config.description
@@ -53,7 +53,7 @@ pub fn public_json(
     entry: &Entry,
     environment: Option<&str>,
 ) -> Result<Option<String>, serde_json::Error> {
-    if !crate::access::is_locked(entry) {
+    if !entry.is_locked() {
         return Ok(None);
     }
     let site = &cx.project.site;

@@ -11,8 +11,9 @@
 //! The payload carries the layout only, as compact data ([`MapData`], data.rs); the viewer draws the SVG
 //! from it and from the node data (themes/default/map.js).
 
+use super::target::Shown;
+use super::RenderContext;
 use crate::check::resolve::Target;
-use crate::check::Checked;
 use crate::content::{Diagram, Entry, Project};
 
 /// Sizes in SVG user units (CSS pixels at zoom 1). The box sizes are also in themes/default/map.js
@@ -61,12 +62,8 @@ pub enum MapTarget {
 }
 
 /// The map of one diagram of `entry`.
-pub fn diagram_map(
-    project: &Project,
-    checked: &Checked,
-    entry: &Entry,
-    diagram: &Diagram,
-) -> Option<MapData> {
+pub fn diagram_map(cx: &RenderContext, entry: &Entry, diagram: &Diagram) -> Option<MapData> {
+    let (project, checked) = (cx.project, cx.checked);
     let nodes: Vec<MapNode> = diagram
         .nodes
         .iter()
@@ -82,13 +79,20 @@ pub fn diagram_map(
                     let local = (t.entry == entry.id && t.diagram == diagram.id)
                         .then(|| diagram.nodes.iter().position(|n| n.id == t.node))
                         .flatten();
-                    let target = match local {
-                        Some(i) => MapTarget::Local(i),
-                        None => MapTarget::Elsewhere(elsewhere_text(project, entry, t)),
+                    let shown = super::target::shown(project, &entry.id, t);
+                    let target = match (local, shown) {
+                        (Some(i), _) => MapTarget::Local(i),
+                        (None, Shown::Open(t)) => {
+                            MapTarget::Elsewhere(elsewhere_text(project, entry, t))
+                        }
+                        (None, Shown::Protected { entry, .. }) => MapTarget::Elsewhere(format!(
+                            "{entry}.html › {}",
+                            cx.theme.string("protected_procedure")
+                        )),
                     };
                     Some(MapAnswer {
                         label: &a.label,
-                        href: t.href(&entry.id),
+                        href: shown.href(&entry.id),
                         target,
                     })
                 })

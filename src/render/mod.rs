@@ -4,6 +4,7 @@ pub mod html;
 pub mod locked;
 pub mod map;
 pub mod model;
+pub mod target;
 
 use rayon::prelude::*;
 use tera::{Context, Tera};
@@ -81,6 +82,7 @@ fn render_diagram<'a>(
     let mut images = Vec::new();
     let events = diagram.events();
     let renderer = NodeRenderer {
+        project: cx.project,
         checked: cx.checked,
         diagram,
         footnotes: &events.footnotes,
@@ -96,12 +98,25 @@ fn render_diagram<'a>(
                 .iter()
                 .filter_map(|a| {
                     let target = cx.checked.links.get(&(diagram.file, a.dest.clone()))?;
-                    let entry_id = (target.entry != entry.id).then_some(target.entry.as_str());
-                    Some(AnswerView {
-                        label: &a.label,
-                        entry: entry_id,
-                        diagram: &target.diagram,
-                        node: &target.node,
+                    Some(match target::shown(cx.project, &entry.id, target) {
+                        target::Shown::Open(t) => AnswerView {
+                            label: &a.label,
+                            entry: (t.entry != entry.id).then_some(t.entry.as_str()),
+                            diagram: &t.diagram,
+                            node: &t.node,
+                            at: None,
+                        },
+                        target::Shown::Protected {
+                            entry,
+                            diagram,
+                            node,
+                        } => AnswerView {
+                            label: &a.label,
+                            entry: Some(entry),
+                            diagram: "",
+                            node: "",
+                            at: Some([diagram, node]),
+                        },
                     })
                 })
                 .collect();
@@ -123,7 +138,7 @@ fn render_diagram<'a>(
         intro_html: renderer.render(&events.intro, &mut images),
         start: diagram.start_node().map(|n| n.id.as_str()).unwrap_or(""),
         nodes,
-        map: map::diagram_map(cx.project, cx.checked, entry, diagram).map(|m| m.to_json()),
+        map: map::diagram_map(cx, entry, diagram).map(|m| m.to_json()),
     };
     (view, images)
 }
@@ -154,7 +169,7 @@ pub fn render_entry(cx: &RenderContext, entry: &Entry) -> Result<RenderedEntry, 
             .unwrap_or(""),
     };
     let env_name = project.environment.as_ref().map(|e| e.name.as_str());
-    let more = (!crate::access::is_locked(entry)).then(|| More::take(&mut diagrams));
+    let more = (!entry.is_locked()).then(|| More::take(&mut diagrams));
     let payload = Payload {
         v: 1,
         bundle: &entry.id,

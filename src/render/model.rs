@@ -148,6 +148,11 @@ pub struct AnswerView<'a> {
     /// link from `entry`, `diagram` and `node`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entry: Option<&'a str>,
+    /// Empty when the answer opens a locked entry point's node: see `at`.
     pub diagram: &'a str,
     pub node: &'a str,
+    /// Set instead of `diagram` and `node` when the answer opens a node of another entry point that is
+    /// locked: the positions of its diagram and node in that file (`render::target`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<[usize; 2]>,
 }

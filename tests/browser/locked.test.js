@@ -211,6 +211,19 @@ describe('locked entry point', { skip: h.skipReason('LIFEBOAT_LOCKED_DIST') }, (
     await s.close();
   });
 
+  it('a link from an open file, by position (#/~at/d/n), opens its node once unlocked', async () => {
+    // Open files link into a locked one without its ids: diagram 0 (fraude), node 1 (virement).
+    const s = await open(coffre, '#/~at/0/1');
+    const { page } = s;
+    await unlock(page, KEY_A);
+    await h.waitHeading(page, 'Vérifier le virement demandé', 15000);
+    assert.equal(await h.hash(page), '#/fraude/virement', 'the route is renamed to the node');
+    // Same file, another fragment: no reload, the unlocked viewer routes it. No such position.
+    await page.goto(h.fileUrl(coffre, '#/~at/9/9'));
+    await h.waitHeading(page, 'Page introuvable', 15000);
+    await s.close();
+  });
+
   it('"remember" keeps the tab unlocked in sessionStorage only, across a reload', async () => {
     const s = await open(coffre, '#/fraude/identite');
     const { page } = s;

@@ -2,7 +2,8 @@
  * decrypted payload of a locked entry point: unlock.js reads it and calls lbViewer, see there).
  * One classic script, no network, no eval, no inline styles (the page's CSP forbids them).
  * Routes (location.hash): #/ home, #/<diagram> start node, #/<diagram>/<node> a node,
- * #/~all/<diagram> the whole diagram, #/~map/<diagram>[/<node>] its map, #/~print every diagram for
+ * #/~all/<diagram> the whole diagram, #/~map/<diagram>[/<node>] its map, #/~at/<d>/<n> diagram d, node n
+ * of this file by position (links from other files into a locked one), #/~print every diagram for
  * printing. See docs/viewer-contract.md.
  * `sealedImages`: {id: [mime, base64]} of a locked entry point, else null (images in #lb-img-<id>, search
  * texts and maps in #lb-more). */
@@ -100,6 +101,8 @@ function lbViewer(data, sealedImages) {
 
   /* Where an answer leads: a node of this file, or of a sibling entry point's file (ids need no escaping). */
   function answerHref(a) {
+    /* `at`: a node of a locked entry point, by position only (its ids are not in this file). */
+    if (a.at) return a.entry + '.html#/~at/' + a.at[0] + '/' + a.at[1];
     return (a.entry ? a.entry + '.html' : '') + '#/' + a.diagram + '/' + a.node;
   }
 
@@ -370,6 +373,7 @@ function lbViewer(data, sealedImages) {
   }
 
   function targetLabel(a, d) {
+    if (a.at) return a.entry + '.html › ' + S('protected_procedure');
     if (a.entry) return a.entry + '.html › ' + a.diagram + ' › ' + a.node;
     var f = findNode(a.diagram, a.node);
     if (!f) return a.diagram + ' › ' + a.node;
@@ -495,6 +499,7 @@ function lbViewer(data, sealedImages) {
     if (parts.length === 2 && parts[0] === '~all') return { kind: 'all', d: parts[1] };
     if ((parts.length === 2 || parts.length === 3) && parts[0] === '~map') return { kind: 'map', d: parts[1], n: parts[2] };
     if (parts.length === 1 && parts[0] === '~print') return { kind: 'print' };
+    if (parts.length === 3 && parts[0] === '~at') return { kind: 'at', d: parts[1], n: parts[2] };
     if (parts.length === 1 || (parts.length === 2 && parts[1] === '')) return { kind: 'diagram', d: parts[0] };
     if (parts.length === 2) return { kind: 'node', d: parts[0], n: parts[1] };
     return { kind: 'unknown' };
@@ -520,6 +525,17 @@ function lbViewer(data, sealedImages) {
         return;
       }
       r = { kind: 'unknown' };
+    }
+    if (r.kind === 'at') {
+      /* A link from another file into this one while it was locked: diagram and node by position. */
+      var ad = /^\d+$/.test(r.d) && data.diagrams[+r.d];
+      var an = ad && /^\d+$/.test(r.n) && ad.nodes && ad.nodes[+r.n];
+      if (an) {
+        history.replaceState(null, '', nodeHref(ad.id, an.id));
+        r = { kind: 'node', d: ad.id, n: an.id };
+      } else {
+        r = { kind: 'unknown' };
+      }
     }
     if (r.kind === 'diagram') {
       var s = startOf(r.d);
