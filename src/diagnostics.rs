@@ -308,6 +308,19 @@ pub fn nearest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
         .map(|(_, c)| c)
 }
 
+/// Prints diagnostics to stderr, in colour on a terminal (not with `NO_COLOR`).
+pub fn print_to_stderr(report: &Report) {
+    use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+    use std::io::IsTerminal;
+    let choice = if std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        ColorChoice::Auto
+    } else {
+        ColorChoice::Never
+    };
+    let mut stderr = StandardStream::stderr(choice);
+    report.emit_text(&mut stderr).ok();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,8 @@
 //!
 //! The pipeline, one module per stage: [`content`] loads the folder into a typed model, [`check`] relates
 //! its parts and reports every problem, [`render`] turns the model into a view model and HTML, [`inline`]
-//! assembles each self-contained file, and [`package`] writes the output.
+//! assembles each self-contained file, and [`package`] writes the output. [`pipeline`] is the front of it
+//! that every command building or comparing a bundle shares.
 
 pub mod access;
 pub mod bundle;
@@ -14,6 +15,7 @@ pub mod diagnostics;
 pub mod import;
 pub mod inline;
 pub mod package;
+pub mod pipeline;
 pub mod progress;
 pub mod publish;
 pub mod render;

@@ -110,7 +110,7 @@ fn keys_written_in_the_content_are_refused() {
         (
             "coffre/entry.toml",
             format!("description = \"{KEY_B}\"\n"),
-            "`description` holds a Lifeboat access key: keys must never be written in the content",
+            "this text holds a Lifeboat access key: keys must never be written in the content",
         ),
     ] {
         let temp = site();
@@ -131,6 +131,45 @@ fn keys_written_in_the_content_are_refused() {
         assert!(run.stderr.contains(message), "{file}: {}", run.transcript());
         assert!(
             run.stderr.contains("lifeboat key new"),
+            "{file}: {}",
+            run.transcript()
+        );
+        assert!(!temp.path().join("dist").exists(), "{file}: output written");
+    }
+}
+
+#[test]
+fn the_build_key_is_refused_anywhere_in_content_and_theme_in_any_spacing() {
+    let spaced = KEY_A.to_lowercase().replace('-', " ");
+    let squashed = KEY_A.replace('-', "");
+    for (file, text) in [
+        // In a comment of site.toml: not a value at all.
+        ("site.toml", format!("# clé du coffre : {KEY_A}\n")),
+        // Inside a longer string.
+        ("coffre/entry.toml", format!("# {spaced}\n")),
+        // In body text, broken up as someone would dictate it.
+        (
+            "accueil/bonjour.md",
+            format!(
+                "\nLe code du coffre est {} {}.\n",
+                &squashed[..13],
+                &squashed[13..]
+            ),
+        ),
+        // In a user theme file.
+        ("_theme/custom.css", format!("/* key {squashed} */\n")),
+    ] {
+        let temp = site();
+        let path = temp.path().join("content").join(file);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let mut old = fs::read_to_string(&path).unwrap_or_default();
+        old.push_str(&text);
+        fs::write(&path, old).unwrap();
+        let run = build(temp.path(), Some(KEY_A));
+        assert_eq!(run.code, 1, "{file}: {}", run.transcript());
+        assert!(
+            run.stderr.contains("this text holds a Lifeboat access key")
+                && run.stderr.contains(&format!("content/{file}:")),
             "{file}: {}",
             run.transcript()
         );

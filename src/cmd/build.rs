@@ -1,15 +1,12 @@
 //! `lifeboat build`: content folder -> output folder, all or nothing.
 
-use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::Context;
 
-use crate::access::{self, AccessError, AccessKey};
 use crate::bundle;
 use crate::cli::BuildOptions;
-use crate::content::Project;
 use crate::diagnostics::{summary, Severity};
 use crate::package::sink::Sink;
 use crate::package::{cache, output};
@@ -20,7 +17,15 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let progress = Progress::on_stderr(opts.quiet);
     progress.step("checking the content", 0);
-    let (report, loaded) = super::load_and_check(&opts.content_dir, opts.env.as_deref());
+    let crate::pipeline::Prepared {
+        report,
+        loaded,
+        key,
+    } = crate::pipeline::prepare(
+        &opts.content_dir,
+        opts.env.as_deref(),
+        opts.key_file.as_deref(),
+    );
     progress.finish();
     super::print_report(&report);
     let Some((project, checked)) = loaded.filter(|_| !report.has_errors()) else {
@@ -33,7 +38,7 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(super::EXIT_PROBLEMS));
     };
-    let key = match access_key(opts.key_file.as_deref(), &project) {
+    let key = match key {
         Ok(key) => key,
         Err(e) => {
             eprintln!("error: {e}");
@@ -114,23 +119,4 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// The key for locked entry points, from `--key-file` or the environment; an error when one is needed
-/// and missing, or given but not a valid key (a typo is caught by its check symbol).
-pub(crate) fn access_key(
-    key_file: Option<&Path>,
-    project: &Project,
-) -> Result<Option<AccessKey>, AccessError> {
-    let key = access::key_for_build(key_file, std::env::var(access::KEY_ENV).ok(), &project.root)?;
-    let locked: Vec<String> = project
-        .entries
-        .iter()
-        .filter(|e| e.is_locked())
-        .map(|e| e.id.clone())
-        .collect();
-    if key.is_none() && !locked.is_empty() {
-        return Err(AccessError::NoKey(locked));
-    }
-    Ok(key)
 }

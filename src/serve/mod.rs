@@ -281,8 +281,12 @@ pub fn build_files(
     env: Option<&str>,
     last: Option<&Site>,
 ) -> Result<bundle::InMemory, Vec<Problem>> {
-    let (report, loaded) = crate::cmd::load_and_check(content_dir, env);
-    crate::cmd::print_report(&report);
+    let crate::pipeline::Prepared {
+        report,
+        loaded,
+        key,
+    } = crate::pipeline::prepare(content_dir, env, None);
+    crate::diagnostics::print_to_stderr(&report);
     let problems: Vec<Problem> = report
         .diagnostics()
         .iter()
@@ -309,8 +313,7 @@ pub fn build_files(
         );
         return Err(problems);
     };
-    let key = crate::cmd::build::access_key(None, &project)
-        .map_err(|e| vec![Problem::general(e.to_string())])?;
+    let key = key.map_err(|e| vec![Problem::general(e.to_string())])?;
     let source_date_epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
     let mut snapshot = Snapshot::take(&project.root, source_date_epoch.clone())
         .map_err(|e| vec![Problem::general(e.to_string())])?;
