@@ -13,9 +13,9 @@
 // file:, data: or blob: URLs. To prove the CSP watch works, an inline script added at the end must be
 // refused and reported.
 //
-// WebKit pitfalls: Back skips history entries that a script made without a user gesture, so every
-// navigation before a Back is a WebDriver element click or a WebDriver navigation; MiniBrowser is at
-// least 447 px wide.
+// WebKit pitfalls: Back skips history entries that a script made without a user gesture (el.click()),
+// so every entry gone Back or Forward onto is made by a WebDriver element click or a WebDriver
+// navigation; MiniBrowser is at least 447 px wide.
 
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
