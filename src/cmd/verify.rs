@@ -21,9 +21,9 @@ pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
         None => None,
         Some(content) => {
             // Compare with the environment the bundle was built for: its values are part of the sources.
-            let env = verify::read_manifest(&opts.dir.join(manifest::FILE_NAME))
+            let env = verify::manifest_of(&opts.dir)
                 .ok()
-                .and_then(|(m, _)| m.environment.name);
+                .and_then(|m| m.environment.name);
             let (report, loaded) = super::load_and_check(content, env.as_deref());
             let Some((project, checked)) = loaded.filter(|_| !report.has_errors()) else {
                 super::print_report(&report);

@@ -19,6 +19,7 @@ use crate::package::output::MARKER;
 
 pub mod share;
 mod version;
+pub mod zipfile;
 
 use share::Found;
 pub use version::Version;
@@ -55,6 +56,8 @@ pub enum VerifyError {
     },
     #[error("`{0}` is larger than the {limit} MiB limit for a manifest or journal", limit = .1 >> 20)]
     TooLarge(String, u64),
+    #[error("`{0}` is not a usable bundle zip: {1}")]
+    BadZip(String, String),
     #[error("`{path}` {why}; lifeboat will not use it")]
     NotOurs { path: String, why: &'static str },
     #[error("`{path}` {why}. Lifeboat did not write this journal and will not follow it. If no publish is running on this share, remove the folder `{work}` and publish again")]
@@ -201,7 +204,15 @@ pub fn read_manifest(path: &Path) -> Result<(Manifest, Vec<u8>), VerifyError> {
         }
         Found::NotAFile(why) => return Err(VerifyError::NotOurs { path: shown, why }),
     };
-    let text = std::str::from_utf8(&raw)
+    let manifest = parse_manifest(&shown, &raw)?;
+    Ok((manifest, raw))
+}
+
+/// Parses the manifest `raw` read from `shown` (a path, for messages): refuses unknown format versions
+/// before looking at anything else, and names that are not plain file names of a bundle.
+pub fn parse_manifest(shown: &str, raw: &[u8]) -> Result<Manifest, VerifyError> {
+    let shown = shown.to_string();
+    let text = std::str::from_utf8(raw)
         .map_err(|e| VerifyError::BadManifest(shown.clone(), e.to_string()))?;
     let table: toml::Table =
         toml::from_str(text).map_err(|e| VerifyError::BadManifest(shown.clone(), e.to_string()))?;
@@ -228,7 +239,20 @@ pub fn read_manifest(path: &Path) -> Result<(Manifest, Vec<u8>), VerifyError> {
             why,
         });
     }
-    Ok((manifest, raw))
+    Ok(manifest)
+}
+
+/// The manifest of the bundle at `path`: a bundle folder's `bcp-manifest.toml`, or the one a zip holds.
+pub fn manifest_of(path: &Path) -> Result<Manifest, VerifyError> {
+    if is_file(path) {
+        return zipfile::manifest_of(path).map(|(v, _)| v.manifest);
+    }
+    read_manifest(&path.join(manifest::FILE_NAME)).map(|(m, _)| m)
+}
+
+/// A regular file (a zip), not a folder, nor a link to anything.
+fn is_file(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file())
 }
 
 /// The publish in progress in `dir`, if any: its journal and the staged manifest.
@@ -254,6 +278,9 @@ pub fn verify(
     sources: Option<&BTreeMap<String, String>>,
     in_progress_max: i64,
 ) -> Result<Verification, VerifyError> {
+    if is_file(dir) {
+        return zipfile::verify(dir, now, sources);
+    }
     let pending = transition(dir)?;
     let current = match read_manifest(&dir.join(manifest::FILE_NAME)) {
         Ok((manifest, raw)) => Some(Version::new(manifest, raw)),
