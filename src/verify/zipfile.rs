@@ -114,10 +114,11 @@ fn unusable(path: &Path, e: impl std::fmt::Display) -> VerifyError {
     VerifyError::BadZip(path.display().to_string(), e.to_string())
 }
 
+/// A zip read into memory.
+pub type Zip = zip::ZipArchive<io::Cursor<Vec<u8>>>;
+
 /// The manifest a bundle's zip holds, checked like a folder's (format version, names).
-pub fn manifest_of(
-    path: &Path,
-) -> Result<(Version, zip::ZipArchive<io::Cursor<Vec<u8>>>), VerifyError> {
+pub fn manifest_of(path: &Path) -> Result<(Version, Zip), VerifyError> {
     let shown = path.display().to_string();
     let bytes = match share::read(path, None)? {
         Found::File(bytes) => bytes,
