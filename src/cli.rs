@@ -45,10 +45,10 @@ pub enum Command {
     /// Turn a diagram written in another format into a Lifeboat diagram
     #[command(subcommand)]
     Import(ImportCommand),
-    /// Check a bundle folder against its manifest: checksums, missing or extra files, staleness, and
-    /// (with --content) whether the sources changed since the snapshot
+    /// Check a bundle folder, share or zip against its manifest: checksums, missing or extra files,
+    /// staleness, and (with --content) whether the sources changed since the snapshot
     #[command(
-        after_help = "Exit codes: 0 all good; 1 problems found (damaged, missing or extra file, stale, behind the sources); 2 unusable input (no manifest, unreadable, unknown format)."
+        after_help = "Exit codes: 0 all good; 1 problems found (damaged, missing or extra file, stale, behind the sources, a publish in progress for longer than --in-progress-max); 2 unusable input (no manifest, unreadable, unknown format)."
     )]
     Verify(VerifyOptions),
     /// Copy a verified bundle to a file share atomically, keeping the previous bundles in SHARE/archive
@@ -69,7 +69,8 @@ pub enum KeyCommand {
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct VerifyOptions {
-    /// Bundle folder (holds bcp-manifest.toml): a build output or a share
+    /// Bundle folder (holds bcp-manifest.toml): a build output or a share; or the bundle's zip
+    #[arg(value_name = "DIR|ZIP")]
     pub dir: PathBuf,
     /// Content folder to compare with: reports entry points whose sources changed since the snapshot
     #[arg(long, value_name = "CONTENT_DIR")]
@@ -81,6 +82,33 @@ pub struct VerifyOptions {
     /// read from LIFEBOAT_NOW ("will the share be stale on Monday?")
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
+    /// A publish still in progress after this long has stopped half-way: report it (exit 1).
+    /// Seconds (600), or a number with s, m or h (90s, 10m, 1h)
+    #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
+    pub in_progress_max: i64,
+}
+
+/// `600`, `600s`, `10m`, `1h`: a whole number of seconds, minutes or hours, as seconds.
+pub fn parse_duration(raw: &str) -> Result<i64, String> {
+    let raw = raw.trim();
+    let (digits, unit) = match raw.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => raw.split_at(i),
+        None => (raw, ""),
+    };
+    let scale = match unit {
+        "" | "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        _ => 0,
+    };
+    digits
+        .parse::<i64>()
+        .ok()
+        .filter(|_| scale > 0)
+        .and_then(|n| n.checked_mul(scale))
+        .ok_or_else(|| {
+            format!("`{raw}` is not a duration: write seconds (600) or a whole number with s, m or h (90s, 10m, 1h)")
+        })
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -259,4 +287,31 @@ pub struct ImportMermaidOptions {
     /// Replace ENTRY/ID.md if it exists
     #[arg(long)]
     pub force: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+
+    #[test]
+    fn durations_are_seconds_or_a_number_with_a_unit() {
+        assert_eq!(parse_duration("600"), Ok(600));
+        assert_eq!(parse_duration("90s"), Ok(90));
+        assert_eq!(parse_duration("10m"), Ok(600));
+        assert_eq!(parse_duration("2h"), Ok(7200));
+        assert_eq!(parse_duration("0"), Ok(0));
+        for bad in [
+            "",
+            "m",
+            "10 m",
+            "1.5m",
+            "-5",
+            "10d",
+            "10mm",
+            "99999999999999999999h",
+        ] {
+            let err = parse_duration(bad).unwrap_err();
+            assert!(err.contains("not a duration"), "{bad}: {err}");
+        }
+    }
 }

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use crate::cli::PublishOptions;
-use crate::publish::{self, PublishError, Steps};
+use crate::publish::{self, Ops, PublishError, Steps};
 
 /// Test-only hook: stop the publish after this many filesystem steps, as a crash would.
 const FAIL_AFTER_VAR: &str = "LIFEBOAT_PUBLISH_FAIL_AFTER";
@@ -16,13 +16,13 @@ pub fn run(opts: &PublishOptions) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(super::verify::EXIT_UNUSABLE));
         }
     };
-    let mut steps = Steps {
+    let mut ops = Ops::real(Steps {
         done: 0,
         fail_after: std::env::var(FAIL_AFTER_VAR)
             .ok()
             .and_then(|v| v.trim().parse().ok()),
-    };
-    match publish::publish(&opts.dir, &opts.to, opts.keep, now, &mut steps) {
+    });
+    match publish::publish(&opts.dir, &opts.to, opts.keep, now, &mut ops) {
         Ok(p) => {
             if p.stale {
                 eprintln!(
@@ -33,6 +33,12 @@ pub fn run(opts: &PublishOptions) -> anyhow::Result<ExitCode> {
             for (name, why) in &p.left {
                 eprintln!(
                     "warning: left `{}` in place: the new bundle no longer has it, but it {why}, so it is not provably lifeboat's to delete",
+                    opts.to.join(name).display()
+                );
+            }
+            for (name, why) in &p.unpruned {
+                eprintln!(
+                    "warning: could not prune `{}` now ({why}: a file in it is probably open); the next publish tries again",
                     opts.to.join(name).display()
                 );
             }
@@ -63,6 +69,10 @@ pub fn run(opts: &PublishOptions) -> anyhow::Result<ExitCode> {
         Err(e @ PublishError::BadBundle { .. }) => {
             eprintln!("error: {e}");
             Ok(ExitCode::from(super::EXIT_PROBLEMS))
+        }
+        Err(e @ PublishError::InUse { .. }) => {
+            eprintln!("error: {e}");
+            Ok(ExitCode::from(super::verify::EXIT_UNUSABLE))
         }
         Err(PublishError::Verify(e)) => {
             eprintln!("error: {e}");

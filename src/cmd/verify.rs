@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use crate::cli::{Format, VerifyOptions};
 use crate::package::manifest;
-use crate::verify::{self, BehindStatus, FileStatus, Verification};
+use crate::verify::{self, BehindStatus, FileStatus, Side, Verification};
 
 /// Exit code when the folder cannot be verified at all (no manifest, unreadable, unknown format).
 pub const EXIT_UNUSABLE: u8 = 2;
@@ -21,9 +21,9 @@ pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
         None => None,
         Some(content) => {
             // Compare with the environment the bundle was built for: its values are part of the sources.
-            let env = verify::read_manifest(&opts.dir.join(manifest::FILE_NAME))
+            let env = verify::manifest_of(&opts.dir)
                 .ok()
-                .and_then(|(m, _)| m.environment.name);
+                .and_then(|m| m.environment.name);
             let (report, loaded) = super::load_and_check(content, env.as_deref());
             let Some((project, checked)) = loaded.filter(|_| !report.has_errors()) else {
                 super::print_report(&report);
@@ -40,7 +40,7 @@ pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
             Some(hashes)
         }
     };
-    let result = match verify::verify(&opts.dir, now, sources.as_ref()) {
+    let result = match verify::verify(&opts.dir, now, sources.as_ref(), opts.in_progress_max) {
         Ok(result) => result,
         Err(e) => return Ok(unusable(&e.to_string())),
     };
@@ -88,6 +88,15 @@ fn parse_time(raw: &str) -> Option<i64> {
         .map(|t| t.unix_timestamp())
 }
 
+/// `45s`, `12m 5s`, `3h 0m`: how long, for a person.
+fn duration(seconds: i64) -> String {
+    match seconds {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m {}s", s / 60, s % 60),
+        s => format!("{}h {}m", s / 3600, s % 3600 / 60),
+    }
+}
+
 /// One line per problem, then one summary line: short enough for a monitoring log.
 fn text(r: &Verification) -> String {
     let mut out = String::new();
@@ -97,11 +106,14 @@ fn text(r: &Verification) -> String {
 
 fn write_text(out: &mut String, r: &Verification) -> std::fmt::Result {
     for f in &r.files {
-        let label = match f.status {
-            FileStatus::Ok | FileStatus::Pending => continue,
-            FileStatus::Changed => "changed",
-            FileStatus::Missing => "missing",
-            FileStatus::Extra => "extra",
+        let label = match (f.status, f.version) {
+            // During a publish, which bundle each file is: old (the new one is staged) or new.
+            (FileStatus::Ok | FileStatus::Pending, Some(Side::Old)) => "old",
+            (FileStatus::Ok | FileStatus::Pending, Some(Side::New)) => "new",
+            (FileStatus::Ok | FileStatus::Pending, None) => continue,
+            (FileStatus::Changed, _) => "changed",
+            (FileStatus::Missing, _) => "missing",
+            (FileStatus::Extra, _) => "extra",
         };
         match &f.detail {
             Some(detail) => writeln!(out, "{label:<8} {} ({detail})", f.file)?,
@@ -124,10 +136,19 @@ fn write_text(out: &mut String, r: &Verification) -> std::fmt::Result {
         writeln!(out, "behind   {}: {why}", b.entry)?;
     }
     if let Some(p) = &r.publishing {
-        writeln!(
-out, "publish  in progress or interrupted: {} of {} files of snapshot {} in place (each file is complete; rerun `lifeboat publish` if it stopped)",
-            p.done, p.total, p.snapshot
-        )?;
+        if p.overdue {
+            writeln!(
+                out,
+                "publish  stopped half-way: in progress for {} (longer than --in-progress-max {}), {} of {} files of snapshot {} in place, the others still the previous bundle's (each file is complete); rerun `lifeboat publish` to finish it",
+                duration(p.age_seconds), duration(p.max_seconds), p.done, p.total, p.snapshot
+            )?;
+        } else {
+            writeln!(
+                out,
+                "publish  in progress or interrupted: {} of {} files of snapshot {} in place, for {} (each file is complete; rerun `lifeboat publish` if it stopped)",
+                p.done, p.total, p.snapshot, duration(p.age_seconds)
+            )?;
+        }
     }
     let checked = r
         .files

@@ -10,17 +10,29 @@
 //! 5. rename each staged file over the old one (atomic on one filesystem), delete files the new bundle
 //!    no longer has, rename the manifest into place last, then remove the journal and staging folder;
 //! 6. prune the archive to the newest N bundles.
+//!
+//! Every call that changes the share goes through [`fs::ShareFs`]; one the share refuses because a file
+//! is in use (Windows file shares) is retried with back-off, and if a replacement in step 5 still fails,
+//! the files already replaced are put back to their previous versions from the archive copy of step 3
+//! (`rollback.rs`), so the share is the previous bundle again, never a mix.
 
 use std::collections::BTreeSet;
-use std::fs::{self, File};
-use std::io::{self, Write};
+use std::io;
 use std::path::Path;
+use std::time::Duration;
 
 use crate::package::manifest::{self, Manifest};
 use crate::verify::share::{self, Found};
 use crate::verify::{
     self, FileStatus, Journal, VerifyError, Version, ARCHIVE_DIR, JOURNAL, PUBLISH_DIR,
 };
+
+pub mod fs;
+mod rollback;
+#[cfg(test)]
+mod tests;
+
+use fs::{Backoff, RealFs, ShareFs};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
@@ -36,6 +48,37 @@ pub enum PublishError {
     SameFolder(String),
     #[error("stopped after {0} filesystem steps (LIFEBOAT_PUBLISH_FAIL_AFTER, a test hook)")]
     Interrupted(usize),
+    #[error("`{path}` could not be replaced or removed ({error}; {tries} tries over {waited:?}): it is probably open on a computer that uses the share, and a Windows file share does not replace a file that is open (a page in a browser, a preview pane, an antivirus scan). {outcome}")]
+    InUse {
+        path: String,
+        error: io::Error,
+        tries: usize,
+        waited: Duration,
+        /// What the share holds now, and what to do.
+        outcome: String,
+    },
+}
+
+impl PublishError {
+    /// Says what the share holds after a file in use stopped the publish.
+    fn with_outcome(self, outcome: impl FnOnce() -> String) -> PublishError {
+        match self {
+            PublishError::InUse {
+                path,
+                error,
+                tries,
+                waited,
+                outcome: old,
+            } if old.is_empty() => PublishError::InUse {
+                path,
+                error,
+                tries,
+                waited,
+                outcome: outcome(),
+            },
+            other => other,
+        }
+    }
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> PublishError + '_ {
@@ -63,6 +106,63 @@ impl Steps {
     }
 }
 
+/// What a publish writes with: the file system, how it waits for a file in use, and the step counter.
+pub struct Ops<'a> {
+    pub fs: &'a dyn ShareFs,
+    pub backoff: Backoff<'a>,
+    pub steps: Steps,
+}
+
+impl Ops<'static> {
+    /// The machine's file system, [`Backoff::standard`].
+    pub fn real(steps: Steps) -> Ops<'static> {
+        Ops {
+            fs: &RealFs,
+            backoff: Backoff::standard(),
+            steps,
+        }
+    }
+}
+
+impl Ops<'_> {
+    fn step(&mut self) -> Result<(), PublishError> {
+        self.steps.step()
+    }
+
+    /// Runs `call` on `path`, again after each back-off delay while the share says a file is in use.
+    fn retry(
+        &self,
+        path: &Path,
+        mut call: impl FnMut(&dyn ShareFs) -> io::Result<()>,
+    ) -> Result<(), PublishError> {
+        let mut delays = self.backoff.delays.iter();
+        let mut waited = Duration::ZERO;
+        let mut tries = 1;
+        loop {
+            match call(self.fs) {
+                Ok(()) => return Ok(()),
+                Err(e) if fs::is_in_use(&e) => match delays.next() {
+                    Some(delay) => {
+                        (self.backoff.sleep)(*delay);
+                        waited += *delay;
+                        tries += 1;
+                    }
+                    None => {
+                        return Err(PublishError::InUse {
+                            path: path.display().to_string(),
+                            error: e,
+                            tries,
+                            waited,
+                            outcome: String::new(),
+                        })
+                    }
+                },
+                Err(e) => return Err(io_err(path)(e)),
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Published {
     pub snapshot: String,
@@ -76,6 +176,8 @@ pub struct Published {
     /// Files of the previous bundle that the new one no longer has but that lifeboat left in place,
     /// because they are not provably the previous bundle's (changed since, or not a regular file); why.
     pub left: Vec<(String, String)>,
+    /// Folders of `archive/` that could not be pruned now (a file in them in use); why.
+    pub unpruned: Vec<(String, String)>,
     /// The bundle is past its due date (published anyway: it is the newest there is).
     pub stale: bool,
 }
@@ -101,9 +203,9 @@ pub fn publish(
     share: &Path,
     keep: usize,
     now: i64,
-    steps: &mut Steps,
+    ops: &mut Ops,
 ) -> Result<Published, PublishError> {
-    let check = verify::verify(dir, now, None)?;
+    let check = verify::verify(dir, now, None, i64::MAX)?;
     let broken: Vec<String> = check
         .files
         .iter()
@@ -117,7 +219,7 @@ pub fn publish(
         });
     }
     let (new, new_raw) = verify::read_manifest(&dir.join(manifest::FILE_NAME))?;
-    fs::create_dir_all(share).map_err(io_err(share))?;
+    ops.fs.create_dir_all(share).map_err(io_err(share))?;
     if same_folder(dir, share) {
         return Err(PublishError::SameFolder(share.display().to_string()));
     }
@@ -131,13 +233,14 @@ pub fn publish(
     // 1. An interrupted publish is rolled forward first, so the share is one complete bundle again;
     //    the journal and what it points at are checked first: anyone can write to a share.
     if let Some(journal) = share::read_journal(share)? {
-        finish(share, &journal, Staged::Unverified, &mut left, steps)?;
+        finish(share, &journal, Staged::Unverified, &mut left, ops)?;
     }
     let current = read_current(share)?;
     let snapshot_dir = snapshot_folder(&new.snapshot);
+    let mut unpruned = Vec::new();
     if current.as_ref().is_some_and(|(_, raw)| *raw == new_raw) && share_is_intact(share, now) {
-        remove_dir(&work, steps)?;
-        let pruned = prune(share, keep, &snapshot_dir, steps)?;
+        remove_dir(&work, ops)?;
+        let pruned = prune(share, keep, &snapshot_dir, &mut unpruned, ops)?;
         return Ok(Published {
             snapshot: new.snapshot,
             changed: false,
@@ -145,25 +248,36 @@ pub fn publish(
             archived: None,
             pruned,
             left,
+            unpruned,
             stale: check.stale.stale,
         });
     }
+    let untouched = || {
+        let holds = match &current {
+            Some((old, _)) => format!("snapshot {}", old.snapshot),
+            None => "what it held before".to_string(),
+        };
+        format!("No file of the bundle on the share was replaced: it still holds {holds}. Close the file (or wait) and run `lifeboat publish` again.")
+    };
 
     // 2. Stage the new bundle, manifest last.
-    remove_dir(&work, steps)?;
     let staging = work.join(&snapshot_dir);
     let names = file_names(&new);
-    for name in &names {
-        copy_file(&dir.join(name), &staging, name, steps)?;
-    }
-    write_file(&staging, manifest::FILE_NAME, &new_raw, steps)?;
+    let staged = (|| {
+        remove_dir(&work, ops)?;
+        for name in &names {
+            copy_file(&dir.join(name), &staging, name, ops)?;
+        }
+        write_file(&staging, manifest::FILE_NAME, &new_raw, ops)
+    })();
+    staged.map_err(|e| e.with_outcome(untouched))?;
 
     // 3. Archive the bundle in place (when it is intact: a damaged one is not worth keeping).
     let mut archived = None;
     if let Some((old, _)) = current.as_ref().filter(|_| share_is_intact(share, now)) {
         let name = snapshot_folder(&old.snapshot);
         if name != snapshot_dir {
-            archive_current(share, old, &name, steps)?;
+            archive_current(share, old, &name, ops).map_err(|e| e.with_outcome(untouched))?;
             archived = Some(format!("{ARCHIVE_DIR}/{name}"));
         }
     }
@@ -175,11 +289,11 @@ pub fn publish(
         started_epoch: now,
     };
     let text = toml::to_string(&journal).unwrap_or_default();
-    write_file(&work, JOURNAL, text.as_bytes(), steps)?;
-    finish(share, &journal, Staged::Ours, &mut left, steps)?;
+    write_file(&work, JOURNAL, text.as_bytes(), ops).map_err(|e| e.with_outcome(untouched))?;
+    finish(share, &journal, Staged::Ours, &mut left, ops)?;
 
     // 6. Retention.
-    let pruned = prune(share, keep, &snapshot_dir, steps)?;
+    let pruned = prune(share, keep, &snapshot_dir, &mut unpruned, ops)?;
     Ok(Published {
         snapshot: new.snapshot,
         changed: true,
@@ -187,6 +301,7 @@ pub fn publish(
         archived,
         pruned,
         left,
+        unpruned,
         stale: check.stale.stale,
     })
 }
@@ -236,7 +351,7 @@ fn read_current(share: &Path) -> Result<Option<(Manifest, Vec<u8>)>, PublishErro
 
 /// Every file of the share matches its manifest (staleness and extra files aside).
 fn share_is_intact(share: &Path, now: i64) -> bool {
-    verify::verify(share, now, None).is_ok_and(|v| {
+    verify::verify(share, now, None, i64::MAX).is_ok_and(|v| {
         v.publishing.is_none()
             && v.files
                 .iter()
@@ -260,7 +375,7 @@ fn finish(
     journal: &Journal,
     staged: Staged,
     left: &mut Vec<(String, String)>,
-    steps: &mut Steps,
+    ops: &mut Ops,
 ) -> Result<(), PublishError> {
     let work = share.join(PUBLISH_DIR);
     let staging = work.join(&journal.staging);
@@ -273,7 +388,7 @@ fn finish(
     let new = match verify::read_manifest(&staged_manifest) {
         Ok((manifest, raw)) => Version::new(manifest, raw),
         // The staged manifest moves into place last: without it, there is nothing left to do.
-        Err(VerifyError::NoManifest(_)) => return remove_dir(&work, steps),
+        Err(VerifyError::NoManifest(_)) => return remove_dir(&work, ops),
         Err(e) => {
             return Err(refuse(format!(
                 "points at a staged bundle that cannot be used: {e}"
@@ -297,30 +412,56 @@ fn finish(
             }
         }
     }
-    for name in &new_names {
+    let mut dropped = Vec::new();
+    match replace(share, &staging, &new_names, &mut dropped, ops) {
+        Err(e @ PublishError::InUse { .. }) => {
+            // Never a mixed share: the files already replaced go back to their previous versions.
+            let outcome = match rollback::roll_back(share, &new, ops) {
+                Ok(holds) => format!("The files already replaced were put back: the share holds {holds} again and verifies as it did. Close the file (or wait) and run `lifeboat publish` again."),
+                Err(e) => format!("They could not all be put back ({e}): the share holds old and new files, each complete, and `lifeboat verify` reports a publish in progress (exit 1 once it is older than --in-progress-max). Close the file (or wait) and run `lifeboat publish` again: it finishes this publish first."),
+            };
+            return Err(e.with_outcome(|| outcome));
+        }
+        other => other?,
+    }
+    left.extend(dropped);
+    // The publish is complete once the manifest is in place; only bookkeeping is left.
+    remove_dir(&work, ops).map_err(|e| {
+        e.with_outcome(|| format!("The new bundle is in place; lifeboat's own folder `{}` is left over, and the next publish removes it.", work.display()))
+    })
+}
+
+/// Step 5 up to the manifest: renames the staged files over the old ones, deletes the old bundle's files
+/// that the new one lacks (when they are provably the old bundle's; the others are `left`), then moves
+/// the manifest into place.
+fn replace(
+    share: &Path,
+    staging: &Path,
+    new_names: &BTreeSet<String>,
+    left: &mut Vec<(String, String)>,
+    ops: &mut Ops,
+) -> Result<(), PublishError> {
+    for name in new_names {
         let from = staging.join(name);
-        if fs::symlink_metadata(&from).is_ok() {
-            rename(&from, &share.join(name), steps)?;
+        if std::fs::symlink_metadata(&from).is_ok() {
+            rename(&from, &share.join(name), ops)?;
         }
     }
     if let Some((old, raw)) = read_current(share)? {
         let old = Version::new(old, raw);
-        let gone: BTreeSet<String> = old.names().difference(&new_names).cloned().collect();
+        let gone: BTreeSet<String> = old.names().difference(new_names).cloned().collect();
         for name in gone {
             let path = share.join(&name);
             match share::read(&path, None)? {
                 Found::Missing => {}
-                Found::File(bytes) if old.owns(&name, &bytes) => {
-                    fs::remove_file(&path).map_err(io_err(&path))?;
-                    steps.step()?;
-                }
+                Found::File(bytes) if old.owns(&name, &bytes) => remove_file(&path, ops)?,
                 Found::File(_) => left.push((name, "changed since it was published".into())),
                 Found::NotAFile(why) => left.push((name, why.to_string())),
             }
         }
     }
-    rename(&staged_manifest, &share.join(manifest::FILE_NAME), steps)?;
-    remove_dir(&work, steps)
+    let staged_manifest = staging.join(manifest::FILE_NAME);
+    rename(&staged_manifest, &share.join(manifest::FILE_NAME), ops)
 }
 
 /// Copies the bundle in place to `archive/<name>/`, through a hidden folder renamed when complete.
@@ -328,7 +469,7 @@ fn archive_current(
     share: &Path,
     old: &Manifest,
     name: &str,
-    steps: &mut Steps,
+    ops: &mut Ops,
 ) -> Result<(), PublishError> {
     let archive = share.join(ARCHIVE_DIR);
     let target = archive.join(name);
@@ -336,27 +477,29 @@ fn archive_current(
         return Ok(());
     }
     let partial = archive.join(format!(".{name}.partial"));
-    remove_dir(&partial, steps)?;
+    remove_dir(&partial, ops)?;
     for file in file_names(old)
         .iter()
         .map(String::as_str)
         .chain([manifest::FILE_NAME])
     {
-        copy_file(&share.join(file), &partial, file, steps)?;
+        copy_file(&share.join(file), &partial, file, ops)?;
     }
-    rename(&partial, &target, steps)
+    rename(&partial, &target, ops)
 }
 
 /// Keeps the `keep` newest bundles in `archive/` (never `current`); removes the others and any leftover
-/// of an interrupted archive or prune.
+/// of an interrupted archive or prune. A folder holding a file in use is left for the next publish
+/// (`unpruned`): the new bundle is in place by now.
 fn prune(
     share: &Path,
     keep: usize,
     current: &str,
-    steps: &mut Steps,
+    unpruned: &mut Vec<(String, String)>,
+    ops: &mut Ops,
 ) -> Result<Vec<String>, PublishError> {
     let archive = share.join(ARCHIVE_DIR);
-    let Ok(read) = fs::read_dir(&archive) else {
+    let Ok(read) = std::fs::read_dir(&archive) else {
         return Ok(Vec::new());
     };
     let mut kept = Vec::new();
@@ -366,7 +509,7 @@ fn prune(
         // Links are never followed, and only folders that hold a manifest are bundles of ours.
         let is_dir = item.file_type().is_ok_and(|t| t.is_dir());
         let is_bundle = is_dir
-            && fs::symlink_metadata(item.path().join(manifest::FILE_NAME))
+            && std::fs::symlink_metadata(item.path().join(manifest::FILE_NAME))
                 .is_ok_and(|m| m.file_type().is_file());
         if name.starts_with('.') {
             // Only our own leftovers (an interrupted copy or prune); a `.DS_Store` or other file a
@@ -380,36 +523,50 @@ fn prune(
     }
     kept.sort();
     kept.reverse();
-    let pruned: Vec<String> = kept.into_iter().skip(keep).collect();
-    for name in &pruned {
+    let mut pruned = Vec::new();
+    for name in kept.into_iter().skip(keep) {
         // Out of sight first (one rename), then deleted: nobody browses a half-deleted bundle.
         let hidden = archive.join(format!(".{name}.deleting"));
-        rename(&archive.join(name), &hidden, steps)?;
+        match rename(&archive.join(&name), &hidden, ops) {
+            Err(PublishError::InUse { error, .. }) => {
+                unpruned.push((format!("{ARCHIVE_DIR}/{name}"), error.to_string()));
+                continue;
+            }
+            other => other?,
+        }
         leftovers.push(format!(".{name}.deleting"));
+        pruned.push(name);
     }
     leftovers.sort();
     for name in leftovers {
-        remove_dir(&archive.join(name), steps)?;
+        match remove_dir(&archive.join(&name), ops) {
+            Err(PublishError::InUse { error, .. }) => {
+                unpruned.push((format!("{ARCHIVE_DIR}/{name}"), error.to_string()));
+            }
+            other => other?,
+        }
     }
     Ok(pruned)
 }
 
 /// Writes `bytes` as `dir/name` through a temporary name: fsync, then rename.
-fn write_file(dir: &Path, name: &str, bytes: &[u8], steps: &mut Steps) -> Result<(), PublishError> {
-    fs::create_dir_all(dir).map_err(io_err(dir))?;
+fn write_file(dir: &Path, name: &str, bytes: &[u8], ops: &mut Ops) -> Result<(), PublishError> {
+    ops.fs.create_dir_all(dir).map_err(io_err(dir))?;
     let tmp = dir.join(format!(".{name}.tmp"));
-    let mut file = File::create(&tmp).map_err(io_err(&tmp))?;
-    file.write_all(bytes).map_err(io_err(&tmp))?;
-    file.sync_all().map_err(io_err(&tmp))?;
-    drop(file);
-    steps.step()?;
-    rename(&tmp, &dir.join(name), steps)
+    place(&tmp, &dir.join(name), bytes, ops)
+}
+
+/// Writes `bytes` to `tmp` (fsync), then renames it to `to`.
+fn place(tmp: &Path, to: &Path, bytes: &[u8], ops: &mut Ops) -> Result<(), PublishError> {
+    ops.fs.write_synced(tmp, bytes).map_err(io_err(tmp))?;
+    ops.step()?;
+    rename(tmp, to, ops)
 }
 
 /// Copies a regular file (never what a link points at).
-fn copy_file(from: &Path, dir: &Path, name: &str, steps: &mut Steps) -> Result<(), PublishError> {
+fn copy_file(from: &Path, dir: &Path, name: &str, ops: &mut Ops) -> Result<(), PublishError> {
     match share::read(from, None)? {
-        Found::File(bytes) => write_file(dir, name, &bytes, steps),
+        Found::File(bytes) => write_file(dir, name, &bytes, ops),
         Found::Missing => Err(io_err(from)(io::ErrorKind::NotFound.into())),
         Found::NotAFile(why) => Err(VerifyError::NotOurs {
             path: from.display().to_string(),
@@ -419,26 +576,32 @@ fn copy_file(from: &Path, dir: &Path, name: &str, steps: &mut Steps) -> Result<(
     }
 }
 
-fn rename(from: &Path, to: &Path, steps: &mut Steps) -> Result<(), PublishError> {
-    fs::rename(from, to).map_err(io_err(to))?;
-    sync_dir(to.parent());
-    steps.step()
-}
-
-fn remove_dir(dir: &Path, steps: &mut Steps) -> Result<(), PublishError> {
-    match fs::remove_dir_all(dir) {
-        Ok(()) => steps.step(),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(io_err(dir)(e)),
+/// Renames `from` over `to` (retried while `to` is in use), durably where the platform allows it.
+fn rename(from: &Path, to: &Path, ops: &mut Ops) -> Result<(), PublishError> {
+    ops.retry(to, |fs| fs.rename(from, to))?;
+    if let Some(dir) = to.parent() {
+        ops.fs.sync_dir(dir);
     }
+    ops.step()
 }
 
-/// Makes a rename durable. Not possible on every platform (Windows cannot open a folder as a file);
-/// the rename itself is still atomic there.
-fn sync_dir(dir: Option<&Path>) {
-    if let Some(dir) = dir {
-        if let Ok(handle) = File::open(dir) {
-            handle.sync_all().ok();
+fn remove_file(path: &Path, ops: &mut Ops) -> Result<(), PublishError> {
+    ops.retry(path, |fs| fs.remove_file(path))?;
+    ops.step()
+}
+
+fn remove_dir(dir: &Path, ops: &mut Ops) -> Result<(), PublishError> {
+    let mut gone = false;
+    ops.retry(dir, |fs| match fs.remove_dir_all(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            gone = true;
+            Ok(())
         }
+        other => other,
+    })?;
+    if gone {
+        Ok(())
+    } else {
+        ops.step()
     }
 }

@@ -19,6 +19,7 @@ use crate::package::output::MARKER;
 
 pub mod share;
 mod version;
+pub mod zipfile;
 
 use share::Found;
 pub use version::Version;
@@ -29,6 +30,10 @@ pub const PUBLISH_DIR: &str = ".lifeboat-publish";
 pub const JOURNAL: &str = "journal.toml";
 /// Folder of a share holding the previous bundles, one folder per snapshot.
 pub const ARCHIVE_DIR: &str = "archive";
+/// How long (seconds) a publish may stay in progress before `verify` reports it as a problem: a publish
+/// takes seconds, so one still "in progress" after this has stopped (killed, or blocked by a file it
+/// could not replace) and left the share a mix of old and new files.
+pub const DEFAULT_IN_PROGRESS_MAX: i64 = 600;
 /// Files the operating system drops into folders people browse; not reported as extra.
 const OS_FILES: [&str; 3] = ["Thumbs.db", "desktop.ini", ".DS_Store"];
 
@@ -51,6 +56,8 @@ pub enum VerifyError {
     },
     #[error("`{0}` is larger than the {limit} MiB limit for a manifest or journal", limit = .1 >> 20)]
     TooLarge(String, u64),
+    #[error("`{0}` is not a usable bundle zip: {1}")]
+    BadZip(String, String),
     #[error("`{path}` {why}; lifeboat will not use it")]
     NotOurs { path: String, why: &'static str },
     #[error("`{path}` {why}. Lifeboat did not write this journal and will not follow it. If no publish is running on this share, remove the folder `{work}` and publish again")]
@@ -84,10 +91,24 @@ pub enum FileStatus {
     Extra,
 }
 
+/// While a publish is in progress: which bundle a file of the share currently is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    /// Still the bundle in place (status `pending`: the new version is staged).
+    Old,
+    /// Already the bundle being published (status `ok`; a file the new bundle drops is `new` once
+    /// it is gone).
+    New,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct FileCheck {
     pub file: String,
     pub status: FileStatus,
+    /// Present only while a publish is in progress: `old` or `new`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<Side>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }
@@ -125,6 +146,12 @@ pub struct Publishing {
     /// Files already replaced by their new version, out of `total`.
     pub done: usize,
     pub total: usize,
+    /// Seconds since the publish started replacing files (0 if the journal is from the future).
+    pub age_seconds: i64,
+    /// The longest a publish may be in progress (`--in-progress-max`) before it is a problem.
+    pub max_seconds: i64,
+    /// In progress for longer than `max_seconds`: the publish has stopped; counted as a problem.
+    pub overdue: bool,
 }
 
 /// The result of verifying a folder.
@@ -151,7 +178,11 @@ impl Verification {
             .iter()
             .filter(|f| !matches!(f.status, FileStatus::Ok | FileStatus::Pending))
             .count();
-        files + usize::from(self.stale.stale) + self.behind.as_ref().map_or(0, Vec::len)
+        let overdue = self.publishing.as_ref().is_some_and(|p| p.overdue);
+        files
+            + usize::from(self.stale.stale)
+            + usize::from(overdue)
+            + self.behind.as_ref().map_or(0, Vec::len)
     }
 }
 
@@ -173,7 +204,15 @@ pub fn read_manifest(path: &Path) -> Result<(Manifest, Vec<u8>), VerifyError> {
         }
         Found::NotAFile(why) => return Err(VerifyError::NotOurs { path: shown, why }),
     };
-    let text = std::str::from_utf8(&raw)
+    let manifest = parse_manifest(&shown, &raw)?;
+    Ok((manifest, raw))
+}
+
+/// Parses the manifest `raw` read from `shown` (a path, for messages): refuses unknown format versions
+/// before looking at anything else, and names that are not plain file names of a bundle.
+pub fn parse_manifest(shown: &str, raw: &[u8]) -> Result<Manifest, VerifyError> {
+    let shown = shown.to_string();
+    let text = std::str::from_utf8(raw)
         .map_err(|e| VerifyError::BadManifest(shown.clone(), e.to_string()))?;
     let table: toml::Table =
         toml::from_str(text).map_err(|e| VerifyError::BadManifest(shown.clone(), e.to_string()))?;
@@ -200,7 +239,20 @@ pub fn read_manifest(path: &Path) -> Result<(Manifest, Vec<u8>), VerifyError> {
             why,
         });
     }
-    Ok((manifest, raw))
+    Ok(manifest)
+}
+
+/// The manifest of the bundle at `path`: a bundle folder's `bcp-manifest.toml`, or the one a zip holds.
+pub fn manifest_of(path: &Path) -> Result<Manifest, VerifyError> {
+    if is_file(path) {
+        return zipfile::manifest_of(path).map(|(v, _)| v.manifest);
+    }
+    read_manifest(&path.join(manifest::FILE_NAME)).map(|(m, _)| m)
+}
+
+/// A regular file (a zip), not a folder, nor a link to anything.
+fn is_file(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file())
 }
 
 /// The publish in progress in `dir`, if any: its journal and the staged manifest.
@@ -218,12 +270,17 @@ fn transition(dir: &Path) -> Result<Option<(Journal, Version, PathBuf)>, VerifyE
 }
 
 /// Verifies the bundle in `dir` at time `now` (seconds since 1970). `sources`, when given, maps each
-/// entry point of the content to its current source hash (`manifest::source_hash`).
+/// entry point of the content to its current source hash (`manifest::source_hash`). A publish in
+/// progress for longer than `in_progress_max` seconds is a problem.
 pub fn verify(
     dir: &Path,
     now: i64,
     sources: Option<&BTreeMap<String, String>>,
+    in_progress_max: i64,
 ) -> Result<Verification, VerifyError> {
+    if is_file(dir) {
+        return zipfile::verify(dir, now, sources);
+    }
     let pending = transition(dir)?;
     let current = match read_manifest(&dir.join(manifest::FILE_NAME)) {
         Ok((manifest, raw)) => Some(Version::new(manifest, raw)),
@@ -245,27 +302,29 @@ pub fn verify(
                 files.push(FileCheck {
                     file: name.clone(),
                     status: FileStatus::Changed,
+                    version: None,
                     detail: Some(why.to_string()),
                 });
                 continue;
             }
         };
-        let check = match &pending {
-            None => plain_check(current.as_ref(), name, top.as_deref()),
+        let (check, version) = match &pending {
+            None => (plain_check(current.as_ref(), name, top.as_deref()), None),
             Some((_, new, staging)) => {
                 let staged = match share::read(&staging.join(name), None)? {
                     Found::File(bytes) => Some(bytes),
                     Found::Missing | Found::NotAFile(_) => None,
                 };
-                let (check, replaced) =
+                let (check, side) =
                     transition_check(current.as_ref(), new, name, top.as_deref(), staged);
-                done += usize::from(replaced);
-                check
+                done += usize::from(side == Some(Side::New) && new.expects(name));
+                (check, side)
             }
         };
         files.push(FileCheck {
             file: name.clone(),
             status: check.0,
+            version,
             detail: check.1,
         });
     }
@@ -276,11 +335,17 @@ pub fn verify(
     let m = &reference.manifest;
     let stale = staleness(m, now);
     let behind = sources.map(|s| behind(m, s));
-    let publishing = pending.as_ref().map(|(journal, new, _)| Publishing {
-        snapshot: journal.snapshot.clone(),
-        started_epoch: journal.started_epoch,
-        done,
-        total: new.names().len(),
+    let publishing = pending.as_ref().map(|(journal, new, _)| {
+        let age_seconds = now.saturating_sub(journal.started_epoch).max(0);
+        Publishing {
+            snapshot: journal.snapshot.clone(),
+            started_epoch: journal.started_epoch,
+            done,
+            total: new.names().len(),
+            age_seconds,
+            max_seconds: in_progress_max,
+            overdue: age_seconds > in_progress_max,
+        }
     });
     let mut result = Verification {
         dir: dir.display().to_string(),
@@ -309,18 +374,18 @@ fn plain_check(current: Option<&Version>, name: &str, top: Option<&[u8]>) -> Che
     }
 }
 
-/// A file while `new` is being published over `old`; the flag says whether it already is the new one.
+/// A file while `new` is being published over `old`, and which of the two it is (none: neither).
 fn transition_check(
     old: Option<&Version>,
     new: &Version,
     name: &str,
     top: Option<&[u8]>,
     staged: Option<Vec<u8>>,
-) -> (Check, bool) {
+) -> (Check, Option<Side>) {
     let in_old = old.filter(|v| v.expects(name));
     if new.expects(name) {
         if top.is_some_and(|b| new.matches(name, b).is_ok()) {
-            return ((FileStatus::Ok, None), true);
+            return ((FileStatus::Ok, None), Some(Side::New));
         }
         let staged_ok = staged.is_some_and(|b| new.matches(name, &b).is_ok());
         let top_old = match (top, in_old) {
@@ -329,7 +394,7 @@ fn transition_check(
             (Some(_), None) => false,
         };
         if staged_ok && top_old {
-            return ((FileStatus::Pending, None), false);
+            return ((FileStatus::Pending, None), Some(Side::Old));
         }
         let detail = Some("matches neither the bundle in place nor the one being published".into());
         let status = if top.is_none() {
@@ -337,15 +402,15 @@ fn transition_check(
         } else {
             FileStatus::Changed
         };
-        return ((status, detail), false);
+        return ((status, detail), None);
     }
     // Only in the old bundle: removed by the publish, or about to be.
     match (top, in_old) {
-        (None, _) => ((FileStatus::Ok, None), false),
+        (None, _) => ((FileStatus::Ok, None), Some(Side::New)),
         (Some(b), Some(old)) if old.matches(name, b).is_ok() => {
-            ((FileStatus::Pending, None), false)
+            ((FileStatus::Pending, None), Some(Side::Old))
         }
-        _ => ((FileStatus::Changed, None), false),
+        _ => ((FileStatus::Changed, None), None),
     }
 }
 
@@ -366,6 +431,7 @@ fn extra_files(dir: &Path, known: &BTreeSet<String>) -> Result<Vec<FileCheck>, V
             extra.push(FileCheck {
                 file: name,
                 status: FileStatus::Extra,
+                version: None,
                 detail: None,
             });
         }

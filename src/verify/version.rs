@@ -1,11 +1,11 @@
 //! One version of a bundle: its manifest, the manifest's bytes, and its files indexed by name, so that
 //! checking every file of a bundle of thousands of entry points costs one lookup per file.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::io;
 
+use super::{zipfile as members, FileStatus};
 use crate::package::manifest::{self, sha256_hex, Manifest};
-use crate::package::sink::Hashing;
 
 /// A manifest and what it says of its files.
 pub struct Version {
@@ -13,6 +13,8 @@ pub struct Version {
     pub raw: Vec<u8>,
     /// SHA-256 of each file listed with a checksum.
     sha256: HashMap<String, String>,
+    /// Size of each of those files, as recorded.
+    bytes: HashMap<String, u64>,
 }
 
 impl Version {
@@ -21,11 +23,27 @@ impl Version {
             .files()
             .map(|(f, _, sha)| (f.to_string(), sha.to_string()))
             .collect();
+        let bytes = manifest
+            .files()
+            .map(|(f, bytes, _)| (f.to_string(), bytes))
+            .collect();
         Version {
             manifest,
             raw,
             sha256,
+            bytes,
         }
+    }
+
+    /// The recorded SHA-256 and size of `name`, a listed file (not the zip).
+    pub fn record(&self, name: &str) -> Option<(&str, u64)> {
+        let sha = self.sha256.get(name)?;
+        Some((sha.as_str(), self.bytes.get(name).copied().unwrap_or(0)))
+    }
+
+    /// Every listed file (not the zip), sorted.
+    pub fn listed(&self) -> BTreeSet<&str> {
+        self.sha256.keys().map(String::as_str).collect()
     }
 
     pub fn expects(&self, name: &str) -> bool {
@@ -61,56 +79,35 @@ impl Version {
         self.is_archive(name)
             && zip::ZipArchive::new(io::Cursor::new(bytes))
                 .ok()
-                .and_then(|mut zip| {
-                    let mut member = zip.by_name(manifest::FILE_NAME).ok()?;
-                    let mut data = Vec::new();
-                    io::Read::read_to_end(&mut member, &mut data).ok()?;
-                    Some(data == self.raw)
-                })
-                .unwrap_or(false)
+                .and_then(|mut zip| members::read_manifest_member(&mut zip).ok())
+                .is_some_and(|data| data == self.raw)
     }
 
-    /// Checks each member as it is decompressed (one at a time, never all of them in memory).
+    /// Checks each member as it is decompressed (one at a time, never all of them in memory, none
+    /// inflated past its recorded size); the first problem says why the zip is not this version's.
     fn archive_matches(&self, bytes: &[u8]) -> Result<(), String> {
-        let unreadable = |e: &dyn std::fmt::Display| format!("unreadable zip: {e}");
-        let mut zip = zip::ZipArchive::new(io::Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
-        let mut expected: BTreeMap<&str, &str> = self
-            .sha256
-            .iter()
-            .map(|(f, sha)| (f.as_str(), sha.as_str()))
-            .collect();
-        let mut manifest_seen = false;
-        for i in 0..zip.len() {
-            let mut member = zip.by_index(i).map_err(|e| unreadable(&e))?;
-            let name = member.name().to_string();
-            if name == manifest::FILE_NAME {
-                manifest_seen = true;
-                let mut data = Vec::new();
-                io::Read::read_to_end(&mut member, &mut data).map_err(|e| unreadable(&e))?;
-                if data != self.raw {
-                    return Err(format!("its {name} differs from the folder's"));
-                }
-                continue;
-            }
-            let Some(sha) = expected.remove(name.as_str()) else {
-                return Err(format!(
-                    "member {} is not in the manifest",
-                    name.escape_debug()
-                ));
-            };
-            let mut hashing = Hashing::new(io::sink());
-            io::copy(&mut member, &mut hashing).map_err(|e| unreadable(&e))?;
-            if hashing.finish(&name).1.sha256 != sha {
-                return Err(format!("member {name} does not match the manifest"));
-            }
+        let mut zip = zip::ZipArchive::new(io::Cursor::new(bytes))
+            .map_err(|e| format!("unreadable zip: {e}"))?;
+        let data = members::read_manifest_member(&mut zip)
+            .map_err(|e| format!("member {}: {e}", manifest::FILE_NAME))?;
+        if data != self.raw {
+            return Err(format!(
+                "its {} differs from the folder's",
+                manifest::FILE_NAME
+            ));
         }
-        if let Some(name) = expected.keys().next() {
-            return Err(format!("member {name} is missing"));
+        let problem = members::check_members(&mut zip, self)
+            .into_iter()
+            .find(|c| c.status != FileStatus::Ok);
+        match problem {
+            None => Ok(()),
+            Some(c) => Err(match (c.status, c.detail) {
+                (FileStatus::Missing, _) => format!("member {} is missing", c.file),
+                (FileStatus::Extra, _) => format!("member {} is not in the manifest", c.file),
+                (_, Some(why)) => format!("member {} does not match the manifest ({why})", c.file),
+                (_, None) => format!("member {} does not match the manifest", c.file),
+            }),
         }
-        if !manifest_seen {
-            return Err(format!("member {} is missing", manifest::FILE_NAME));
-        }
-        Ok(())
     }
 
     /// Every file of the bundle but its manifest.
