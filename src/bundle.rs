@@ -204,6 +204,7 @@ pub fn build_files(
         })
         .collect();
     let mut manifest = Manifest::new(project, snapshot, records);
+    manifest.theme = checked.user_theme.as_ref().map(Into::into);
     let docs = documents::render(&theme.documents, project.site.language, project, &manifest)?;
     manifest.documents = docs
         .iter()

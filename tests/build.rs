@@ -432,6 +432,85 @@ fn a_user_theme_script_that_reads_the_payload_as_plain_json_is_warned_about() {
 }
 
 #[test]
+fn a_user_theme_that_runs_code_needs_trust_and_is_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_dir(&fixture("basic"), &content);
+    let builtin = fs::read_to_string(repo().join("themes/default/templates/entry.html")).unwrap();
+    fs::create_dir_all(content.join("_theme/templates")).unwrap();
+    // Markup and style only: allowed, and recorded.
+    fs::write(
+        content.join("_theme/templates/entry.html"),
+        builtin.replace("<main class=\"lb-main\"", "<main class=\"lb-main lb-wide\""),
+    )
+    .unwrap();
+    let run = lifeboat(dir.path(), &["build", "content", "--out", "dist"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let manifest = fs::read_to_string(dir.path().join("dist/bcp-manifest.toml")).unwrap();
+    assert!(
+        manifest.contains("[theme]\ntrusted = false\ncode_files = []\nsha256 = \""),
+        "{manifest}"
+    );
+    let before = read_tree(&dir.path().join("dist"));
+
+    // Code: a replaced script, a template that adds a script, one that drops the CSP.
+    fs::write(
+        content.join("_theme/viewer.js"),
+        "lbViewer = function () {};\n",
+    )
+    .unwrap();
+    fs::write(
+        content.join("_theme/templates/entry.html"),
+        builtin.replace(
+            "</body>",
+            "<script>fetch('https://evil.example/')</script></body>",
+        ),
+    )
+    .unwrap();
+    fs::write(
+        content.join("_theme/templates/index.html"),
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body>{{ d.site }}</body></html>",
+    )
+    .unwrap();
+    let run = lifeboat(dir.path(), &["build", "content", "--out", "dist"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    for expected in [
+        "`_theme/viewer.js` replaces a script of the viewer: a theme may not run code in the pages",
+        "`_theme/templates/entry.html` adds a script element (`<script>fetch('https://evil.example/')`)",
+        "`_theme/templates/index.html` changes the page's head before or in its Content-Security-Policy",
+        "add `[theme]` with `trusted = true` to site.toml",
+    ] {
+        assert!(run.stderr.contains(expected), "{expected}\n{}", run.transcript());
+    }
+    assert!(
+        read_tree(&dir.path().join("dist")) == before,
+        "a refused build changed the output"
+    );
+
+    // Trusted: each file is named in a warning, and the manifest says so.
+    let site = content.join("site.toml");
+    let text = fs::read_to_string(&site).unwrap() + "\n[theme]\ntrusted = true\n";
+    fs::write(&site, text).unwrap();
+    let run = lifeboat(dir.path(), &["build", "content", "--out", "dist"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert_eq!(
+        run.stderr
+            .matches("the theme is trusted in site.toml")
+            .count(),
+        3,
+        "{}",
+        run.stderr
+    );
+    let manifest = fs::read_to_string(dir.path().join("dist/bcp-manifest.toml")).unwrap();
+    assert!(
+        manifest.contains(
+            "[theme]\ntrusted = true\ncode_files = [\n    \"viewer.js\",\n    \"templates/entry.html\",\n    \"templates/index.html\",\n]\n"
+        ),
+        "{manifest}"
+    );
+}
+
+#[test]
 fn user_theme_and_branding_reach_the_built_files() {
     let dir = tempfile::tempdir().unwrap();
     let content = dir.path().join("content");

@@ -6,6 +6,7 @@ pub mod content_warnings;
 pub mod images;
 pub mod reach;
 pub mod resolve;
+pub mod theme_trust;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -24,6 +25,8 @@ pub struct Checked {
     pub links: HashMap<(FileId, String), Target>,
     pub image_refs: HashMap<(FileId, String), String>,
     pub images: ImageStore,
+    /// The user theme (`_theme/`), when there is one: whether it is trusted to run code, and its digest.
+    pub user_theme: Option<theme_trust::UserTheme>,
 }
 
 pub fn check(project: &Project, report: &mut Report) -> Checked {
@@ -42,6 +45,7 @@ pub fn check(project: &Project, report: &mut Report) -> Checked {
     checked.images.prefetch(&project.root, &images);
     check_site(project, report);
     branding::check(project, report);
+    checked.user_theme = theme_trust::check(project, report);
     for entry in &project.entries {
         let start = &entry.config.start;
         if entry.diagram(start.get_ref()).is_none() {

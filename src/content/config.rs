@@ -56,6 +56,20 @@ pub struct SiteConfig {
     /// Accent colour of the dark scheme (one colour cannot reach 4.5:1 on both backgrounds).
     #[schemars(with = "Option<String>", regex(pattern = r"^#[0-9A-Fa-f]{6}$"))]
     pub accent_dark: Option<Spanned<String>>,
+    /// The user theme folder `_theme/`.
+    #[serde(default)]
+    pub theme: ThemeConfig,
+}
+
+/// `[theme]`: what the user theme folder `_theme/` may do.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ThemeConfig {
+    /// Let `_theme/` replace the viewer's scripts and add script to, or change the
+    /// Content-Security-Policy of, its templates. Only for a theme you wrote and reviewed: its code runs
+    /// in every agent's browser. `check` names each such file; the manifest records the theme's SHA-256.
+    #[serde(default)]
+    pub trusted: bool,
 }
 
 /// Backup policy: how often copies are made, who owns them, where they are published.

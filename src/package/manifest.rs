@@ -47,6 +47,33 @@ pub struct Manifest {
     /// be here (the archive contains this file): `verify` checks each member against this manifest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archive: Option<String>,
+    /// The user theme (`_theme/`) the bundle was built with, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub theme: Option<ThemeRecord>,
+}
+
+/// A user theme, as the manifest records it: which theme a bundle was built with, and whether it was
+/// trusted to run code in the pages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ThemeRecord {
+    /// `[theme] trusted` of site.toml.
+    pub trusted: bool,
+    /// Files of `_theme/` that replace a script or change a template's script or CSP.
+    #[serde(default)]
+    pub code_files: Vec<String>,
+    /// SHA-256 over the files of `_theme/` (each path, a NUL, its SHA-256, a newline, sorted by path).
+    pub sha256: String,
+}
+
+impl From<&crate::check::theme_trust::UserTheme> for ThemeRecord {
+    fn from(theme: &crate::check::theme_trust::UserTheme) -> ThemeRecord {
+        ThemeRecord {
+            trusted: theme.trusted,
+            code_files: theme.code_files.clone(),
+            sha256: theme.sha256.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -357,6 +384,7 @@ impl Manifest {
             entries,
             documents: Vec::new(),
             archive: Some(archive_name(&site.name, &snapshot.date)),
+            theme: None,
         }
     }
 
