@@ -20,6 +20,7 @@ pub mod render;
 pub mod sanitize;
 pub mod scaffold;
 pub mod serve;
+pub mod signing;
 pub mod snapshot;
 pub mod stats;
 pub mod theme;

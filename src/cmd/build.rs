@@ -14,6 +14,7 @@ use crate::diagnostics::{summary, Severity};
 use crate::package::sink::Sink;
 use crate::package::{cache, output};
 use crate::progress::Progress;
+use crate::signing::{self, Signer};
 use crate::snapshot::Snapshot;
 
 pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
@@ -41,6 +42,14 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
+    let signer = match signer(&project) {
+        Ok(signer) => signer,
+        Err(message) => {
+            eprintln!("error: {message}");
+            eprintln!("build stopped; `{}` was not changed", opts.out.display());
+            return Ok(ExitCode::from(2));
+        }
+    };
     output::check_target(&opts.out, &project.root)?;
     let snapshot = Snapshot::take(&project.root, std::env::var("SOURCE_DATE_EPOCH").ok())?;
     // The previous output is the cache: only a folder lifeboat made (checked above), never with --no-cache.
@@ -51,6 +60,8 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
     let options = bundle::BuildOptions {
         previous: previous.as_ref(),
         progress: &progress,
+        signing: signer.as_ref(),
+        locked_files: None,
     };
     // Files go straight into a folder beside the output, which replaces it only once complete.
     let staging = output::Staging::new(&opts.out)?;
@@ -99,6 +110,13 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
             if entries.len() == 1 { "" } else { "s" },
             if opts.no_cache { " (--no-cache)" } else { "" }
         );
+        if let Some(signer) = &signer {
+            println!(
+                "signed {} (key fingerprint {})",
+                crate::package::manifest::FILE_NAME,
+                signer.fingerprint()
+            );
+        }
         let mut listed: Vec<(&str, u64)> = files
             .iter()
             .map(|f| (f.file.as_str(), f.bytes))
@@ -133,4 +151,23 @@ pub(crate) fn access_key(
         return Err(AccessError::NoKey(locked));
     }
     Ok(key)
+}
+
+/// The key that signs the manifest when site.toml has `[signing]`: read from the environment variable
+/// it names. An error (naming the variable) when it is unset or not a key: a bundle that should be
+/// signed is never built unsigned.
+pub(crate) fn signer(project: &Project) -> Result<Option<Signer>, String> {
+    let Some(config) = &project.site.signing else {
+        return Ok(None);
+    };
+    let var = config.key_env();
+    let raw = std::env::var(var).unwrap_or_default();
+    if raw.trim().is_empty() {
+        return Err(format!(
+            "site.toml has [signing], but the environment variable {var} that holds the secret signing key is not set; set it (a new key pair: `lifeboat key new-signing`), or remove [signing]"
+        ));
+    }
+    signing::parse_secret(&raw)
+        .map(|key| Some(Signer::from_secret(key)))
+        .map_err(|e| format!("the secret signing key in {var} {e}"))
 }

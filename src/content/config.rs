@@ -56,6 +56,28 @@ pub struct SiteConfig {
     /// Accent colour of the dark scheme (one colour cannot reach 4.5:1 on both backgrounds).
     #[schemars(with = "Option<String>", regex(pattern = r"^#[0-9A-Fa-f]{6}$"))]
     pub accent_dark: Option<Spanned<String>>,
+    /// Sign each bundle's manifest with Ed25519 (`bcp-manifest.toml.sig`): `[signing]`.
+    pub signing: Option<Signing>,
+}
+
+/// `[signing]`: the build signs `bcp-manifest.toml` with the Ed25519 secret key held in an environment
+/// variable (never in the content), and refuses to build without it.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Signing {
+    /// Environment variable holding the secret key, base64 (`lifeboat key new-signing` makes one);
+    /// default `LIFEBOAT_SIGNING_KEY`.
+    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
+    pub key_env: Option<String>,
+}
+
+impl Signing {
+    /// The variable the secret key is read from.
+    pub fn key_env(&self) -> &str {
+        self.key_env
+            .as_deref()
+            .unwrap_or(crate::signing::DEFAULT_KEY_ENV)
+    }
 }
 
 /// Backup policy: how often copies are made, who owns them, where they are published.
