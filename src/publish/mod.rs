@@ -17,6 +17,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use crate::package::manifest::{self, Manifest};
+use crate::signing;
 use crate::verify::share::{self, Found};
 use crate::verify::{
     self, FileStatus, Journal, VerifyError, Version, ARCHIVE_DIR, JOURNAL, PUBLISH_DIR,
@@ -110,6 +111,12 @@ pub fn publish(
         .filter(|f| !matches!(f.status, FileStatus::Ok))
         .map(|f| format!("{} {}", status_word(f.status), f.file))
         .collect();
+    if let Some(why) = bad_signature(dir)? {
+        return Err(PublishError::BadBundle {
+            dir: dir.display().to_string(),
+            problems: why,
+        });
+    }
     if !broken.is_empty() || check.publishing.is_some() {
         return Err(PublishError::BadBundle {
             dir: dir.display().to_string(),
@@ -135,7 +142,10 @@ pub fn publish(
     }
     let current = read_current(share)?;
     let snapshot_dir = snapshot_folder(&new.snapshot);
-    if current.as_ref().is_some_and(|(_, raw)| *raw == new_raw) && share_is_intact(share, now) {
+    if current.as_ref().is_some_and(|(_, raw)| *raw == new_raw)
+        && share_is_intact(share, now)
+        && same_signature(dir, share)?
+    {
         remove_dir(&work, steps)?;
         let pruned = prune(share, keep, &snapshot_dir, steps)?;
         return Ok(Published {
@@ -156,6 +166,7 @@ pub fn publish(
     for name in &names {
         copy_file(&dir.join(name), &staging, name, steps)?;
     }
+    copy_signature(dir, &staging, steps)?;
     write_file(&staging, manifest::FILE_NAME, &new_raw, steps)?;
 
     // 3. Archive the bundle in place (when it is intact: a damaged one is not worth keeping).
@@ -296,6 +307,9 @@ fn finish(
                 }
             }
         }
+        if let Some(why) = staged_signature_problem(&staging, &new.raw)? {
+            return Err(refuse(why).into());
+        }
     }
     for name in &new_names {
         let from = staging.join(name);
@@ -318,6 +332,9 @@ fn finish(
                 Found::NotAFile(why) => left.push((name, why.to_string())),
             }
         }
+        place_signature(share, &staging, [&old.raw, &new.raw], left, steps)?;
+    } else {
+        place_signature(share, &staging, [&[], &new.raw], left, steps)?;
     }
     rename(&staged_manifest, &share.join(manifest::FILE_NAME), steps)?;
     remove_dir(&work, steps)
@@ -344,6 +361,7 @@ fn archive_current(
     {
         copy_file(&share.join(file), &partial, file, steps)?;
     }
+    copy_signature(share, &partial, steps)?;
     rename(&partial, &target, steps)
 }
 
@@ -441,4 +459,104 @@ fn sync_dir(dir: Option<&Path>) {
             handle.sync_all().ok();
         }
     }
+}
+
+// The manifest's signature (`bcp-manifest.toml.sig`): not listed in the manifest (it signs it), so it
+// travels beside it: staged and archived with it, and renamed into place just before it.
+
+/// Why the bundle's signature does not vouch for its manifest, if it has one that does not.
+fn bad_signature(dir: &Path) -> Result<Option<String>, PublishError> {
+    let report = verify::signature::check_dir(dir, None)?;
+    Ok(report.is_problem().then(|| {
+        report
+            .detail
+            .unwrap_or_else(|| format!("bad {}", signing::SIGNATURE_FILE))
+    }))
+}
+
+fn read_signature(dir: &Path) -> Result<Option<Vec<u8>>, PublishError> {
+    match share::read(
+        &dir.join(signing::SIGNATURE_FILE),
+        Some(signing::MAX_SIGNATURE_BYTES),
+    )? {
+        Found::File(bytes) => Ok(Some(bytes)),
+        Found::Missing => Ok(None),
+        Found::NotAFile(why) => Err(VerifyError::NotOurs {
+            path: dir.join(signing::SIGNATURE_FILE).display().to_string(),
+            why,
+        }
+        .into()),
+    }
+}
+
+/// Whether the share holds the bundle's signature as it is (or both have none).
+fn same_signature(dir: &Path, share: &Path) -> Result<bool, PublishError> {
+    Ok(read_signature(dir)? == read_signature(share).unwrap_or(None))
+}
+
+/// Copies `from`'s signature, if it has one, into `to`.
+fn copy_signature(from: &Path, to: &Path, steps: &mut Steps) -> Result<(), PublishError> {
+    match read_signature(from)? {
+        Some(sig) => write_file(to, signing::SIGNATURE_FILE, &sig, steps),
+        None => Ok(()),
+    }
+}
+
+/// A staged signature found on the share (an interrupted publish, or planted) must sign the staged
+/// manifest, by the key it names, before it is moved into place.
+fn staged_signature_problem(
+    staging: &Path,
+    manifest: &[u8],
+) -> Result<Option<String>, PublishError> {
+    let path = staging.join(signing::SIGNATURE_FILE);
+    Ok(
+        match share::read(&path, Some(signing::MAX_SIGNATURE_BYTES)) {
+            Ok(Found::Missing) => None,
+            Ok(Found::File(sig)) if signing::self_consistent(manifest, &sig) => None,
+            Ok(Found::File(_)) => Some(format!(
+                "points at a staged `{}` that does not sign the staged manifest",
+                signing::SIGNATURE_FILE
+            )),
+            Ok(Found::NotAFile(why)) => Some(format!(
+                "points at a staged `{}` that {why}",
+                signing::SIGNATURE_FILE
+            )),
+            Err(e) => Some(format!(
+                "points at a staged `{}`: {e}",
+                signing::SIGNATURE_FILE
+            )),
+        },
+    )
+}
+
+/// Renames the staged signature into place. Otherwise the signature in place is kept when it signs the
+/// new manifest (a rerun after it was moved), deleted when it provably is the old manifest's (the new
+/// bundle is unsigned), and left with a warning when it is neither.
+fn place_signature(
+    share: &Path,
+    staging: &Path,
+    [old_manifest, new_manifest]: [&[u8]; 2],
+    left: &mut Vec<(String, String)>,
+    steps: &mut Steps,
+) -> Result<(), PublishError> {
+    let staged = staging.join(signing::SIGNATURE_FILE);
+    let target = share.join(signing::SIGNATURE_FILE);
+    if fs::symlink_metadata(&staged).is_ok() {
+        return rename(&staged, &target, steps);
+    }
+    match share::read(&target, Some(signing::MAX_SIGNATURE_BYTES)) {
+        Ok(Found::Missing) => {}
+        Ok(Found::File(sig)) if signing::self_consistent(new_manifest, &sig) => {}
+        Ok(Found::File(sig)) if signing::self_consistent(old_manifest, &sig) => {
+            fs::remove_file(&target).map_err(io_err(&target))?;
+            steps.step()?;
+        }
+        Ok(Found::File(_)) => left.push((
+            signing::SIGNATURE_FILE.into(),
+            "does not sign the previous manifest".into(),
+        )),
+        Ok(Found::NotAFile(why)) => left.push((signing::SIGNATURE_FILE.into(), why.to_string())),
+        Err(e) => left.push((signing::SIGNATURE_FILE.into(), e.to_string())),
+    }
+    Ok(())
 }

@@ -92,6 +92,10 @@ impl Version {
                 }
                 continue;
             }
+            // The manifest's signature cannot be listed in it; `verify::signature` checks it.
+            if name == crate::signing::SIGNATURE_FILE {
+                continue;
+            }
             let Some(sha) = expected.remove(name.as_str()) else {
                 return Err(format!(
                     "member {} is not in the manifest",
