@@ -472,3 +472,6 @@ mod publish;
 
 #[path = "continuity/share_trust.rs"]
 mod share_trust;
+
+#[path = "continuity/tamper.rs"]
+mod tamper;
