@@ -11,6 +11,8 @@ pub mod cli;
 pub mod cmd;
 pub mod content;
 pub mod diagnostics;
+#[doc(hidden)]
+pub mod harness;
 pub mod import;
 pub mod inline;
 pub mod package;
