@@ -65,7 +65,7 @@ pub enum KeyCommand {
         after_help = "Give the key to `lifeboat build` in the LIFEBOAT_ACCESS_KEY environment variable or with --key-file, and to the key holders by a separate channel (read it aloud: case, spaces and dashes do not matter). A new key and a rebuild lock out the old one."
     )]
     New,
-    /// Print a new Ed25519 key pair for signing bundles ([signing] in site.toml); it is stored nowhere
+    /// Print a new Ed25519 key pair for signing bundles (`[signing]` in site.toml); it is stored nowhere
     #[command(
         name = "new-signing",
         after_help = "Prints three lines: `secret KEY`, `public KEY` and `fingerprint HEX`. Put the secret key in the build job's LIFEBOAT_SIGNING_KEY variable (or the one [signing] key_env names) and nowhere else; give the public key to whoever checks copies: `lifeboat verify DIR --public-key KEY`."
