@@ -18,6 +18,7 @@ use crate::package::manifest::{self, EntryRecord, FileRecord, Manifest};
 use crate::package::sink::{MemorySink, Sink};
 use crate::progress::Progress;
 use crate::render::{self, RenderContext, RenderError};
+use crate::signing::{self, Signer};
 use crate::snapshot::Snapshot;
 use crate::theme::{Theme, ThemeError};
 
@@ -77,7 +78,16 @@ pub struct BuildOptions<'a> {
     /// The previous output folder's cache; `None` for a full build.
     pub previous: Option<&'a Previous>,
     pub progress: &'a Progress,
+    /// Signs the manifest (`bcp-manifest.toml.sig`, also in the zip) when it holds the secret key; the
+    /// contingency document names its public key either way.
+    pub signing: Option<&'a Signer>,
+    /// For `verify --rebuild`: the bytes of each locked entry point, by file name, taken as they are
+    /// instead of being sealed again (sealing is random; this keeps the rest byte-comparable).
+    pub locked_files: Option<&'a LockedFiles<'a>>,
 }
+
+/// The locked entry points' files of an existing bundle, by file name (`None`: not there).
+pub type LockedFiles<'a> = dyn Fn(&str) -> Option<Vec<u8>> + Sync + 'a;
 
 /// A bundle built in memory (the preview server's): every file but the zip archive, which
 /// [`InMemory::zip`] makes when it is asked for, byte-identical to the one `lifeboat build` writes.
@@ -107,6 +117,8 @@ pub fn build_in_memory(
     let options = BuildOptions {
         previous,
         progress: &progress,
+        signing: None,
+        locked_files: None,
     };
     let sink = MemorySink::new();
     let unzipped = build_files(&sink, project, checked, snapshot, key, options)?;
@@ -205,18 +217,28 @@ pub fn build_files(
         .collect();
     let mut manifest = Manifest::new(project, snapshot, records);
     manifest.theme = checked.user_theme.as_ref().map(Into::into);
-    let docs = documents::render(&theme.documents, project.site.language, project, &manifest)?;
+    let docs = documents::render(
+        &theme.documents,
+        project.site.language,
+        project,
+        &manifest,
+        options.signing.map(|s| &s.public),
+    )?;
     manifest.documents = docs
         .iter()
         .map(|(name, bytes)| write(sink, name, bytes))
         .collect::<Result<_, _>>()?;
     let mut files: Vec<FileRecord> = entries.iter().map(|e| e.record.clone()).collect();
     files.extend(manifest.documents.iter().cloned());
-    files.push(write(
-        sink,
-        manifest::FILE_NAME,
-        manifest.to_toml().as_bytes(),
-    )?);
+    let manifest_bytes = manifest.to_toml();
+    files.push(write(sink, manifest::FILE_NAME, manifest_bytes.as_bytes())?);
+    // Signed right after the manifest, so the zip holds the signature too.
+    if let Some(sig) = options
+        .signing
+        .and_then(|s| s.sign(manifest_bytes.as_bytes()))
+    {
+        files.push(write(sink, signing::SIGNATURE_FILE, &sig)?);
+    }
     Ok(Unzipped {
         entries,
         manifest,
@@ -377,11 +399,19 @@ pub fn build_entries(
                 });
             }
             let rendered = render::render_entry(&cx, entry)?;
+            let taken = rendered
+                .public_json
+                .as_ref()
+                .and(options.locked_files)
+                .map(|files| files(&file_name).unwrap_or_default());
             let record = match (&rendered.public_json, key) {
                 (None, _) => sink.write_with(&file_name, &mut |w| {
                     inline::assemble(&rendered, &assets, &checked.images, w)
                         .map_err(io::Error::other)
                 }),
+                (Some(_), _) if taken.is_some() => {
+                    sink.write(&file_name, taken.as_deref().unwrap_or_default())
+                }
                 (Some(public), Some(key)) => {
                     let bytes =
                         access::lock_entry(&rendered, public, &assets, &checked.images, key)?;

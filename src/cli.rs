@@ -48,7 +48,7 @@ pub enum Command {
     /// Check a bundle folder, share or zip against its manifest: checksums, missing or extra files,
     /// staleness, and (with --content) whether the sources changed since the snapshot
     #[command(
-        after_help = "Exit codes: 0 all good; 1 problems found (damaged, missing or extra file, stale, behind the sources, a publish in progress for longer than --in-progress-max); 2 unusable input (no manifest, unreadable, unknown format)."
+        after_help = "Exit codes: 0 all good; 1 problems found (damaged, missing or extra file, stale, behind the sources, a publish in progress for longer than --in-progress-max, differs from a rebuild, missing or bad signature); 2 unusable input (no manifest, unreadable, unknown format, content with errors, unusable public key)."
     )]
     Verify(VerifyOptions),
     /// Copy a verified bundle to a file share atomically, keeping the previous bundles in SHARE/archive
@@ -65,6 +65,12 @@ pub enum KeyCommand {
         after_help = "Give the key to `lifeboat build` in the LIFEBOAT_ACCESS_KEY environment variable or with --key-file, and to the key holders by a separate channel (read it aloud: case, spaces and dashes do not matter). A new key and a rebuild lock out the old one."
     )]
     New,
+    /// Print a new Ed25519 key pair for signing bundles (`[signing]` in site.toml); it is stored nowhere
+    #[command(
+        name = "new-signing",
+        after_help = "Prints three lines: `secret KEY`, `public KEY` and `fingerprint HEX`. Put the secret key in the build job's LIFEBOAT_SIGNING_KEY variable (or the one [signing] key_env names) and nowhere else; give the public key to whoever checks copies: `lifeboat verify DIR --public-key KEY`."
+    )]
+    NewSigning,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -82,6 +88,14 @@ pub struct VerifyOptions {
     /// read from LIFEBOAT_NOW ("will the share be stale on Monday?")
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
+    /// Rebuild this content folder (in memory, at the manifest's snapshot time and environment) and
+    /// compare every file byte for byte with the bundle's
+    #[arg(long, value_name = "CONTENT_DIR")]
+    pub rebuild: Option<PathBuf>,
+    /// Check the manifest's Ed25519 signature (bcp-manifest.toml.sig) with this public key (base64),
+    /// or with the key in this file; a missing or bad signature is a problem (exit 1)
+    #[arg(long, value_name = "KEY|FILE")]
+    pub public_key: Option<String>,
     /// A publish still in progress after this long has stopped half-way: report it (exit 1).
     /// Seconds (600), or a number with s, m or h (90s, 10m, 1h)
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]

@@ -12,6 +12,8 @@ pub mod cli;
 pub mod cmd;
 pub mod content;
 pub mod diagnostics;
+#[doc(hidden)]
+pub mod harness;
 pub mod import;
 pub mod inline;
 pub mod package;
@@ -22,6 +24,7 @@ pub mod render;
 pub mod sanitize;
 pub mod scaffold;
 pub mod serve;
+pub mod signing;
 pub mod snapshot;
 pub mod stats;
 pub mod theme;

@@ -475,3 +475,5 @@ mod share_trust;
 
 #[path = "continuity/share_ops.rs"]
 mod share_ops;
+#[path = "continuity/tamper.rs"]
+mod tamper;

@@ -47,10 +47,10 @@ fuzz_target!(|data: &[u8]| {
     .collect();
     let (diagram, mut report) = parse_diagram_text(text, &vars);
     if let Some(diagram) = diagram {
-        let site_file = report.add_file("site.toml".into(), SITE.into());
+        let site_file = report.add_file("site.toml".into(), SITE);
         let site: SiteConfig = parse_toml(&mut report, site_file, SITE, 0).unwrap();
         let entry_text = "title = \"E\"\nstart = \"diagram\"\n";
-        let entry_file = report.add_file("entry/entry.toml".into(), entry_text.into());
+        let entry_file = report.add_file("entry/entry.toml".into(), entry_text);
         let config: EntryConfig = parse_toml(&mut report, entry_file, entry_text, 0).unwrap();
         let project = Project {
             dir: PathBuf::from("/nonexistent-lifeboat-fuzz"),
@@ -92,7 +92,8 @@ fuzz_target!(|data: &[u8]| {
         };
         for entry in &project.entries {
             let rendered = render_entry(&cx, entry).unwrap();
-            let bytes = assemble(&rendered, assets, &checked.images).unwrap();
+            let mut bytes = Vec::new();
+            assemble(&rendered, assets, &checked.images, &mut bytes).unwrap();
             let html = String::from_utf8(bytes).unwrap();
             // Content can neither add a script element nor end one early.
             assert_eq!(html.matches("<script id=lb-data ").count(), 1);

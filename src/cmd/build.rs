@@ -11,6 +11,7 @@ use crate::diagnostics::{summary, Severity};
 use crate::package::sink::Sink;
 use crate::package::{cache, output};
 use crate::progress::Progress;
+use crate::signing::{self, Signer};
 use crate::snapshot::Snapshot;
 
 pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
@@ -46,6 +47,14 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
+    let signer = match signer(&project) {
+        Ok(signer) => signer,
+        Err(message) => {
+            eprintln!("error: {message}");
+            eprintln!("build stopped; `{}` was not changed", opts.out.display());
+            return Ok(ExitCode::from(2));
+        }
+    };
     output::check_target(&opts.out, &project.root)?;
     let snapshot = Snapshot::take(&project.root, std::env::var("SOURCE_DATE_EPOCH").ok())?;
     // The previous output is the cache: only a folder lifeboat made (checked above), never with --no-cache.
@@ -56,6 +65,8 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
     let options = bundle::BuildOptions {
         previous: previous.as_ref(),
         progress: &progress,
+        signing: signer.as_ref(),
+        locked_files: None,
     };
     // Files go straight into a folder beside the output, which replaces it only once complete.
     let staging = output::Staging::new(&opts.out)?;
@@ -104,6 +115,13 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
             if entries.len() == 1 { "" } else { "s" },
             if opts.no_cache { " (--no-cache)" } else { "" }
         );
+        if let Some(signer) = &signer {
+            println!(
+                "signed {} (key fingerprint {})",
+                crate::package::manifest::FILE_NAME,
+                signer.fingerprint()
+            );
+        }
         let mut listed: Vec<(&str, u64)> = files
             .iter()
             .map(|f| (f.file.as_str(), f.bytes))
@@ -119,4 +137,23 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The key that signs the manifest when site.toml has `[signing]`: read from the environment variable
+/// it names. An error (naming the variable) when it is unset or not a key: a bundle that should be
+/// signed is never built unsigned.
+pub(crate) fn signer(project: &crate::content::Project) -> Result<Option<Signer>, String> {
+    let Some(config) = &project.site.signing else {
+        return Ok(None);
+    };
+    let var = config.key_env();
+    let raw = std::env::var(var).unwrap_or_default();
+    if raw.trim().is_empty() {
+        return Err(format!(
+            "site.toml has [signing], but the environment variable {var} that holds the secret signing key is not set; set it (a new key pair: `lifeboat key new-signing`), or remove [signing]"
+        ));
+    }
+    signing::parse_secret(&raw)
+        .map(|key| Some(Signer::from_secret(key)))
+        .map_err(|e| format!("the secret signing key in {var} {e}"))
 }

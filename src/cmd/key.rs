@@ -1,4 +1,5 @@
-//! `lifeboat key new`: a fresh access key on stdout, stored nowhere.
+//! `lifeboat key new`: a fresh access key on stdout, stored nowhere; `lifeboat key new-signing`: a fresh
+//! Ed25519 key pair for signing manifests.
 
 use std::process::ExitCode;
 
@@ -10,6 +11,19 @@ pub fn run(command: &KeyCommand) -> anyhow::Result<ExitCode> {
         KeyCommand::New => {
             let key = AccessKey::generate()?;
             println!("{}", key.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        KeyCommand::NewSigning => {
+            let key = crate::signing::generate()
+                .map_err(|e| anyhow::anyhow!("no randomness from the system: {e}"))?;
+            let public = key.verifying_key();
+            println!("secret {}", crate::signing::encode_secret(&key));
+            println!("public {}", crate::signing::encode_public(&public));
+            println!("fingerprint {}", crate::signing::fingerprint(&public));
+            eprintln!(
+                "Keep the secret key in the build job's {} variable only; give the public key to IT (`lifeboat verify DIR --public-key KEY`).",
+                crate::signing::DEFAULT_KEY_ENV
+            );
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -7,6 +7,9 @@ use std::process::ExitCode;
 
 use crate::cli::{Format, VerifyOptions};
 use crate::package::manifest;
+use crate::signing;
+use crate::verify::rebuild::{Rebuild, RebuildStatus};
+use crate::verify::signature::{SignatureReport, SignatureStatus};
 use crate::verify::{self, BehindStatus, FileStatus, Side, Verification};
 
 /// Exit code when the folder cannot be verified at all (no manifest, unreadable, unknown format).
@@ -16,6 +19,11 @@ pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
     let now = match now(opts.now.as_deref()) {
         Ok(now) => now,
         Err(message) => return Ok(unusable(&message)),
+    };
+    let trusted = match opts.public_key.as_deref().map(signing::public_key_argument) {
+        None => None,
+        Some(Ok(key)) => Some(key),
+        Some(Err(message)) => return Ok(unusable(&message)),
     };
     let sources = match &opts.content {
         None => None,
@@ -40,13 +48,36 @@ pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
             Some(hashes)
         }
     };
-    let result = match verify::verify(&opts.dir, now, sources.as_ref(), opts.in_progress_max) {
+    let mut result = match verify::verify(&opts.dir, now, sources.as_ref(), opts.in_progress_max) {
         Ok(result) => result,
         Err(e) => return Ok(unusable(&e.to_string())),
     };
+    let signature = match verify::signature::check_dir(&opts.dir, trusted.as_ref()) {
+        Ok(signature) => signature,
+        Err(e) => return Ok(unusable(&e.to_string())),
+    };
+    let rebuilt = match &opts.rebuild {
+        None => None,
+        Some(content) => match rebuild(&opts.dir, content, trusted.as_ref()) {
+            Ok(rebuilt) => Some(rebuilt),
+            Err(code) => return Ok(code),
+        },
+    };
+    let extras = Extras {
+        signature: &signature,
+        rebuild: rebuilt.as_ref(),
+    };
+    result.ok = result.ok && extras.problems() == 0;
     let text = match opts.format {
-        Format::Text => text(&result),
-        Format::Json => serde_json::to_string_pretty(&result).unwrap_or_default() + "\n",
+        Format::Text => text(&result, &extras),
+        Format::Json => {
+            let report = JsonReport {
+                verification: &result,
+                signature: &signature,
+                rebuild: rebuilt.as_ref(),
+            };
+            serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
+        }
     };
     // A monitoring pipe that closes early is not an error of the bundle.
     std::io::stdout().lock().write_all(text.as_bytes()).ok();
@@ -55,6 +86,51 @@ pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::from(super::EXIT_PROBLEMS)
     })
+}
+
+/// What `--public-key` and `--rebuild` add to the checks against the manifest.
+struct Extras<'a> {
+    signature: &'a SignatureReport,
+    rebuild: Option<&'a Rebuild>,
+}
+
+impl Extras<'_> {
+    fn problems(&self) -> usize {
+        usize::from(self.signature.is_problem()) + self.rebuild.map_or(0, Rebuild::problems)
+    }
+}
+
+/// The JSON report: the verification's fields, then the signature and the rebuild.
+#[derive(serde::Serialize)]
+struct JsonReport<'a> {
+    #[serde(flatten)]
+    verification: &'a Verification,
+    signature: &'a SignatureReport,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rebuild: Option<&'a Rebuild>,
+}
+
+/// `--rebuild CONTENT`: loads the content with the environment the bundle was built for, then rebuilds
+/// and compares. Content with errors is reported as `--content` does (exit 2).
+fn rebuild(
+    dir: &std::path::Path,
+    content: &std::path::Path,
+    trusted: Option<&ed25519_dalek::VerifyingKey>,
+) -> Result<Rebuild, ExitCode> {
+    let env = verify::read_manifest(&dir.join(manifest::FILE_NAME))
+        .map_err(|e| unusable(&e.to_string()))?
+        .0
+        .environment
+        .name;
+    let (report, loaded) = super::load_and_check(content, env.as_deref());
+    let Some((project, checked)) = loaded.filter(|_| !report.has_errors()) else {
+        super::print_report(&report);
+        return Err(unusable(&format!(
+            "the content in `{}` has errors; it cannot be rebuilt to compare with the bundle",
+            content.display()
+        )));
+    };
+    verify::rebuild::rebuild(dir, &project, &checked, trusted).map_err(|e| unusable(&e))
 }
 
 fn unusable(message: &str) -> ExitCode {
@@ -98,13 +174,65 @@ fn duration(seconds: i64) -> String {
 }
 
 /// One line per problem, then one summary line: short enough for a monitoring log.
-fn text(r: &Verification) -> String {
+fn text(r: &Verification, extras: &Extras) -> String {
     let mut out = String::new();
-    write_text(&mut out, r).ok();
+    write_text(&mut out, r, extras).ok();
     out
 }
 
-fn write_text(out: &mut String, r: &Verification) -> std::fmt::Result {
+/// One line per file compared with a rebuild, one for the signature (unless the bundle is simply
+/// unsigned); the summary's suffix.
+fn write_extras(out: &mut String, extras: &Extras) -> Result<String, std::fmt::Error> {
+    let mut suffix = String::new();
+    if let Some(rebuild) = extras.rebuild {
+        if let Some(note) = &rebuild.note {
+            writeln!(out, "note     {note}")?;
+        }
+        for f in &rebuild.files {
+            let label = match (f.status, f.reason) {
+                (RebuildStatus::Identical, _) => "rebuilt identical".to_string(),
+                (RebuildStatus::Differs, _) => "differs from a rebuild".to_string(),
+                (RebuildStatus::NotComparable, reason) => {
+                    format!("not comparable: {}", reason.unwrap_or("unknown"))
+                }
+            };
+            match &f.detail {
+                Some(detail) => writeln!(out, "{label:<26} {} ({detail})", f.file)?,
+                None => writeln!(out, "{label:<26} {}", f.file)?,
+            }
+        }
+        let identical = rebuild
+            .files
+            .iter()
+            .filter(|f| f.status == RebuildStatus::Identical)
+            .count();
+        write!(suffix, ", {identical} files identical to a rebuild")?;
+    }
+    let s = extras.signature;
+    let fingerprint = s.fingerprint.as_deref().unwrap_or("");
+    match s.status {
+        SignatureStatus::Unsigned => {}
+        SignatureStatus::Valid => {
+            writeln!(out, "signed   {} by the key given (fingerprint {fingerprint})", s.file)?;
+            write!(suffix, ", signature valid")?;
+        }
+        SignatureStatus::Present => writeln!(
+            out,
+            "signed   {} by a key with fingerprint {fingerprint} (not checked against a trusted key: add --public-key)",
+            s.file
+        )?,
+        SignatureStatus::Missing | SignatureStatus::Bad => writeln!(
+            out,
+            "{:<8} {} ({})",
+            if s.status == SignatureStatus::Missing { "unsigned" } else { "badsig" },
+            s.file,
+            s.detail.as_deref().unwrap_or("")
+        )?,
+    }
+    Ok(suffix)
+}
+
+fn write_text(out: &mut String, r: &Verification, extras: &Extras) -> std::fmt::Result {
     for f in &r.files {
         let label = match (f.status, f.version) {
             // During a publish, which bundle each file is: old (the new one is staged) or new.
@@ -150,6 +278,7 @@ fn write_text(out: &mut String, r: &Verification) -> std::fmt::Result {
             )?;
         }
     }
+    let suffix = write_extras(out, extras)?;
     let checked = r
         .files
         .iter()
@@ -162,11 +291,11 @@ fn write_text(out: &mut String, r: &Verification) -> std::fmt::Result {
     if r.ok {
         writeln!(
             out,
-            "OK {}: {}, snapshot {}, {checked} files intact, renew by {}{sources}",
+            "OK {}: {}, snapshot {}, {checked} files intact, renew by {}{sources}{suffix}",
             r.dir, r.site, r.snapshot, r.stale.next_due
         )?;
     } else {
-        let n = r.problems();
+        let n = r.problems() + extras.problems();
         writeln!(
             out,
             "FAILED {}: {n} problem{} ({}, snapshot {})",

@@ -59,6 +59,8 @@ pub struct SiteConfig {
     /// The user theme folder `_theme/`.
     #[serde(default)]
     pub theme: ThemeConfig,
+    /// Sign each bundle's manifest with Ed25519 (`bcp-manifest.toml.sig`): `[signing]`.
+    pub signing: Option<Signing>,
 }
 
 /// `[theme]`: what the user theme folder `_theme/` may do.
@@ -70,6 +72,26 @@ pub struct ThemeConfig {
     /// in every agent's browser. `check` names each such file; the manifest records the theme's SHA-256.
     #[serde(default)]
     pub trusted: bool,
+}
+
+/// `[signing]`: the build signs `bcp-manifest.toml` with the Ed25519 secret key held in an environment
+/// variable (never in the content), and refuses to build without it.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Signing {
+    /// Environment variable holding the secret key, base64 (`lifeboat key new-signing` makes one);
+    /// default `LIFEBOAT_SIGNING_KEY`.
+    #[schemars(regex(pattern = r"^[A-Za-z_][A-Za-z0-9_]*$"))]
+    pub key_env: Option<String>,
+}
+
+impl Signing {
+    /// The variable the secret key is read from.
+    pub fn key_env(&self) -> &str {
+        self.key_env
+            .as_deref()
+            .unwrap_or(crate::signing::DEFAULT_KEY_ENV)
+    }
 }
 
 /// Backup policy: how often copies are made, who owns them, where they are published.

@@ -39,6 +39,7 @@ pub fn render(
     language: Language,
     project: &Project,
     manifest: &Manifest,
+    signing: Option<&ed25519_dalek::VerifyingKey>,
 ) -> Result<Vec<(String, Vec<u8>)>, DocumentError> {
     let tera = templates(theme)?;
     let css = inline::minify_css(&theme.css)?;
@@ -49,6 +50,11 @@ pub fn render(
         .map(|e| (e.id.as_str(), crate::render::locked::shown_description(e)))
         .collect();
     let mut view = DocView::new(manifest, language, theme, &descriptions, &css);
+    view.signing = signing.map(|key| SigningDoc {
+        public_key: crate::signing::encode_public(key),
+        fingerprint: crate::signing::fingerprint(key),
+        file: crate::signing::SIGNATURE_FILE,
+    });
     let strings = Strings::fill(theme, language, manifest, &view);
 
     view.csp = format!(
@@ -156,6 +162,16 @@ struct DocView<'a> {
     csp: String,
     css: &'a str,
     script: &'static str,
+    /// Present when the build signs the manifest.
+    signing: Option<SigningDoc>,
+}
+
+/// The key that signs the manifest, for IT to check a copy with.
+#[derive(Debug, Serialize)]
+struct SigningDoc {
+    public_key: String,
+    fingerprint: String,
+    file: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -242,6 +258,7 @@ impl<'a> DocView<'a> {
             csp: String::new(),
             css,
             script: LAUNCHER_SCRIPT,
+            signing: None,
         }
     }
 }

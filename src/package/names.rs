@@ -42,7 +42,11 @@ impl fmt::Display for BadName {
 
 /// Names beside a bundle's files that are never files of the bundle: a manifest listing one of them
 /// would make publish replace or delete lifeboat's own bookkeeping.
-const RESERVED: [&str; 2] = [super::manifest::FILE_NAME, crate::verify::ARCHIVE_DIR];
+const RESERVED: [&str; 3] = [
+    super::manifest::FILE_NAME,
+    crate::signing::SIGNATURE_FILE,
+    crate::verify::ARCHIVE_DIR,
+];
 
 /// Checks that `name` is a plain file name of a bundle folder (see the module comment).
 pub fn check_file_name(name: &str) -> Result<(), BadName> {

@@ -22,6 +22,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::package::manifest::{self, Manifest};
+use crate::signing;
 use crate::verify::share::{self, Found};
 use crate::verify::{
     self, FileStatus, Journal, VerifyError, Version, ARCHIVE_DIR, JOURNAL, PUBLISH_DIR,
@@ -212,6 +213,12 @@ pub fn publish(
         .filter(|f| !matches!(f.status, FileStatus::Ok))
         .map(|f| format!("{} {}", status_word(f.status), f.file))
         .collect();
+    if let Some(why) = bad_signature(dir)? {
+        return Err(PublishError::BadBundle {
+            dir: dir.display().to_string(),
+            problems: why,
+        });
+    }
     if !broken.is_empty() || check.publishing.is_some() {
         return Err(PublishError::BadBundle {
             dir: dir.display().to_string(),
@@ -238,7 +245,10 @@ pub fn publish(
     let current = read_current(share)?;
     let snapshot_dir = snapshot_folder(&new.snapshot);
     let mut unpruned = Vec::new();
-    if current.as_ref().is_some_and(|(_, raw)| *raw == new_raw) && share_is_intact(share, now) {
+    if current.as_ref().is_some_and(|(_, raw)| *raw == new_raw)
+        && share_is_intact(share, now)
+        && same_signature(dir, share)?
+    {
         remove_dir(&work, ops)?;
         let pruned = prune(share, keep, &snapshot_dir, &mut unpruned, ops)?;
         return Ok(Published {
@@ -268,6 +278,7 @@ pub fn publish(
         for name in &names {
             copy_file(&dir.join(name), &staging, name, ops)?;
         }
+        copy_signature(dir, &staging, ops)?;
         write_file(&staging, manifest::FILE_NAME, &new_raw, ops)
     })();
     staged.map_err(|e| e.with_outcome(untouched))?;
@@ -411,9 +422,12 @@ fn finish(
                 }
             }
         }
+        if let Some(why) = staged_signature_problem(&staging, &new.raw)? {
+            return Err(refuse(why).into());
+        }
     }
     let mut dropped = Vec::new();
-    match replace(share, &staging, &new_names, &mut dropped, ops) {
+    match replace(share, &staging, &new, &mut dropped, ops) {
         Err(e @ PublishError::InUse { .. }) => {
             // Never a mixed share: the files already replaced go back to their previous versions.
             let outcome = match rollback::roll_back(share, &new, ops) {
@@ -437,10 +451,11 @@ fn finish(
 fn replace(
     share: &Path,
     staging: &Path,
-    new_names: &BTreeSet<String>,
+    new: &Version,
     left: &mut Vec<(String, String)>,
     ops: &mut Ops,
 ) -> Result<(), PublishError> {
+    let new_names = &new.names();
     for name in new_names {
         let from = staging.join(name);
         if std::fs::symlink_metadata(&from).is_ok() {
@@ -459,6 +474,9 @@ fn replace(
                 Found::NotAFile(why) => left.push((name, why.to_string())),
             }
         }
+        place_signature(share, staging, [&old.raw, &new.raw], left, ops)?;
+    } else {
+        place_signature(share, staging, [&[], &new.raw], left, ops)?;
     }
     let staged_manifest = staging.join(manifest::FILE_NAME);
     rename(&staged_manifest, &share.join(manifest::FILE_NAME), ops)
@@ -485,6 +503,7 @@ fn archive_current(
     {
         copy_file(&share.join(file), &partial, file, ops)?;
     }
+    copy_signature(share, &partial, ops)?;
     rename(&partial, &target, ops)
 }
 
@@ -604,4 +623,103 @@ fn remove_dir(dir: &Path, ops: &mut Ops) -> Result<(), PublishError> {
     } else {
         ops.step()
     }
+}
+
+// The manifest's signature (`bcp-manifest.toml.sig`): not listed in the manifest (it signs it), so it
+// travels beside it: staged and archived with it, and renamed into place just before it.
+
+/// Why the bundle's signature does not vouch for its manifest, if it has one that does not.
+fn bad_signature(dir: &Path) -> Result<Option<String>, PublishError> {
+    let report = verify::signature::check_dir(dir, None)?;
+    Ok(report.is_problem().then(|| {
+        report
+            .detail
+            .unwrap_or_else(|| format!("bad {}", signing::SIGNATURE_FILE))
+    }))
+}
+
+fn read_signature(dir: &Path) -> Result<Option<Vec<u8>>, PublishError> {
+    match share::read(
+        &dir.join(signing::SIGNATURE_FILE),
+        Some(signing::MAX_SIGNATURE_BYTES),
+    )? {
+        Found::File(bytes) => Ok(Some(bytes)),
+        Found::Missing => Ok(None),
+        Found::NotAFile(why) => Err(VerifyError::NotOurs {
+            path: dir.join(signing::SIGNATURE_FILE).display().to_string(),
+            why,
+        }
+        .into()),
+    }
+}
+
+/// Whether the share holds the bundle's signature as it is (or both have none).
+fn same_signature(dir: &Path, share: &Path) -> Result<bool, PublishError> {
+    Ok(read_signature(dir)? == read_signature(share).unwrap_or(None))
+}
+
+/// Copies `from`'s signature, if it has one, into `to`.
+fn copy_signature(from: &Path, to: &Path, ops: &mut Ops) -> Result<(), PublishError> {
+    match read_signature(from)? {
+        Some(sig) => write_file(to, signing::SIGNATURE_FILE, &sig, ops),
+        None => Ok(()),
+    }
+}
+
+/// A staged signature found on the share (an interrupted publish, or planted) must sign the staged
+/// manifest, by the key it names, before it is moved into place.
+fn staged_signature_problem(
+    staging: &Path,
+    manifest: &[u8],
+) -> Result<Option<String>, PublishError> {
+    let path = staging.join(signing::SIGNATURE_FILE);
+    Ok(
+        match share::read(&path, Some(signing::MAX_SIGNATURE_BYTES)) {
+            Ok(Found::Missing) => None,
+            Ok(Found::File(sig)) if signing::self_consistent(manifest, &sig) => None,
+            Ok(Found::File(_)) => Some(format!(
+                "points at a staged `{}` that does not sign the staged manifest",
+                signing::SIGNATURE_FILE
+            )),
+            Ok(Found::NotAFile(why)) => Some(format!(
+                "points at a staged `{}` that {why}",
+                signing::SIGNATURE_FILE
+            )),
+            Err(e) => Some(format!(
+                "points at a staged `{}`: {e}",
+                signing::SIGNATURE_FILE
+            )),
+        },
+    )
+}
+
+/// Renames the staged signature into place. Otherwise the signature in place is kept when it signs the
+/// new manifest (a rerun after it was moved), deleted when it provably is the old manifest's (the new
+/// bundle is unsigned), and left with a warning when it is neither.
+fn place_signature(
+    share: &Path,
+    staging: &Path,
+    [old_manifest, new_manifest]: [&[u8]; 2],
+    left: &mut Vec<(String, String)>,
+    ops: &mut Ops,
+) -> Result<(), PublishError> {
+    let staged = staging.join(signing::SIGNATURE_FILE);
+    let target = share.join(signing::SIGNATURE_FILE);
+    if std::fs::symlink_metadata(&staged).is_ok() {
+        return rename(&staged, &target, ops);
+    }
+    match share::read(&target, Some(signing::MAX_SIGNATURE_BYTES)) {
+        Ok(Found::Missing) => {}
+        Ok(Found::File(sig)) if signing::self_consistent(new_manifest, &sig) => {}
+        Ok(Found::File(sig)) if signing::self_consistent(old_manifest, &sig) => {
+            remove_file(&target, ops)?;
+        }
+        Ok(Found::File(_)) => left.push((
+            signing::SIGNATURE_FILE.into(),
+            "does not sign the previous manifest".into(),
+        )),
+        Ok(Found::NotAFile(why)) => left.push((signing::SIGNATURE_FILE.into(), why.to_string())),
+        Err(e) => left.push((signing::SIGNATURE_FILE.into(), e.to_string())),
+    }
+    Ok(())
 }

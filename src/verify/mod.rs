@@ -17,7 +17,9 @@ use crate::package::cache;
 use crate::package::manifest::{self, Manifest, FORMAT_VERSION};
 use crate::package::output::MARKER;
 
+pub mod rebuild;
 pub mod share;
+pub mod signature;
 mod version;
 pub mod zipfile;
 
@@ -422,6 +424,7 @@ fn extra_files(dir: &Path, known: &BTreeSet<String>) -> Result<Vec<FileCheck>, V
         let name = item.file_name().to_string_lossy().to_string();
         let ignored = known.contains(&name)
             || name == manifest::FILE_NAME
+            || name == crate::signing::SIGNATURE_FILE
             || name == MARKER
             || name == cache::FILE_NAME
             || name == PUBLISH_DIR

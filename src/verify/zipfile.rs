@@ -66,7 +66,9 @@ pub fn check_members<R: Read + io::Seek>(
         };
         let name = member.name().to_string();
         let shown = name.escape_debug().to_string();
-        if name == manifest::FILE_NAME && seen.insert(name.clone()) {
+        // The manifest, and its signature (which it cannot list: `verify::signature` checks it).
+        let own = name == manifest::FILE_NAME || name == crate::signing::SIGNATURE_FILE;
+        if own && seen.insert(name.clone()) {
             continue;
         }
         if let Err(why) = names::check_file_name(&name) {
