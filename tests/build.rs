@@ -555,3 +555,62 @@ fn user_theme_and_branding_reach_the_built_files() {
     // The user theme is not an entry point.
     assert!(!dir.path().join("dist/_theme.html").exists());
 }
+
+#[test]
+fn a_linked_output_folder_is_followed_and_stays_a_link() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("share/offline")).unwrap();
+    std::os::unix::fs::symlink(dir.path().join("share/offline"), dir.path().join("dist")).unwrap();
+    let basic = fixture("basic");
+    for _ in 0..2 {
+        let run = lifeboat(
+            dir.path(),
+            &["build", basic.to_str().unwrap(), "--out", "dist"],
+        );
+        assert_eq!(run.code, 0, "{}", run.transcript());
+        assert!(
+            run.stderr
+                .contains("`dist` is a symbolic link; building into the folder it points at"),
+            "{}",
+            run.stderr
+        );
+    }
+    let link = fs::symlink_metadata(dir.path().join("dist")).unwrap();
+    assert!(link.file_type().is_symlink(), "the link was replaced");
+    assert!(dir.path().join("share/offline/index.html").exists());
+}
+
+#[test]
+fn an_os_error_is_said_once() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("file.txt"), "not a folder").unwrap();
+    let basic = fixture("basic");
+    let run = lifeboat(
+        dir.path(),
+        &["build", basic.to_str().unwrap(), "--out", "file.txt/dist"],
+    );
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert_eq!(run.stderr.matches("(os error").count(), 1, "{}", run.stderr);
+}
+
+#[test]
+fn check_refuses_a_theme_stylesheet_the_build_cannot_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_dir(&fixture("basic"), &content);
+    fs::create_dir_all(content.join("_theme")).unwrap();
+    fs::write(
+        content.join("_theme/custom.css"),
+        "@import \"fonts.css\";\nbody { color: #222 }\n",
+    )
+    .unwrap();
+    let run = lifeboat(dir.path(), &["check", "content"]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr.contains(
+            "`_theme/custom.css` uses `@import`: an offline file loads no other stylesheet"
+        ),
+        "{}",
+        run.stderr
+    );
+}

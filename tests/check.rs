@@ -126,3 +126,29 @@ fn clean_content_passes_check() {
     assert_eq!(run.code, 0, "{}", run.transcript());
     assert!(run.stderr.contains("no problems found"));
 }
+
+#[test]
+fn a_path_too_long_for_the_system_is_not_called_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    // A folder that exists, at a path longer than the system's 4,096 (mkdir -p gets there step by step).
+    let long = vec!["d".repeat(200); 22].join("/");
+    let made = std::process::Command::new("mkdir")
+        .args(["-p", &long])
+        .current_dir(dir.path())
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let run = lifeboat(dir.path(), &["check", &long]);
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stderr.contains("cannot be opened: File name too long"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("not found"), "{}", run.stderr);
+    assert!(
+        run.stderr.len() < 1000,
+        "the whole path is not printed: {}",
+        run.stderr.len()
+    );
+}

@@ -79,11 +79,51 @@ pub fn check(project: &Project, report: &mut Report) -> Option<UserTheme> {
                 .hint("remove the file, or, if you wrote and reviewed it, add `[theme]` with `trusted = true` to site.toml")
         });
     }
+    check_styles(project, &builtin, &read, report);
     Some(UserTheme {
         trusted,
         code_files: code_files.into_iter().map(|(rel, _)| rel).collect(),
         sha256: digest(&dir),
     })
+}
+
+/// The user stylesheets go through the same CSS processing as at build time (`custom.css` after the
+/// viewer's stylesheet), so `check` finds what would stop the build.
+fn check_styles(
+    project: &Project,
+    builtin: &Theme,
+    read: &dyn Fn(&str) -> Option<String>,
+    report: &mut Report,
+) {
+    let viewer = read("viewer.css");
+    let custom = read(theme::USER_EXTRA_CSS);
+    let base = viewer.clone().unwrap_or_else(|| builtin.css.clone());
+    let sheets = [
+        ("viewer.css", viewer.clone()),
+        (
+            theme::USER_EXTRA_CSS,
+            custom.map(|custom| format!("{base}\n{custom}")),
+        ),
+        ("document.css", read("document.css")),
+    ];
+    for (rel, css) in sheets {
+        let Some(css) = css else { continue };
+        let Err(e) = crate::inline::minify_css(&css) else {
+            continue;
+        };
+        let text = read(rel).unwrap_or_default();
+        let file = theme_file(report, project, rel);
+        let shown = format!("{USER_THEME_DIR}/{rel}");
+        let d = if text.to_ascii_lowercase().contains("@import") {
+            Diagnostic::error(format!(
+                "`{shown}` uses `@import`: an offline file loads no other stylesheet"
+            ))
+            .hint("paste the imported rules into the file instead")
+        } else {
+            Diagnostic::error(format!("`{shown}` cannot be used: {e}"))
+        };
+        report.push(d.in_file(file).label("stylesheet"));
+    }
 }
 
 fn builtin_template<'a>(theme: &'a Theme, rel: &str) -> &'a str {

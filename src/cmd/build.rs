@@ -55,11 +55,20 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    output::check_target(&opts.out, &project.root)?;
+    // A linked --out is followed: the build replaces the folder it points at, and the link stays.
+    let (out, followed) = output::resolve_out(&opts.out)?;
+    if let Some(target) = &followed {
+        eprintln!(
+            "note: `{}` is a symbolic link; building into the folder it points at, `{}`",
+            opts.out.display(),
+            target.display()
+        );
+    }
+    output::check_target(&out, &project.root)?;
     let snapshot = Snapshot::take(&project.root, std::env::var("SOURCE_DATE_EPOCH").ok())?;
     // The previous output is the cache: only a folder lifeboat made (checked above), never with --no-cache.
     let previous = (!opts.no_cache)
-        .then(|| cache::Previous::load(&opts.out))
+        .then(|| cache::Previous::load(&out))
         .flatten();
     let progress = Progress::on_stderr(opts.quiet);
     let options = bundle::BuildOptions {
@@ -69,7 +78,7 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
         locked_files: None,
     };
     // Files go straight into a folder beside the output, which replaces it only once complete.
-    let staging = output::Staging::new(&opts.out)?;
+    let staging = output::Staging::new(&out)?;
     let env = project
         .environment
         .as_ref()

@@ -190,6 +190,10 @@ impl Entry {
     }
 }
 
+/// Longest entry point folder name: it becomes `<name>.html` on a share, and Windows opens paths of at
+/// most 260 characters, the share's own path included.
+pub const MAX_ENTRY_ID_BYTES: usize = 100;
+
 /// True for ids usable in file names and URL fragments.
 pub fn is_valid_id(id: &str) -> bool {
     !id.is_empty()
@@ -213,11 +217,24 @@ pub fn load(dir: &Path, env: Option<&str>, report: &mut Report) -> Option<Projec
             );
             return None;
         }
-        Err(_) => {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             report.push(
                 Diagnostic::error(format!("content folder `{}` not found", dir.display()))
                     .hint("pass the folder that holds site.toml, e.g. `lifeboat build content`"),
             );
+            return None;
+        }
+        // Too long a path, no permission, a loop of links: say what the system said.
+        Err(e) => {
+            let shown: String = dir.display().to_string().chars().take(120).collect();
+            let more = if shown.len() < dir.as_os_str().len() {
+                "…"
+            } else {
+                ""
+            };
+            report.push(Diagnostic::error(format!(
+                "content folder `{shown}{more}` cannot be opened: {e}"
+            )));
             return None;
         }
     };
@@ -385,6 +402,18 @@ impl Loader<'_> {
                     "{}: entry point folder names may only use letters, digits, `-` and `_`",
                     self.display(&dir)
                 )));
+                continue;
+            }
+            if id.len() > MAX_ENTRY_ID_BYTES {
+                self.report.push(
+                    Diagnostic::error(format!(
+                        "{}: entry point folder name is {} characters long, over the {MAX_ENTRY_ID_BYTES} limit (it names the entry point's file on the share)",
+                        self.display(&dir),
+                        id.len(),
+                    ))
+                    .hint("Windows opens paths of at most 260 characters, share folder included; choose a shorter name"),
+                );
+                self.unloadable.insert(id);
                 continue;
             }
             let entry_toml = dir.join("entry.toml");

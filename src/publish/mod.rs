@@ -281,7 +281,14 @@ pub fn publish(
         copy_signature(dir, &staging, ops)?;
         write_file(&staging, manifest::FILE_NAME, &new_raw, ops)
     })();
-    staged.map_err(|e| e.with_outcome(untouched))?;
+    if let Err(e) = staged {
+        // A full disk or a refused write: the staging folder goes too, so nothing half-made is left on
+        // the share (a crash, simulated by the test hook, leaves it for the next run to remove).
+        if !matches!(e, PublishError::Interrupted(_)) {
+            ops.fs.remove_dir_all(&work).ok();
+        }
+        return Err(e.with_outcome(untouched));
+    }
 
     // 3. Archive the bundle in place (when it is intact: a damaged one is not worth keeping).
     let mut archived = None;

@@ -24,6 +24,8 @@ struct LockingFs {
     /// Files a reader opens as soon as a rename puts them in place.
     opened_once_replaced: RefCell<BTreeSet<PathBuf>>,
     refused: RefCell<Vec<PathBuf>>,
+    /// Writes that succeed before the disk is full (none are refused when `None`).
+    writes_before_full: std::cell::Cell<Option<usize>>,
 }
 
 impl LockingFs {
@@ -56,6 +58,18 @@ impl ShareFs for LockingFs {
         RealFs.create_dir_all(dir)
     }
     fn write_synced(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+        match self.writes_before_full.get() {
+            Some(0) => {
+                // What a full disk does: the file is created, its bytes do not fit.
+                std::fs::write(path, &bytes[..bytes.len().min(1)])?;
+                return Err(io::Error::new(
+                    io::ErrorKind::StorageFull,
+                    "No space left on device (os error 28)",
+                ));
+            }
+            Some(n) => self.writes_before_full.set(Some(n - 1)),
+            None => {}
+        }
         RealFs.write_synced(path, bytes)
     }
     fn rename(&self, from: &Path, to: &Path) -> io::Result<()> {
@@ -285,4 +299,15 @@ fn an_archive_in_use_is_left_for_the_next_publish_to_prune() {
     assert_eq!(published.unpruned.len(), 1, "{published:?}");
     assert_eq!(published.unpruned[0].0, "archive/2025-11-22T08-26-40Z");
     assert!(archived.join("bcp-manifest.toml").exists());
+}
+
+#[test]
+fn a_full_disk_while_staging_leaves_the_previous_bundle_and_no_staging_folder() {
+    let (root, share) = setup();
+    let fs = LockingFs::default();
+    fs.writes_before_full.set(Some(1));
+    let (result, _) = publish_new(root.path(), &share, &fs, &[]);
+    let e = result.unwrap_err().to_string();
+    assert!(e.contains("No space left on device"), "{e}");
+    assert_is(&share, OLD);
 }
