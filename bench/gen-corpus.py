@@ -2,6 +2,7 @@
 """Generates a realistic, deterministic Lifeboat content folder of any size (benchmark corpus).
 
     python3 bench/gen-corpus.py OUT_DIR --nodes N [--entries E] [--image-mb M] [--seed S]
+    python3 bench/gen-corpus.py OUT_DIR --nodes N --shape chain|fanout|links
 
 - French call-centre procedures: sentences built from a vocabulary of phrases, with accents.
 - Diagrams of ~10-60 nodes; answer graphs with 2-4 answers per node, back-links, end points,
@@ -10,6 +11,10 @@
 - PNG images written by hand (zlib, no Pillow), 1-200 KB, "screenshot" layouts with a photo-like area,
   all different; a few shared by many nodes (and by every entry point, from `_shared/`).
 - Same arguments, same bytes: everything comes from one seeded random generator.
+- `--shape` (issue 22) writes a degenerate corpus instead, to show that the cost stays linear whatever
+  the shape: `chain`, one diagram of N nodes, each answering the next; `fanout`, one diagram whose start
+  node has N - 1 answers, one to each other node; `links`, one entry point of N one-node diagrams, each
+  linking to the next diagram. No images.
 
 Stdlib only (Python 3.11). OUT_DIR is created; it must not exist or be empty.
 """
@@ -525,6 +530,32 @@ def toml_str(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def write_shape(out, shape, n):
+    """One entry point `forme` of N nodes in one of the degenerate shapes (see the module's doc)."""
+    n = max(2, n)
+    edir = os.path.join(out, "forme")
+    os.makedirs(edir, exist_ok=True)
+    write(os.path.join(out, "site.toml"), 'name = "Formes"\nlanguage = "fr"\n'
+          'online_url = "https://app.example.com"\n\n[backup]\nfrequency_days = 30\n'
+          'owner = { name = "Élodie Martin" }\nlocations = ["/mnt/partage/procedures"]\n')
+    start = "d0" if shape == "links" else "forme"
+    write(os.path.join(edir, "entry.toml"), f'title = "Forme {shape}"\nstart = "{start}"\n')
+    if shape == "links":
+        for i in range(n):
+            nxt = f"\n- [Suivant](d{i + 1}.md)\n" if i + 1 < n else ""
+            write(os.path.join(edir, f"d{i}.md"), f'+++\ntitle = "Diagramme {i}"\n+++\n\n'
+                  f"## Étape {i} {{#n{i}}}\n\nDemandez au client l'étape {i}.\n{nxt}")
+        return
+    body = ['+++\ntitle = "Forme"\n+++\n']
+    for i in range(n):
+        body.append(f"## Étape {i} {{#n{i}}}\n\nDemandez au client l'étape {i}.\n")
+        if shape == "chain" and i + 1 < n:
+            body.append(f"- [Suivant](#n{i + 1})\n")
+        elif shape == "fanout" and i == 0:
+            body.append("".join(f"- [Cas {j}](#n{j})\n" for j in range(1, n)))
+    write(os.path.join(edir, "forme.md"), "\n".join(body))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("out")
@@ -533,7 +564,14 @@ def main():
     ap.add_argument("--image-mb", type=float, default=None,
                     help="unique image bytes in MiB (default: 10 KiB per node, i.e. nodes / 100)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--shape", choices=["chain", "fanout", "links"], default=None,
+                    help="a degenerate corpus of N nodes instead of the realistic one")
     args = ap.parse_args()
+    if args.shape:
+        if os.path.exists(args.out) and os.listdir(args.out):
+            sys.exit(f"{args.out} exists and is not empty")
+        write_shape(args.out, args.shape, args.nodes)
+        return
     if args.entries is None:
         args.entries = max(2, math.ceil(args.nodes / 5000))
     args.entries = max(1, min(args.entries, args.nodes))

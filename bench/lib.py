@@ -212,6 +212,18 @@ def report(results_path, out_path):
                f"{lt / dcp['median_s']:.2f}×" if dcp else "—",
                fmt_s(hugo["median_s"] / 5) if hugo else "—"]
         lines.append("| " + " | ".join(row) + " |")
+    if r.get("shapes"):
+        lines += ["", "## Degenerate shapes (issue 22)", "",
+                  "Fastest of the runs. Linear cost: twice the nodes take about twice the time.", "",
+                  "| shape | N | build at N | build at 2N | 2N ÷ N |", "|---|---:|---:|---:|---:|"]
+        by = {}
+        for s in r["shapes"]:
+            by.setdefault(s["shape"], []).append(s)
+        for shape, runs in by.items():
+            runs.sort(key=lambda s: s["nodes"])
+            for a, b in zip(runs[::2], runs[1::2]):
+                ta, tb = a["build"]["min_s"], b["build"]["min_s"]
+                lines.append(f"| {shape} | {a['nodes']:,} | {fmt_s(ta)} | {fmt_s(tb)} | {tb / ta:.2f} |")
     if r.get("rebuild"):
         rb = r["rebuild"]
         lines += ["", "## Rebuild after editing one diagram", "",

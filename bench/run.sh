@@ -4,7 +4,8 @@
 #   --smoke: tiny sizes, one run each, a few seconds (CI keeps the harness working)
 # Environment: BENCH_RESUME=1 (keep sizes measured by an interrupted run), BENCH_WORK (scratch folder, default /tmp/lifeboat-bench), BENCH_SIZES (e.g. "1000 10000"),
 #   BENCH_SKIP_HUGO=1, BENCH_SKIP_BROWSER=1, BENCH_RUNS (repeats for sizes <= 10k; 1 above),
-#   BENCH_BIN (a lifeboat binary to use instead of building the release one).
+#   BENCH_BIN (a lifeboat binary to use instead of building the release one), BENCH_SKIP_SHAPES=1 (no
+#   degenerate shapes: chain, fan-out, cross-diagram links, each at N and 2N nodes).
 # Writes the Markdown table to stdout and bench/results.md (smoke: $BENCH_WORK-smoke/results-smoke.md), raw numbers
 # to the matching .json.
 set -euo pipefail
@@ -25,9 +26,11 @@ log() { echo "[bench] $*" >&2; }
 if [[ $mode == smoke ]]; then
   sizes="${BENCH_SIZES:-60 240}"; runs="${BENCH_RUNS:-1}"; img_mb_per_node=0.002
   rebuild_size=""; browser_runs=1; out_md="$work/results-smoke.md"
+  shape_sizes="chain:200 fanout:200 links:50"
 else
   sizes="${BENCH_SIZES:-1000 10000 100000}"; runs="${BENCH_RUNS:-3}"; img_mb_per_node=0.01
   rebuild_size=10000; browser_runs=3; out_md="$here/results.md"
+  shape_sizes="chain:50000 fanout:10000 links:5000"
 fi
 out_json="${out_md%.md}.json"
 
@@ -115,6 +118,24 @@ for n in $sizes; do
   fi
   add sizes "{\"nodes\": $n, \"entries\": $entries, \"build\": $build, \"floor\": $floor, \"output\": $bytes, \"cp\": $cp, \"durable_cp\": $dcp, \"hugo\": $hugo}" list
 done
+
+# ---- degenerate shapes (issue 22): each at N and 2N nodes; linear cost means a ratio near 2
+if [[ -z "${BENCH_SKIP_SHAPES:-}" ]]; then
+  for spec in $shape_sizes; do
+    shape=${spec%%:*}; n=${spec##*:}
+    for m in "$n" "$((2 * n))"; do
+      dir="$work/shape-$shape-$m"
+      if [[ "$(cat "$dir.stamp" 2>/dev/null)" != "$gen_sha" ]]; then
+        rm -rf "$dir"; python3 "$here/gen-corpus.py" "$dir" --nodes "$m" --shape "$shape" >&2
+        echo "$gen_sha" > "$dir.stamp"
+      fi
+      log "shape $shape, $m nodes: lifeboat build ×$runs"
+      t=$("${lib[@]}" measure --runs "$runs" -- "$bin" build "$dir" --out "$work/out-shape" --quiet --no-cache)
+      add shapes "{\"shape\": \"$shape\", \"nodes\": $m, \"build\": $t}" list
+    done
+  done
+  rm -rf "$work/out-shape"
+fi
 
 # ---- rebuild after editing one diagram
 if [[ -z "$rebuild_size" ]]; then rebuild_size="${sizes##* }"; fi

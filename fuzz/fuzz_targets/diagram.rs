@@ -61,12 +61,12 @@ fuzz_target!(|data: &[u8]| {
                 name: "a".into(),
                 vars,
             }),
-            entries: vec![Entry {
-                id: "entry".into(),
-                file: entry_file,
+            entries: vec![Entry::new(
+                "entry".into(),
+                entry_file,
                 config,
-                diagrams: vec![diagram],
-            }],
+                vec![diagram],
+            )],
             unloadable: Default::default(),
         };
         let checked = lifeboat::check::check(&project, &mut report);

@@ -55,6 +55,9 @@ pub enum ImageError {
     Escapes(String),
     #[error("image `{path}` cannot be read: {reason}")]
     Unreadable { path: String, reason: String },
+    /// A FIFO, socket or device (a folder is [`ImageError::Missing`]): never opened, a FIFO would hang.
+    #[error("image `{0}` {1}; images must be regular files")]
+    NotRegular(String, &'static str),
     #[error("image `{0}` is larger than the {limit} MiB limit", limit = MAX_IMAGE_BYTES / (1024 * 1024))]
     TooLarge(String),
     #[error("`{0}` is not a PNG, JPEG, GIF, WebP or SVG image")]
@@ -138,8 +141,11 @@ impl ImageStore {
             path: dest.to_string(),
             reason: e.to_string(),
         })?;
-        if !meta.is_file() {
+        if meta.is_dir() {
             return Err(ImageError::Missing(dest.to_string()));
+        }
+        if let Some(why) = crate::content::not_regular(&meta) {
+            return Err(ImageError::NotRegular(dest.to_string(), why));
         }
         if meta.len() > MAX_IMAGE_BYTES {
             return Err(ImageError::TooLarge(dest.to_string()));

@@ -12,7 +12,10 @@ pub type Ev = (Event<'static>, Range<usize>);
 
 /// Markdown elements nested deeper than this (lists in lists, quotes in quotes, emphasis in emphasis…) are
 /// refused: no procedure needs it, and the HTML sanitizer's work grows with the square of the depth.
+/// Elements opened by raw HTML count too, added to the Markdown levels around them (see [`nesting`]).
 pub const MAX_NESTING_DEPTH: usize = 100;
+
+pub mod nesting;
 
 pub fn options() -> Options {
     Options::ENABLE_TABLES
@@ -59,6 +62,8 @@ pub struct Parsed {
     pub footnotes: BTreeMap<String, Vec<Ev>>,
     /// Where the nesting first went deeper than [`MAX_NESTING_DEPTH`], if it did.
     pub too_deep: Option<Range<usize>>,
+    /// The nesting went too deep with elements opened by raw HTML, not by Markdown alone.
+    pub too_deep_in_html: bool,
 }
 
 /// Parses substituted Markdown; `to_file` maps a range in `text` to a range in the original file.
@@ -69,20 +74,47 @@ pub fn parse(text: &str, to_file: &dyn Fn(&Range<usize>) -> Range<usize>) -> Par
     let mut heading: Option<(Option<String>, Range<usize>, Vec<Ev>)> = None;
     let mut body: Vec<Ev> = Vec::new();
     let mut in_intro = true;
+    // Elements raw HTML left open: in the current node, and in footnote definitions (shown with every
+    // node that cites them, so they never start again from none).
+    let mut html_open = nesting::OpenElements::default();
+    let mut html_open_in_notes = nesting::OpenElements::default();
 
     for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
         let range = to_file(&range);
         let event = event.into_static();
         let top = depth == 0;
+        if top
+            && matches!(
+                event,
+                Event::Start(Tag::Heading {
+                    level: HeadingLevel::H2,
+                    ..
+                })
+            )
+        {
+            html_open.clear();
+        }
+        let in_notes =
+            footnote.is_some() || matches!(event, Event::Start(Tag::FootnoteDefinition(_)));
+        let html = if in_notes {
+            &mut html_open_in_notes
+        } else {
+            &mut html_open
+        };
         match &event {
-            Event::Start(_) => {
-                depth += 1;
-                if depth > MAX_NESTING_DEPTH && parsed.too_deep.is_none() {
-                    parsed.too_deep = Some(range.clone());
-                }
-            }
+            Event::Start(_) => depth += 1,
             Event::End(_) => depth = depth.saturating_sub(1),
+            Event::Html(raw) | Event::InlineHtml(raw) => html.feed(raw),
             _ => {}
+        }
+        if matches!(
+            event,
+            Event::Start(_) | Event::Html(_) | Event::InlineHtml(_)
+        ) && depth + html.len() > MAX_NESTING_DEPTH
+            && parsed.too_deep.is_none()
+        {
+            parsed.too_deep = Some(range.clone());
+            parsed.too_deep_in_html = depth <= MAX_NESTING_DEPTH;
         }
         if let Some((_, ref mut events)) = footnote {
             let done = matches!(event, Event::End(TagEnd::FootnoteDefinition)) && depth == 0;

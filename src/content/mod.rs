@@ -54,6 +54,8 @@ pub struct Entry {
     pub file: FileId,
     pub config: EntryConfig,
     pub diagrams: Vec<Diagram>,
+    /// Position in `diagrams` of each diagram id: links are looked up by id, thousands of times.
+    diagram_index: HashMap<String, usize>,
 }
 
 #[derive(Debug)]
@@ -175,19 +177,61 @@ impl Project {
 }
 
 impl Entry {
+    /// The entry point `id` (folder name) defined by `file` (its entry.toml), holding `diagrams`.
+    pub fn new(id: String, file: FileId, config: EntryConfig, diagrams: Vec<Diagram>) -> Entry {
+        let mut diagram_index = HashMap::with_capacity(diagrams.len());
+        for (i, d) in diagrams.iter().enumerate() {
+            diagram_index.entry(d.id.clone()).or_insert(i);
+        }
+        Entry {
+            id,
+            file,
+            config,
+            diagrams,
+            diagram_index,
+        }
+    }
+
     pub fn diagram(&self, id: &str) -> Option<&Diagram> {
-        self.diagrams.iter().find(|d| d.id == id)
+        self.diagram_index.get(id).map(|&i| &self.diagrams[i])
     }
 
     /// The position in [`Entry::diagrams`] of diagram `id`.
     pub fn diagram_position(&self, id: &str) -> Option<usize> {
-        self.diagrams.iter().position(|d| d.id == id)
+        self.diagram_index.get(id).copied()
     }
 
     /// Locked with an access key (`access = "key"`): nothing of it may be readable in any other file.
     pub fn is_locked(&self) -> bool {
         *self.config.access.get_ref() == config::Access::Key
     }
+}
+
+/// Why a content file with this metadata cannot be read, if it cannot: content files must be regular
+/// files (or links to them, `metadata` follows links). Opening a FIFO to read it waits for a writer, and
+/// a device never ends, so the type is checked before the file is opened.
+pub fn not_regular(meta: &fs::Metadata) -> Option<&'static str> {
+    let kind = meta.file_type();
+    if kind.is_file() {
+        return None;
+    }
+    if kind.is_dir() {
+        return Some("is not a regular file (a folder)");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return Some("is not a regular file (a FIFO)");
+        }
+        if kind.is_socket() {
+            return Some("is not a regular file (a socket)");
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return Some("is not a regular file (a device)");
+        }
+    }
+    Some("is not a regular file")
 }
 
 /// Longest entry point folder name: it becomes `<name>.html` on a share, and Windows opens paths of at
@@ -301,6 +345,10 @@ impl Loader<'_> {
             Ok(_) => {}
         }
         match fs::metadata(path) {
+            Ok(m) if not_regular(&m).is_some() => {
+                let why = not_regular(&m).unwrap_or_default();
+                return fail(self.report, format!("{shown}: {why}"));
+            }
             Ok(m) if m.len() > MAX_TEXT_BYTES => {
                 let limit = MAX_TEXT_BYTES / (1024 * 1024);
                 return fail(
@@ -430,8 +478,10 @@ impl Loader<'_> {
             };
             // Files are read in order (each joins the report), then parsed on all cores.
             let mut texts = Vec::new();
+            // Anything named `*.md` that resolves and is not a folder is a diagram: a FIFO or a device
+            // is refused by name when read (see `not_regular`), not skipped.
             for path in sorted_children(&dir, |p| {
-                p.is_file() && p.extension().is_some_and(|e| e == "md")
+                p.extension().is_some_and(|e| e == "md") && p.exists() && !p.is_dir()
             }) {
                 let stem = path
                     .file_stem()
@@ -469,12 +519,7 @@ impl Loader<'_> {
                     }
                 }
             }
-            entries.push(Entry {
-                id,
-                file,
-                config,
-                diagrams,
-            });
+            entries.push(Entry::new(id, file, config, diagrams));
         }
         entries
     }
@@ -546,14 +591,19 @@ fn parse_diagram(
     };
     let parsed = source.parse_substituted(&sub);
     if let Some(span) = parsed.too_deep {
+        let (what, hint) = if parsed.too_deep_in_html {
+            ("HTML", "elements opened by raw HTML count as levels, with the Markdown around them; close each element you open (`<div>` … `</div>`) or flatten the structure")
+        } else {
+            ("Markdown", "lists, quotes, emphasis and links inside each other count as levels; flatten the structure")
+        };
         report.push(
             Diagnostic::error(format!(
-                "Markdown nested more than {} levels deep",
+                "{what} nested more than {} levels deep",
                 markdown::MAX_NESTING_DEPTH
             ))
             .at(file, span)
             .label("too deep here")
-            .hint("lists, quotes, emphasis and links inside each other count as levels; flatten the structure"),
+            .hint(hint),
         );
         return None;
     }
@@ -747,6 +797,51 @@ mod tests {
                 .0,
             6
         );
+    }
+
+    #[test]
+    fn too_deep_raw_html_is_an_error_with_its_line_and_column() {
+        // 99 open `<div>` are fine inside an HTML block (one level); the 100th goes too deep.
+        let at = |divs: usize| {
+            let text = format!(
+                "+++\ntitle = \"A\"\n+++\n## X\n\nText.\n\n{}\n",
+                "<div>".repeat(divs)
+            );
+            let (diagram, report) = parse_diagram_text(&text, &vars());
+            let d = report.diagnostics().first().map(|d| {
+                let (line, col) = report
+                    .line_col(d.file.unwrap(), d.span.as_ref().unwrap().start)
+                    .unwrap();
+                (d.message.clone(), line, col)
+            });
+            (diagram.is_some(), d)
+        };
+        assert_eq!(at(99), (true, None));
+        let (loaded, d) = at(100);
+        assert!(!loaded);
+        let (message, line, col) = d.unwrap();
+        assert_eq!(message, "HTML nested more than 100 levels deep");
+        assert_eq!((line, col), (8, 1));
+        // Markdown and HTML add up: 60 quotes around 60 open `<span>`.
+        let text = format!(
+            "+++\ntitle = \"A\"\n+++\n## X\n\n{}x {}\n",
+            "> ".repeat(60),
+            "<span>".repeat(60)
+        );
+        let (diagram, report) = parse_diagram_text(&text, &vars());
+        assert!(diagram.is_none());
+        assert!(report.diagnostics()[0]
+            .message
+            .contains("nested more than 100 levels"));
+        // Closed and void elements do not add up, nor do elements left open in another node.
+        let text = format!(
+            "+++\ntitle = \"A\"\n+++\n## X\n\n{}\n\n{}\n\n## Y\n\n{}\n",
+            "<div><span>x</span></div><br>".repeat(1000),
+            "<section>".repeat(90),
+            "<section>".repeat(90),
+        );
+        let (diagram, report) = parse_diagram_text(&text, &vars());
+        assert!(diagram.is_some(), "{:?}", report.diagnostics());
     }
 
     #[test]

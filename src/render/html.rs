@@ -1,7 +1,7 @@
 //! Markdown events of one node -> safe HTML: links rewritten to viewer URLs, images to references into
 //! the image table, alerts to labelled callouts, footnotes kept with the node, everything sanitized.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use pulldown_cmark::{BlockQuoteKind, CowStr, Event, Tag, TagEnd};
 
@@ -20,9 +20,29 @@ pub struct NodeRenderer<'a> {
     pub theme: &'a Theme,
 }
 
+/// Image ids in the order they are first shown, each once (a diagram can show thousands).
+#[derive(Debug, Default)]
+pub struct ShownImages {
+    ids: Vec<String>,
+    seen: HashSet<String>,
+}
+
+impl ShownImages {
+    fn add(&mut self, id: &str) {
+        if !self.seen.contains(id) {
+            self.seen.insert(id.to_string());
+            self.ids.push(id.to_string());
+        }
+    }
+
+    pub fn into_ids(self) -> Vec<String> {
+        self.ids
+    }
+}
+
 impl NodeRenderer<'_> {
-    /// Returns the HTML and the ids of the images it shows.
-    pub fn render(&self, events: &[Ev], images: &mut Vec<String>) -> String {
+    /// Returns the HTML, and adds the ids of the images it shows to `images`.
+    pub fn render(&self, events: &[Ev], images: &mut ShownImages) -> String {
         let mut cited: Vec<String> = Vec::new();
         let mut out: Vec<Event> = Vec::with_capacity(events.len());
         self.convert(events, &mut out, &mut cited, images);
@@ -54,7 +74,7 @@ impl NodeRenderer<'_> {
         events: &'e [Ev],
         out: &mut Vec<Event<'e>>,
         cited: &mut Vec<String>,
-        images: &mut Vec<String>,
+        images: &mut ShownImages,
     ) {
         let file = self.diagram.file;
         let mut iter = events.iter();
@@ -108,9 +128,7 @@ impl NodeRenderer<'_> {
                     else {
                         continue;
                     };
-                    if !images.contains(id) {
-                        images.push(id.clone());
-                    }
+                    images.add(id);
                     let title = if title.is_empty() {
                         String::new()
                     } else {

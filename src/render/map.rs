@@ -11,6 +11,8 @@
 //! The payload carries the layout only, as compact data ([`MapData`], data.rs); the viewer draws the SVG
 //! from it and from the node data (themes/default/map.js).
 
+use std::collections::HashMap;
+
 use super::target::Shown;
 use super::RenderContext;
 use crate::check::resolve::Target;
@@ -77,7 +79,7 @@ pub fn diagram_map(cx: &RenderContext, entry: &Entry, diagram: &Diagram) -> Opti
                 .filter_map(|a| {
                     let t = checked.links.get(&(diagram.file, a.dest.clone()))?;
                     let local = (t.entry == entry.id && t.diagram == diagram.id)
-                        .then(|| diagram.nodes.iter().position(|n| n.id == t.node))
+                        .then(|| diagram.node_position(&t.node))
                         .flatten();
                     let shown = super::target::shown(project, &entry.id, t);
                     let target = match (local, shown) {
@@ -101,7 +103,7 @@ pub fn diagram_map(cx: &RenderContext, entry: &Entry, diagram: &Diagram) -> Opti
         .collect();
     let start = diagram
         .start_node()
-        .and_then(|s| diagram.nodes.iter().position(|n| n.id == s.id))
+        .and_then(|s| diagram.node_position(&s.id))
         .unwrap_or(0);
     render(start, &nodes)
 }
@@ -143,6 +145,8 @@ pub struct Graph {
 impl Graph {
     fn from_nodes(nodes: &[MapNode]) -> Graph {
         let mut stubs: Vec<(String, String)> = Vec::new();
+        // Stub number of each href, so that a node answering to thousands of places stays linear.
+        let mut stub_of: HashMap<&str, usize> = HashMap::new();
         let mut edges = Vec::new();
         for (i, n) in nodes.iter().enumerate() {
             for a in &n.answers {
@@ -150,13 +154,11 @@ impl Graph {
                     MapTarget::Local(j) if *j < nodes.len() => *j,
                     MapTarget::Local(_) => continue,
                     MapTarget::Elsewhere(text) => {
-                        match stubs.iter().position(|(href, _)| *href == a.href) {
-                            Some(k) => nodes.len() + k,
-                            None => {
-                                stubs.push((a.href.clone(), text.clone()));
-                                nodes.len() + stubs.len() - 1
-                            }
-                        }
+                        let k = *stub_of.entry(a.href.as_str()).or_insert_with(|| {
+                            stubs.push((a.href.clone(), text.clone()));
+                            stubs.len() - 1
+                        });
+                        nodes.len() + k
                     }
                 };
                 edges.push((i, to, a.label.to_string()));

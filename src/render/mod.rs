@@ -79,7 +79,7 @@ fn render_diagram<'a>(
     entry: &'a Entry,
     diagram: &'a Diagram,
 ) -> (DiagramView<'a>, Vec<String>) {
-    let mut images = Vec::new();
+    let mut images = html::ShownImages::default();
     let events = diagram.events();
     let renderer = NodeRenderer {
         project: cx.project,
@@ -140,7 +140,7 @@ fn render_diagram<'a>(
         nodes,
         map: map::diagram_map(cx, entry, diagram).map(|m| m.to_json()),
     };
-    (view, images)
+    (view, images.into_ids())
 }
 
 pub fn render_entry(cx: &RenderContext, entry: &Entry) -> Result<RenderedEntry, RenderError> {
@@ -259,5 +259,162 @@ mod tests {
         assert!(json.contains("b < c"), "other `<` are kept: {json}");
         let back: String = serde_json::from_str(&json).unwrap();
         assert_eq!(back, "a</script><!--<script>b < c");
+    }
+}
+
+/// Issue 22: the parts of rendering that look things up per answer, image or footnote stay linear. Each
+/// test times the same work on `n` and `2n` items in one run (fastest of three, interleaved) and holds
+/// the ratio under 3: linear is about 2, a linear scan per item about 4. Never an absolute time.
+#[cfg(test)]
+mod linear_tests {
+    use std::fmt::Write as _;
+    use std::path::Path;
+    use std::time::{Duration, Instant};
+
+    use super::{html, map};
+    use crate::check::Checked;
+    use crate::content::Project;
+    use crate::diagnostics::Report;
+
+    const SITE: &str = "name = \"S\"\nlanguage = \"en\"\nonline_url = \"https://a.example.com\"\n\n[backup]\nfrequency_days = 30\nowner = { name = \"A\" }\nlocations = [\"/mnt/s\"]\n";
+
+    /// A loaded and checked content folder with entry point `e` holding `diagrams` (stem, body).
+    fn site(dir: &Path, diagrams: &[(String, String)]) -> (Project, Checked) {
+        std::fs::create_dir_all(dir.join("e")).unwrap();
+        std::fs::write(dir.join("site.toml"), SITE).unwrap();
+        let start = format!("title = \"E\"\nstart = \"{}\"\n", diagrams[0].0);
+        std::fs::write(dir.join("e/entry.toml"), start).unwrap();
+        for (stem, body) in diagrams {
+            let text = format!("+++\ntitle = \"{stem}\"\n+++\n{body}");
+            std::fs::write(dir.join(format!("e/{stem}.md")), text).unwrap();
+        }
+        let mut report = Report::default();
+        let project = crate::content::load(dir, None, &mut report).expect("loads");
+        let checked = crate::check::check(&project, &mut report);
+        assert!(!report.has_errors(), "{:?}", report.diagnostics());
+        (project, checked)
+    }
+
+    /// Fastest of three runs of `small` and of `large`, interleaved; returns large / small.
+    fn ratio(mut small: impl FnMut(), mut large: impl FnMut()) -> f64 {
+        let time = |f: &mut dyn FnMut()| {
+            let started = Instant::now();
+            f();
+            started.elapsed()
+        };
+        let (mut a, mut b) = (Duration::MAX, Duration::MAX);
+        for _ in 0..3 {
+            a = a.min(time(&mut small));
+            b = b.min(time(&mut large));
+        }
+        b.as_secs_f64() / a.as_secs_f64()
+    }
+
+    /// Draws the map of diagram `d` (the chain, or the fan-out's start).
+    fn maps(project: &Project, checked: &Checked) {
+        let entry = &project.entries[0];
+        let diagram = entry.diagram("d").unwrap();
+        let theme = crate::theme::Theme::builtin(project.site.language).unwrap();
+        let tera = super::templates(&theme).unwrap();
+        let snapshot = crate::snapshot::Snapshot::at(0, None, false);
+        let cx = super::RenderContext {
+            project,
+            checked,
+            theme: &theme,
+            snapshot: &snapshot,
+            csp: "",
+            tera: &tera,
+        };
+        std::hint::black_box(map::diagram_map(&cx, entry, diagram));
+    }
+
+    /// A chain of `n` nodes (each answering the next), or a start node answering `n` other diagrams.
+    fn chain(n: usize) -> Vec<(String, String)> {
+        let mut body = String::new();
+        for i in 0..n {
+            writeln!(
+                body,
+                "## S{i} {{#n{i}}}\n\nx\n\n- [Next](#n{})\n",
+                (i + 1) % n
+            )
+            .unwrap();
+        }
+        vec![("d".into(), body)]
+    }
+
+    fn fan_out_to_diagrams(n: usize) -> Vec<(String, String)> {
+        let mut start = String::from("## Start\n\n");
+        for i in 0..n {
+            writeln!(start, "- [To {i}](o{i}.md)").unwrap();
+        }
+        let mut diagrams = vec![("d".to_string(), start)];
+        diagrams.extend((0..n).map(|i| (format!("o{i}"), format!("## O{i}\n\n- [Back](d.md)\n"))));
+        diagrams
+    }
+
+    #[test]
+    fn maps_of_a_long_chain_and_a_wide_fan_out_take_linear_time() {
+        // Past the map's budget at both sizes (no layout): what is left is the lookup of every
+        // answer's target (a scan of the nodes, then of the stubs and the entry's diagrams, before).
+        for (name, shape) in [
+            ("chain", chain as fn(usize) -> Vec<(String, String)>),
+            ("fan-out to other diagrams", fan_out_to_diagrams),
+        ] {
+            let n = 10_000;
+            let (small_dir, large_dir) =
+                (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+            let (p1, c1) = site(small_dir.path(), &shape(n));
+            let (p2, c2) = site(large_dir.path(), &shape(2 * n));
+            let r = ratio(|| maps(&p1, &c1), || maps(&p2, &c2));
+            assert!(
+                r < 3.0,
+                "{name}: {n} -> {} took {r:.2} times as long",
+                2 * n
+            );
+        }
+    }
+
+    #[test]
+    fn a_node_with_many_images_renders_in_linear_time() {
+        // One node showing `n` distinct images: each image id was looked for in the list of those
+        // the diagram had shown so far.
+        let render = |n: usize| {
+            let mut body = String::from("## A\n\n");
+            for i in 0..n {
+                write!(body, "![](i{i}.png) ").unwrap();
+            }
+            body.push('\n');
+            let text = format!("+++\ntitle = \"A\"\n+++\n{body}");
+            let (diagram, _) = crate::content::parse_diagram_text(&text, &Default::default());
+            let diagram = diagram.expect("parses");
+            let mut checked = Checked::default();
+            for i in 0..n {
+                checked
+                    .image_refs
+                    .insert((diagram.file, format!("i{i}.png")), format!("{i:016x}"));
+            }
+            (diagram, checked)
+        };
+        let theme = crate::theme::Theme::builtin(crate::content::config::Language::En).unwrap();
+        let n = 10_000;
+        let ((d1, c1), (d2, c2)) = (render(n), render(2 * n));
+        let (e1, e2) = (d1.events(), d2.events());
+        // The renderer asks the project only about link targets; these nodes have none.
+        let project_dir = tempfile::tempdir().unwrap();
+        let (project, _) = site(project_dir.path(), &[("d".into(), "## A\n".into())]);
+        let run = |d, c, e: &crate::content::Events, count: usize| {
+            let renderer = html::NodeRenderer {
+                project: &project,
+                checked: c,
+                diagram: d,
+                footnotes: &e.footnotes,
+                theme: &theme,
+            };
+            let mut images = html::ShownImages::default();
+            std::hint::black_box(renderer.render(&e.nodes[0], &mut images));
+            assert_eq!(images.into_ids().len(), count);
+        };
+        let r = ratio(|| run(&d1, &c1, &e1, n), || run(&d2, &c2, &e2, 2 * n));
+        assert!(r < 3.0, "{n} -> {} took {r:.2} times as long", 2 * n);
     }
 }
