@@ -15,10 +15,10 @@ use crate::package::archive;
 use crate::package::cache::{CacheFile, CachedArchive, CachedEntry, Keys, Previous, ReusedFrom};
 use crate::package::documents::{self, DocumentError};
 use crate::package::manifest::{self, EntryRecord, FileRecord, Manifest};
+use crate::package::signing::{self, Signer};
 use crate::package::sink::{MemorySink, Sink};
 use crate::progress::Progress;
 use crate::render::{self, RenderContext, RenderError};
-use crate::signing::{self, Signer};
 use crate::snapshot::Snapshot;
 use crate::theme::{Theme, ThemeError};
 

@@ -18,9 +18,9 @@ use std::sync::OnceLock;
 
 use crate::bundle::{self, BuildOptions};
 use crate::package::manifest;
+use crate::package::signing::{self, Signer, SIGNATURE_FILE};
 use crate::package::sink::MemorySink;
 use crate::progress::Progress;
-use crate::signing::{self, Signer, SIGNATURE_FILE};
 use crate::snapshot::Snapshot;
 use crate::verify::{self, JOURNAL, PUBLISH_DIR};
 

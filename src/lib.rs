@@ -8,14 +8,13 @@
 pub mod access;
 pub mod bundle;
 pub mod check;
-pub mod cli;
-pub mod cmd;
 pub mod content;
 pub mod diagnostics;
 #[doc(hidden)]
 pub mod harness;
 pub mod import;
 pub mod inline;
+pub mod key;
 pub mod package;
 pub mod pipeline;
 pub mod progress;
@@ -24,7 +23,7 @@ pub mod render;
 pub mod sanitize;
 pub mod scaffold;
 pub mod serve;
-pub mod signing;
+
 pub mod snapshot;
 pub mod stats;
 pub mod theme;

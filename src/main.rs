@@ -1,8 +1,16 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use lifeboat::cli::{Cli, Command};
-use lifeboat::cmd;
+
+// The command layer lives in the binary: the library cannot call a command (the compiler forbids it).
+// `crate::content`, `crate::verify`… in the commands are the library's modules.
+#[allow(unused_imports)]
+use lifeboat::*;
+
+mod cli;
+mod cmd;
+
+use cli::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

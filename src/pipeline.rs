@@ -14,9 +14,9 @@ pub fn load_and_check(dir: &Path, env: Option<&str>) -> (Report, Option<(Project
     let mut report = Report::default();
     let project = content::load(dir, env, &mut report);
     if let Some(project) = &project {
-        access::secrets::add_theme_files(&mut report, &project.root, dir);
+        crate::check::secrets::add_theme_files(&mut report, &project.root, dir);
     }
-    access::secrets::scan(&mut report);
+    crate::check::secrets::scan(&mut report);
     let result = project.map(|project| {
         let checked = crate::check::check(&project, &mut report);
         (project, checked)
@@ -62,7 +62,7 @@ pub fn prepare(dir: &Path, env: Option<&str>, key_file: Option<&Path>) -> Prepar
         None => Ok(None),
     };
     if let Ok(Some(key)) = &key {
-        access::secrets::scan_texts(&mut report, Some(key));
+        crate::check::secrets::scan_texts(&mut report, Some(key));
         report.sort();
     }
     Prepared {

@@ -218,7 +218,6 @@ pub(crate) fn user_file(
 
 /// CSS for `accent`, `accent_dark` and `logo` of site.toml (checked by `check::branding`).
 fn branding_css(project: &crate::content::Project) -> Result<String, ThemeError> {
-    use crate::check::branding::{logo_file, parse_hex};
     use base64::Engine;
 
     let site = &project.site;
@@ -247,4 +246,79 @@ fn branding_css(project: &crate::content::Project) -> Result<String, ThemeError>
         ));
     }
     Ok(css)
+}
+
+/* ---------- branding values of site.toml (checked by `check::branding`) ---------- */
+
+/// Logos larger than this are refused: every entry file carries it.
+pub const LOGO_MAX_BYTES: u64 = 256 * 1024;
+pub const LOGO_TYPES: &[(&str, &str)] = &[
+    ("svg", "image/svg+xml"),
+    ("png", "image/png"),
+    ("jpg", "image/jpeg"),
+    ("jpeg", "image/jpeg"),
+    ("webp", "image/webp"),
+];
+
+/// `#rgb` or `#rrggbb`.
+pub fn parse_hex(s: &str) -> Option<[u8; 3]> {
+    let hex = s.strip_prefix('#')?;
+    if !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    let digit = |i: usize, n: usize| u8::from_str_radix(&hex[i..i + n], 16).ok();
+    match hex.len() {
+        3 => Some([digit(0, 1)? * 17, digit(1, 1)? * 17, digit(2, 1)? * 17]),
+        6 => Some([digit(0, 2)?, digit(2, 2)?, digit(4, 2)?]),
+        _ => None,
+    }
+}
+
+/// The logo's canonical path and MIME type, when it is usable.
+pub fn logo_file(
+    root: &std::path::Path,
+    rel: &str,
+) -> Result<(std::path::PathBuf, &'static str), String> {
+    let ext = std::path::Path::new(rel)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    let mime = LOGO_TYPES
+        .iter()
+        .find(|(e, _)| *e == ext)
+        .map(|(_, m)| *m)
+        .ok_or_else(|| "not an SVG, PNG, JPEG or WebP file".to_string())?;
+    let path = root
+        .join(rel)
+        .canonicalize()
+        .map_err(|_| "file not found".to_string())?;
+    if !path.starts_with(root) {
+        return Err("outside the content folder".into());
+    }
+    let meta = std::fs::metadata(&path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err("not a file".into());
+    }
+    if meta.len() > LOGO_MAX_BYTES {
+        return Err(format!("{} KiB, more than 256 KiB", meta.len() / 1024));
+    }
+    Ok((path, mime))
+}
+
+/// A stylesheet parsed, minified and printed as it goes into a page (lightningcss); the error says why
+/// it cannot be used. `check` runs the user theme's stylesheets through it, so it predicts the build.
+pub fn minify_css(css: &str) -> Result<String, String> {
+    use lightningcss::stylesheet::{MinifyOptions, ParserOptions, PrinterOptions, StyleSheet};
+    let mut sheet = StyleSheet::parse(css, ParserOptions::default()).map_err(|e| e.to_string())?;
+    sheet
+        .minify(MinifyOptions::default())
+        .map_err(|e| e.to_string())?;
+    let printed = sheet
+        .to_css(PrinterOptions {
+            minify: true,
+            ..PrinterOptions::default()
+        })
+        .map_err(|e| e.to_string())?;
+    Ok(printed.code)
 }

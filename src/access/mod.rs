@@ -6,19 +6,19 @@
 //! `<script id="lb-locked">` element with the sealed `{"data": <payload>, "images": {id: [mime, base64]}}`.
 //! The format is described in docs/viewer-contract.md.
 
-pub mod key;
 pub mod seal;
-pub mod secrets;
+
+/// The key format lives in [`crate::key`] (check needs it too, to refuse keys written in the content).
+pub use crate::key;
 
 use std::path::Path;
 
 use base64::Engine;
 
-pub use key::{AccessKey, KeyError};
+pub use crate::key::{AccessKey, KeyError};
 
 use crate::check::images::ImageStore;
-use crate::content::Entry;
-use crate::diagnostics::{Diagnostic, Report};
+
 use crate::inline::{self, Assets, InlineError};
 use crate::render::RenderedEntry;
 
@@ -145,36 +145,4 @@ pub fn lock_entry(
         public_json,
         &element,
     )?)
-}
-
-/// The content rule for access settings (run by `check`): a locked entry point should say who holds its
-/// key; `hide_title` and `key_holders` only mean something on a locked one.
-pub fn check_entry(entry: &Entry, report: &mut Report) {
-    let config = &entry.config;
-    let access_span = config.access.span();
-    if entry.is_locked() {
-        if config.key_holders.is_empty() {
-            report.push(
-                Diagnostic::warning("locked entry point names no key holders")
-                    .at(entry.file, access_span)
-                    .label("locked here")
-                    .hint("add `key_holders = [\"Responsable continuité\"]` (roles, never the key itself) so the contingency document says whom to ask for the key"),
-            );
-        }
-    } else {
-        let unused = [
-            (config.hide_title, "hide_title"),
-            (!config.key_holders.is_empty(), "key_holders"),
-        ];
-        for (set, name) in unused {
-            if set {
-                report.push(
-                    Diagnostic::warning(format!(
-                        "`{name}` only applies to locked entry points (access = \"key\")"
-                    ))
-                    .in_file(entry.file),
-                );
-            }
-        }
-    }
 }

@@ -11,7 +11,7 @@ use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use super::key::AccessKey;
+use crate::key::AccessKey;
 
 /// Format version of the locked element.
 pub const VERSION: u32 = 1;

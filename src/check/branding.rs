@@ -1,24 +1,16 @@
 //! `site.toml` branding: the accent colours must keep text readable (WCAG AA, 4.5:1) on the theme's
 //! backgrounds, and the logo must be a small image inside the content folder.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use toml::Spanned;
 
 use crate::content::Project;
 use crate::diagnostics::{Diagnostic, FileId, Report};
+use crate::theme::{logo_file, parse_hex};
 
 /// WCAG 2.x AA contrast for normal text.
 pub const MIN_CONTRAST: f64 = 4.5;
-/// Logos larger than this are refused: every entry file carries it.
-pub const LOGO_MAX_BYTES: u64 = 256 * 1024;
-pub const LOGO_TYPES: &[(&str, &str)] = &[
-    ("svg", "image/svg+xml"),
-    ("png", "image/png"),
-    ("jpg", "image/jpeg"),
-    ("jpeg", "image/jpeg"),
-    ("webp", "image/webp"),
-];
 
 /// Colours of the built-in theme (themes/default/viewer.css) the accent is drawn on or under.
 /// Each: (what, colour, accent is the text colour?).
@@ -124,20 +116,6 @@ fn check_accent(
     }
 }
 
-/// `#rgb` or `#rrggbb`.
-pub fn parse_hex(s: &str) -> Option<[u8; 3]> {
-    let hex = s.strip_prefix('#')?;
-    if !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-        return None;
-    }
-    let digit = |i: usize, n: usize| u8::from_str_radix(&hex[i..i + n], 16).ok();
-    match hex.len() {
-        3 => Some([digit(0, 1)? * 17, digit(1, 1)? * 17, digit(2, 1)? * 17]),
-        6 => Some([digit(0, 2)?, digit(2, 2)?, digit(4, 2)?]),
-        _ => None,
-    }
-}
-
 /// WCAG relative luminance.
 fn luminance(rgb: [u8; 3]) -> f64 {
     let channel = |c: u8| {
@@ -155,35 +133,6 @@ fn luminance(rgb: [u8; 3]) -> f64 {
 pub fn contrast(a: [u8; 3], b: [u8; 3]) -> f64 {
     let (la, lb) = (luminance(a), luminance(b));
     (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
-}
-
-/// The logo's canonical path and MIME type, when it is usable.
-pub fn logo_file(root: &Path, rel: &str) -> Result<(PathBuf, &'static str), String> {
-    let ext = Path::new(rel)
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    let mime = LOGO_TYPES
-        .iter()
-        .find(|(e, _)| *e == ext)
-        .map(|(_, m)| *m)
-        .ok_or_else(|| "not an SVG, PNG, JPEG or WebP file".to_string())?;
-    let path = root
-        .join(rel)
-        .canonicalize()
-        .map_err(|_| "file not found".to_string())?;
-    if !path.starts_with(root) {
-        return Err("outside the content folder".into());
-    }
-    let meta = std::fs::metadata(&path).map_err(|e| e.to_string())?;
-    if !meta.is_file() {
-        return Err("not a file".into());
-    }
-    if meta.len() > LOGO_MAX_BYTES {
-        return Err(format!("{} KiB, more than 256 KiB", meta.len() / 1024));
-    }
-    Ok((path, mime))
 }
 
 #[cfg(test)]

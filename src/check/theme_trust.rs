@@ -108,7 +108,7 @@ fn check_styles(
     ];
     for (rel, css) in sheets {
         let Some(css) = css else { continue };
-        let Err(e) = crate::inline::minify_css(&css) else {
+        let Err(e) = theme::minify_css(&css) else {
             continue;
         };
         let text = read(rel).unwrap_or_default();
@@ -221,7 +221,7 @@ fn digest(dir: &std::path::Path) -> String {
             let rel = e.path().strip_prefix(dir).ok()?;
             let rel = rel.to_string_lossy().replace('\\', "/");
             let bytes = std::fs::read(e.path()).ok()?;
-            Some((rel, crate::package::manifest::sha256_hex(&bytes)))
+            Some((rel, format!("{:x}", Sha256::digest(&bytes))))
         })
         .collect();
     files.sort();

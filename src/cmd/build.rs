@@ -8,10 +8,10 @@ use anyhow::Context;
 use crate::bundle;
 use crate::cli::BuildOptions;
 use crate::diagnostics::{summary, Severity};
+use crate::package::signing::{self, Signer};
 use crate::package::sink::Sink;
 use crate::package::{cache, output};
 use crate::progress::Progress;
-use crate::signing::{self, Signer};
 use crate::snapshot::Snapshot;
 
 pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {

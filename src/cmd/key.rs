@@ -14,15 +14,18 @@ pub fn run(command: &KeyCommand) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         KeyCommand::NewSigning => {
-            let key = crate::signing::generate()
+            let key = crate::package::signing::generate()
                 .map_err(|e| anyhow::anyhow!("no randomness from the system: {e}"))?;
             let public = key.verifying_key();
-            println!("secret {}", crate::signing::encode_secret(&key));
-            println!("public {}", crate::signing::encode_public(&public));
-            println!("fingerprint {}", crate::signing::fingerprint(&public));
+            println!("secret {}", crate::package::signing::encode_secret(&key));
+            println!("public {}", crate::package::signing::encode_public(&public));
+            println!(
+                "fingerprint {}",
+                crate::package::signing::fingerprint(&public)
+            );
             eprintln!(
                 "Keep the secret key in the build job's {} variable only; give the public key to IT (`lifeboat verify DIR --public-key KEY`).",
-                crate::signing::DEFAULT_KEY_ENV
+                crate::package::signing::DEFAULT_KEY_ENV
             );
             Ok(ExitCode::SUCCESS)
         }

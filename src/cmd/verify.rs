@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use crate::cli::{Format, VerifyOptions};
 use crate::package::manifest;
-use crate::signing;
+use crate::package::signing;
 use crate::verify::rebuild::{Rebuild, RebuildStatus};
 use crate::verify::signature::{SignatureReport, SignatureStatus};
 use crate::verify::{self, BehindStatus, FileStatus, Side, Verification};

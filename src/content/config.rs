@@ -74,6 +74,9 @@ pub struct ThemeConfig {
     pub trusted: bool,
 }
 
+/// The environment variable holding the secret signing key when `[signing]` names none.
+pub const DEFAULT_SIGNING_KEY_ENV: &str = "LIFEBOAT_SIGNING_KEY";
+
 /// `[signing]`: the build signs `bcp-manifest.toml` with the Ed25519 secret key held in an environment
 /// variable (never in the content), and refuses to build without it.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -88,9 +91,7 @@ pub struct Signing {
 impl Signing {
     /// The variable the secret key is read from.
     pub fn key_env(&self) -> &str {
-        self.key_env
-            .as_deref()
-            .unwrap_or(crate::signing::DEFAULT_KEY_ENV)
+        self.key_env.as_deref().unwrap_or(DEFAULT_SIGNING_KEY_ENV)
     }
 }
 

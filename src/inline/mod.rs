@@ -4,7 +4,6 @@
 use std::io::{self, Write};
 
 use base64::Engine;
-use lightningcss::stylesheet::{MinifyOptions, ParserOptions, PrinterOptions, StyleSheet};
 use sha2::{Digest, Sha256};
 
 use crate::check::images::ImageStore;
@@ -57,19 +56,9 @@ pub fn hash(text: &str) -> String {
     )
 }
 
+/// The stylesheet as it goes into a page (`theme::minify_css`).
 pub fn minify_css(css: &str) -> Result<String, InlineError> {
-    let mut sheet = StyleSheet::parse(css, ParserOptions::default())
-        .map_err(|e| InlineError::Css(e.to_string()))?;
-    sheet
-        .minify(MinifyOptions::default())
-        .map_err(|e| InlineError::Css(e.to_string()))?;
-    let printed = sheet
-        .to_css(PrinterOptions {
-            minify: true,
-            ..PrinterOptions::default()
-        })
-        .map_err(|e| InlineError::Css(e.to_string()))?;
-    Ok(printed.code)
+    crate::theme::minify_css(css).map_err(InlineError::Css)
 }
 
 /// A JSON payload packed as it goes into `#lb-data` and `#lb-more` of an open entry point: zlib

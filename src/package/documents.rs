@@ -51,9 +51,9 @@ pub fn render(
         .collect();
     let mut view = DocView::new(manifest, language, theme, &descriptions, &css);
     view.signing = signing.map(|key| SigningDoc {
-        public_key: crate::signing::encode_public(key),
-        fingerprint: crate::signing::fingerprint(key),
-        file: crate::signing::SIGNATURE_FILE,
+        public_key: crate::package::signing::encode_public(key),
+        fingerprint: crate::package::signing::fingerprint(key),
+        file: crate::package::signing::SIGNATURE_FILE,
     });
     let strings = Strings::fill(theme, language, manifest, &view);
 

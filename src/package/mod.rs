@@ -7,4 +7,5 @@ pub mod documents;
 pub mod manifest;
 pub mod names;
 pub mod output;
+pub mod signing;
 pub mod sink;

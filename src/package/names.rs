@@ -40,12 +40,15 @@ impl fmt::Display for BadName {
     }
 }
 
+/// Folder of a share holding the previous bundles, one folder per snapshot.
+pub const ARCHIVE_DIR: &str = "archive";
+
 /// Names beside a bundle's files that are never files of the bundle: a manifest listing one of them
 /// would make publish replace or delete lifeboat's own bookkeeping.
 const RESERVED: [&str; 3] = [
     super::manifest::FILE_NAME,
-    crate::signing::SIGNATURE_FILE,
-    crate::verify::ARCHIVE_DIR,
+    crate::package::signing::SIGNATURE_FILE,
+    ARCHIVE_DIR,
 ];
 
 /// Checks that `name` is a plain file name of a bundle folder (see the module comment).

@@ -22,7 +22,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::package::manifest::{self, Manifest};
-use crate::signing;
+use crate::package::signing;
 use crate::verify::share::{self, Found};
 use crate::verify::{
     self, FileStatus, Journal, VerifyError, Version, ARCHIVE_DIR, JOURNAL, PUBLISH_DIR,

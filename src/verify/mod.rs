@@ -30,8 +30,7 @@ pub use version::Version;
 pub const PUBLISH_DIR: &str = ".lifeboat-publish";
 /// The journal: present from the first rename of a publish until its manifest is in place.
 pub const JOURNAL: &str = "journal.toml";
-/// Folder of a share holding the previous bundles, one folder per snapshot.
-pub const ARCHIVE_DIR: &str = "archive";
+pub use crate::package::names::ARCHIVE_DIR;
 /// How long (seconds) a publish may stay in progress before `verify` reports it as a problem: a publish
 /// takes seconds, so one still "in progress" after this has stopped (killed, or blocked by a file it
 /// could not replace) and left the share a mix of old and new files.
@@ -424,7 +423,7 @@ fn extra_files(dir: &Path, known: &BTreeSet<String>) -> Result<Vec<FileCheck>, V
         let name = item.file_name().to_string_lossy().to_string();
         let ignored = known.contains(&name)
             || name == manifest::FILE_NAME
-            || name == crate::signing::SIGNATURE_FILE
+            || name == crate::package::signing::SIGNATURE_FILE
             || name == MARKER
             || name == cache::FILE_NAME
             || name == PUBLISH_DIR

@@ -20,9 +20,9 @@ use crate::bundle::{self, BuildOptions};
 use crate::check::Checked;
 use crate::content::Project;
 use crate::package::manifest::{self, sha256_hex};
+use crate::package::signing::{self, Signer, SIGNATURE_FILE};
 use crate::package::sink::MemorySink;
 use crate::progress::Progress;
-use crate::signing::{self, Signer, SIGNATURE_FILE};
 use crate::snapshot::Snapshot;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

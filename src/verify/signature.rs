@@ -1,4 +1,4 @@
-//! The manifest's signature (`bcp-manifest.toml.sig`, see [`crate::signing`]) in a bundle folder or a
+//! The manifest's signature (`bcp-manifest.toml.sig`, see [`crate::package::signing`]) in a bundle folder or a
 //! share: present, valid, by which key, and the same for the copy inside the zip.
 //!
 //! While a publish is in progress (a journal and a staged bundle, see docs/continuity.md) the signature
@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::share::{self, Found};
 use super::{read_manifest, VerifyError, PUBLISH_DIR};
 use crate::package::manifest;
-use crate::signing::{self, Checked, MAX_SIGNATURE_BYTES, SIGNATURE_FILE};
+use crate::package::signing::{self, Checked, MAX_SIGNATURE_BYTES, SIGNATURE_FILE};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

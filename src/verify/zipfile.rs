@@ -67,7 +67,7 @@ pub fn check_members<R: Read + io::Seek>(
         let name = member.name().to_string();
         let shown = name.escape_debug().to_string();
         // The manifest, and its signature (which it cannot list: `verify::signature` checks it).
-        let own = name == manifest::FILE_NAME || name == crate::signing::SIGNATURE_FILE;
+        let own = name == manifest::FILE_NAME || name == crate::package::signing::SIGNATURE_FILE;
         if own && seen.insert(name.clone()) {
             continue;
         }

@@ -22,7 +22,7 @@ use crate::package::manifest;
 /// The signature file, beside the manifest.
 pub const SIGNATURE_FILE: &str = "bcp-manifest.toml.sig";
 /// The environment variable holding the secret key when site.toml's `[signing]` names none.
-pub const DEFAULT_KEY_ENV: &str = "LIFEBOAT_SIGNING_KEY";
+pub use crate::content::config::DEFAULT_SIGNING_KEY_ENV as DEFAULT_KEY_ENV;
 /// A signature file is a few hundred bytes; anything larger was not written by lifeboat.
 pub const MAX_SIGNATURE_BYTES: u64 = 64 * 1024;
 const ALGORITHM: &str = "ed25519";
