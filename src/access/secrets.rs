@@ -116,7 +116,7 @@ fn normalized(text: &str) -> (String, Vec<usize>) {
 /// Where `text` holds an access key. A key-shaped token — 27 symbols in one run or as the groups
 /// `XXXXX-XXXXX-XXXXX-XXXXX-XXXXX-XX` (dashes or spaces) — counts when its check symbol matches and it
 /// holds a digit (a random key lacks one once in 25,000; a run of words has one rarely, and then passes
-/// the check once in 37). `wanted`, the build's key as [`normalized`] writes it, is found in any
+/// the check once in 37). `wanted`, the build's key as `normalized` writes it, is found in any
 /// spacing, grouping or case.
 pub fn keys_in_text(text: &str, wanted: Option<&str>) -> Vec<Range<usize>> {
     let mut spans = wanted.map_or_else(Vec::new, |w| key_in_text(text, w));
