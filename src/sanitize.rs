@@ -1,8 +1,12 @@
 //! The HTML allow-list shared by rendering (which cleans every node) and checking (which warns about raw
 //! HTML that cleaning will remove).
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::OnceLock;
+
+use html5ever::tokenizer::states::RawKind;
+use html5ever::tokenizer::{Tag, TagKind, Token, TokenSink, TokenSinkResult};
 
 /// The allow-list every piece of content HTML goes through: no script, handler, frame, form, style or
 /// remote resource survives.
@@ -66,6 +70,9 @@ fn bundle_relative(href: &str) -> Option<std::borrow::Cow<'_, str>> {
 
 /// What raw HTML written by an author loses to the allow-list: tag names, attribute names and URL
 /// schemes, in order of appearance. Empty when the snippet survives as written.
+///
+/// The snippet is read by html5ever's tokenizer, the one ammonia parses with, so a quoted `>` or a
+/// character reference in an attribute is read as the sanitizer reads it.
 pub fn removed_by_sanitizer(raw: &str) -> Vec<String> {
     let builder = sanitizer();
     let tags = builder.clone_tags();
@@ -73,31 +80,22 @@ pub fn removed_by_sanitizer(raw: &str) -> Vec<String> {
     let generic = builder.clone_generic_attributes();
     let schemes = builder.clone_url_schemes();
     let mut removed = Vec::new();
-    let mut rest = raw;
-    while let Some(open) = rest.find('<') {
-        rest = &rest[open + 1..];
-        if !rest.starts_with(|c: char| c.is_ascii_alphabetic()) {
-            continue;
-        }
-        let name_end = rest
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-            .unwrap_or(rest.len());
-        let name = rest[..name_end].to_ascii_lowercase();
-        let tag_end = rest.find('>').unwrap_or(rest.len());
-        let inside = &rest[name_end..tag_end];
-        if !tags.contains(name.as_str()) {
+    for tag in start_tags(raw) {
+        let name: &str = &tag.name;
+        if !tags.contains(name) {
             removed.push(format!("<{name}>"));
-            rest = &rest[tag_end..];
             continue;
         }
-        for (attr, value) in attributes(inside) {
-            let allowed = generic.contains(attr.as_str())
+        for attribute in &tag.attrs {
+            let attr: &str = &attribute.name.local;
+            let value: &str = &attribute.value;
+            let allowed = generic.contains(attr)
                 || tag_attributes
-                    .get(name.as_str())
-                    .is_some_and(|set| set.contains(attr.as_str()));
+                    .get(name)
+                    .is_some_and(|set| set.contains(attr));
             if !allowed {
                 removed.push(format!("{attr}= on <{name}>"));
-            } else if matches!(attr.as_str(), "href" | "src" | "cite") {
+            } else if matches!(attr, "href" | "src" | "cite") {
                 let scheme: String = value
                     .chars()
                     .filter(|c| !c.is_whitespace())
@@ -116,55 +114,50 @@ pub fn removed_by_sanitizer(raw: &str) -> Vec<String> {
                 }
             }
         }
-        rest = &rest[tag_end..];
     }
     removed
 }
 
-/// Attribute names (lowercase) and raw values of the inside of a start tag.
-fn attributes(inside: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let bytes = inside.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b'/') {
-            i += 1;
+/// The start tags of `html`, in order, with their attributes (names lowercase, values decoded).
+fn start_tags(html: &str) -> Vec<Tag> {
+    use html5ever::tokenizer::{BufferQueue, Tokenizer};
+    let input = BufferQueue::default();
+    input.push_back(html.into());
+    let tokenizer = Tokenizer::new(StartTags::default(), Default::default());
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    tokenizer.sink.tags.take()
+}
+
+/// Collects start tags, and switches the tokenizer to raw text inside the elements whose content is
+/// not markup (`<script>`, `<style>`, `<textarea>`…), as the tree builder does.
+#[derive(Default)]
+struct StartTags {
+    tags: RefCell<Vec<Tag>>,
+}
+
+impl TokenSink for StartTags {
+    type Handle = ();
+
+    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+        let Token::TagToken(tag) = token else {
+            return TokenSinkResult::Continue;
+        };
+        if tag.kind != TagKind::StartTag {
+            return TokenSinkResult::Continue;
         }
-        let start = i;
-        while i < bytes.len()
-            && !bytes[i].is_ascii_whitespace()
-            && bytes[i] != b'='
-            && bytes[i] != b'/'
-        {
-            i += 1;
-        }
-        if start == i {
-            break;
-        }
-        let name = inside[start..i].to_ascii_lowercase();
-        let mut value = String::new();
-        if i < bytes.len() && bytes[i] == b'=' {
-            i += 1;
-            if i < bytes.len() && (bytes[i] == b'"' || bytes[i] == b'\'') {
-                let quote = bytes[i];
-                let v_start = i + 1;
-                i = v_start;
-                while i < bytes.len() && bytes[i] != quote {
-                    i += 1;
-                }
-                value = inside[v_start..i.min(inside.len())].to_string();
-                i += 1;
-            } else {
-                let v_start = i;
-                while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
-                    i += 1;
-                }
-                value = inside[v_start..i].to_string();
+        let next = match &*tag.name {
+            "script" => TokenSinkResult::RawData(RawKind::ScriptData),
+            "style" | "xmp" | "iframe" | "noembed" | "noframes" => {
+                TokenSinkResult::RawData(RawKind::Rawtext)
             }
-        }
-        out.push((name, value));
+            "title" | "textarea" => TokenSinkResult::RawData(RawKind::Rcdata),
+            "plaintext" => TokenSinkResult::Plaintext,
+            _ => TokenSinkResult::Continue,
+        };
+        self.tags.borrow_mut().push(tag);
+        next
     }
-    out
 }
 
 #[cfg(test)]
@@ -191,6 +184,32 @@ mod tests {
         assert_eq!(
             removed_by_sanitizer("<div style=\"color:red\">x</div>"),
             ["style= on <div>"]
+        );
+    }
+
+    #[test]
+    fn a_quoted_greater_than_sign_does_not_end_the_tag() {
+        assert_eq!(
+            removed_by_sanitizer("<a title=\"a>b\" onclick=\"x()\">x</a>"),
+            ["onclick= on <a>"]
+        );
+        assert_eq!(
+            removed_by_sanitizer("<b title='1 > 0' onclick=x()>x</b>"),
+            ["onclick= on <b>"]
+        );
+    }
+
+    #[test]
+    fn attribute_values_are_read_as_the_sanitizer_reads_them() {
+        // A character reference hides nothing: `&#58;` is the colon of `javascript:`.
+        assert_eq!(
+            removed_by_sanitizer("<a href=\"javascript&#58;alert(1)\">x</a>"),
+            ["javascript: link"]
+        );
+        // Markup inside a script is its text, not tags.
+        assert_eq!(
+            removed_by_sanitizer("<script>document.write('<iframe>')</script>"),
+            ["<script>"]
         );
     }
 }

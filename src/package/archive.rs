@@ -9,7 +9,9 @@
 //! images (high byte entropy, nothing for a match finder to find) is Huffman-coded only, by our own
 //! encoder (`huffman`), many times faster than a general deflater for the same size. Since a chunk's compressed bytes depend on its bytes alone, the next build
 //! copies the compressed data of every chunk it already made from the previous archive ([`Reuse`]).
-//! Sizes and CRC follow each member's data (a data descriptor), so members need a single pass.
+//! Sizes and CRC follow each member's data (a data descriptor), so members need a single pass. Past
+//! 4 GiB or 65,535 members the archive is zip64 (a member's sizes, an offset, the end records), and
+//! only where a value does not fit, so a smaller archive has no zip64 record at all.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -118,7 +120,7 @@ impl Reuse {
             file.seek(SeekFrom::Start(chunk.at)).ok()?;
             file.read_exact(&mut data).ok()?;
         }
-        (zlib_rs::crc32::crc32(0, &data) == chunk.crc).then_some(data)
+        (crc32fast::hash(&data) == chunk.crc).then_some(data)
     }
 }
 
@@ -139,34 +141,35 @@ pub fn write(
     out: &mut dyn Write,
     done: &(dyn Fn() + Sync),
 ) -> Result<Written, ArchiveError> {
+    write_at(sink, members, epoch, previous, out, done, 0)
+}
+
+/// [`write`], for an archive whose first byte is at offset `start` of its file (tests place one past
+/// 4 GiB in a sparse file this way).
+fn write_at(
+    sink: &dyn Sink,
+    members: &[FileRecord],
+    epoch: i64,
+    previous: Option<Reuse>,
+    out: &mut dyn Write,
+    done: &(dyn Fn() + Sync),
+    start: u64,
+) -> Result<Written, ArchiveError> {
     let mut members: Vec<&FileRecord> = members.iter().collect();
     members.sort_by(|a, b| a.file.cmp(&b.file));
-    let (time, date) = dos_time(epoch);
-    let mut out = Counting { inner: out, at: 0 };
+    let time = dos_time(epoch);
+    let mut out = Counting {
+        inner: out,
+        at: start,
+    };
     let mut index = ArchiveIndex::default();
     let mut reused = (0, 0);
     let mut directory = Vec::new();
     for member in members {
         let name = member.file.as_str();
         let offset = out.at;
-        let common = |crc: u32, compressed: u64, size: u64| -> io::Result<Vec<u8>> {
-            let mut c = Vec::with_capacity(26);
-            let flags: u16 = (1 << 3) | if name.is_ascii() { 0 } else { 1 << 11 };
-            for v in [20u16, flags, 8, time, date] {
-                c.extend_from_slice(&v.to_le_bytes());
-            }
-            for v in [crc, small(compressed)?, small(size)?] {
-                c.extend_from_slice(&v.to_le_bytes());
-            }
-            let name_len = u16::try_from(name.len()).map_err(|_| too_large())?;
-            c.extend_from_slice(&name_len.to_le_bytes());
-            Ok(c)
-        };
-        // Local header: CRC and sizes are in the data descriptor after the data.
-        out.write_all(&0x0403_4b50u32.to_le_bytes())?;
-        out.write_all(&common(0, 0, 0)?)?;
-        out.write_all(&0u16.to_le_bytes())?;
-        out.write_all(name.as_bytes())?;
+        let zip64 = member.bytes >= ZIP64_MEMBER;
+        out.write_all(&local_header(name, time, zip64)?)?;
         let data_at = out.at;
         let same = previous
             .as_ref()
@@ -177,25 +180,15 @@ pub fn write(
             None => deflate_member(sink, member, previous.as_ref(), &mut out, &mut reused)?,
         };
         out.write_all(&FINAL_BLOCK)?;
-        let compressed = out.at - data_at;
-        let (crc, size) = (record.crc, record.size);
+        let sizes = Sizes {
+            crc: record.crc,
+            compressed: out.at - data_at,
+            size: record.size,
+            zip64,
+        };
         index.members.push(record);
-        out.write_all(&0x0807_4b50u32.to_le_bytes())?;
-        for v in [crc, small(compressed)?, small(size)?] {
-            out.write_all(&v.to_le_bytes())?;
-        }
-        let mut entry = Vec::new();
-        entry.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
-        entry.extend_from_slice(&((3u16 << 8) | 20).to_le_bytes()); // made by: Unix
-        entry.extend_from_slice(&common(crc, compressed, size)?);
-        for v in [0u16, 0, 0, 0] {
-            // extra field, comment, disk number, internal attributes
-            entry.extend_from_slice(&v.to_le_bytes());
-        }
-        entry.extend_from_slice(&((0o100_644u32) << 16).to_le_bytes());
-        entry.extend_from_slice(&small(offset)?.to_le_bytes());
-        entry.extend_from_slice(name.as_bytes());
-        directory.push(entry);
+        out.write_all(&sizes.descriptor()?)?;
+        directory.push(central_entry(name, time, &sizes, offset)?);
         done();
     }
     let directory_at = out.at;
@@ -203,22 +196,171 @@ pub fn write(
         out.write_all(entry)?;
     }
     let directory_len = out.at - directory_at;
-    let count = u16::try_from(directory.len()).map_err(|_| too_large())?;
-    out.write_all(&0x0605_4b50u32.to_le_bytes())?;
-    for v in [0u16, 0, count, count] {
-        out.write_all(&v.to_le_bytes())?;
-    }
-    out.write_all(&small(directory_len)?.to_le_bytes())?;
-    out.write_all(&small(directory_at)?.to_le_bytes())?;
-    out.write_all(&0u16.to_le_bytes())?;
+    out.write_all(&end_records(
+        directory.len() as u64,
+        directory_at,
+        directory_len,
+    ))?;
     Ok(Written { index, reused })
+}
+
+/// From this uncompressed size on, a member is written with zip64 sizes. Known before the member is
+/// compressed, and far enough below 4 GiB that deflate's few bytes of overhead cannot reach it.
+const ZIP64_MEMBER: u64 = 0xF000_0000;
+/// What a 32-bit (16-bit) field of a zip record says when the value is in the zip64 records.
+const IN_ZIP64: u32 = u32::MAX;
+const IN_ZIP64_16: u16 = u16::MAX;
+/// Version needed to extract: 2.0 (deflate), 4.5 (zip64).
+const VERSION: u16 = 20;
+const VERSION_ZIP64: u16 = 45;
+
+/// A member's CRC-32 and sizes, as its data descriptor and central directory entry give them.
+struct Sizes {
+    crc: u32,
+    compressed: u64,
+    size: u64,
+    /// Sizes as 64-bit values: in the zip64 extra field and the data descriptor.
+    zip64: bool,
+}
+
+impl Sizes {
+    /// The data descriptor that follows the member's data.
+    fn descriptor(&self) -> io::Result<Vec<u8>> {
+        let mut d = Vec::with_capacity(24);
+        d.extend_from_slice(&0x0807_4b50u32.to_le_bytes());
+        d.extend_from_slice(&self.crc.to_le_bytes());
+        if self.zip64 {
+            d.extend_from_slice(&self.compressed.to_le_bytes());
+            d.extend_from_slice(&self.size.to_le_bytes());
+        } else {
+            d.extend_from_slice(&small(self.compressed)?.to_le_bytes());
+            d.extend_from_slice(&small(self.size)?.to_le_bytes());
+        }
+        Ok(d)
+    }
+}
+
+/// The fields a local header and a central directory entry share, from "version needed" to the name's
+/// length.
+fn common(
+    name: &str,
+    (time, date): (u16, u16),
+    version: u16,
+    [crc, compressed, size]: [u32; 3],
+) -> io::Result<Vec<u8>> {
+    let mut c = Vec::with_capacity(26);
+    let flags: u16 = (1 << 3) | if name.is_ascii() { 0 } else { 1 << 11 };
+    for v in [version, flags, 8, time, date] {
+        c.extend_from_slice(&v.to_le_bytes());
+    }
+    for v in [crc, compressed, size] {
+        c.extend_from_slice(&v.to_le_bytes());
+    }
+    let name_len = u16::try_from(name.len())
+        .map_err(|_| io::Error::other(format!("`{name}`: name too long for a zip archive")))?;
+    c.extend_from_slice(&name_len.to_le_bytes());
+    Ok(c)
+}
+
+/// A zip64 extended information extra field holding `values` (8 bytes each).
+fn zip64_extra(values: &[u64]) -> Vec<u8> {
+    let mut e = Vec::with_capacity(4 + 8 * values.len());
+    e.extend_from_slice(&1u16.to_le_bytes());
+    e.extend_from_slice(&(8 * values.len() as u16).to_le_bytes());
+    for v in values {
+        e.extend_from_slice(&v.to_le_bytes());
+    }
+    e
+}
+
+/// A member's local header: CRC and sizes are in the data descriptor after the data (for a zip64
+/// member, marked as such, with a zip64 field of zero sizes, as streaming writers do).
+fn local_header(name: &str, time: (u16, u16), zip64: bool) -> io::Result<Vec<u8>> {
+    let (version, sizes, extra) = if zip64 {
+        (VERSION_ZIP64, [0, IN_ZIP64, IN_ZIP64], zip64_extra(&[0, 0]))
+    } else {
+        (VERSION, [0, 0, 0], Vec::new())
+    };
+    let mut h = 0x0403_4b50u32.to_le_bytes().to_vec();
+    h.extend_from_slice(&common(name, time, version, sizes)?);
+    h.extend_from_slice(&(extra.len() as u16).to_le_bytes());
+    h.extend_from_slice(name.as_bytes());
+    h.extend_from_slice(&extra);
+    Ok(h)
+}
+
+/// A member's central directory entry; `offset` is where its local header is.
+fn central_entry(name: &str, time: (u16, u16), s: &Sizes, offset: u64) -> io::Result<Vec<u8>> {
+    // Zip64 values, in the order the format fixes, for the fields that say `IN_ZIP64`.
+    let mut large = Vec::new();
+    let mut field = |v: u64, zip64: bool| {
+        if zip64 || v >= u64::from(IN_ZIP64) {
+            large.push(v);
+            Ok(IN_ZIP64)
+        } else {
+            small(v)
+        }
+    };
+    let size = field(s.size, s.zip64)?;
+    let compressed = field(s.compressed, s.zip64)?;
+    let local = field(offset, false)?;
+    let (version, extra) = match large.is_empty() {
+        true => (VERSION, Vec::new()),
+        false => (VERSION_ZIP64, zip64_extra(&large)),
+    };
+    let mut entry = 0x0201_4b50u32.to_le_bytes().to_vec();
+    entry.extend_from_slice(&((3u16 << 8) | version).to_le_bytes()); // made by: Unix
+    entry.extend_from_slice(&common(name, time, version, [s.crc, compressed, size])?);
+    // extra field, comment, disk number, internal attributes
+    for v in [extra.len() as u16, 0, 0, 0] {
+        entry.extend_from_slice(&v.to_le_bytes());
+    }
+    entry.extend_from_slice(&((0o100_644u32) << 16).to_le_bytes());
+    entry.extend_from_slice(&local.to_le_bytes());
+    entry.extend_from_slice(name.as_bytes());
+    entry.extend_from_slice(&extra);
+    Ok(entry)
+}
+
+/// What follows the central directory: the end of central directory record, preceded by the zip64 end
+/// record and its locator when the count, the directory's size or its offset does not fit.
+fn end_records(count: u64, directory_at: u64, directory_len: u64) -> Vec<u8> {
+    let count16 = u16::try_from(count).ok().filter(|&c| c < IN_ZIP64_16);
+    let len32 = u32::try_from(directory_len).ok().filter(|&v| v < IN_ZIP64);
+    let at32 = u32::try_from(directory_at).ok().filter(|&v| v < IN_ZIP64);
+    let mut end = Vec::new();
+    if count16.is_none() || len32.is_none() || at32.is_none() {
+        let zip64_end_at = directory_at + directory_len;
+        end.extend_from_slice(&0x0606_4b50u32.to_le_bytes());
+        end.extend_from_slice(&44u64.to_le_bytes()); // the size of what follows
+        for v in [(3u16 << 8) | VERSION_ZIP64, VERSION_ZIP64] {
+            end.extend_from_slice(&v.to_le_bytes());
+        }
+        end.extend_from_slice(&[0; 8]); // this disk, the directory's disk
+        for v in [count, count, directory_len, directory_at] {
+            end.extend_from_slice(&v.to_le_bytes());
+        }
+        end.extend_from_slice(&0x0706_4b50u32.to_le_bytes());
+        end.extend_from_slice(&0u32.to_le_bytes());
+        end.extend_from_slice(&zip64_end_at.to_le_bytes());
+        end.extend_from_slice(&1u32.to_le_bytes());
+    }
+    end.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+    let count = count16.unwrap_or(IN_ZIP64_16);
+    for v in [0u16, 0, count, count] {
+        end.extend_from_slice(&v.to_le_bytes());
+    }
+    end.extend_from_slice(&len32.unwrap_or(IN_ZIP64).to_le_bytes());
+    end.extend_from_slice(&at32.unwrap_or(IN_ZIP64).to_le_bytes());
+    end.extend_from_slice(&0u16.to_le_bytes());
+    end
 }
 
 /// One chunk ready to be written: its bytes' SHA-256, size and CRC-32, and its compressed data.
 struct Prepared {
     sha256: String,
     size: u64,
-    crc: flate2::Crc,
+    crc: crc32fast::Hasher,
     compressed: Vec<u8>,
     reused: bool,
 }
@@ -234,7 +376,7 @@ fn deflate_member(
     out: &mut Counting,
     reused: &mut (usize, usize),
 ) -> io::Result<MemberRecord> {
-    let mut crc = flate2::Crc::new();
+    let mut crc = crc32fast::Hasher::new();
     let mut chunks_out = Vec::new();
     let mut chunks =
         fastcdc::v2020::StreamCDC::new(sink.open(&member.file)?, MIN_CHUNK, AVG_CHUNK, MAX_CHUNK);
@@ -273,7 +415,7 @@ fn deflate_member(
     Ok(MemberRecord {
         sha256: member.sha256.clone(),
         size,
-        crc: crc.sum(),
+        crc: crc.finalize(),
         chunks: chunks_out,
     })
 }
@@ -282,7 +424,7 @@ fn deflate_member(
 /// same bytes (intact), else by deflating it.
 fn prepare(data: &[u8], previous: Option<&Reuse>) -> io::Result<Prepared> {
     let sha256 = sha256_hex(data);
-    let mut crc = flate2::Crc::new();
+    let mut crc = crc32fast::Hasher::new();
     crc.update(data);
     let old = previous.and_then(|p| p.get(p.chunks.get(&sha256)?));
     let reused = old.is_some();
@@ -349,7 +491,7 @@ fn put_chunk(
         size,
         at: out.at,
         len: bytes.len() as u64,
-        crc: zlib_rs::crc32::crc32(0, bytes),
+        crc: crc32fast::hash(bytes),
     };
     out.write_all(bytes)?;
     Ok(record)
@@ -445,12 +587,10 @@ impl Write for Counting<'_> {
     }
 }
 
-fn too_large() -> io::Error {
-    io::Error::other("the bundle is too large for a zip archive without zip64 (4 GiB)")
-}
-
+/// A 32-bit size of a member not written as zip64: below [`ZIP64_MEMBER`], so this cannot fail short of
+/// a deflater that more than doubles its input.
 fn small(v: u64) -> io::Result<u32> {
-    u32::try_from(v).map_err(|_| too_large())
+    u32::try_from(v).map_err(|_| io::Error::other("a zip member grew past 4 GiB when compressed"))
 }
 
 /// MS-DOS time and date of `epoch` (UTC), clamped to 1980-01-01 00:00:00.

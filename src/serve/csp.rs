@@ -1,47 +1,79 @@
-//! Adjusting the Content-Security-Policy `<meta>` of a page so that it admits one more inline script
-//! (by hash) and lets scripts connect to their own origin; see `super::hook` for why.
-//!
-//! The markup is read just enough to find the `<meta>` tags of the head and their attributes (quoted or
-//! not, with character references); only the `content` value of a CSP tag is rewritten.
+//! The served copy of a page, rewritten by `lol_html`: the Content-Security-Policy `<meta>` of the head
+//! admits one more inline script (by hash) and lets scripts connect to their own origin, and that
+//! script is put at the end of the body; see `super::hook` for why. Only the `content` value of a CSP
+//! tag changes, and the rest of the page is passed through byte for byte.
 
-/// Rewrites the `content` of every CSP `<meta>` in the head so that the policy admits `hash` as a script
-/// and lets scripts connect to their own origin.
-pub fn adjust_policies(html: &str, hash: &str) -> String {
-    let head_end = find_ignore_case(html, "</head")
-        .or_else(|| find_ignore_case(html, "<body"))
-        .unwrap_or(html.len());
-    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
-    let mut from = 0;
-    while from < head_end {
-        let Some(found) = find_ignore_case(&html[from..head_end], "<meta") else {
-            break;
-        };
-        let start = from + found + "<meta".len();
-        let (attributes, end) = parse_attributes(html, start);
-        let is_csp = attributes.iter().any(|a| {
-            a.name.eq_ignore_ascii_case("http-equiv")
-                && decode_entities(a.raw_value(html))
-                    .eq_ignore_ascii_case("content-security-policy")
-        });
-        if is_csp {
-            if let Some(content) = attributes
-                .iter()
-                .find(|a| a.name.eq_ignore_ascii_case("content"))
-            {
-                let policy = allow_hook(&decode_entities(content.raw_value(html)), hash);
-                edits.push((
-                    content.value_span.clone(),
-                    format!("\"{}\"", escape(&policy)),
-                ));
+use std::cell::Cell;
+use std::rc::Rc;
+
+use lol_html::html_content::ContentType;
+use lol_html::{element, end, rewrite_str, EndTagHandler, RewriteStrSettings};
+
+/// `html` with the `content` of every CSP `<meta>` in the head rewritten so that the policy admits
+/// `hash` as a script and lets scripts connect to their own origin, and with `script` (markup) put
+/// before the end tag of the body, or at the end when there is none.
+pub fn rewrite(html: &str, hash: &str, script: &str) -> String {
+    // A `<meta>` counts until the head ends, by its end tag or by the body's start.
+    let in_head = Rc::new(Cell::new(true));
+    let placed = Rc::new(Cell::new(false));
+    let settings = RewriteStrSettings {
+        element_content_handlers: vec![
+            element!("head", |el| {
+                if let Some(handlers) = el.end_tag_handlers() {
+                    let in_head = in_head.clone();
+                    let ended: EndTagHandler<'static> = Box::new(move |_| {
+                        in_head.set(false);
+                        Ok(())
+                    });
+                    handlers.push(ended);
+                }
+                Ok(())
+            }),
+            element!("meta", |el| {
+                if !in_head.get() {
+                    return Ok(());
+                }
+                let is_csp = el
+                    .get_attribute("http-equiv")
+                    .is_some_and(|v| decode(&v).eq_ignore_ascii_case("content-security-policy"));
+                if let Some(content) = el.get_attribute("content").filter(|_| is_csp) {
+                    let policy = allow_hook(&decode(&content), hash);
+                    el.set_attribute(
+                        "content",
+                        &html_escape::encode_double_quoted_attribute(&policy),
+                    )?;
+                }
+                Ok(())
+            }),
+            element!("body", |el| {
+                in_head.set(false);
+                if let Some(handlers) = el.end_tag_handlers() {
+                    let (placed, script) = (placed.clone(), script.to_string());
+                    let place: EndTagHandler<'static> = Box::new(move |end| {
+                        if !placed.replace(true) {
+                            end.before(&script, ContentType::Html);
+                        }
+                        Ok(())
+                    });
+                    handlers.push(place);
+                }
+                Ok(())
+            }),
+        ],
+        document_content_handlers: vec![end!(|end| {
+            if !placed.replace(true) {
+                end.append(script, ContentType::Html);
             }
-        }
-        from = end.max(start);
-    }
-    let mut out = html.to_string();
-    for (span, text) in edits.into_iter().rev() {
-        out.replace_range(span, &text);
-    }
-    out
+            Ok(())
+        })],
+        ..RewriteStrSettings::new()
+    };
+    // Without a memory limit, rewriting a string cannot fail; should it, the page is served as built.
+    rewrite_str(html, settings).unwrap_or_else(|_| format!("{html}{script}"))
+}
+
+fn decode(value: &str) -> String {
+    html_escape::decode_html_entities(value).into_owned()
 }
 
 /// The policy with `hash` added to the script sources and `'self'` to the connect sources. A directive
@@ -102,153 +134,6 @@ fn add_source(sources: &mut Vec<String>, source: &str) {
     }
 }
 
-/// One attribute of a tag: its name and where its value is (quotes included).
-struct Attribute {
-    name: String,
-    value_span: std::ops::Range<usize>,
-}
-
-impl Attribute {
-    fn raw_value<'a>(&self, html: &'a str) -> &'a str {
-        let raw = html.get(self.value_span.clone()).unwrap_or("");
-        let unquoted = raw
-            .strip_prefix('"')
-            .and_then(|r| r.strip_suffix('"'))
-            .or_else(|| raw.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')));
-        unquoted.unwrap_or(raw)
-    }
-}
-
-/// Reads the attributes of a tag from just after its name; returns them and the offset after the `>`.
-fn parse_attributes(html: &str, mut i: usize) -> (Vec<Attribute>, usize) {
-    let bytes = html.as_bytes();
-    let mut attributes = Vec::new();
-    loop {
-        while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b'/') {
-            i += 1;
-        }
-        if i >= bytes.len() {
-            return (attributes, i);
-        }
-        if bytes[i] == b'>' {
-            return (attributes, i + 1);
-        }
-        let name_start = i;
-        while i < bytes.len()
-            && !matches!(bytes[i], b'=' | b'>' | b'/')
-            && !bytes[i].is_ascii_whitespace()
-        {
-            i += 1;
-        }
-        let name = html.get(name_start..i).unwrap_or("").to_string();
-        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if i >= bytes.len() || bytes[i] != b'=' {
-            attributes.push(Attribute {
-                name,
-                value_span: i..i,
-            });
-            continue;
-        }
-        i += 1;
-        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        let value_start = i;
-        match bytes.get(i) {
-            Some(&quote @ (b'"' | b'\'')) => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != quote {
-                    i += 1;
-                }
-                i = (i + 1).min(bytes.len());
-            }
-            _ => {
-                while i < bytes.len() && bytes[i] != b'>' && !bytes[i].is_ascii_whitespace() {
-                    i += 1;
-                }
-            }
-        }
-        attributes.push(Attribute {
-            name,
-            value_span: value_start..i,
-        });
-    }
-}
-
-/// Decodes the character references an attribute value may hold.
-pub fn decode_entities(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find('&') {
-        out.push_str(&rest[..at]);
-        rest = &rest[at..];
-        let end = rest.find(';').filter(|&e| e <= 10);
-        let decoded = end.and_then(|e| {
-            let name = &rest[1..e];
-            let code =
-                if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
-                    u32::from_str_radix(hex, 16).ok()
-                } else if let Some(dec) = name.strip_prefix('#') {
-                    dec.parse().ok()
-                } else {
-                    match name {
-                        "amp" => Some(u32::from('&')),
-                        "quot" => Some(u32::from('"')),
-                        "apos" => Some(u32::from('\'')),
-                        "lt" => Some(u32::from('<')),
-                        "gt" => Some(u32::from('>')),
-                        _ => None,
-                    }
-                };
-            Some((char::from_u32(code?)?, e))
-        });
-        match decoded {
-            Some((c, e)) => {
-                out.push(c);
-                rest = &rest[e + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Escapes text for a double-quoted attribute value or element content.
-pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('"', "&quot;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
-pub(crate) fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
-    let n = needle.len();
-    if n == 0 {
-        return None;
-    }
-    haystack
-        .as_bytes()
-        .windows(n)
-        .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
-}
-
-pub(crate) fn rfind_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
-    let n = needle.len();
-    if n == 0 {
-        return None;
-    }
-    haystack
-        .as_bytes()
-        .windows(n)
-        .rposition(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,27 +154,39 @@ mod tests {
         assert_eq!(allow_hook("img-src data:", "sha256-H="), "img-src data:");
     }
 
+    fn policies(html: &str) -> Vec<String> {
+        html.match_indices("content=\"")
+            .map(|(at, found)| {
+                let value = &html[at + found.len()..];
+                decode(&value[..value.find('"').unwrap()])
+            })
+            .collect()
+    }
+
     #[test]
     fn attribute_values_are_read_quoted_or_not() {
-        let tag = "<meta a=1 b='two' c=\"3 &amp; 4\" d>";
-        let (attributes, end) = parse_attributes(tag, "<meta".len());
-        assert_eq!(end, tag.len());
-        let values: Vec<(String, String)> = attributes
-            .iter()
-            .map(|a| (a.name.clone(), decode_entities(a.raw_value(tag))))
-            .collect();
+        let page = "<head><meta content='script-src a' http-equiv=\"content-security-policy\"><meta http-equiv=Content-Security-Policy content=script-src&#x20;&#x27;b&#x27;&amp;></head>";
         assert_eq!(
-            values,
-            [("a", "1"), ("b", "two"), ("c", "3 & 4"), ("d", "")]
-                .map(|(n, v)| (n.to_string(), v.to_string()))
+            policies(&rewrite(page, "sha256-X", "")),
+            ["script-src a 'sha256-X'", "script-src 'b'& 'sha256-X'"]
         );
     }
 
     #[test]
+    fn markup_in_scripts_comments_and_quotes_is_not_a_tag() {
+        let page = "<head><script>var s = \"<meta http-equiv=content-security-policy content='x'>\";</script><!-- <meta http-equiv=content-security-policy content=y> --><meta title=\"a>b\" http-equiv=content-security-policy content=\"script-src 'self'\"></head><body></body>";
+        let served = rewrite(page, "sha256-X", "");
+        assert_eq!(served, page.replace("'self'\"", "'self' 'sha256-X'\""));
+    }
+
+    #[test]
     fn a_meta_outside_the_head_is_left_alone() {
-        let page = "<head></head><body><meta http-equiv=content-security-policy content=\"default-src 'none'\"></body>";
-        let served = adjust_policies(page, "sha256-X");
-        assert_eq!(served, page);
+        for page in [
+            "<head></head><body><meta http-equiv=content-security-policy content=\"default-src 'none'\"></body>",
+            "<body><meta http-equiv=content-security-policy content=\"default-src 'none'\"></body>",
+        ] {
+            assert_eq!(rewrite(page, "sha256-X", ""), page);
+        }
     }
 
     #[test]
@@ -301,8 +198,7 @@ mod tests {
             "<head><meta http-equiv='content-security-policy' content='&#xFFFFFFFF; &#;&' >",
             "<head><META HTTP-EQUIV=CONTENT-SECURITY-POLICY CONTENT=é>",
         ] {
-            let _ = adjust_policies(page, "sha256-X");
+            let _ = rewrite(page, "sha256-X", "<script></script>");
         }
-        assert_eq!(decode_entities("&#x27;a&amp;b&zz;&"), "'a&b&zz;&");
     }
 }

@@ -85,20 +85,16 @@ pub fn hook_hash() -> String {
 }
 
 /// The served copy of a built HTML page: the policy adjusted to admit the hook, and the hook put just
-/// before the last `</body>` (or at the end when there is none).
+/// before the end tag of the body (or at the end when there is none).
 pub fn inject(html: &str, generation: u64) -> String {
-    let mut out = csp::adjust_policies(html, &hook_hash());
     let element =
         format!("<script {HOOK_ATTRIBUTE} data-generation=\"{generation}\">{HOOK_JS}</script>");
-    let at = csp::rfind_ignore_case(&out, "</body>").unwrap_or(out.len());
-    out.insert_str(at, &element);
-    out
+    csp::rewrite(html, &hook_hash(), &element)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::serve::csp::decode_entities;
     use base64::Engine;
     use sha2::{Digest, Sha256};
 
@@ -107,7 +103,7 @@ mod tests {
     fn policy_of(html: &str) -> String {
         let start = html.find("<meta content=\"").unwrap() + "<meta content=\"".len();
         let end = start + html[start..].find('"').unwrap();
-        decode_entities(&html[start..end])
+        html_escape::decode_html_entities(&html[start..end]).into_owned()
     }
 
     #[test]
@@ -146,7 +142,7 @@ mod tests {
         let start = served.find("content=").unwrap() + "content=".len();
         let end = served[start + 1..].find('"').unwrap() + start + 2;
         assert_eq!(
-            decode_entities(&served[start + 1..end - 1]),
+            html_escape::decode_html_entities(&served[start + 1..end - 1]),
             format!(
                 "default-src 'none'; style-src 'sha256-S='; script-src '{}'; connect-src 'self'",
                 hook_hash()

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use tiny_http::{Header, Method, Request, Response};
 
-use super::{csp, hook, Problem, Shared, Status};
+use super::{hook, Problem, Shared, Status};
 
 /// Longest a long poll is held open: browsers allow six connections per host, and each open tab
 /// holds one while it waits.
@@ -164,26 +164,13 @@ fn query_value<'a>(query: &'a str, key: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-/// Decodes `%XX` escapes; `None` when the result is not UTF-8.
+/// Decodes `%XX` escapes (a `%` not followed by two hex digits stays as it is); `None` when the result
+/// is not UTF-8.
 pub fn percent_decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |at: usize| bytes.get(at).and_then(|b| (*b as char).to_digit(16));
-        match (bytes[i], hex(i + 1), hex(i + 2)) {
-            (b'%', Some(high), Some(low)) => {
-                // Two hex digits make at most 255.
-                out.push(u8::try_from(high * 16 + low).unwrap_or(0));
-                i += 3;
-            }
-            (byte, _, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8()
+        .ok()
+        .map(std::borrow::Cow::into_owned)
 }
 
 fn content_type(name: &str) -> &'static str {
@@ -201,7 +188,12 @@ fn content_type(name: &str) -> &'static str {
 pub fn error_page(problems: &[Problem]) -> String {
     let items: String = problems
         .iter()
-        .map(|p| format!("<li>{}</li>", csp::escape(&p.to_text())))
+        .map(|p| {
+            format!(
+                "<li>{}</li>",
+                html_escape::encode_double_quoted_attribute(&p.to_text())
+            )
+        })
         .collect();
     let page = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\

@@ -168,3 +168,106 @@ fn byte_counts_count_every_byte() {
         assert_eq!(byte_counts(&data), naive, "{len}");
     }
 }
+
+#[test]
+fn more_than_65535_members_make_a_zip64_archive() {
+    // Empty members: nothing to compress, only the records that count them.
+    let files: Vec<(String, Vec<u8>)> = (0..70_000)
+        .map(|i| (format!("m{i:05}.txt"), Vec::new()))
+        .chain([("z.txt".to_string(), b"last".to_vec())])
+        .collect();
+    let bytes = zip(&files, 1_763_800_000).unwrap();
+    let mut archive = zip::ZipArchive::new(io::Cursor::new(&bytes)).unwrap();
+    assert_eq!(archive.len(), 70_001);
+    assert_eq!(archive.by_index(12_345).unwrap().name(), "m12345.txt");
+    let mut last = String::new();
+    archive
+        .by_name("z.txt")
+        .unwrap()
+        .read_to_string(&mut last)
+        .unwrap();
+    assert_eq!(last, "last");
+}
+
+#[test]
+fn small_archives_have_no_zip64_record() {
+    let bytes = zip(&[("a.txt".to_string(), b"a".to_vec())], 1_763_800_000).unwrap();
+    let zip64_end = 0x0606_4b50u32.to_le_bytes();
+    assert!(!bytes.windows(4).any(|w| w == zip64_end));
+    // Version needed 2.0, no extra field, end record 22 bytes.
+    assert_eq!(bytes[4..6], 20u16.to_le_bytes());
+    assert_eq!(bytes[28..30], [0, 0]);
+    assert_eq!(bytes[bytes.len() - 22..][..4], 0x0605_4b50u32.to_le_bytes());
+}
+
+#[test]
+fn members_past_4_gib_in_the_file_get_zip64_offsets() {
+    // The archive starts 5 GiB into a sparse file: every offset, and the directory's, is past 4 GiB.
+    let start = 5 << 30;
+    let sink = MemorySink::new();
+    let records = [
+        sink.write("a.txt", b"first").unwrap(),
+        sink.write("b.txt", b"second").unwrap(),
+    ];
+    let mut bytes = Vec::new();
+    write_at(
+        &sink,
+        &records,
+        1_763_800_000,
+        None,
+        &mut bytes,
+        &|| (),
+        start,
+    )
+    .unwrap();
+    let mut file = tempfile::tempfile().unwrap();
+    file.seek(SeekFrom::Start(start)).unwrap();
+    file.write_all(&bytes).unwrap();
+    let mut archive = zip::ZipArchive::new(file).unwrap();
+    let mut text = String::new();
+    archive
+        .by_name("b.txt")
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    assert_eq!(text, "second");
+    assert_eq!(archive.by_name("a.txt").unwrap().header_start(), start);
+}
+
+#[test]
+fn a_member_over_4_gib_gets_zip64_sizes() {
+    // Writing 5 GiB through the compressor would take minutes: the records of such a member are put
+    // around an empty deflate stream, and a zip reader reads the sizes back.
+    let size = 5u64 << 30;
+    let time = dos_time(1_763_800_000);
+    let sizes = Sizes {
+        crc: 0x1234_5678,
+        compressed: FINAL_BLOCK.len() as u64,
+        size,
+        zip64: size >= ZIP64_MEMBER,
+    };
+    let mut bytes = local_header("big.html", time, true).unwrap();
+    bytes.extend_from_slice(&FINAL_BLOCK);
+    let descriptor = sizes.descriptor().unwrap();
+    assert_eq!(descriptor.len(), 24, "8-byte sizes");
+    bytes.extend_from_slice(&descriptor);
+    let directory_at = bytes.len() as u64;
+    bytes.extend_from_slice(&central_entry("big.html", time, &sizes, 0).unwrap());
+    let directory_len = bytes.len() as u64 - directory_at;
+    bytes.extend_from_slice(&end_records(1, directory_at, directory_len));
+    let mut archive = zip::ZipArchive::new(io::Cursor::new(&bytes)).unwrap();
+    let member = archive.by_index(0).unwrap();
+    assert_eq!(member.name(), "big.html");
+    assert_eq!(member.size(), size);
+    assert_eq!(member.compressed_size(), 2);
+    assert_eq!(member.crc32(), 0x1234_5678);
+}
+
+#[test]
+fn one_crc_for_chunks_and_members() {
+    // A member's CRC-32 is its chunks' combined: the same as the whole file's.
+    let big = mixed(11);
+    let bytes = zip(&[("big.html".to_string(), big.clone())], 1_763_800_000).unwrap();
+    let mut archive = zip::ZipArchive::new(io::Cursor::new(&bytes)).unwrap();
+    assert_eq!(archive.by_index(0).unwrap().crc32(), crc32fast::hash(&big));
+}
