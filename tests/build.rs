@@ -333,16 +333,31 @@ fn the_shipped_example_builds_cleanly() {
     assert!(html.len() >= 2, "{html:?}");
 }
 
+/// The names listed under `Commands:` in a `--help` text (clap's own `help` left out).
+fn subcommands(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| *l != "Commands:")
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .map(String::from)
+        .collect()
+}
+
 #[test]
 fn help_is_stable() {
+    // Every command and subcommand, found by walking the `Commands:` lists from the top-level help, so a
+    // new command gets its snapshot without anyone remembering to list it here.
     let dir = tempfile::tempdir().unwrap();
-    for args in [
-        vec!["--help"],
-        vec!["build", "--help"],
-        vec!["check", "--help"],
-    ] {
+    let mut queue: Vec<Vec<String>> = vec![Vec::new()];
+    let mut seen = 0;
+    while let Some(path) = queue.pop() {
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        args.push("--help");
         let run = lifeboat(dir.path(), &args);
-        assert_eq!(run.code, 0);
+        assert_eq!(run.code, 0, "{}", run.transcript());
         insta::assert_snapshot!(
             format!(
                 "help-{}",
@@ -350,7 +365,15 @@ fn help_is_stable() {
             ),
             run.stdout
         );
+        seen += 1;
+        for name in subcommands(&run.stdout) {
+            let mut child = path.clone();
+            child.push(name);
+            queue.push(child);
+        }
     }
+    // The top level, its 13 commands, and `new entry`, `new diagram`, `import mermaid`, `key new`.
+    assert_eq!(seen, 18, "commands with a --help snapshot");
 }
 
 #[test]
