@@ -12,6 +12,7 @@ pub mod cli;
 pub mod cmd;
 pub mod content;
 pub mod diagnostics;
+pub mod encode;
 pub mod import;
 pub mod inline;
 pub mod package;

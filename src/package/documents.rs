@@ -11,8 +11,8 @@ use tera::{Context, Tera};
 use super::manifest::{self, ContactInfo, FileRecord, Manifest, PersonInfo};
 use crate::content::config::Language;
 use crate::content::Project;
+use crate::encode::escape;
 use crate::inline::{self, InlineError};
-use crate::render::html::escape;
 use crate::theme::DocumentTheme;
 
 pub const CONTINGENCY_HTML: &str = "contingency.html";

@@ -248,10 +248,7 @@ pub fn access_name(access: Access) -> &'static str {
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::encode::hex(&Sha256::digest(bytes))
 }
 
 /// Hash of what an entry point is built from: site.toml, every file under the entry's folder (by relative
@@ -297,7 +294,7 @@ pub fn source_hash(project: &Project, entry: &Entry, checked: &Checked) -> Strin
     for sha256 in shown {
         add("image", sha256);
     }
-    format!("{:x}", hasher.finalize())
+    crate::encode::hex(&hasher.finalize())
 }
 
 fn relative_name(root: &Path, path: &Path) -> String {
