@@ -8,8 +8,9 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use super::manifest::{self, ContactInfo, FileRecord, Manifest, PersonInfo};
+use super::manifest::{self, FileRecord, Manifest, PersonInfo};
 use crate::content::config::Language;
+use crate::content::config::{Access, Contact};
 use crate::content::Project;
 use crate::encode::escape;
 use crate::inline::{self, InlineError};
@@ -142,7 +143,7 @@ struct DocView<'a> {
     variables: &'a [String],
     owner: &'a PersonInfo,
     deputy: Option<&'a PersonInfo>,
-    contacts: &'a [ContactInfo],
+    contacts: &'a [Contact],
     locations: &'a [String],
     entries: Vec<EntryDoc<'a>>,
     /// Documents listed in the contingency document (the launcher).
@@ -198,7 +199,7 @@ impl<'a> DocView<'a> {
                 nodes: e.nodes,
                 bytes: e.bytes,
                 sha256: &e.sha256,
-                access: string(theme, &format!("access_{}", e.access)),
+                access: string(theme, &format!("access_{}", e.access.name())),
                 key_holders: &e.key_holders,
             })
             .collect();
@@ -238,7 +239,7 @@ impl<'a> DocView<'a> {
             archive: m.archive.as_deref().unwrap_or(""),
             generator: format!("{} {}", m.generator.name, m.generator.version),
             format_version: m.format_version,
-            any_key: m.entries.iter().any(|e| e.access != "open"),
+            any_key: m.entries.iter().any(|e| e.access != Access::Open),
             csp: String::new(),
             css,
             script: LAUNCHER_SCRIPT,
