@@ -499,3 +499,36 @@ fn user_theme_and_branding_reach_the_built_files() {
     // The user theme is not an entry point.
     assert!(!dir.path().join("dist/_theme.html").exists());
 }
+
+#[test]
+fn a_ui_string_the_theme_uses_and_nothing_defines_stops_the_build() {
+    // A user theme's script asks for a string no strings file has: the build stops and names it, instead
+    // of showing agents the key.
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_dir(&fixture("basic"), &content);
+    fs::create_dir_all(content.join("_theme")).unwrap();
+    let viewer = fs::read_to_string(repo().join("themes/default/viewer.js")).unwrap();
+    let viewer = viewer.replacen("S('home')", "S('home_page')", 1);
+    fs::write(content.join("_theme/viewer.js"), viewer).unwrap();
+    let run = lifeboat(dir.path(), &["build", "content", "--out", "dist"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(
+        run.stderr.contains(
+            "UI string `home_page` is missing: `_theme/viewer.js` uses it, and no strings file defines \
+             it; add `home_page = \"…\"` to `_theme/i18n/en.toml`"
+        ),
+        "{}",
+        run.transcript()
+    );
+    assert!(!dir.path().join("dist").exists(), "nothing is written");
+    // Defining it in the user theme's strings is enough.
+    fs::create_dir_all(content.join("_theme/i18n")).unwrap();
+    fs::write(
+        content.join("_theme/i18n/en.toml"),
+        "home_page = \"Home\"\n",
+    )
+    .unwrap();
+    let run = lifeboat(dir.path(), &["build", "content", "--out", "dist"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+}
