@@ -50,6 +50,8 @@ pub enum BundleError {
     Access(#[from] AccessError),
     #[error(transparent)]
     Document(#[from] DocumentError),
+    #[error(transparent)]
+    MissingString(#[from] render::strings::MissingString),
     #[error("cannot write `{0}`: {1}")]
     Write(String, io::Error),
     #[error("entry point `{0}` would be written as `{1}`, a name the bundle uses for itself; rename its folder")]
@@ -184,6 +186,7 @@ pub fn build_files(
     options: BuildOptions,
 ) -> Result<Unzipped, BundleError> {
     let theme = Theme::for_project(project)?;
+    render::strings::verify(&theme, project.site.language, &project.root)?;
     let archive_name = manifest::archive_name(&project.site.name, &snapshot.date);
     let reserved = [
         documents::INDEX_HTML,

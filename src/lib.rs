@@ -10,6 +10,7 @@ pub mod bundle;
 pub mod check;
 pub mod content;
 pub mod diagnostics;
+pub mod encode;
 #[doc(hidden)]
 pub mod harness;
 pub mod import;

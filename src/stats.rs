@@ -1,11 +1,11 @@
 //! Size and shape of the content, per entry point and diagram, from the loaded and checked model:
 //! authors see which trees grow too long or too branchy before agents do.
 
-use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::check::resolve::Target;
+use crate::check::reach::{self, Graph};
 use crate::check::Checked;
 use crate::content::{Diagram, Entry, Project};
 use crate::diagnostics::Report;
@@ -57,20 +57,40 @@ pub struct DiagramStats {
 }
 
 pub fn compute(project: &Project, checked: &Checked, report: &Report) -> Stats {
+    // The graph `check` finds unreachable nodes on.
+    let graph = Graph::new(project, checked);
     let entries = project
         .entries
         .iter()
-        .map(|entry| entry_stats(entry, checked, report))
+        .enumerate()
+        .map(|(e, entry)| entry_stats(&graph, e, entry, checked, report))
         .collect();
     Stats { entries }
 }
 
-fn entry_stats(entry: &Entry, checked: &Checked, report: &Report) -> EntryStats {
-    let reached = reached_in_entry(entry, checked);
+fn entry_stats(
+    graph: &Graph,
+    e: usize,
+    entry: &Entry,
+    checked: &Checked,
+    report: &Report,
+) -> EntryStats {
+    // Every diagram is listed on the entry's home page, so each diagram's start is a way in; paths are
+    // followed (answers and text links) while they stay in the entry point.
+    let starts = entry
+        .diagrams
+        .iter()
+        .enumerate()
+        .filter_map(|(d, diagram)| Some(graph.node(e, d, reach::start(diagram)?)));
+    let reached = graph.walk(starts, Some(e as u32));
     let diagrams: Vec<DiagramStats> = entry
         .diagrams
         .iter()
-        .map(|d| diagram_stats(d, checked, report, &reached))
+        .enumerate()
+        .map(|(d, diagram)| {
+            let at = |n: usize| reached[graph.node(e, d, n)];
+            diagram_stats(graph, graph.node(e, d, 0), diagram, checked, report, at)
+        })
         .collect();
     let images: BTreeSet<&String> = entry
         .diagrams
@@ -103,13 +123,16 @@ fn image_ids<'a>(diagram: &Diagram, checked: &'a Checked) -> BTreeSet<&'a String
         .collect()
 }
 
+/// `first` is the number of the diagram's first node in `graph`; `reached(n)` whether its `n`th node is.
 fn diagram_stats(
+    graph: &Graph,
+    first: usize,
     diagram: &Diagram,
     checked: &Checked,
     report: &Report,
-    reached: &HashSet<Target>,
+    reached: impl Fn(usize) -> bool,
 ) -> DiagramStats {
-    let (longest_path, longest_path_exact) = longest_path(diagram, checked);
+    let (longest_path, longest_path_exact) = longest_path(graph, first, diagram);
     DiagramStats {
         id: diagram.id.clone(),
         title: diagram.front.title.clone(),
@@ -131,86 +154,34 @@ fn diagram_stats(
         unreachable: diagram
             .nodes
             .iter()
-            .filter(|n| !reached.contains(&target(diagram, &n.id)))
+            // A node sharing an earlier node's id is reached with it: links go to the first.
+            .filter(|n| !diagram.node_position(&n.id).is_some_and(&reached))
             .map(|n| n.id.clone())
             .collect(),
     }
 }
 
-fn target(diagram: &Diagram, node: &str) -> Target {
-    Target {
-        entry: diagram.entry.clone(),
-        diagram: diagram.id.clone(),
-        node: node.to_string(),
-    }
-}
-
-/// Where a node's links (answers first, then links in its text) lead, resolved by `check`.
-fn links<'a>(
-    diagram: &'a Diagram,
-    node: &'a crate::content::Node,
-    checked: &'a Checked,
-    with_text: bool,
-) -> impl Iterator<Item = &'a Target> + 'a {
-    let text_links = node
-        .refs
-        .iter()
-        .filter(move |r| with_text && !r.is_image)
-        .map(|r| r.dest.as_str());
-    node.answers
-        .iter()
-        .map(|a| a.dest.as_str())
-        .chain(text_links)
-        .filter_map(move |dest| checked.links.get(&(diagram.file, dest.to_string())))
-}
-
-/// Nodes reached from every diagram's start node (each is listed on the home page), following answers
-/// and text links that stay in the entry point.
-fn reached_in_entry(entry: &Entry, checked: &Checked) -> HashSet<Target> {
-    let mut seen = HashSet::new();
-    let mut queue: VecDeque<Target> = entry
-        .diagrams
-        .iter()
-        .filter_map(|d| d.start_node().map(|n| target(d, &n.id)))
-        .collect();
-    while let Some(t) = queue.pop_front() {
-        if t.entry != entry.id || !seen.insert(t.clone()) {
-            continue;
-        }
-        let Some(diagram) = entry.diagram(&t.diagram) else {
-            continue;
-        };
-        if let Some(node) = diagram.node(&t.node) {
-            queue.extend(links(diagram, node, checked, true).cloned());
-        }
-    }
-    seen
-}
-
 /// The longest simple path of answers inside the diagram, in nodes, from its start node.
-fn longest_path(diagram: &Diagram, checked: &Checked) -> (usize, bool) {
-    let Some(start) = diagram.start_node() else {
+fn longest_path(graph: &Graph, first: usize, diagram: &Diagram) -> (usize, bool) {
+    let Some(start) = reach::start(diagram) else {
         return (0, true);
     };
-    let index: HashMap<&str, usize> = diagram
-        .nodes
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.id.as_str(), i))
-        .collect();
-    let edges: Vec<Vec<usize>> = diagram
-        .nodes
-        .iter()
-        .map(|node| {
-            let mut next: Vec<usize> = links(diagram, node, checked, false)
-                .filter(|t| t.entry == diagram.entry && t.diagram == diagram.id)
-                .filter_map(|t| index.get(t.node.as_str()).copied())
+    let inside = first..first + diagram.nodes.len();
+    let edges: Vec<Vec<usize>> = inside
+        .clone()
+        .map(|n| {
+            let mut next: Vec<usize> = graph
+                .answers(n)
+                .iter()
+                .map(|&m| m as usize)
+                .filter(|m| inside.contains(m))
+                .map(|m| m - first)
                 .collect();
             next.dedup();
             next
         })
         .collect();
-    longest_simple_path(&edges, index[start.id.as_str()])
+    longest_simple_path(&edges, start)
 }
 
 /// Depth-first search over simple paths with an explicit stack (a diagram may be a chain of thousands of

@@ -211,6 +211,42 @@ fn stats_count_the_example_content() {
 }
 
 #[test]
+fn stats_output_is_stable() {
+    // The example, and the basic fixture with a node nothing leads to (a warning, which stats report as
+    // unreachable), in both formats: what `stats` prints must not move when its internals do.
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("basic"), &dir.path().join("basic"));
+    copy_dir(
+        &fixture("invalid/warn-unreachable-node"),
+        &dir.path().join("basic"),
+    );
+    // A node reached only by a link in a node's text, and one reached only from another entry point
+    // (reachable for `check`, which walks the whole build; unreachable within its entry point for stats).
+    fs::write(
+        dir.path().join("basic/support/links.md"),
+        "+++\ntitle = \"Links\"\n+++\n\n## Begin {#begin}\n\nSee [the aside](#aside) first.\n\n\
+         - [Go on](#next)\n- [Escalate](../escalation/level-2.md#handoff)\n\n## Next {#next}\n\n\
+         - [Back](#begin)\n\n## Aside {#aside}\n\nOnly a link in a text leads here.\n",
+    )
+    .unwrap();
+    let level_2 = dir.path().join("basic/escalation/level-2.md");
+    let text = fs::read_to_string(&level_2).unwrap();
+    fs::write(
+        &level_2,
+        text + "\n## Handoff {#handoff}\n\nOnly the support entry point leads here.\n",
+    )
+    .unwrap();
+    copy_dir(&repo().join("content"), &dir.path().join("example"));
+    for content in ["example", "basic"] {
+        for format in ["text", "json"] {
+            let run = lifeboat(dir.path(), &["stats", content, "--format", format]);
+            assert_eq!(run.code, 0, "{}", run.transcript());
+            insta::assert_snapshot!(format!("stats-{content}-{format}"), run.stdout);
+        }
+    }
+}
+
+#[test]
 fn stats_refuse_content_with_errors() {
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&fixture("basic"), &dir.path().join("content"));

@@ -333,16 +333,31 @@ fn the_shipped_example_builds_cleanly() {
     assert!(html.len() >= 2, "{html:?}");
 }
 
+/// The names listed under `Commands:` in a `--help` text (clap's own `help` left out).
+fn subcommands(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| *l != "Commands:")
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|name| *name != "help")
+        .map(String::from)
+        .collect()
+}
+
 #[test]
 fn help_is_stable() {
+    // Every command and subcommand, found by walking the `Commands:` lists from the top-level help, so a
+    // new command gets its snapshot without anyone remembering to list it here.
     let dir = tempfile::tempdir().unwrap();
-    for args in [
-        vec!["--help"],
-        vec!["build", "--help"],
-        vec!["check", "--help"],
-    ] {
+    let mut queue: Vec<Vec<String>> = vec![Vec::new()];
+    let mut seen = 0;
+    while let Some(path) = queue.pop() {
+        let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
+        args.push("--help");
         let run = lifeboat(dir.path(), &args);
-        assert_eq!(run.code, 0);
+        assert_eq!(run.code, 0, "{}", run.transcript());
         insta::assert_snapshot!(
             format!(
                 "help-{}",
@@ -350,7 +365,15 @@ fn help_is_stable() {
             ),
             run.stdout
         );
+        seen += 1;
+        for name in subcommands(&run.stdout) {
+            let mut child = path.clone();
+            child.push(name);
+            queue.push(child);
+        }
     }
+    // The top level, its 13 commands, and `new entry`, `new diagram`, `import mermaid`, `key new`.
+    assert_eq!(seen, 18, "commands with a --help snapshot");
 }
 
 #[test]
@@ -613,4 +636,41 @@ fn check_refuses_a_theme_stylesheet_the_build_cannot_use() {
         "{}",
         run.stderr
     );
+}
+
+#[test]
+fn a_ui_string_the_theme_uses_and_nothing_defines_stops_the_build() {
+    // A user theme's script asks for a string no strings file has: the build stops and names it, instead
+    // of showing agents the key.
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_dir(&fixture("basic"), &content);
+    fs::create_dir_all(content.join("_theme")).unwrap();
+    let viewer = fs::read_to_string(repo().join("themes/default/viewer.js")).unwrap();
+    let viewer = viewer.replacen("S('home')", "S('home_page')", 1);
+    fs::write(content.join("_theme/viewer.js"), viewer).unwrap();
+    // A theme that replaces a script must be trusted (check::theme_trust).
+    let site = content.join("site.toml");
+    let text = fs::read_to_string(&site).unwrap() + "\n[theme]\ntrusted = true\n";
+    fs::write(&site, text).unwrap();
+    let run = lifeboat(dir.path(), &["build", "content", "--out", "dist"]);
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(
+        run.stderr.contains(
+            "UI string `home_page` is missing: `_theme/viewer.js` uses it, and no strings file defines \
+             it; add `home_page = \"…\"` to `_theme/i18n/en.toml`"
+        ),
+        "{}",
+        run.transcript()
+    );
+    assert!(!dir.path().join("dist").exists(), "nothing is written");
+    // Defining it in the user theme's strings is enough.
+    fs::create_dir_all(content.join("_theme/i18n")).unwrap();
+    fs::write(
+        content.join("_theme/i18n/en.toml"),
+        "home_page = \"Home\"\n",
+    )
+    .unwrap();
+    let run = lifeboat(dir.path(), &["build", "content", "--out", "dist"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
 }

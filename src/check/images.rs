@@ -164,7 +164,7 @@ impl ImageStore {
                 )
             }
         };
-        let id = hex16(&sha256);
+        let id = crate::encode::hex(&sha256[..8]);
         let mime = mime.ok_or_else(|| ImageError::UnknownFormat(dest.to_string()))?;
         let index = match self.by_id.get(&id) {
             Some(&i) => i,
@@ -207,10 +207,6 @@ impl ImageStore {
     pub fn get(&self, id: &str) -> Option<&Image> {
         self.by_id.get(id).map(|&i| &self.images[i])
     }
-}
-
-fn hex16(digest: &[u8]) -> String {
-    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 /// The image type from its first bytes (never from the file name alone).

@@ -1,4 +1,5 @@
-//! Reachability: nodes no path leads to, and diagrams the entry's start never leads to.
+//! Reachability: nodes no path leads to, and diagrams the entry's start never leads to. The `Graph` is
+//! also what `stats` counts unreachable nodes and longest paths on.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -9,16 +10,19 @@ use crate::diagnostics::{Diagnostic, Report};
 
 /// Every node of the build numbered in order (entry points, diagrams, nodes), with the edges from each:
 /// its answers and the node links in its text. Numbers, not names: a build may hold 100,000 nodes.
-struct Graph {
+pub(crate) struct Graph {
     /// Index of each diagram's first node, by (entry point, diagram) position.
     first: Vec<Vec<usize>>,
     /// The entry point (position) of each node.
     entry_of: Vec<u32>,
+    /// Each node's answers (resolved, in order), then the node links in its text.
     edges: Vec<Vec<u32>>,
+    /// How many of each node's edges are answers.
+    answers: Vec<u32>,
 }
 
 impl Graph {
-    fn new(project: &Project, checked: &Checked) -> Graph {
+    pub(crate) fn new(project: &Project, checked: &Checked) -> Graph {
         let mut first = Vec::with_capacity(project.entries.len());
         let mut entry_of = Vec::new();
         let mut by_name: HashMap<(&str, &str), (usize, &Diagram)> = HashMap::new();
@@ -38,36 +42,54 @@ impl Graph {
             Some((base + diagram.node_position(&t.node)?) as u32)
         };
         let mut edges = Vec::with_capacity(entry_of.len());
+        let mut answers = Vec::with_capacity(entry_of.len());
         for diagram in project.entries.iter().flat_map(|e| &e.diagrams) {
+            let resolve = |dest: &str| {
+                checked
+                    .links
+                    .get(&(diagram.file, dest.to_string()))
+                    .and_then(index)
+            };
             for node in &diagram.nodes {
-                let dests = node.answers.iter().map(|a| a.dest.as_str()).chain(
+                let mut to: Vec<u32> = node
+                    .answers
+                    .iter()
+                    .filter_map(|a| resolve(&a.dest))
+                    .collect();
+                answers.push(to.len() as u32);
+                to.extend(
                     node.refs
                         .iter()
                         .filter(|r| !r.is_image)
-                        .map(|r| r.dest.as_str()),
+                        .filter_map(|r| resolve(&r.dest)),
                 );
-                edges.push(
-                    dests
-                        .filter_map(|d| checked.links.get(&(diagram.file, d.to_string())))
-                        .filter_map(index)
-                        .collect(),
-                );
+                edges.push(to);
             }
         }
         Graph {
             first,
             entry_of,
             edges,
+            answers,
         }
     }
 
     /// The number of node `n` of diagram `d` of entry point `e` (positions).
-    fn node(&self, e: usize, d: usize, n: usize) -> usize {
+    pub(crate) fn node(&self, e: usize, d: usize, n: usize) -> usize {
         self.first[e][d] + n
     }
 
+    /// Where the answers of node `n` lead, in order (links in its text left out).
+    pub(crate) fn answers(&self, n: usize) -> &[u32] {
+        &self.edges[n][..self.answers[n] as usize]
+    }
+
     /// Nodes reached from `roots`, following only edges into entry point `within` when it is given.
-    fn walk(&self, roots: impl IntoIterator<Item = usize>, within: Option<u32>) -> Vec<bool> {
+    pub(crate) fn walk(
+        &self,
+        roots: impl IntoIterator<Item = usize>,
+        within: Option<u32>,
+    ) -> Vec<bool> {
         let mut seen = vec![false; self.edges.len()];
         let mut queue: VecDeque<usize> = roots.into_iter().collect();
         while let Some(n) = queue.pop_front() {
@@ -86,7 +108,7 @@ impl Graph {
 }
 
 /// The position of a diagram's start node.
-fn start(diagram: &Diagram) -> Option<usize> {
+pub(crate) fn start(diagram: &Diagram) -> Option<usize> {
     diagram
         .start_node()
         .and_then(|n| diagram.node_position(&n.id))

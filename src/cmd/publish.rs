@@ -5,8 +5,24 @@ use std::process::ExitCode;
 use crate::cli::PublishOptions;
 use crate::publish::{self, Ops, PublishError, Steps};
 
-/// Test-only hook: stop the publish after this many filesystem steps, as a crash would.
+/// Test-only hook: stop the publish after this many filesystem steps, as a crash would. Read only by a
+/// binary built with the `test-hooks` feature (the one `cargo test` runs); a release binary ignores it.
+#[cfg(feature = "test-hooks")]
 const FAIL_AFTER_VAR: &str = "LIFEBOAT_PUBLISH_FAIL_AFTER";
+
+/// The step after which the test hook stops the publish, if it is set (and compiled in).
+fn fail_after() -> Option<usize> {
+    #[cfg(feature = "test-hooks")]
+    {
+        std::env::var(FAIL_AFTER_VAR)
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+    }
+    #[cfg(not(feature = "test-hooks"))]
+    {
+        None
+    }
+}
 
 pub fn run(opts: &PublishOptions) -> anyhow::Result<ExitCode> {
     let now = match super::verify::now(None) {
@@ -18,9 +34,7 @@ pub fn run(opts: &PublishOptions) -> anyhow::Result<ExitCode> {
     };
     let mut ops = Ops::real(Steps {
         done: 0,
-        fail_after: std::env::var(FAIL_AFTER_VAR)
-            .ok()
-            .and_then(|v| v.trim().parse().ok()),
+        fail_after: fail_after(),
     });
     match publish::publish(&opts.dir, &opts.to, opts.keep, now, &mut ops) {
         Ok(p) => {

@@ -135,7 +135,8 @@ pub struct Contingency {
 }
 
 /// A contingency contact: name required, the rest optional.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+// The manifest (`package::manifest`) lists these as they are, so the two cannot drift apart.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     /// Name of the person or team.
@@ -181,6 +182,16 @@ pub enum Access {
     Open,
     /// Locked: the procedures are encrypted and open only with the key.
     Key,
+}
+
+impl Access {
+    /// The value as written in entry.toml and the manifest (what serde reads and writes).
+    pub fn name(self) -> &'static str {
+        match self {
+            Access::Open => "open",
+            Access::Key => "key",
+        }
+    }
 }
 
 /// `entry.toml`: one entry point, built into one HTML file named after its folder.

@@ -295,7 +295,7 @@ impl<'a> Keys<'a> {
                 h.add(id).add(mime);
             }
         }
-        format!("{:x}", h.0.finalize())
+        crate::encode::hex(&h.0.finalize())
     }
 }
 

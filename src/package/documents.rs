@@ -8,11 +8,12 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use super::manifest::{self, ContactInfo, FileRecord, Manifest, PersonInfo};
+use super::manifest::{self, FileRecord, Manifest, PersonInfo};
 use crate::content::config::Language;
+use crate::content::config::{Access, Contact};
 use crate::content::Project;
+use crate::encode::escape;
 use crate::inline::{self, InlineError};
-use crate::render::html::escape;
 use crate::theme::DocumentTheme;
 
 pub const CONTINGENCY_HTML: &str = "contingency.html";
@@ -148,7 +149,7 @@ struct DocView<'a> {
     variables: &'a [String],
     owner: &'a PersonInfo,
     deputy: Option<&'a PersonInfo>,
-    contacts: &'a [ContactInfo],
+    contacts: &'a [Contact],
     locations: &'a [String],
     entries: Vec<EntryDoc<'a>>,
     /// Documents listed in the contingency document (the launcher).
@@ -214,7 +215,7 @@ impl<'a> DocView<'a> {
                 nodes: e.nodes,
                 bytes: e.bytes,
                 sha256: &e.sha256,
-                access: string(theme, &format!("access_{}", e.access)),
+                access: string(theme, &format!("access_{}", e.access.name())),
                 key_holders: &e.key_holders,
             })
             .collect();
@@ -254,7 +255,7 @@ impl<'a> DocView<'a> {
             archive: m.archive.as_deref().unwrap_or(""),
             generator: format!("{} {}", m.generator.name, m.generator.version),
             format_version: m.format_version,
-            any_key: m.entries.iter().any(|e| e.access != "open"),
+            any_key: m.entries.iter().any(|e| e.access != Access::Open),
             csp: String::new(),
             css,
             script: LAUNCHER_SCRIPT,

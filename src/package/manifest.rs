@@ -37,7 +37,7 @@ pub struct Manifest {
     pub environment: EnvironmentInfo,
     pub backup: BackupPolicy,
     #[serde(default)]
-    pub contacts: Vec<ContactInfo>,
+    pub contacts: Vec<Contact>,
     /// One per entry point file.
     pub entries: Vec<EntryRecord>,
     /// Other files of the bundle (contingency document, launcher), with their checksums.
@@ -129,18 +129,6 @@ pub struct PersonInfo {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct ContactInfo {
-    pub name: String,
-    #[serde(default)]
-    pub role: String,
-    #[serde(default)]
-    pub phone: String,
-    #[serde(default)]
-    pub email: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct EntryRecord {
     pub id: String,
     pub title: String,
@@ -150,7 +138,7 @@ pub struct EntryRecord {
     /// SHA-256 of the file, lowercase hex.
     pub sha256: String,
     /// `open`, or `key` for a locked entry point.
-    pub access: String,
+    pub access: Access,
     /// Locked entry points: who holds the key (roles from entry.toml; never the key itself).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub key_holders: Vec<String>,
@@ -188,7 +176,7 @@ impl EntryRecord {
             file: file.file.clone(),
             bytes: file.bytes,
             sha256: file.sha256.clone(),
-            access: access_name(*entry.config.access.get_ref()).to_string(),
+            access: *entry.config.access.get_ref(),
             key_holders: if entry.is_locked() {
                 entry.config.key_holders.clone()
             } else {
@@ -256,29 +244,8 @@ impl From<&Person> for PersonInfo {
     }
 }
 
-impl From<&Contact> for ContactInfo {
-    fn from(c: &Contact) -> Self {
-        ContactInfo {
-            name: c.name.clone(),
-            role: c.role.clone(),
-            phone: c.phone.clone(),
-            email: c.email.clone(),
-        }
-    }
-}
-
-pub fn access_name(access: Access) -> &'static str {
-    match access {
-        Access::Open => "open",
-        Access::Key => "key",
-    }
-}
-
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::encode::hex(&Sha256::digest(bytes))
 }
 
 /// Hash of what an entry point is built from: site.toml, every file under the entry's folder (by relative
@@ -324,7 +291,7 @@ pub fn source_hash(project: &Project, entry: &Entry, checked: &Checked) -> Strin
     for sha256 in shown {
         add("image", sha256);
     }
-    format!("{:x}", hasher.finalize())
+    crate::encode::hex(&hasher.finalize())
 }
 
 fn relative_name(root: &Path, path: &Path) -> String {
@@ -375,12 +342,7 @@ impl Manifest {
                 deputy: backup.deputy.as_ref().map(PersonInfo::from),
                 locations: backup.locations.clone(),
             },
-            contacts: site
-                .contingency
-                .contacts
-                .iter()
-                .map(ContactInfo::from)
-                .collect(),
+            contacts: site.contingency.contacts.clone(),
             entries,
             documents: Vec::new(),
             archive: Some(archive_name(&site.name, &snapshot.date)),

@@ -67,7 +67,7 @@ impl<W: Write> Hashing<W> {
         let record = FileRecord {
             file: name.to_string(),
             bytes: self.len,
-            sha256: format!("{:x}", self.sha.finalize()),
+            sha256: crate::encode::hex(&self.sha.finalize()),
         };
         (self.inner, record)
     }

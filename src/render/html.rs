@@ -8,6 +8,7 @@ use pulldown_cmark::{BlockQuoteKind, CowStr, Event, Tag, TagEnd};
 use crate::check::Checked;
 use crate::content::markdown::Ev;
 use crate::content::{Diagram, Project};
+use crate::encode::escape;
 use crate::theme::Theme;
 
 /// Renders events of a node (or of a diagram's introduction) to sanitized HTML.
@@ -165,19 +166,4 @@ fn callout(kind: BlockQuoteKind) -> (&'static str, &'static str) {
         BlockQuoteKind::Tip => ("tip", "callout_tip"),
         BlockQuoteKind::Warning => ("warning", "callout_warning"),
     }
-}
-
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }

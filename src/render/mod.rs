@@ -4,6 +4,7 @@ pub mod html;
 pub mod locked;
 pub mod map;
 pub mod model;
+pub mod strings;
 pub mod target;
 
 use rayon::prelude::*;

@@ -40,8 +40,11 @@ function lbViewer(data, sealedImages) {
     else parent.appendChild(typeof child === 'string' ? doc.createTextNode(child) : child);
   }
 
+  /* The search form of a text, the build's rule (`content::markdown::fold`; both are tested against
+   * tests/fixtures/fold-words.json): NFD, every combining mark dropped, then lowercase letter by letter,
+   * so a capital sigma is always σ (toLowerCase alone makes a word-final one ς). */
   function fold(s) {
-    return String(s || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+    return String(s || '').normalize('NFD').replace(/\p{M}/gu, '').replace(/\u03a3/g, '\u03c3').toLowerCase();
   }
 
   var view = byId('lb-view');

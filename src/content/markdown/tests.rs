@@ -72,3 +72,16 @@ fn nesting_deeper_than_the_limit_is_flagged_where_it_starts() {
     let span = parse_plain(&deep).too_deep.expect("too deep");
     assert!(span.start >= "## A\n\n".len(), "{span:?}");
 }
+
+#[test]
+fn fold_gives_the_listed_form_of_every_tricky_word() {
+    // The same list tests/browser/fold.test.js checks the viewer's `fold` against: both sides agree.
+    let list: serde_json::Value =
+        serde_json::from_str(include_str!("../../../tests/fixtures/fold-words.json")).unwrap();
+    let words = list["words"].as_array().unwrap();
+    assert!(words.len() >= 20);
+    for w in words {
+        let (text, expected) = (w["text"].as_str().unwrap(), w["fold"].as_str().unwrap());
+        assert_eq!(fold(text), expected, "{text:?} ({})", w["why"]);
+    }
+}
