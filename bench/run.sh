@@ -35,11 +35,12 @@ fi
 out_json="${out_md%.md}.json"
 
 # ---- tools
+# The benchmark installs nothing: .ci/run (or you) installs its tools first.
 if [[ ! -x /usr/bin/time ]]; then
-  log "installing GNU time"; apt-get install -y time >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y time >/dev/null; }
+  echo "bench: GNU time (/usr/bin/time) is missing: apt-get install time (.ci/run installs it)" >&2; exit 1
 fi
 if [[ -z "${BENCH_SKIP_HUGO:-}" ]] && ! command -v hugo >/dev/null; then
-  log "installing hugo"; apt-get install -y hugo >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y hugo >/dev/null; } || true
+  echo "bench: hugo (the peer) is missing: apt-get install hugo (.ci/run installs it), or set BENCH_SKIP_HUGO=1" >&2; exit 1
 fi
 have_hugo=0; [[ -z "${BENCH_SKIP_HUGO:-}" ]] && command -v hugo >/dev/null && have_hugo=1
 

@@ -3,7 +3,7 @@
 //! puppeteer-core driving /usr/bin/firefox-esr for `firefox.test.js`, and selenium-webdriver driving
 //! WebKitWebDriver and WebKitGTK's MiniBrowser for `webkit.test.js`, under `xvfb-run`).
 //!
-//! Needs Node.js, npm (first run only, for `npm ci`), Chromium, Firefox, WebKitWebDriver with MiniBrowser,
+//! Needs Node.js, the node packages of tests/browser (`npm ci --prefix tests/browser`, which .ci/run runs), Chromium, Firefox, WebKitWebDriver with MiniBrowser,
 //! and xvfb-run (with xauth). Without them the test prints "SKIPPED" and passes (without Firefox or WebKit
 //! only that suite is skipped), except when `CI` is set: then it fails.
 
@@ -189,19 +189,10 @@ fn viewer_works_in_a_real_browser() {
     ]
     .iter()
     .all(|p| suite.join("node_modules").join(p).exists());
+    // The test installs nothing: .ci/run runs `npm ci` first (the packages are pinned in package-lock.json).
     if !installed {
-        if !tool_works("npm") {
-            return missing("tests/browser/node_modules is missing and `npm` was not found");
-        }
-        let output = Command::new("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
-            .current_dir(&suite)
-            .output()
-            .expect("run npm ci");
-        assert!(
-            output.status.success(),
-            "npm ci in tests/browser failed:\n{}",
-            text(&output)
+        return missing(
+            "the node packages of tests/browser are not installed: run `npm ci --prefix tests/browser` (.ci/run does)",
         );
     }
 

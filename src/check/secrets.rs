@@ -7,32 +7,14 @@ use std::ops::Range;
 use toml_edit::{ImDocument, Item, Table, Value};
 
 use crate::diagnostics::{Diagnostic, FileId, Report};
+use crate::content::config::is_secret_name;
 use crate::key::AccessKey;
 
-/// Setting names that announce a secret (compared lower case, `-` read as `_`).
-const SECRET_NAMES: &[&str] = &[
-    "key",
-    "access_key",
-    "accesskey",
-    "lifeboat_key",
-    "encryption_key",
-    "secret_key",
-    "secret",
-    "passkey",
-    "pass_key",
-    "password",
-    "passwd",
-    "passphrase",
-];
 
 const HINT: &str = "give the key to `lifeboat build` only: in the LIFEBOAT_ACCESS_KEY environment \
     variable or with `--key-file PATH`; if this was a real key, consider it known: make a new one with \
     `lifeboat key new`, rebuild and hand it to the key holders";
 
-fn is_secret_name(name: &str) -> bool {
-    let name = name.to_ascii_lowercase().replace('-', "_");
-    SECRET_NAMES.contains(&name.as_str())
-}
 
 /// Scans every text file the loader read (site.toml, entry.toml, diagrams) for access keys written
 /// anywhere in them, whole values, inside longer strings, comments or body text (`keys_in_text`), and the
@@ -230,8 +212,6 @@ fn scan_settings(report: &mut Report) {
         let mut found = Vec::new();
         walk_table(doc.as_table(), "", &mut found);
         for finding in found {
-            let unknown = format!("unknown field `{}`", finding.0);
-            report.retain(|d| !(d.file == Some(file) && d.message.starts_with(&unknown)));
             report.push(finding.diagnostic(file));
         }
     }

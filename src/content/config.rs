@@ -240,3 +240,26 @@ pub struct FrontMatter {
     #[serde(default)]
     pub tags: Vec<String>,
 }
+
+/// Setting names that announce a secret (compared lower case, `-` read as `_`).
+const SECRET_NAMES: &[&str] = &[
+    "key",
+    "access_key",
+    "accesskey",
+    "lifeboat_key",
+    "encryption_key",
+    "secret_key",
+    "secret",
+    "passkey",
+    "pass_key",
+    "password",
+    "passwd",
+    "passphrase",
+];
+
+/// Whether a setting's name announces a secret (compared lower case, `-` read as `_`). Such a setting is
+/// never an ordinary unknown key: `check::secrets` reports it, saying why.
+pub fn is_secret_name(name: &str) -> bool {
+    let name = name.to_ascii_lowercase().replace('-', "_");
+    SECRET_NAMES.contains(&name.as_str())
+}

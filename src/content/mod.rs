@@ -682,6 +682,14 @@ pub fn parse_toml<T: DeserializeOwned>(
                 .span()
                 .map(|s| offset + s.start..offset + s.end.max(s.start));
             let message = e.message().trim().to_string();
+            // A setting named like a secret is the secret rule's to report (`check::secrets`), with why.
+            let field = message
+                .strip_prefix("unknown field `")
+                .and_then(|rest| rest.split_once('`'))
+                .map(|(name, _)| name);
+            if field.is_some_and(config::is_secret_name) {
+                return None;
+            }
             let d = Diagnostic::error(message.clone()).hint_opt(unknown_key_hint(&message));
             report.push(match span {
                 Some(span) => d.at(file, span).label(short_label(&message)),
