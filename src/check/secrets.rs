@@ -6,15 +6,13 @@ use std::ops::Range;
 
 use toml_edit::{ImDocument, Item, Table, Value};
 
-use crate::diagnostics::{Diagnostic, FileId, Report};
 use crate::content::config::is_secret_name;
+use crate::diagnostics::{Diagnostic, FileId, Report};
 use crate::key::AccessKey;
-
 
 const HINT: &str = "give the key to `lifeboat build` only: in the LIFEBOAT_ACCESS_KEY environment \
     variable or with `--key-file PATH`; if this was a real key, consider it known: make a new one with \
     `lifeboat key new`, rebuild and hand it to the key holders";
-
 
 /// Scans every text file the loader read (site.toml, entry.toml, diagrams) for access keys written
 /// anywhere in them, whole values, inside longer strings, comments or body text (`keys_in_text`), and the
