@@ -239,11 +239,39 @@ enum Shape {
     Loop,
 }
 
-/// Lays the graph out; `None` when it would take more than [`MAX_MAP_ITEMS`] items.
+/// Lays the graph out; `None` when it would take more than [`MAX_MAP_ITEMS`] items. The phases, each
+/// a function below: layers (longest path over the graph with its cycles broken), the items and the
+/// chains of links between adjacent rows, the order within rows (barycenter sweeps), the rows' heights
+/// and the items' x, and last the path of every edge.
 pub fn layout(graph: &Graph, start: usize) -> Option<Layout> {
-    let n = graph.len();
     let back = back_edges(graph, start);
-    // Longest-path layering over the acyclic version of the graph.
+    let layer = layers(graph, &back);
+    // Every edge takes a label and one point per row it crosses: count them before allocating any.
+    let spans: usize = graph
+        .edges
+        .iter()
+        .map(|&(from, to, _)| 1 + 2 * layer[from].abs_diff(layer[to]))
+        .sum();
+    if graph.len().saturating_add(spans) > MAX_MAP_ITEMS {
+        return None;
+    }
+    let mut grid = Grid::new(graph, &layer, &back);
+    let rows = grid.order_rows();
+    let (band, height) = grid.place_rows(&rows);
+    let width = grid.place_columns(&rows);
+    let edges = grid.route_edges(&band);
+    Some(Layout {
+        items: grid.items,
+        boxes: grid.boxes,
+        edges,
+        width,
+        height,
+    })
+}
+
+/// Longest-path layering over the acyclic version of the graph (`back` edges reversed, loops left out).
+fn layers(graph: &Graph, back: &[bool]) -> Vec<usize> {
+    let n = graph.len();
     let mut dag: Vec<Vec<usize>> = vec![Vec::new(); n];
     let mut indegree = vec![0usize; n];
     for (e, &(from, to, _)) in graph.edges.iter().enumerate() {
@@ -268,263 +296,308 @@ pub fn layout(graph: &Graph, start: usize) -> Option<Layout> {
             }
         }
     }
+    layer
+}
 
-    // Every edge takes a label and one point per row it crosses: count them before allocating any.
-    let spans: usize = graph
-        .edges
-        .iter()
-        .map(|&(from, to, _)| 1 + 2 * layer[from].abs_diff(layer[to]))
-        .sum();
-    if n.saturating_add(spans) > MAX_MAP_ITEMS {
-        return None;
-    }
+/// The items of a layout being made, and how they are linked between adjacent rows.
+struct Grid {
+    /// Boxes at even rows, labels and dummies wherever their edge passes.
+    items: Vec<Item>,
+    /// Item index of each graph box.
+    boxes: Vec<usize>,
+    /// Each edge's chain of items, top to bottom, its shape and its label item.
+    chains: Vec<(Vec<usize>, Shape, usize)>,
+    /// Neighbours in the row above (`up[i]`) and below (`down[i]`) of each item.
+    up: Vec<Vec<usize>>,
+    down: Vec<Vec<usize>>,
+    rows_count: usize,
+}
 
-    // Items: boxes at even rows, labels and dummies wherever their edge passes.
-    let mut items: Vec<Item> = Vec::new();
-    let mut new_item = |kind: ItemKind, row: usize, w: f64, h: f64| {
-        items.push(Item {
-            kind,
-            row,
-            x: 0.0,
-            y: 0.0,
-            w,
-            h,
-        });
-        items.len() - 1
-    };
-    let boxes: Vec<usize> = (0..n)
-        .map(|b| {
-            let (w, h) = if b < graph.real {
-                (NODE_W, NODE_H)
-            } else {
-                (STUB_W, STUB_H)
-            };
-            new_item(ItemKind::Box(b), 2 * layer[b], w, h)
-        })
-        .collect();
-    // Each edge's chain of items, top to bottom.
-    let mut chains: Vec<(Vec<usize>, Shape, usize)> = Vec::new();
-    for (e, &(from, to, _)) in graph.edges.iter().enumerate() {
-        let (lf, lt) = (layer[from], layer[to]);
-        if from == to {
-            let label = new_item(ItemKind::Label(e), 2 * lf + 1, LABEL_W, LABEL_H);
-            chains.push((vec![boxes[from], label], Shape::Loop, label));
-        } else if !back[e] {
-            let mut chain = vec![boxes[from]];
-            let label = new_item(ItemKind::Label(e), 2 * lf + 1, LABEL_W, LABEL_H);
-            chain.push(label);
-            for row in 2 * lf + 2..2 * lt {
-                chain.push(new_item(ItemKind::Dummy(e), row, DUMMY_W, 0.0));
-            }
-            chain.push(boxes[to]);
-            chains.push((chain, Shape::Down, label));
-        } else {
-            let mut chain = vec![boxes[to]];
-            for row in 2 * lt + 1..2 * lf - 1 {
-                chain.push(new_item(ItemKind::Dummy(e), row, DUMMY_W, 0.0));
-            }
-            let label = new_item(ItemKind::Label(e), 2 * lf - 1, LABEL_W, LABEL_H);
-            chain.push(label);
-            chain.push(boxes[from]);
-            chains.push((chain, Shape::Up, label));
-        }
-    }
-
-    let rows_count = items.iter().map(|i| i.row + 1).max().unwrap_or(0);
-    // Links join items of adjacent rows: up[i] are neighbours in the row above, down[i] below.
-    let mut up: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
-    let mut down: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
-    for (chain, _, _) in &chains {
-        for pair in chain.windows(2) {
-            down[pair[0]].push(pair[1]);
-            up[pair[1]].push(pair[0]);
-        }
-    }
-
-    // Rows in creation order (boxes in document order first), then barycenter sweeps.
-    let mut rows: Vec<Vec<usize>> = vec![Vec::new(); rows_count];
-    for (i, it) in items.iter().enumerate() {
-        rows[it.row].push(i);
-    }
-    let mut pos = vec![0.0f64; items.len()];
-    let index_positions = |rows: &Vec<Vec<usize>>, pos: &mut Vec<f64>| {
-        for row in rows {
-            for (k, &i) in row.iter().enumerate() {
-                pos[i] = k as f64;
-            }
-        }
-    };
-    index_positions(&rows, &mut pos);
-    let mut best = (crossings(&rows, &down, &pos), rows.clone());
-    for sweep in 0..12 {
-        let downward = sweep % 2 == 0;
-        let order: Vec<usize> = if downward {
-            (1..rows_count).collect()
-        } else {
-            (0..rows_count.saturating_sub(1)).rev().collect()
+impl Grid {
+    fn new(graph: &Graph, layer: &[usize], back: &[bool]) -> Grid {
+        let n = graph.len();
+        let mut items: Vec<Item> = Vec::new();
+        let mut new_item = |kind: ItemKind, row: usize, w: f64, h: f64| {
+            items.push(Item {
+                kind,
+                row,
+                x: 0.0,
+                y: 0.0,
+                w,
+                h,
+            });
+            items.len() - 1
         };
-        for r in order {
-            let keys: Vec<(f64, usize)> = rows[r]
-                .iter()
-                .map(|&i| {
-                    let nb = if downward { &up[i] } else { &down[i] };
-                    let key = if nb.is_empty() {
-                        pos[i]
-                    } else {
-                        nb.iter().map(|&j| pos[j]).sum::<f64>() / nb.len() as f64
-                    };
-                    (key, i)
-                })
-                .collect();
-            let mut sorted = keys;
-            sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
-            rows[r] = sorted.into_iter().map(|(_, i)| i).collect();
-            for (k, &i) in rows[r].iter().enumerate() {
-                pos[i] = k as f64;
-            }
-        }
-        let c = crossings(&rows, &down, &pos);
-        if c < best.0 {
-            best = (c, rows.clone());
-        }
-    }
-    rows = best.1;
-    index_positions(&rows, &mut pos);
-
-    // y: row bands; items centred in theirs.
-    let mut y = MARGIN;
-    let mut band: Vec<(f64, f64)> = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let h = row.iter().map(|&i| items[i].h).fold(0.0, f64::max);
-        for &i in row {
-            items[i].y = y + (h - items[i].h) / 2.0;
-        }
-        band.push((y, y + h));
-        y += h + ROW_GAP;
-    }
-    let height = y - ROW_GAP + MARGIN;
-
-    // x: packed left, then each item pulled toward its neighbours' centres, order and gaps kept.
-    for row in &rows {
-        let mut x = MARGIN;
-        for &i in row {
-            items[i].x = x;
-            x += items[i].w + H_GAP;
-        }
-    }
-    for sweep in 0..6 {
-        let downward = sweep % 2 == 0;
-        let order: Vec<usize> = if downward {
-            (0..rows_count).collect()
-        } else {
-            (0..rows_count).rev().collect()
-        };
-        for r in order {
-            let mut prev_right = f64::NEG_INFINITY;
-            for &i in &rows[r] {
-                let nb: Vec<usize> = if downward {
-                    up[i].clone()
+        let boxes: Vec<usize> = (0..n)
+            .map(|b| {
+                let (w, h) = if b < graph.real {
+                    (NODE_W, NODE_H)
                 } else {
-                    down[i].clone()
+                    (STUB_W, STUB_H)
                 };
-                let want = if nb.is_empty() {
-                    items[i].cx()
-                } else {
-                    nb.iter().map(|&j| items[j].cx()).sum::<f64>() / nb.len() as f64
-                };
-                let x = (want - items[i].w / 2.0)
-                    .max(prev_right + H_GAP)
-                    .max(MARGIN);
-                items[i].x = x;
-                prev_right = x + items[i].w;
-            }
-        }
-    }
-    let min_x = items.iter().map(|i| i.x).fold(f64::INFINITY, f64::min);
-    if min_x.is_finite() {
-        for it in &mut items {
-            it.x += MARGIN - min_x;
-        }
-    }
-    let width = items.iter().map(|i| i.x + i.w).fold(0.0, f64::max) + MARGIN;
-
-    // Ports: the links leaving a box's top or bottom side are spread along it, in neighbour order.
-    let port = |items: &Vec<Item>, me: usize, other: usize, side: &Vec<usize>| -> f64 {
-        let it = &items[me];
-        if !matches!(it.kind, ItemKind::Box(_)) || side.len() < 2 {
-            return it.cx();
-        }
-        let mut order: Vec<(f64, usize)> = side
-            .iter()
-            .enumerate()
-            .map(|(k, &j)| (items[j].cx(), k))
+                new_item(ItemKind::Box(b), 2 * layer[b], w, h)
+            })
             .collect();
-        order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        let slot = side.iter().position(|&j| j == other).unwrap_or(0);
-        let rank = order.iter().position(|&(_, k)| k == slot).unwrap_or(0);
-        let inset = it.w * 0.15;
-        inset + it.x + (it.w - 2.0 * inset) * (rank as f64 + 0.5) / side.len() as f64
-    };
-
-    let mut edges = Vec::with_capacity(chains.len());
-    for (e, (chain, shape, label)) in chains.iter().enumerate() {
-        // Inside a row band a path only runs vertically in its own slot; diagonals stay in the gaps.
-        let mut pts: Vec<(f64, f64)> = Vec::new();
-        match shape {
-            Shape::Loop => {
-                let (b, l) = (chain[0], chain[1]);
-                let (bi, li) = (&items[b], &items[l]);
-                let x0 = port(&items, b, l, &down[b]);
-                let dx = (bi.w * 0.12).min(24.0);
-                let (bb, lt) = (band[bi.row].1, band[li.row].0);
-                pts.extend([
-                    (x0 - dx, bi.bottom()),
-                    (x0 - dx, bb),
-                    (li.cx() - dx, lt),
-                    (li.cx() - dx, li.y),
-                    (li.cx() + dx, li.y),
-                    (li.cx() + dx, lt),
-                    (x0 + dx, bb),
-                    (x0 + dx, bi.bottom()),
-                ]);
-            }
-            Shape::Down | Shape::Up => {
-                for (k, pair) in chain.windows(2).enumerate() {
-                    let (a, b) = (pair[0], pair[1]);
-                    let xa = port(&items, a, b, &down[a]);
-                    let (top_a, bottom_a) = band[items[a].row];
-                    if k == 0 {
-                        pts.push((xa, items[a].bottom()));
-                    } else {
-                        pts.push((xa, top_a));
-                    }
-                    pts.push((xa, bottom_a));
-                    if k == chain.len() - 2 {
-                        let xb = port(&items, b, a, &up[b]);
-                        pts.push((xb, band[items[b].row].0));
-                        pts.push((xb, items[b].y));
-                    }
+        let mut chains: Vec<(Vec<usize>, Shape, usize)> = Vec::new();
+        for (e, &(from, to, _)) in graph.edges.iter().enumerate() {
+            let (lf, lt) = (layer[from], layer[to]);
+            if from == to {
+                let label = new_item(ItemKind::Label(e), 2 * lf + 1, LABEL_W, LABEL_H);
+                chains.push((vec![boxes[from], label], Shape::Loop, label));
+            } else if !back[e] {
+                let mut chain = vec![boxes[from]];
+                let label = new_item(ItemKind::Label(e), 2 * lf + 1, LABEL_W, LABEL_H);
+                chain.push(label);
+                for row in 2 * lf + 2..2 * lt {
+                    chain.push(new_item(ItemKind::Dummy(e), row, DUMMY_W, 0.0));
                 }
-                pts.dedup_by(|p, q| (p.0 - q.0).abs() < 1e-9 && (p.1 - q.1).abs() < 1e-9);
-                if matches!(shape, Shape::Up) {
-                    pts.reverse();
+                chain.push(boxes[to]);
+                chains.push((chain, Shape::Down, label));
+            } else {
+                let mut chain = vec![boxes[to]];
+                for row in 2 * lt + 1..2 * lf - 1 {
+                    chain.push(new_item(ItemKind::Dummy(e), row, DUMMY_W, 0.0));
+                }
+                let label = new_item(ItemKind::Label(e), 2 * lf - 1, LABEL_W, LABEL_H);
+                chain.push(label);
+                chain.push(boxes[from]);
+                chains.push((chain, Shape::Up, label));
+            }
+        }
+        let rows_count = items.iter().map(|i| i.row + 1).max().unwrap_or(0);
+        let mut up: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
+        let mut down: Vec<Vec<usize>> = vec![Vec::new(); items.len()];
+        for (chain, _, _) in &chains {
+            for pair in chain.windows(2) {
+                down[pair[0]].push(pair[1]);
+                up[pair[1]].push(pair[0]);
+            }
+        }
+        Grid {
+            items,
+            boxes,
+            chains,
+            up,
+            down,
+            rows_count,
+        }
+    }
+
+    /// The items of each row, in creation order (boxes in document order first), then reordered by
+    /// barycenter sweeps; the order with the fewest crossings wins.
+    fn order_rows(&self) -> Vec<Vec<usize>> {
+        let rows_count = self.rows_count;
+        let mut rows: Vec<Vec<usize>> = vec![Vec::new(); rows_count];
+        for (i, it) in self.items.iter().enumerate() {
+            rows[it.row].push(i);
+        }
+        let mut pos = vec![0.0f64; self.items.len()];
+        index_positions(&rows, &mut pos);
+        let mut best = (crossings(&rows, &self.down, &pos), rows.clone());
+        for sweep in 0..12 {
+            let downward = sweep % 2 == 0;
+            let order: Vec<usize> = if downward {
+                (1..rows_count).collect()
+            } else {
+                (0..rows_count.saturating_sub(1)).rev().collect()
+            };
+            for r in order {
+                let mut keys: Vec<(f64, usize)> = rows[r]
+                    .iter()
+                    .map(|&i| {
+                        let nb = if downward { &self.up[i] } else { &self.down[i] };
+                        let key = if nb.is_empty() {
+                            pos[i]
+                        } else {
+                            nb.iter().map(|&j| pos[j]).sum::<f64>() / nb.len() as f64
+                        };
+                        (key, i)
+                    })
+                    .collect();
+                keys.sort_by(|a, b| a.0.total_cmp(&b.0));
+                rows[r] = keys.into_iter().map(|(_, i)| i).collect();
+                for (k, &i) in rows[r].iter().enumerate() {
+                    pos[i] = k as f64;
+                }
+            }
+            let c = crossings(&rows, &self.down, &pos);
+            if c < best.0 {
+                best = (c, rows.clone());
+            }
+        }
+        best.1
+    }
+
+    /// y: one band per row, as high as its highest item; items centred in theirs. Returns each row's
+    /// band (top, bottom) and the drawing's height.
+    fn place_rows(&mut self, rows: &[Vec<usize>]) -> (Vec<(f64, f64)>, f64) {
+        let mut y = MARGIN;
+        let mut band: Vec<(f64, f64)> = Vec::with_capacity(rows.len());
+        for row in rows {
+            let h = row.iter().map(|&i| self.items[i].h).fold(0.0, f64::max);
+            for &i in row {
+                self.items[i].y = y + (h - self.items[i].h) / 2.0;
+            }
+            band.push((y, y + h));
+            y += h + ROW_GAP;
+        }
+        (band, y - ROW_GAP + MARGIN)
+    }
+
+    /// x: packed left, then each item pulled toward its neighbours' centres, order and gaps kept.
+    /// Returns the drawing's width.
+    fn place_columns(&mut self, rows: &[Vec<usize>]) -> f64 {
+        let items = &mut self.items;
+        for row in rows {
+            let mut x = MARGIN;
+            for &i in row {
+                items[i].x = x;
+                x += items[i].w + H_GAP;
+            }
+        }
+        for sweep in 0..6 {
+            let downward = sweep % 2 == 0;
+            let order: Vec<usize> = if downward {
+                (0..self.rows_count).collect()
+            } else {
+                (0..self.rows_count).rev().collect()
+            };
+            for r in order {
+                let mut prev_right = f64::NEG_INFINITY;
+                for &i in &rows[r] {
+                    let nb = if downward { &self.up[i] } else { &self.down[i] };
+                    let want = if nb.is_empty() {
+                        items[i].cx()
+                    } else {
+                        nb.iter().map(|&j| items[j].cx()).sum::<f64>() / nb.len() as f64
+                    };
+                    let x = (want - items[i].w / 2.0)
+                        .max(prev_right + H_GAP)
+                        .max(MARGIN);
+                    items[i].x = x;
+                    prev_right = x + items[i].w;
                 }
             }
         }
-        edges.push(EdgePath {
-            edge: e,
-            points: pts,
-            label: *label,
-            upward: !matches!(shape, Shape::Down),
-        });
+        let min_x = items.iter().map(|i| i.x).fold(f64::INFINITY, f64::min);
+        if min_x.is_finite() {
+            for it in items.iter_mut() {
+                it.x += MARGIN - min_x;
+            }
+        }
+        items.iter().map(|i| i.x + i.w).fold(0.0, f64::max) + MARGIN
     }
-    Some(Layout {
-        items,
-        boxes,
-        edges,
-        width,
-        height,
-    })
+
+    /// The path of every edge, from its source box's border to its target's. Inside a row band a path
+    /// only runs vertically in its own slot; diagonals stay in the gaps between rows.
+    fn route_edges(&self, band: &[(f64, f64)]) -> Vec<EdgePath> {
+        let items = &self.items;
+        let ports_down = Ports::of(items, &self.down);
+        let ports_up = Ports::of(items, &self.up);
+        let mut edges = Vec::with_capacity(self.chains.len());
+        for (e, (chain, shape, label)) in self.chains.iter().enumerate() {
+            let mut pts: Vec<(f64, f64)> = Vec::new();
+            match shape {
+                Shape::Loop => {
+                    let (b, l) = (chain[0], chain[1]);
+                    let (bi, li) = (&items[b], &items[l]);
+                    let x0 = ports_down.x(items, b, l);
+                    let dx = (bi.w * 0.12).min(24.0);
+                    let (bb, lt) = (band[bi.row].1, band[li.row].0);
+                    pts.extend([
+                        (x0 - dx, bi.bottom()),
+                        (x0 - dx, bb),
+                        (li.cx() - dx, lt),
+                        (li.cx() - dx, li.y),
+                        (li.cx() + dx, li.y),
+                        (li.cx() + dx, lt),
+                        (x0 + dx, bb),
+                        (x0 + dx, bi.bottom()),
+                    ]);
+                }
+                Shape::Down | Shape::Up => {
+                    for (k, pair) in chain.windows(2).enumerate() {
+                        let (a, b) = (pair[0], pair[1]);
+                        let xa = ports_down.x(items, a, b);
+                        let (top_a, bottom_a) = band[items[a].row];
+                        if k == 0 {
+                            pts.push((xa, items[a].bottom()));
+                        } else {
+                            pts.push((xa, top_a));
+                        }
+                        pts.push((xa, bottom_a));
+                        if k == chain.len() - 2 {
+                            let xb = ports_up.x(items, b, a);
+                            pts.push((xb, band[items[b].row].0));
+                            pts.push((xb, items[b].y));
+                        }
+                    }
+                    pts.dedup_by(|p, q| (p.0 - q.0).abs() < 1e-9 && (p.1 - q.1).abs() < 1e-9);
+                    if matches!(shape, Shape::Up) {
+                        pts.reverse();
+                    }
+                }
+            }
+            edges.push(EdgePath {
+                edge: e,
+                points: pts,
+                label: *label,
+                upward: !matches!(shape, Shape::Down),
+            });
+        }
+        edges
+    }
+}
+
+fn index_positions(rows: &[Vec<usize>], pos: &mut [f64]) {
+    for row in rows {
+        for (k, &i) in row.iter().enumerate() {
+            pos[i] = k as f64;
+        }
+    }
+}
+
+/// Where the links leaving one side (top or bottom) of each box meet it: spread along the side in the
+/// order of their other ends, computed once per box (a box with thousands of answers sorts them once,
+/// not once per answer). A link between the same two items twice shares the first one's port.
+struct Ports(HashMap<(usize, usize), f64>);
+
+impl Ports {
+    fn of(items: &[Item], sides: &[Vec<usize>]) -> Ports {
+        let mut at = HashMap::new();
+        for (me, side) in sides.iter().enumerate() {
+            let it = &items[me];
+            if !matches!(it.kind, ItemKind::Box(_)) || side.len() < 2 {
+                continue;
+            }
+            let mut order: Vec<(f64, usize)> = side
+                .iter()
+                .enumerate()
+                .map(|(k, &j)| (items[j].cx(), k))
+                .collect();
+            order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            let mut rank = vec![0usize; side.len()];
+            for (r, &(_, k)) in order.iter().enumerate() {
+                rank[k] = r;
+            }
+            let inset = it.w * 0.15;
+            for (k, &other) in side.iter().enumerate() {
+                let x = inset
+                    + it.x
+                    + (it.w - 2.0 * inset) * (rank[k] as f64 + 0.5) / side.len() as f64;
+                at.entry((me, other)).or_insert(x);
+            }
+        }
+        Ports(at)
+    }
+
+    /// The port of `me` for its link to `other` (the box's centre when it has one link on that side).
+    fn x(&self, items: &[Item], me: usize, other: usize) -> f64 {
+        self.0
+            .get(&(me, other))
+            .copied()
+            .unwrap_or_else(|| items[me].cx())
+    }
 }
 
 /// Pairs of links between adjacent rows that cross, for the order given by `pos`.
