@@ -216,94 +216,38 @@ pub(crate) fn user_file(
         .map_err(|e| ThemeError::Invalid(shown, e.to_string()))
 }
 
-/// CSS for `accent`, `accent_dark` and `logo` of site.toml (checked by `check::branding`).
+/// CSS for `accent`, `accent_dark` and `logo` of site.toml, from the values the loader parsed
+/// (`content::branding`; `check::branding` reports the unusable ones).
 fn branding_css(project: &crate::content::Project) -> Result<String, ThemeError> {
     use base64::Engine;
 
-    let site = &project.site;
-    let hex = |v: &toml::Spanned<String>| {
-        parse_hex(v.get_ref()).map(|[r, g, b]| format!("#{r:02x}{g:02x}{b:02x}"))
-    };
+    let branding = &project.branding;
+    let hex = |[r, g, b]: [u8; 3]| format!("#{r:02x}{g:02x}{b:02x}");
     let mut css = String::new();
-    if let Some(accent) = site.accent.as_ref().and_then(hex) {
+    if let Some(accent) = branding.accent.map(hex) {
         css.push_str(&format!(
             "\n:root{{--accent:{accent};--note:{accent}}}\n@media print{{:root{{--accent:#000000}}}}\n"
         ));
     }
-    if let Some(dark) = site.accent_dark.as_ref().and_then(hex) {
+    if let Some(dark) = branding.accent_dark.map(hex) {
         css.push_str(&format!(
             "@media screen and (prefers-color-scheme:dark){{:root:not([data-scheme=\"light\"]){{--accent:{dark};--note:{dark}}}}}\n@media screen{{:root[data-scheme=\"dark\"]{{--accent:{dark};--note:{dark}}}}}\n"
         ));
     }
-    if let Some(logo) = &site.logo {
-        let (path, mime) = logo_file(&project.root, logo.get_ref())
-            .map_err(|e| ThemeError::Invalid(format!("logo {}", logo.get_ref()), e))?;
-        let bytes = std::fs::read(&path)
-            .map_err(|e| ThemeError::Invalid(format!("logo {}", logo.get_ref()), e.to_string()))?;
+    if let (Some(raw), Some(logo)) = (&project.site.logo, &branding.logo) {
+        let shown = format!("logo {}", raw.get_ref());
+        let logo = logo
+            .as_ref()
+            .map_err(|e| ThemeError::Invalid(shown.clone(), e.clone()))?;
+        let bytes =
+            std::fs::read(&logo.path).map_err(|e| ThemeError::Invalid(shown, e.to_string()))?;
         let data = base64::engine::general_purpose::STANDARD.encode(bytes);
         css.push_str(&format!(
-            ".lb-brand-logo{{display:block;background-image:url(\"data:{mime};base64,{data}\")}}\n"
+            ".lb-brand-logo{{display:block;background-image:url(\"data:{};base64,{data}\")}}\n",
+            logo.mime
         ));
     }
     Ok(css)
-}
-
-/* ---------- branding values of site.toml (checked by `check::branding`) ---------- */
-
-/// Logos larger than this are refused: every entry file carries it.
-pub const LOGO_MAX_BYTES: u64 = 256 * 1024;
-pub const LOGO_TYPES: &[(&str, &str)] = &[
-    ("svg", "image/svg+xml"),
-    ("png", "image/png"),
-    ("jpg", "image/jpeg"),
-    ("jpeg", "image/jpeg"),
-    ("webp", "image/webp"),
-];
-
-/// `#rgb` or `#rrggbb`.
-pub fn parse_hex(s: &str) -> Option<[u8; 3]> {
-    let hex = s.strip_prefix('#')?;
-    if !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-        return None;
-    }
-    let digit = |i: usize, n: usize| u8::from_str_radix(&hex[i..i + n], 16).ok();
-    match hex.len() {
-        3 => Some([digit(0, 1)? * 17, digit(1, 1)? * 17, digit(2, 1)? * 17]),
-        6 => Some([digit(0, 2)?, digit(2, 2)?, digit(4, 2)?]),
-        _ => None,
-    }
-}
-
-/// The logo's canonical path and MIME type, when it is usable.
-pub fn logo_file(
-    root: &std::path::Path,
-    rel: &str,
-) -> Result<(std::path::PathBuf, &'static str), String> {
-    let ext = std::path::Path::new(rel)
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-        .unwrap_or_default();
-    let mime = LOGO_TYPES
-        .iter()
-        .find(|(e, _)| *e == ext)
-        .map(|(_, m)| *m)
-        .ok_or_else(|| "not an SVG, PNG, JPEG or WebP file".to_string())?;
-    let path = root
-        .join(rel)
-        .canonicalize()
-        .map_err(|_| "file not found".to_string())?;
-    if !path.starts_with(root) {
-        return Err("outside the content folder".into());
-    }
-    let meta = std::fs::metadata(&path).map_err(|e| e.to_string())?;
-    if !meta.is_file() {
-        return Err("not a file".into());
-    }
-    if meta.len() > LOGO_MAX_BYTES {
-        return Err(format!("{} KiB, more than 256 KiB", meta.len() / 1024));
-    }
-    Ok((path, mime))
 }
 
 /// A stylesheet parsed, minified and printed as it goes into a page (lightningcss); the error says why

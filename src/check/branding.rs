@@ -5,9 +5,9 @@ use std::path::Path;
 
 use toml::Spanned;
 
+use crate::content::branding::{parse_hex, Rgb};
 use crate::content::Project;
 use crate::diagnostics::{Diagnostic, FileId, Report};
-use crate::theme::{logo_file, parse_hex};
 
 /// WCAG 2.x AA contrast for normal text.
 pub const MIN_CONTRAST: f64 = 4.5;
@@ -28,22 +28,28 @@ const DARK_PAIRS: &[(&str, &str, bool)] = &[
 pub fn check(project: &Project, report: &mut Report) {
     let site = &project.site;
     let file = project.site_file;
+    let branding = &project.branding;
     if let Some(accent) = &site.accent {
-        check_accent(file, "accent", accent, LIGHT_PAIRS, report);
+        check_accent(file, "accent", accent, branding.accent, LIGHT_PAIRS, report);
     }
     if let Some(accent) = &site.accent_dark {
-        check_accent(file, "accent_dark", accent, DARK_PAIRS, report);
+        check_accent(
+            file,
+            "accent_dark",
+            accent,
+            branding.accent_dark,
+            DARK_PAIRS,
+            report,
+        );
     }
     check_user_scripts(&project.root, report);
-    if let Some(logo) = &site.logo {
-        if let Err(problem) = logo_file(&project.root, logo.get_ref()) {
-            report.push(
-                Diagnostic::error(format!("logo `{}`: {problem}", logo.get_ref()))
-                    .at(file, logo.span())
-                    .label("cannot use this logo")
-                    .hint("give a path inside the content folder to an SVG, PNG, JPEG or WebP file of at most 256 KiB"),
-            );
-        }
+    if let (Some(logo), Some(Err(problem))) = (&site.logo, &branding.logo) {
+        report.push(
+            Diagnostic::error(format!("logo `{}`: {problem}", logo.get_ref()))
+                .at(file, logo.span())
+                .label("cannot use this logo")
+                .hint("give a path inside the content folder to an SVG, PNG, JPEG or WebP file of at most 256 KiB"),
+        );
     }
 }
 
@@ -72,10 +78,11 @@ fn check_accent(
     file: FileId,
     key: &str,
     value: &Spanned<String>,
+    parsed: Option<Rgb>,
     pairs: &[(&str, &str, bool)],
     report: &mut Report,
 ) {
-    let Some(rgb) = parse_hex(value.get_ref()) else {
+    let Some(rgb) = parsed else {
         report.push(
             Diagnostic::error(format!("{key} `{}` is not a colour", value.get_ref()))
                 .at(file, value.span())

@@ -4,6 +4,7 @@
 //! bad front matter, non-UTF-8 text). Rules that relate files to each other (links, images, variables,
 //! reachability) live in `check`.
 
+pub mod branding;
 pub mod config;
 pub mod links;
 pub mod markdown;
@@ -40,6 +41,8 @@ pub struct Project {
     /// Entry points (`entry`) and diagrams (`entry/diagram`) that exist but could not be loaded; their
     /// own errors are reported, so links to them are not reported again.
     pub unloadable: std::collections::BTreeSet<String>,
+    /// The branding of site.toml, parsed.
+    pub branding: branding::Branding,
 }
 
 #[derive(Debug, Clone)]
@@ -298,7 +301,9 @@ pub fn load(dir: &Path, env: Option<&str>, report: &mut Report) -> Option<Projec
     );
     let mut entries = loader.entries(&vars);
     entries.sort_by(|a, b| a.id.cmp(&b.id));
+    let branding = branding::Branding::of(&site, &loader.root);
     Some(Project {
+        branding,
         dir: dir.to_path_buf(),
         root: loader.root,
         site,
