@@ -186,7 +186,7 @@ pub fn build_files(
     options: BuildOptions,
 ) -> Result<Unzipped, BundleError> {
     let theme = Theme::for_project(project)?;
-    render::strings::verify(&theme, project.site.language, &project.root)?;
+    render::strings::verify(&theme, project.site.language, project.theme_files.as_ref())?;
     let archive_name = manifest::archive_name(&project.site.name, &snapshot.date);
     let reserved = [
         documents::INDEX_HTML,

@@ -13,8 +13,8 @@ use crate::diagnostics::Report;
 pub fn load_and_check(dir: &Path, env: Option<&str>) -> (Report, Option<(Project, Checked)>) {
     let mut report = Report::default();
     let project = content::load(dir, env, &mut report);
-    if let Some(project) = &project {
-        crate::check::secrets::add_theme_files(&mut report, &project.root, dir);
+    if let Some(files) = project.as_ref().and_then(|p| p.theme_files.as_ref()) {
+        crate::check::secrets::add_theme_files(&mut report, files, dir);
     }
     crate::check::secrets::scan(&mut report);
     let result = project.map(|project| {

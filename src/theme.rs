@@ -103,9 +103,7 @@ fn file(path: &str) -> Result<String, ThemeError> {
 
 /* ---------- user theme and branding ---------- */
 
-/// The user theme folder inside a content folder. Its name starts with `_`, so the loader does not take
-/// it for an entry point, and it sits inside the content folder, so the build reads nothing outside.
-pub const USER_THEME_DIR: &str = "_theme";
+pub use crate::content::theme_files::USER_THEME_DIR;
 
 /// Appended after `viewer.css` when present in the user theme: small changes without copying the file.
 pub const USER_EXTRA_CSS: &str = "custom.css";
@@ -116,9 +114,8 @@ impl Theme {
     /// colours, logo) from `site.toml`. UI strings are merged key by key (user keys win).
     pub fn for_project(project: &crate::content::Project) -> Result<Theme, ThemeError> {
         let mut theme = Theme::builtin(project.site.language)?;
-        let user = project.root.join(USER_THEME_DIR);
-        if user.is_dir() {
-            theme.apply_user_dir(&project.root, &user, project.site.language)?;
+        if let Some(files) = &project.theme_files {
+            theme.apply_user_dir(files, project.site.language)?;
         }
         theme.css.push_str(&branding_css(project)?);
         Ok(theme)
@@ -126,11 +123,10 @@ impl Theme {
 
     fn apply_user_dir(
         &mut self,
-        root: &std::path::Path,
-        dir: &std::path::Path,
+        files: &crate::content::theme_files::ThemeFiles,
         language: Language,
     ) -> Result<(), ThemeError> {
-        let read = |rel: &str| user_file(root, dir, rel);
+        let read = |rel: &str| user_file(files, rel);
         let lang = language.code();
         if let Some(t) = read("templates/entry.html")? {
             self.template = t;
@@ -189,31 +185,16 @@ impl Theme {
     }
 }
 
-/// A user theme file, if present; refused when it leads outside the content folder (symlinks).
-/// The text of a user theme file (`rel` under `dir`, normally `<root>/_theme`), if there is one; an
-/// error if it leads outside the content folder `root` or cannot be read.
+/// The text of the user theme's file `rel`, if there is one; an error if it leads outside the content
+/// folder or cannot be read (as the loader found it).
 pub(crate) fn user_file(
-    root: &std::path::Path,
-    dir: &std::path::Path,
+    files: &crate::content::theme_files::ThemeFiles,
     rel: &str,
 ) -> Result<Option<String>, ThemeError> {
-    let path = dir.join(rel);
-    if !path.exists() {
-        return Ok(None);
-    }
-    let shown = format!("{USER_THEME_DIR}/{rel}");
-    let real = path
-        .canonicalize()
-        .map_err(|e| ThemeError::Invalid(shown.clone(), e.to_string()))?;
-    if !real.starts_with(root) {
-        return Err(ThemeError::Invalid(
-            shown,
-            "leads outside the content folder".into(),
-        ));
-    }
-    std::fs::read_to_string(&real)
-        .map(Some)
-        .map_err(|e| ThemeError::Invalid(shown, e.to_string()))
+    files
+        .text(rel)
+        .map(|t| t.map(String::from))
+        .map_err(|e| ThemeError::Invalid(format!("{USER_THEME_DIR}/{rel}"), e))
 }
 
 /// CSS for `accent`, `accent_dark` and `logo` of site.toml, from the values the loader parsed

@@ -1,8 +1,6 @@
 //! `site.toml` branding: the accent colours must keep text readable (WCAG AA, 4.5:1) on the theme's
 //! backgrounds, and the logo must be a small image inside the content folder.
 
-use std::path::Path;
-
 use toml::Spanned;
 
 use crate::content::branding::{parse_hex, Rgb};
@@ -42,7 +40,9 @@ pub fn check(project: &Project, report: &mut Report) {
             report,
         );
     }
-    check_user_scripts(&project.root, report);
+    if let Some(files) = &project.theme_files {
+        check_user_scripts(files, report);
+    }
     if let (Some(logo), Some(Err(problem))) = (&site.logo, &branding.logo) {
         report.push(
             Diagnostic::error(format!("logo `{}`: {problem}", logo.get_ref()))
@@ -55,11 +55,10 @@ pub fn check(project: &Project, report: &mut Report) {
 
 /// A user theme's own `unlock.js` or `viewer.js` written before payloads were packed reads `#lb-data` or
 /// `#lb-more` as plain JSON: every open entry point would say "file damaged", or lose search and maps.
-fn check_user_scripts(root: &Path, report: &mut Report) {
-    let dir = root.join(crate::theme::USER_THEME_DIR);
+fn check_user_scripts(files: &crate::content::theme_files::ThemeFiles, report: &mut Report) {
     for name in ["unlock.js", "viewer.js"] {
         // A file that cannot be read, or leads outside the content folder, is the theme loader's error.
-        let Ok(Some(text)) = crate::theme::user_file(root, &dir, name) else {
+        let Ok(Some(text)) = files.text(name) else {
             continue;
         };
         if (text.contains("lb-data") || text.contains("lb-more")) && !text.contains("lbUnpack") {

@@ -47,27 +47,23 @@ pub fn scan_texts(report: &mut Report, key: Option<&AccessKey>) {
     }
 }
 
-/// Adds the text files of the user theme (`_theme/`, read as the theme loader reads them: regular files
-/// inside the content folder) to `report`, so that [`scan_texts`] looks in them too.
-/// `shown` is the content folder as the user named it (file names in messages start with it).
-pub fn add_theme_files(report: &mut Report, root: &std::path::Path, shown: &std::path::Path) {
-    let dir = root.join(crate::theme::USER_THEME_DIR);
-    let walk = walkdir::WalkDir::new(&dir)
-        .follow_links(false)
-        .sort_by_file_name();
-    for item in walk.into_iter().filter_map(Result::ok) {
-        if !item.file_type().is_file() {
-            continue;
+/// Adds the text files of the user theme (`_theme/`, as the loader read them: regular files inside the
+/// content folder, links left out: the key scan sees the file a link leads to where it is) to `report`,
+/// so that [`scan_texts`] looks in them too. `shown` is the content folder as the user named it (file
+/// names in messages start with it).
+pub fn add_theme_files(
+    report: &mut Report,
+    files: &crate::content::theme_files::ThemeFiles,
+    shown: &std::path::Path,
+) {
+    for (rel, file) in files.iter().filter(|(_, f)| !f.linked) {
+        let Ok(bytes) = &file.content else { continue };
+        if bytes.len() as u64 > crate::content::MAX_TEXT_BYTES {
+            continue; // the theme refuses it
         }
-        let too_big = item
-            .metadata()
-            .map_or(true, |m| m.len() > crate::content::MAX_TEXT_BYTES);
-        if too_big {
-            continue; // the theme loader refuses it
-        }
-        if let Ok(text) = std::fs::read_to_string(item.path()) {
-            let rel = item.path().strip_prefix(root).unwrap_or(item.path());
-            report.add_file(shown.join(rel).display().to_string(), text);
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            let path = shown.join(crate::theme::USER_THEME_DIR).join(rel);
+            report.add_file(path.display().to_string(), text.to_string());
         }
     }
 }

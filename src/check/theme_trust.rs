@@ -40,14 +40,11 @@ pub struct UserTheme {
 
 /// Checks the user theme of `project`; `None` when there is none.
 pub fn check(project: &Project, report: &mut Report) -> Option<UserTheme> {
-    let dir = project.root.join(USER_THEME_DIR);
-    if !dir.is_dir() {
-        return None;
-    }
+    let files = project.theme_files.as_ref()?;
     let builtin = Theme::builtin(project.site.language).ok()?;
     let trusted = project.site.theme.trusted;
     let mut code_files = Vec::new();
-    let read = |rel: &str| theme::user_file(&project.root, &dir, rel).ok().flatten();
+    let read = |rel: &str| theme::user_file(files, rel).ok().flatten();
     for rel in SCRIPT_FILES {
         if read(rel).is_some() {
             code_files.push((
@@ -83,7 +80,7 @@ pub fn check(project: &Project, report: &mut Report) -> Option<UserTheme> {
     Some(UserTheme {
         trusted,
         code_files: code_files.into_iter().map(|(rel, _)| rel).collect(),
-        sha256: digest(&dir),
+        sha256: digest(files),
     })
 }
 
@@ -142,8 +139,12 @@ fn theme_file(report: &mut Report, project: &Project, rel: &str) -> FileId {
         (name == suffix || name.ends_with(&format!("/{suffix}"))).then_some(id)
     });
     found.unwrap_or_else(|| {
-        let text = std::fs::read_to_string(project.root.join(USER_THEME_DIR).join(rel))
-            .unwrap_or_default();
+        let text = project
+            .theme_files
+            .as_ref()
+            .and_then(|files| files.text(rel).ok().flatten())
+            .unwrap_or_default()
+            .to_string();
         report.add_file(suffix, text)
     })
 }
@@ -210,26 +211,14 @@ pub fn template_runs_code(user: &str, builtin: &str) -> Option<String> {
     None
 }
 
-/// SHA-256 over the theme folder's files (regular files, links not followed), sorted by path.
-fn digest(dir: &std::path::Path) -> String {
-    let mut files: Vec<(String, String)> = walkdir::WalkDir::new(dir)
-        .follow_links(false)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .filter_map(|e| {
-            let rel = e.path().strip_prefix(dir).ok()?;
-            let rel = rel.to_string_lossy().replace('\\', "/");
-            let bytes = std::fs::read(e.path()).ok()?;
-            Some((rel, format!("{:x}", Sha256::digest(&bytes))))
-        })
-        .collect();
-    files.sort();
+/// SHA-256 over the theme folder's files (regular files; links left out), sorted by path.
+fn digest(files: &crate::content::theme_files::ThemeFiles) -> String {
     let mut hasher = Sha256::new();
-    for (rel, sha) in files {
+    for (rel, file) in files.iter().filter(|(_, f)| !f.linked) {
+        let Ok(bytes) = &file.content else { continue };
         hasher.update(rel.as_bytes());
         hasher.update([0]);
-        hasher.update(sha.as_bytes());
+        hasher.update(format!("{:x}", Sha256::digest(bytes)).as_bytes());
         hasher.update(b"\n");
     }
     format!("{:x}", hasher.finalize())

@@ -9,6 +9,7 @@ pub mod config;
 pub mod links;
 pub mod markdown;
 mod parse;
+pub mod theme_files;
 pub mod vars;
 
 use parse::parse_diagram;
@@ -47,6 +48,8 @@ pub struct Project {
     pub unloadable: std::collections::BTreeSet<String>,
     /// The branding of site.toml, parsed.
     pub branding: branding::Branding,
+    /// The user theme folder `_theme/`, read at load; `None` when there is none.
+    pub theme_files: Option<theme_files::ThemeFiles>,
 }
 
 #[derive(Debug, Clone)]
@@ -344,8 +347,10 @@ pub fn load(dir: &Path, env: Option<&str>, report: &mut Report) -> Option<Projec
     let mut entries = loader.entries(&vars);
     entries.sort_by(|a, b| a.id.cmp(&b.id));
     let branding = branding::Branding::of(&site, &loader.root);
+    let theme_files = theme_files::ThemeFiles::read(&loader.root);
     Some(Project {
         branding,
+        theme_files,
         dir: dir.to_path_buf(),
         root: loader.root,
         site,

@@ -514,9 +514,15 @@ fn deflate_chunk(data: &[u8]) -> io::Result<Vec<u8>> {
     if bits_per_byte(&counts, data.len()) > RANDOM_BITS {
         return Ok(huffman::encode(data, &counts));
     }
+    zlib_deflate(data, zlib_rs::Strategy::Default)
+}
+
+/// `data` deflated by zlib-rs at level 6 with `strategy`, raw (no zlib header), ending in a sync flush.
+fn zlib_deflate(data: &[u8], strategy: zlib_rs::Strategy) -> io::Result<Vec<u8>> {
     let mut deflate = zlib_rs::Deflate::new_with_config(DeflateConfig {
         level: 6,
         window_bits: -15,
+        strategy,
         ..DeflateConfig::default()
     });
     let mut out = vec![0u8; zlib_rs::compress_bound(data.len()) + 64];
@@ -637,6 +643,36 @@ pub fn read(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, ArchiveError> {
 }
 
 mod huffman;
+
+/// The A/B of the Huffman-only encoder (`huffman`) against zlib-rs's own Huffman-only strategy, run by
+/// `cargo bench --bench huffman_ab --features test-hooks` (bench/huffman_ab.rs). Not in a release binary.
+#[cfg(feature = "test-hooks")]
+pub mod ab {
+    use std::io;
+
+    /// The chunks of a file's `bytes` that the archive gives to the Huffman-only encoder, each with its
+    /// byte counts (computed by the archive in either case, to choose the encoder).
+    pub fn random_chunks(bytes: &[u8]) -> Vec<(Vec<u8>, [u64; 256])> {
+        fastcdc::v2020::FastCDC::new(bytes, super::MIN_CHUNK, super::AVG_CHUNK, super::MAX_CHUNK)
+            .map(|c| bytes[c.offset..c.offset + c.length].to_vec())
+            .map(|c| {
+                let counts = super::byte_counts(&c);
+                (c, counts)
+            })
+            .filter(|(c, counts)| super::bits_per_byte(counts, c.len()) > super::RANDOM_BITS)
+            .collect()
+    }
+
+    /// The archive's encoder.
+    pub fn own(data: &[u8], counts: &[u64; 256]) -> Vec<u8> {
+        super::huffman::encode(data, counts)
+    }
+
+    /// zlib-rs with `Z_HUFFMAN_ONLY`, the same framing.
+    pub fn zlib_huffman_only(data: &[u8]) -> io::Result<Vec<u8>> {
+        super::zlib_deflate(data, zlib_rs::Strategy::HuffmanOnly)
+    }
+}
 
 #[cfg(test)]
 mod tests;

@@ -3,8 +3,6 @@
 //! `S('key')` and [`Theme::string`] both fall back to it. The build stops instead, naming the key, the
 //! file that uses it and the file to add it to.
 
-use std::path::Path;
-
 use crate::content::config::Language;
 use crate::theme::{Theme, USER_THEME_DIR};
 
@@ -57,7 +55,11 @@ pub fn used_keys(theme: &Theme) -> Vec<(String, &'static str)> {
 
 /// The first key the theme uses that its strings lack, as an error; `root` is the content folder (to say
 /// whether the file using it is the user theme's).
-pub fn verify(theme: &Theme, language: Language, root: &Path) -> Result<(), MissingString> {
+pub fn verify(
+    theme: &Theme,
+    language: Language,
+    user: Option<&crate::content::theme_files::ThemeFiles>,
+) -> Result<(), MissingString> {
     let Some((key, file)) = used_keys(theme)
         .into_iter()
         .find(|(key, _)| !theme.strings.contains_key(key))
@@ -66,7 +68,7 @@ pub fn verify(theme: &Theme, language: Language, root: &Path) -> Result<(), Miss
     };
     let used_in = if file.starts_with("src/") {
         format!("the build (`{file}`)")
-    } else if root.join(USER_THEME_DIR).join(file).is_file() {
+    } else if user.is_some_and(|u| u.has(file)) {
         format!("`{USER_THEME_DIR}/{file}`")
     } else {
         format!("the default theme's `{file}`")
