@@ -76,10 +76,55 @@ fn rows(text: &str, file: FileId, problems: &mut Vec<Diagnostic>) -> Option<Expo
 }
 
 fn unreadable(text: &str, file: FileId, e: &::csv::Error) -> Diagnostic {
-    let at = e.position().map_or(0, |p| p.byte() as usize);
+    let at = start(text, e.position());
     Diagnostic::error(format!("this CSV cannot be read: {e}"))
         .at(file, super::line_span(text, at))
         .label("here")
+}
+
+/// Where a record starts: the reader's position can be on the end of the line before (the `\n` of a
+/// `\r\n`).
+fn start(text: &str, position: Option<&::csv::Position>) -> usize {
+    let at = position.map_or(0, |p| p.byte() as usize).min(text.len());
+    let skipped = text.as_bytes()[at..]
+        .iter()
+        .take_while(|&&b| b == b'\r' || b == b'\n')
+        .count();
+    at + skipped
+}
+
+/// The bytes of cell `index` of the record that starts at `start` (quotes included), or an empty span
+/// at the end of the record when it has fewer cells.
+fn cell_span(text: &str, start: usize, index: usize) -> std::ops::Range<usize> {
+    let bytes = text.as_bytes();
+    let mut at = start;
+    for i in 0.. {
+        let cell_start = at;
+        if bytes.get(at) == Some(&b'"') {
+            at += 1;
+            while at < bytes.len() {
+                match (bytes[at], bytes.get(at + 1)) {
+                    (b'"', Some(b'"')) => at += 2,
+                    (b'"', _) => {
+                        at += 1;
+                        break;
+                    }
+                    _ => at += 1,
+                }
+            }
+        }
+        while at < bytes.len() && !matches!(bytes[at], b',' | b'\r' | b'\n') {
+            at += 1;
+        }
+        if i == index {
+            return cell_start..at;
+        }
+        if bytes.get(at) != Some(&b',') {
+            return at..at;
+        }
+        at += 1;
+    }
+    at..at
 }
 
 /// The field columns of a header that starts with [`COLUMNS`].
@@ -96,7 +141,12 @@ fn header_fields(
         .enumerate()
         .find(|(i, want)| header.get(*i) != Some(**want));
     if let Some((i, want)) = wrong {
+        let semicolons = header.len() == 1 && header.get(0).is_some_and(|h| h.contains(';'));
         let message = match header.get(i) {
+            _ if semicolons => {
+                "not a Lifeboat call log export: its cells are separated by semicolons, not commas"
+                    .to_string()
+            }
             Some(got) => format!(
                 "not a Lifeboat call log export: column {} of the header is `{got}`, expected `{want}`",
                 i + 1
@@ -111,9 +161,9 @@ fn header_fields(
             .at(file, span)
             .label("header")
             .hint(format!("a call log CSV starts with the header `{expected}`"));
-        if header.len() == 1 && header.get(0).is_some_and(|h| h.contains(';')) {
+        if semicolons {
             problem = problem.hint(
-                "this file is separated by semicolons: a spreadsheet saved it again; merge the file the agent exported",
+                "a spreadsheet saved this file again; merge the file the agent exported",
             );
         }
         problems.push(problem);
@@ -149,20 +199,20 @@ fn record(
     fields: &[Field],
     problems: &mut Vec<Diagnostic>,
 ) -> Option<Located> {
-    let at = row.position().map_or(0, |p| p.byte() as usize);
+    let at = start(text, row.position());
     let span = super::line_span(text, at);
-    let mut error = |message: String, label: &str| {
-        problems.push(
-            Diagnostic::error(message)
-                .at(file, span.clone())
-                .label(label),
-        );
+    let mut error = |message: String, cell: Option<usize>| {
+        let (span, label) = match cell {
+            Some(i) => (cell_span(text, at, i), COLUMNS[i]),
+            None => (span.clone(), "record"),
+        };
+        problems.push(Diagnostic::error(message).at(file, span).label(label));
     };
     let columns = COLUMNS.len() + fields.len();
     if row.len() != columns {
         error(
             format!("this record has {} cells, the header {columns}", row.len()),
-            "record",
+            None,
         );
         return None;
     }
@@ -170,19 +220,19 @@ fn record(
     let mut ok = true;
     for (i, name) in [(0, "id"), (3, "entry")] {
         if cell(i).trim().is_empty() {
-            error(format!("`{name}` is empty"), "record");
+            error(format!("`{name}` is empty"), Some(i));
             ok = false;
         }
     }
     let started_at = match super::parse_time(&cell(1)) {
         Ok(t) => Some(t),
         Err(message) => {
-            error(format!("`started`: {message}"), "record");
+            error(format!("`started`: {message}"), Some(1));
             None
         }
     };
     if let Err(message) = super::parse_time(&cell(2)) {
-        error(format!("`ended`: {message}"), "record");
+        error(format!("`ended`: {message}"), Some(2));
         ok = false;
     }
     let values: BTreeMap<String, String> = fields
@@ -207,7 +257,7 @@ fn record(
     Some(Located {
         record,
         file,
-        span,
+        span: cell_span(text, at, 0),
         started_at: started_at.filter(|_| ok)?,
     })
 }

@@ -161,6 +161,7 @@ impl<'t> Reader<'t> {
         let site = id.flatten().filter(|id| !id.is_empty()).map(|id| Site {
             name: name.flatten(),
             id,
+            span: raw.site_id.map(|v| self.span(v)).unwrap_or_default(),
         });
         let mut fields = self.fields(raw.fields);
         let records: Vec<Located> = raw
@@ -217,11 +218,19 @@ impl<'t> Reader<'t> {
         let started = self.value::<String>("started", fields.started);
         let started_at = started.as_deref().and_then(|s| match super::parse_time(s) {
             Ok(t) => Some(t),
-            Err(message) => self.error(message, self.span(fields.started), "`started`"),
+            Err(message) => self.error(
+                format!("`started`: {message}"),
+                self.span(fields.started),
+                "`started`",
+            ),
         });
         let ended = self.value::<String>("ended", fields.ended);
         if let Some(Err(message)) = ended.as_deref().map(super::parse_time) {
-            self.error::<()>(message, self.span(fields.ended), "`ended`");
+            self.error::<()>(
+                format!("`ended`: {message}"),
+                self.span(fields.ended),
+                "`ended`",
+            );
         }
         let entry = self.required("entry", fields.entry);
         let optional = |this: &mut Self, key: &str, raw: Option<&RawValue>| {
@@ -235,20 +244,7 @@ impl<'t> Reader<'t> {
         let comment = optional(self, "comment", fields.comment).unwrap_or_default();
         let snapshot = self.value::<String>("snapshot", fields.snapshot);
         let path = self.value::<Vec<JsonStep>>("path", fields.path);
-        let values = fields.fields.and_then(|raw| {
-            let values = self.value::<Option<BTreeMap<String, Option<String>>>>("fields", raw)?;
-            let values: BTreeMap<String, String> = values
-                .into_iter()
-                .flatten()
-                .filter_map(|(name, value)| Some((name, value.filter(|v| !v.is_empty())?)))
-                .collect();
-            for name in values.keys() {
-                if let Some(problem) = super::field_name_problem(name) {
-                    self.error::<()>(problem, self.span(raw), "in `fields`");
-                }
-            }
-            Some(values)
-        });
+        let values = fields.fields.and_then(|raw| self.values(raw));
         if self.problems.len() > before {
             return None;
         }
@@ -278,6 +274,25 @@ impl<'t> Reader<'t> {
             span: start..start + 1,
             started_at: started_at?,
         })
+    }
+
+    /// A record's `fields`: name -> value, the untyped (`null`, empty) left out.
+    fn values(&mut self, raw: &'t RawValue) -> Option<BTreeMap<String, String>> {
+        let start = self.span(raw).start;
+        let map: Option<BTreeMap<String, &'t RawValue>> = self.parse(raw.get(), start)?;
+        let mut values = BTreeMap::new();
+        for (name, value) in map.into_iter().flatten() {
+            if let Some(problem) = super::field_name_problem(&name) {
+                self.error::<()>(problem, self.span(value), "in `fields`");
+            }
+            let key = format!("fields.{name}");
+            if let Some(value) = self.value::<Option<String>>(&key, value).flatten() {
+                if !value.is_empty() {
+                    values.insert(name, value);
+                }
+            }
+        }
+        Some(values)
     }
 
     /// Parses `text`, which starts at byte `base` of the file.

@@ -96,6 +96,8 @@ pub struct Located {
 pub struct Site {
     pub name: Option<String>,
     pub id: String,
+    /// The `site_id` value in the export.
+    pub span: Range<usize>,
 }
 
 /// A field column: its name and, when a JSON export gave one, its label.
@@ -272,16 +274,18 @@ fn one_site(report: &mut Report, exports: &[Export]) -> Option<Option<Site>> {
                     Some(name) => format!("`{name}` ({})", s.id),
                     None => format!("site {}", s.id),
                 };
+                let (kept_at, kept_name) = position(report, kept_file, kept.span.start);
                 let message = format!(
-                    "`{}` is an export of {}, `{}` of {}: one merge is for one site's calls",
-                    report.file_name(kept_file),
+                    "`{kept_name}` is an export of {}, `{}` of {}: one merge is for one site's calls",
                     show(kept),
                     report.file_name(export.file),
                     show(site),
                 );
                 report.push(
                     Diagnostic::error(message)
-                        .in_file(export.file)
+                        .at(export.file, site.span.clone())
+                        .label("another site")
+                        .hint(format!("the first site is at {kept_name}:{kept_at}"))
                         .hint("merge each site's exports separately"),
                 );
             }
