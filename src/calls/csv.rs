@@ -157,14 +157,19 @@ fn header_fields(
                 COLUMNS.len()
             ),
         };
+        let span = match header.get(i) {
+            Some(_) if !semicolons => cell_span(text, 0, i),
+            _ => span,
+        };
         let mut problem = Diagnostic::error(message)
             .at(file, span)
             .label("header")
-            .hint(format!("a call log CSV starts with the header `{expected}`"));
+            .hint(format!(
+                "a call log CSV starts with the header `{expected}`"
+            ));
         if semicolons {
-            problem = problem.hint(
-                "a spreadsheet saved this file again; merge the file the agent exported",
-            );
+            problem = problem
+                .hint("a spreadsheet saved this file again; merge the file the agent exported");
         }
         problems.push(problem);
         return None;
@@ -181,7 +186,11 @@ fn header_fields(
         match problem {
             Some(message) => {
                 ok = false;
-                problems.push(Diagnostic::error(message).at(file, span.clone()).label("header"));
+                problems.push(
+                    Diagnostic::error(message)
+                        .at(file, span.clone())
+                        .label("header"),
+                );
             }
             None => fields.push(Field {
                 name: name.to_string(),
@@ -211,7 +220,10 @@ fn record(
     let columns = COLUMNS.len() + fields.len();
     if row.len() != columns {
         error(
-            format!("this record has {} cells, the header {columns}", row.len()),
+            format!(
+                "this record has {} cells, the header has {columns}",
+                row.len()
+            ),
             None,
         );
         return None;

@@ -151,7 +151,9 @@ impl<'t> Reader<'t> {
             return None;
         }
         let raw: RawExport = self.parse(text, 0)?;
-        let name = raw.site.and_then(|v| self.value::<Option<String>>("site", v));
+        let name = raw
+            .site
+            .and_then(|v| self.value::<Option<String>>("site", v));
         let id = raw
             .site_id
             .and_then(|v| self.value::<Option<String>>("site_id", v));
@@ -302,7 +304,16 @@ impl<'t> Reader<'t> {
             Err(e) => {
                 let at = base + offset(text, e.line(), e.column());
                 let span = at..(at + 1).min(self.text.len()).max(at);
-                self.error(message(&e), span, "here")
+                let mut problem = Diagnostic::error(message(&e))
+                    .at(self.file, span)
+                    .label("here");
+                if e.is_eof() {
+                    problem = problem.hint(
+                        "the file ends in the middle: it was cut short (a copy that did not finish?); export it again",
+                    );
+                }
+                self.problems.push(problem);
+                None
             }
         }
     }
@@ -334,11 +345,8 @@ impl<'t> Reader<'t> {
         span: Range<usize>,
         label: impl Into<String>,
     ) -> Option<T> {
-        self.problems.push(
-            Diagnostic::error(message)
-                .at(self.file, span)
-                .label(label),
-        );
+        self.problems
+            .push(Diagnostic::error(message).at(self.file, span).label(label));
         None
     }
 
@@ -371,7 +379,10 @@ fn offset(text: &str, line: usize, column: usize) -> usize {
             .nth(line - 2)
             .map_or(text.len(), |(i, _)| i + 1)
     };
-    super::floor_char_boundary(text, (line_start + column.saturating_sub(1)).min(text.len()))
+    super::floor_char_boundary(
+        text,
+        (line_start + column.saturating_sub(1)).min(text.len()),
+    )
 }
 
 #[derive(Serialize)]
@@ -432,9 +443,8 @@ impl Serialize for Values<'_> {
 /// name; an entry title no JSON export gave is `null`, and so are `site` and `site_id` when only CSV
 /// exports were merged.
 pub fn write(merged: &Merged, exported: OffsetDateTime) -> std::io::Result<Vec<u8>> {
-    let time = format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
+    let time =
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
     let out = OutExport {
         format: super::FORMAT,
         version: super::VERSION,

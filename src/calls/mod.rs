@@ -74,8 +74,10 @@ impl Record {
     /// is left out and the path is compared as the CSV writes it.
     pub fn same_call(&self, other: &Record) -> bool {
         let (a, b) = (self, other);
-        (&a.id, &a.started, &a.ended, &a.entry, &a.environment) == (&b.id, &b.started, &b.ended, &b.entry, &b.environment)
-            && (&a.snapshot, &a.end, &a.fields, &a.comment) == (&b.snapshot, &b.end, &b.fields, &b.comment)
+        (&a.id, &a.started, &a.ended, &a.entry, &a.environment)
+            == (&b.id, &b.started, &b.ended, &b.entry, &b.environment)
+            && (&a.snapshot, &a.end, &a.fields, &a.comment)
+                == (&b.snapshot, &b.end, &b.fields, &b.comment)
             && path_text(&a.path) == path_text(&b.path)
     }
 }
@@ -133,11 +135,12 @@ pub fn read(report: &mut Report, name: &str, bytes: &[u8]) -> Option<Export> {
         Ok(text) => text,
         Err(e) => {
             let lossy = String::from_utf8_lossy(bytes).into_owned();
+            // The text before the first bad byte is the same in the lossy copy, which has U+FFFD there.
             let at = e.valid_up_to();
             let file = report.add_file(name.to_string(), lossy);
             report.push(
                 Diagnostic::error(format!("`{name}` is not UTF-8 text: not a call log export"))
-                    .at(file, line_span(report.file_text(file), at))
+                    .at(file, at..at + '\u{fffd}'.len_utf8())
                     .label("not UTF-8")
                     .hint("the browser exports UTF-8; a file saved again by a spreadsheet may not be: merge the file the agent exported"),
             );
@@ -210,7 +213,10 @@ pub fn merge(report: &mut Report, exports: &[Export]) -> Option<Merged> {
         if first.record.same_call(&located.record) {
             // The same call from a CSV then a JSON export: keep what only the JSON one says.
             if first.record.entry_title.is_none() {
-                first.record.entry_title.clone_from(&located.record.entry_title);
+                first
+                    .record
+                    .entry_title
+                    .clone_from(&located.record.entry_title);
             }
             continue;
         }
@@ -237,9 +243,7 @@ pub fn merge(report: &mut Report, exports: &[Export]) -> Option<Merged> {
                 .or_insert_with(|| title.clone());
         }
     }
-    kept.sort_by(|a, b| {
-        (a.started_at, &a.record.id).cmp(&(b.started_at, &b.record.id))
-    });
+    kept.sort_by(|a, b| (a.started_at, &a.record.id).cmp(&(b.started_at, &b.record.id)));
     let records = kept
         .into_iter()
         .map(|l| {
@@ -307,7 +311,11 @@ fn line_span(text: &str, at: usize) -> Range<usize> {
     let at = floor_char_boundary(text, at.min(text.len()));
     let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-    let end = if end > start { end } else { (start + 1).min(text.len()) };
+    let end = if end > start {
+        end
+    } else {
+        (start + 1).min(text.len())
+    };
     start..end
 }
 

@@ -106,7 +106,12 @@ fn csv_leaves_plain_cells_unquoted() {
 #[test]
 fn csv_reads_with_or_without_bom_and_with_lf_or_crlf() {
     let row = "a1,2026-12-02T14:58:00.000Z,2026-12-02T15:04:05.000Z,facturation,bcp,2026-12-01,,Litige › Étape,\"deux\nlignes\",12345678";
-    for (bom, eol) in [("\u{feff}", "\r\n"), ("", "\n"), ("", "\r\n"), ("\u{feff}", "\n")] {
+    for (bom, eol) in [
+        ("\u{feff}", "\r\n"),
+        ("", "\n"),
+        ("", "\r\n"),
+        ("\u{feff}", "\n"),
+    ] {
         let text = format!("{bom}{HEADER},numero_compte{eol}{row}{eol}");
         let mut report = Report::default();
         let export = read_ok(&mut report, "x.csv", text.as_bytes());
@@ -141,10 +146,20 @@ fn a_record_is_the_same_call_whether_read_from_csv_or_json() {
 
     // Merged CSV first: silent, counted, and the JSON's entry title is kept.
     let merged = merge(&mut report, &[from_csv, from_json]).unwrap();
-    assert!(report.diagnostics().is_empty(), "{:?}", report.diagnostics());
+    assert!(
+        report.diagnostics().is_empty(),
+        "{:?}",
+        report.diagnostics()
+    );
     assert_eq!((merged.records.len(), merged.duplicates), (1, 1));
-    assert_eq!(merged.records[0].entry_title.as_deref(), Some("Facturation"));
-    assert_eq!(merged.site.as_ref().map(|s| s.id.as_str()), Some("3f9a0c1d2e4b5a67"));
+    assert_eq!(
+        merged.records[0].entry_title.as_deref(),
+        Some("Facturation")
+    );
+    assert_eq!(
+        merged.site.as_ref().map(|s| s.id.as_str()),
+        Some("3f9a0c1d2e4b5a67")
+    );
     let names: Vec<_> = merged.fields.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(names, ["numero_compte", "vide"]);
     assert_eq!(merged.fields[0].label.as_deref(), Some("Numéro de compte"));
@@ -178,8 +193,16 @@ fn merge_keeps_the_first_of_different_records_sorts_and_warns() {
     let warnings: Vec<_> = report.diagnostics().iter().collect();
     assert_eq!(warnings.len(), 1);
     assert_eq!(warnings[0].severity, Severity::Warning);
-    assert!(warnings[0].message.contains("`a.csv`"), "{}", warnings[0].message);
-    assert!(warnings[0].message.contains("`b.csv`"), "{}", warnings[0].message);
+    assert!(
+        warnings[0].message.contains("`a.csv`"),
+        "{}",
+        warnings[0].message
+    );
+    assert!(
+        warnings[0].message.contains("`b.csv`"),
+        "{}",
+        warnings[0].message
+    );
 }
 
 #[test]
@@ -205,7 +228,8 @@ fn exports_of_two_sites_are_refused() {
 #[test]
 fn merged_output_reads_back_as_the_same_merge() {
     let mut a = record("a1", "2026-12-02T14:58:00.000Z");
-    a.fields.insert("numero_compte".into(), "1, \"2\"\n3".into());
+    a.fields
+        .insert("numero_compte".into(), "1, \"2\"\n3".into());
     a.comment = "« é » | › →".into();
     a.entry_title = Some("Facturation".into());
     let mut b = record("b2", "2026-12-02T15:58:00.000Z");
@@ -282,9 +306,13 @@ fn foreign_damaged_and_empty_files_are_named() {
         br#"{"format": "lifeboat-calls", "version": 2, "records": []}"#,
     );
     assert!(newer[0].contains("`version`"), "{newer:?}");
-    let cut = errors("x.json", br#"{"format": "lifeboat-calls", "version": 1, "records": [{"#);
+    let cut = errors(
+        "x.json",
+        br#"{"format": "lifeboat-calls", "version": 1, "records": [{"#,
+    );
     assert!(cut[0].contains("EOF"), "{cut:?}");
-    let open_quote = format!("{HEADER}\r\na,2026-12-02T14:58:00Z,2026-12-02T14:58:00Z,e,,s,,p,\"cut");
+    let open_quote =
+        format!("{HEADER}\r\na,2026-12-02T14:58:00Z,2026-12-02T14:58:00Z,e,,s,,p,\"cut");
     assert!(errors("x.csv", open_quote.as_bytes())[0].contains("never closed"));
     let twice = format!("{HEADER},x,x\r\n");
     assert!(errors("x.csv", twice.as_bytes())[0].contains("twice"));
@@ -301,7 +329,13 @@ fn json_errors_point_at_the_value() {
     let file = d.file.unwrap();
     assert!(d.message.contains("missing field"), "{}", d.message);
     // The record ends on line 2: serde_json names the object's end.
-    assert_eq!(report.line_col(file, d.span.clone().unwrap().start).unwrap().0, 2);
+    assert_eq!(
+        report
+            .line_col(file, d.span.clone().unwrap().start)
+            .unwrap()
+            .0,
+        2
+    );
 
     let text = "{\"format\": \"lifeboat-calls\", \"version\": 1, \"records\": [\n  {\"id\": \"a\", \"started\": \"hier\", \"ended\": \"2026-12-02T14:58:00Z\", \"entry\": \"e\", \"snapshot\": \"s\", \"path\": []}\n]}";
     let mut report = Report::default();
@@ -338,20 +372,40 @@ fn survive(bytes: &[u8]) {
         }
     }
     let mut out = Vec::new();
-    report.emit_text(&mut codespan_reporting::term::termcolor::NoColor::new(&mut out)).unwrap();
+    report
+        .emit_text(&mut codespan_reporting::term::termcolor::NoColor::new(
+            &mut out,
+        ))
+        .unwrap();
 }
 
 #[test]
 fn no_input_makes_it_panic() {
     let mut r = record("a1", "2026-12-02T14:58:00.000Z");
-    r.fields.insert("numero_compte".into(), "1, \"2\"\n3".into());
+    r.fields
+        .insert("numero_compte".into(), "1, \"2\"\n3".into());
     r.entry_title = Some("É".into());
     let seeds: Vec<Vec<u8>> = vec![
         to_csv(&merged(&["numero_compte"], vec![r.clone()])).unwrap(),
-        to_json(&merged(&["numero_compte"], vec![r]), OffsetDateTime::UNIX_EPOCH).unwrap(),
+        to_json(
+            &merged(&["numero_compte"], vec![r]),
+            OffsetDateTime::UNIX_EPOCH,
+        )
+        .unwrap(),
     ];
     let tokens: [&[u8]; 12] = [
-        b"\"", b",", b"\r\n", b"\n", b"{", b"}", b"[", b"]", b"null", "é".as_bytes(), b"\xff", b"\\u0000",
+        b"\"",
+        b",",
+        b"\r\n",
+        b"\n",
+        b"{",
+        b"}",
+        b"[",
+        b"]",
+        b"null",
+        "é".as_bytes(),
+        b"\xff",
+        b"\\u0000",
     ];
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     for _ in 0..300 {

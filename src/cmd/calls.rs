@@ -94,7 +94,8 @@ fn merge(opts: &CallsMergeOptions) -> anyhow::Result<ExitCode> {
         super::write_atomic(&opts.out, &bytes, true)?;
         opts.out.display().to_string()
     };
-    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let plural =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     eprintln!(
         "merged {} from {} ({} dropped) -> {shown}",
         plural(merged.records.len(), "record", "records"),
