@@ -214,6 +214,10 @@ impl<'t> Reader<'t> {
 
     fn record(&mut self, raw: &'t RawValue) -> Option<Located> {
         let start = self.span(raw).start;
+        if !raw.get().starts_with('{') {
+            let span = start..start + 1;
+            return self.error("a record is not a JSON object", span, "record");
+        }
         let fields: RawRecord = self.parse(raw.get(), start)?;
         let before = self.problems.len();
         let id = self.required("id", fields.id);
@@ -281,9 +285,14 @@ impl<'t> Reader<'t> {
     /// A record's `fields`: name -> value, the untyped (`null`, empty) left out.
     fn values(&mut self, raw: &'t RawValue) -> Option<BTreeMap<String, String>> {
         let start = self.span(raw).start;
-        let map: Option<BTreeMap<String, &'t RawValue>> = self.parse(raw.get(), start)?;
+        let pairs: Option<Pairs<'t>> = self.parse(raw.get(), start)?;
         let mut values = BTreeMap::new();
-        for (name, value) in map.into_iter().flatten() {
+        let mut seen = std::collections::HashSet::new();
+        for (name, value) in pairs.into_iter().flat_map(|p| p.0) {
+            if !seen.insert(name.clone()) {
+                let message = format!("field `{name}` is in `fields` twice");
+                self.error::<()>(message, self.span(value), "again");
+            }
             if let Some(problem) = super::field_name_problem(&name) {
                 self.error::<()>(problem, self.span(value), "in `fields`");
             }
@@ -357,6 +366,32 @@ impl<'t> Reader<'t> {
             .filter(|&s| s <= self.text.len())
             .unwrap_or(0);
         start..(start + raw.get().len()).min(self.text.len())
+    }
+}
+
+/// A JSON object's members in order, duplicates kept (a map would keep only the last of them).
+struct Pairs<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de> Deserialize<'de> for Pairs<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Pairs<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of field names and values")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Pairs<'de>, A::Error> {
+                let mut pairs = Vec::new();
+                while let Some(pair) = map.next_entry()? {
+                    pairs.push(pair);
+                }
+                Ok(Pairs(pairs))
+            }
+        }
+        deserializer.deserialize_map(Visit)
     }
 }
 

@@ -316,6 +316,26 @@ fn foreign_damaged_and_empty_files_are_named() {
     assert!(errors("x.csv", open_quote.as_bytes())[0].contains("never closed"));
     let twice = format!("{HEADER},x,x\r\n");
     assert!(errors("x.csv", twice.as_bytes())[0].contains("twice"));
+    let twice = br#"{"format": "lifeboat-calls", "version": 1, "records": [{"id": "a", "started": "2026-12-02T14:58:00Z",
+        "ended": "2026-12-02T14:58:00Z", "entry": "e", "snapshot": "s", "path": [], "fields": {"x": "1", "x": "2"}}]}"#;
+    assert!(errors("x.json", twice)[0].contains("twice"));
+    // Nesting 100,000 deep in a record, its path and a field: refused at the first level (serde_json
+    // skips raw values without recursing), no stack overflow.
+    let (open, close) = ("[".repeat(100_000), "]".repeat(100_000));
+    for (record, expected) in [
+        (format!("{open}{close}"), "not a JSON object"),
+        (
+            format!(
+                r#"{{"id": "a", "started": "2026-12-02T14:58:00Z", "ended": "2026-12-02T14:58:00Z", "entry": "e", "snapshot": "s", "path": {open}{close}, "fields": {{"x": {open}{close}}}}}"#
+            ),
+            "invalid type: sequence",
+        ),
+    ] {
+        let deep =
+            format!(r#"{{"format": "lifeboat-calls", "version": 1, "records": [{record}]}}"#);
+        let deep = errors("x.json", deep.as_bytes());
+        assert!(deep[0].contains(expected), "{deep:?}");
+    }
     let standard = format!("{HEADER},comment\r\n");
     assert!(errors("x.csv", standard.as_bytes())[0].contains("standard column"));
 }
