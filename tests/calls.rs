@@ -207,3 +207,19 @@ fn usage_errors_and_unreadable_files_exit_2() {
     assert!(folder.stderr.contains("holds no .csv or .json file"));
     assert!(!dir.path().join("appels.csv").exists());
 }
+
+#[test]
+fn a_file_over_the_size_limit_is_not_read() {
+    let dir = exports();
+    // Sparse: 65 MiB on disk costs nothing; no more than the limit is read.
+    let big = fs::File::create(dir.path().join("huge.csv")).unwrap();
+    big.set_len(65 << 20).unwrap();
+    drop(big);
+    let run = merge(
+        dir.path(),
+        &["agent-a.json", "huge.csv", "--out", "appels.csv"],
+    );
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    insta::assert_snapshot!("huge-file", run.transcript());
+    assert!(!dir.path().join("appels.csv").exists());
+}

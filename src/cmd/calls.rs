@@ -84,10 +84,10 @@ fn merge(opts: &CallsMergeOptions) -> anyhow::Result<ExitCode> {
     }
     .context("formatting the merged call log")?;
     let shown = if to_stdout {
-        std::io::stdout()
-            .lock()
+        let mut stdout = std::io::stdout().lock();
+        stdout
             .write_all(&bytes)
-            .and_then(|()| std::io::stdout().lock().flush())
+            .and_then(|()| stdout.flush())
             .context("writing to standard output")?;
         "standard output".to_string()
     } else {
