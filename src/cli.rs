@@ -56,6 +56,40 @@ pub enum Command {
     /// Access keys for locked entry points (access = "key")
     #[command(subcommand)]
     Key(KeyCommand),
+    /// The outage call log that agents export from the pages' call log view
+    #[command(subcommand)]
+    Calls(CallsCommand),
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum CallsCommand {
+    /// Merge agents' call log exports (CSV or JSON, in any mix) into one file: one record per call,
+    /// sorted by start time, one column per field
+    #[command(
+        after_help = "A record in several exports is kept once; if the copies differ, the one from the first file given is kept and a warning names both files. Nothing is written when an export is damaged, is not a call log export, or comes from another site than the others.\n\nExit codes: 0 merged; 1 a problem in an export (named with its file and line), nothing written; 2 the command cannot run (a file or folder that cannot be read, --out is one of the exports, the output cannot be written)."
+    )]
+    Merge(CallsMergeOptions),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct CallsMergeOptions {
+    /// Exports to merge (appels-….csv, appels-….json), or folders: every .csv and .json file in them
+    #[arg(required = true, value_name = "FILES")]
+    pub files: Vec<PathBuf>,
+    /// File to write, replaced in one step if it exists (never one of the exports); `-` for stdout
+    #[arg(long, short, value_name = "PATH")]
+    pub out: PathBuf,
+    /// Output format [default: json when --out ends in .json, else csv]
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<CallsFormat>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CallsFormat {
+    /// As the browser exports it: UTF-8 with a byte order mark, RFC 4180, CRLF
+    Csv,
+    /// The JSON export format (format "lifeboat-calls", version 1)
+    Json,
 }
 
 #[derive(Debug, Clone, Subcommand)]

@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod bundle;
+pub mod calls;
 pub mod check;
 pub mod content;
 pub mod diagnostics;

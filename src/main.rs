@@ -28,6 +28,7 @@ fn main() -> ExitCode {
         Command::Verify(opts) => cmd::verify::run(opts),
         Command::Publish(opts) => cmd::publish::run(opts),
         Command::Key(command) => cmd::key::run(command),
+        Command::Calls(command) => cmd::calls::run(command),
     };
     match result {
         Ok(code) => code,

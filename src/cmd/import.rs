@@ -1,8 +1,6 @@
 //! `lifeboat import`: diagrams written in other formats.
 
 use std::fs;
-use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context};
@@ -72,7 +70,7 @@ fn import_mermaid(opts: &ImportMermaidOptions) -> anyhow::Result<ExitCode> {
     let language = scaffold::site_language(content);
     let written = mermaid::write::diagram(&chart, &title, language);
     let replaced = dest.exists();
-    write_atomic(&dest, &written.text, opts.force)?;
+    super::write_atomic(&dest, written.text.as_bytes(), opts.force)?;
     println!(
         "{} {} from {name}: {} nodes, {} answers",
         if replaced { "replaced" } else { "created" },
@@ -84,49 +82,4 @@ fn import_mermaid(opts: &ImportMermaidOptions) -> anyhow::Result<ExitCode> {
         "link to it from another diagram of `{entry}` with an answer such as `- [{title}]({id}.md)`, then run `lifeboat check`"
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// Writes `text` to a temporary file beside `dest`, then moves it into place in one step: readers see
-/// the old file or the new one, never half of one. Without `replace`, an existing `dest` is kept.
-fn write_atomic(dest: &Path, text: &str, replace: bool) -> anyhow::Result<()> {
-    let folder = dest.parent().unwrap_or(Path::new("."));
-    let name = dest
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temp = folder.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| -> anyhow::Result<()> {
-        let mut file = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&temp)
-            .with_context(|| format!("creating {}", temp.display()))?;
-        file.write_all(text.as_bytes())
-            .and_then(|()| file.sync_all())
-            .with_context(|| format!("writing {}", temp.display()))?;
-        drop(file);
-        if replace {
-            return fs::rename(&temp, dest)
-                .with_context(|| format!("replacing {}", dest.display()));
-        }
-        // A hard link fails if `dest` appeared meanwhile, where a rename would replace it.
-        match fs::hard_link(&temp, dest) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                bail!(
-                    "{} already exists; pass --force to replace it",
-                    dest.display()
-                )
-            }
-            // Filesystems without hard links: check, then rename.
-            Err(_) if !dest.exists() => {
-                fs::rename(&temp, dest).with_context(|| format!("creating {}", dest.display()))
-            }
-            Err(e) => Err(anyhow::Error::new(e).context(format!("creating {}", dest.display()))),
-        }
-    })();
-    if temp.exists() {
-        fs::remove_file(&temp).ok();
-    }
-    result
 }

@@ -1,6 +1,13 @@
 //! One module per command. Commands return an exit code; only `main` exits.
 
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{bail, Context};
+
 pub mod build;
+pub mod calls;
 pub mod check;
 pub mod completions;
 pub mod import;
@@ -19,3 +26,58 @@ pub const EXIT_PROBLEMS: u8 = 1;
 pub use crate::pipeline::load_and_check;
 
 pub use crate::diagnostics::print_to_stderr as print_report;
+
+/// Writes `bytes` to a temporary file beside `dest`, synced to disk, then moves it into place in one
+/// step and syncs the folder: readers see the old file or the new one, never half of one, and a crash
+/// leaves one of the two. Without `replace`, an existing `dest` is kept.
+pub fn write_atomic(dest: &Path, bytes: &[u8], replace: bool) -> anyhow::Result<()> {
+    let folder = match dest.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = folder.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| -> anyhow::Result<()> {
+        let mut file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+            .with_context(|| format!("creating {}", temp.display()))?;
+        file.write_all(bytes)
+            .and_then(|()| file.sync_all())
+            .with_context(|| format!("writing {}", temp.display()))?;
+        drop(file);
+        if replace {
+            return fs::rename(&temp, dest)
+                .with_context(|| format!("replacing {}", dest.display()));
+        }
+        // A hard link fails if `dest` appeared meanwhile, where a rename would replace it.
+        match fs::hard_link(&temp, dest) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                bail!(
+                    "{} already exists; pass --force to replace it",
+                    dest.display()
+                )
+            }
+            // Filesystems without hard links: check, then rename.
+            Err(_) if !dest.exists() => {
+                fs::rename(&temp, dest).with_context(|| format!("creating {}", dest.display()))
+            }
+            Err(e) => Err(anyhow::Error::new(e).context(format!("creating {}", dest.display()))),
+        }
+    })();
+    if temp.exists() {
+        fs::remove_file(&temp).ok();
+    }
+    if result.is_ok() {
+        // Makes the rename durable where the platform allows it (Windows cannot open a folder).
+        if let Ok(handle) = fs::File::open(folder) {
+            handle.sync_all().ok();
+        }
+    }
+    result
+}
