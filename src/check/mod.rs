@@ -3,6 +3,7 @@
 
 pub mod branding;
 pub mod content_warnings;
+pub mod fields;
 pub mod images;
 pub mod reach;
 pub mod resolve;
@@ -74,7 +75,9 @@ pub fn check(project: &Project, report: &mut Report) -> Checked {
             content_warnings::check(diagram, report);
         }
     }
-    reach::check(project, &checked, report);
+    let graph = reach::Graph::new(project, &checked);
+    reach::check(project, &graph, report);
+    fields::check(project, &graph, report);
     checked.images.loaded();
     checked
 }

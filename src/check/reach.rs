@@ -15,6 +15,8 @@ pub(crate) struct Graph {
     first: Vec<Vec<usize>>,
     /// The entry point (position) of each node.
     entry_of: Vec<u32>,
+    /// The number of each entry point's first node, and the node count last.
+    entry_start: Vec<usize>,
     /// Each node's answers (resolved, in order), then the node links in its text.
     edges: Vec<Vec<u32>>,
     /// How many of each node's edges are answers.
@@ -26,7 +28,9 @@ impl Graph {
         let mut first = Vec::with_capacity(project.entries.len());
         let mut entry_of = Vec::new();
         let mut by_name: HashMap<(&str, &str), (usize, &Diagram)> = HashMap::new();
+        let mut entry_start = Vec::with_capacity(project.entries.len() + 1);
         for (e, entry) in project.entries.iter().enumerate() {
+            entry_start.push(entry_of.len());
             let mut starts = Vec::with_capacity(entry.diagrams.len());
             for diagram in &entry.diagrams {
                 starts.push(entry_of.len());
@@ -37,6 +41,7 @@ impl Graph {
             }
             first.push(starts);
         }
+        entry_start.push(entry_of.len());
         let index = |t: &Target| -> Option<u32> {
             let (base, diagram) = by_name.get(&(t.entry.as_str(), t.diagram.as_str()))?;
             Some((base + diagram.node_position(&t.node)?) as u32)
@@ -69,6 +74,7 @@ impl Graph {
         Graph {
             first,
             entry_of,
+            entry_start,
             edges,
             answers,
         }
@@ -82,6 +88,31 @@ impl Graph {
     /// Where the answers of node `n` lead, in order (links in its text left out).
     pub(crate) fn answers(&self, n: usize) -> &[u32] {
         &self.edges[n][..self.answers[n] as usize]
+    }
+
+    /// The numbers of entry point `e`'s nodes (its diagrams' nodes are numbered one after the other).
+    pub(crate) fn entry_nodes(&self, e: usize) -> std::ops::Range<usize> {
+        self.entry_start[e]..self.entry_start[e + 1]
+    }
+
+    /// The nodes of entry point `e` reached from `roots` (numbers of its nodes) by edges within it,
+    /// indexed from its first node: the cost is the entry point's size, not the build's.
+    pub(crate) fn walk_entry(&self, e: usize, roots: impl IntoIterator<Item = usize>) -> Vec<bool> {
+        let range = self.entry_nodes(e);
+        let mut seen = vec![false; range.len()];
+        let mut queue: VecDeque<usize> = roots.into_iter().collect();
+        while let Some(n) = queue.pop_front() {
+            if std::mem::replace(&mut seen[n - range.start], true) {
+                continue;
+            }
+            queue.extend(
+                self.edges[n]
+                    .iter()
+                    .map(|&m| m as usize)
+                    .filter(|m| range.contains(m) && !seen[m - range.start]),
+            );
+        }
+        seen
     }
 
     /// Nodes reached from `roots`, following only edges into entry point `within` when it is given.
@@ -114,8 +145,7 @@ pub(crate) fn start(diagram: &Diagram) -> Option<usize> {
         .and_then(|n| diagram.node_position(&n.id))
 }
 
-pub fn check(project: &Project, checked: &Checked, report: &mut Report) {
-    let graph = Graph::new(project, checked);
+pub(crate) fn check(project: &Project, graph: &Graph, report: &mut Report) {
     // Every diagram is listed on the entry's home page, so each diagram's start is a way in.
     let starts = project.entries.iter().enumerate().flat_map(|(e, entry)| {
         let graph = &graph;
@@ -162,12 +192,13 @@ pub fn check(project: &Project, checked: &Checked, report: &mut Report) {
         };
         // Within the entry point's own file: a way back through another entry point's file is not a path
         // in this one, and walking the whole build from every entry point would be quadratic.
-        let from_start = graph.walk([graph.node(e, d, n)], Some(e as u32));
+        let from_start = graph.walk_entry(e, [graph.node(e, d, n)]);
+        let base = graph.entry_nodes(e).start;
         for (d, diagram) in entry.diagrams.iter().enumerate() {
             if diagram.id == *start_id {
                 continue;
             }
-            let first = graph.node(e, d, 0);
+            let first = graph.node(e, d, 0) - base;
             if !from_start[first..first + diagram.nodes.len()].contains(&true) {
                 report.push(
                     Diagnostic::warning(format!(

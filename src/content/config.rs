@@ -61,6 +61,113 @@ pub struct SiteConfig {
     pub theme: ThemeConfig,
     /// Sign each bundle's manifest with Ed25519 (`bcp-manifest.toml.sig`): `[signing]`.
     pub signing: Option<Signing>,
+    /// Call fields of every entry point: typed by the agent during a call (`{{ ask x }}`), shown in later
+    /// steps (`{{ call.x }}`) and in the wrap-up note. Never substituted at build time.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, Field>")]
+    pub fields: BTreeMap<String, Spanned<Field>>,
+    /// The wrap-up note the call notes panel builds.
+    pub wrapup: Option<Wrapup>,
+    /// The outage call log kept in the agent's browser.
+    #[serde(default)]
+    pub call_log: CallLog,
+}
+
+/// `[fields.NAME]`: a value the agent types once during a call (docs/call-assistant.md).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    /// The input's label, and the placeholder shown where the value is used while it is empty.
+    pub label: String,
+    /// What is typed: `text` (default), `multiline`, `number`, `phone`, `email`, `date` or `choice`.
+    #[serde(default = "text_kind")]
+    #[schemars(with = "FieldKind")]
+    pub kind: Spanned<FieldKind>,
+    /// An ECMAScript regular expression: a visible, non-blocking hint when the value does not match.
+    #[schemars(with = "Option<String>")]
+    pub pattern: Option<Spanned<String>>,
+    /// A short help text shown under the input.
+    pub hint: Option<String>,
+    /// The values offered, `kind = "choice"` only (required there).
+    #[schemars(with = "Option<Vec<String>>")]
+    pub choices: Option<Spanned<Vec<String>>>,
+}
+
+/// The kind of a call field's input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FieldKind {
+    #[default]
+    Text,
+    Multiline,
+    Number,
+    Phone,
+    Email,
+    Date,
+    Choice,
+}
+
+impl FieldKind {
+    /// The value as written in TOML (and in the viewer's payload).
+    pub fn name(self) -> &'static str {
+        match self {
+            FieldKind::Text => "text",
+            FieldKind::Multiline => "multiline",
+            FieldKind::Number => "number",
+            FieldKind::Phone => "phone",
+            FieldKind::Email => "email",
+            FieldKind::Date => "date",
+            FieldKind::Choice => "choice",
+        }
+    }
+}
+
+/// `[wrapup]`: the format of the wrap-up note.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Wrapup {
+    /// The note's text with `{{ call.x }}`, `{{ fields }}`, `{{ path }}`, `{{ end }}`, `{{ now }}`,
+    /// `{{ started }}`, `{{ entry }}`, `{{ snapshot }}`, `{{ environment }}`, `{{ comment }}`; default: a
+    /// note readable pasted into any CRM note field.
+    #[schemars(with = "Option<String>")]
+    pub template: Option<Spanned<String>>,
+}
+
+/// `[call_log]`: the record of ended calls kept in the agent's browser.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CallLog {
+    /// `false` turns the log off (the wrap-up note stays).
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// Records older than this many days are deleted when a file opens (1 to 90).
+    #[serde(default = "default_keep_days")]
+    #[schemars(with = "i64", range(min = 1, max = 90))]
+    pub keep_days: Spanned<i64>,
+    /// Where agents drop their exports (shown in the log view and the contingency document).
+    pub drop: Option<String>,
+}
+
+impl Default for CallLog {
+    fn default() -> Self {
+        CallLog {
+            enabled: true,
+            keep_days: default_keep_days(),
+            drop: None,
+        }
+    }
+}
+
+fn text_kind() -> Spanned<FieldKind> {
+    Spanned::new(0..0, FieldKind::Text)
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn default_keep_days() -> Spanned<i64> {
+    Spanned::new(0..0, 7)
 }
 
 /// `[theme]`: what the user theme folder `_theme/` may do.
@@ -216,6 +323,10 @@ pub struct EntryConfig {
     /// Locked entry points only: roles that hold the key (named in the contingency document; never the key).
     #[serde(default)]
     pub key_holders: Vec<String>,
+    /// Call fields of this entry point only (a name may not repeat one of site.toml's).
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, Field>")]
+    pub fields: BTreeMap<String, Spanned<Field>>,
 }
 
 fn open_access() -> Spanned<Access> {

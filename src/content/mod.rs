@@ -79,6 +79,9 @@ pub struct Diagram {
     /// Raw HTML written anywhere in the diagram, in order (the sanitizer removes some of it).
     pub raw_html: Vec<(String, Range<usize>)>,
     pub var_uses: Vec<VarUse>,
+    /// Call fields asked and shown (`{{ ask x }}`, `{{ call.x }}`), in order; checked by
+    /// `check::fields`.
+    pub call_uses: Vec<vars::CallUse>,
     /// The file's text, parsed again by [`Diagram::events`] when the diagram is rendered: a corpus's
     /// events take several times the room of its text, so they are not kept.
     source: Source,
@@ -180,6 +183,41 @@ impl Project {
             .binary_search_by(|e| e.id.as_str().cmp(id))
             .ok()?;
         Some(&self.entries[i])
+    }
+}
+
+/// A call field an entry point offers (`[fields.NAME]` of site.toml or of its entry.toml).
+#[derive(Debug, Clone, Copy)]
+pub struct CallField<'a> {
+    pub name: &'a str,
+    pub field: &'a toml::Spanned<config::Field>,
+    /// The file that declares it: site.toml or the entry point's entry.toml.
+    pub file: FileId,
+}
+
+impl Project {
+    /// The call fields of entry point `entry`: site.toml's, then its own, each in the order written (an
+    /// entry field that repeats a site field's name, an error of `check`, is left out).
+    pub fn call_fields<'a>(&'a self, entry: &'a Entry) -> Vec<CallField<'a>> {
+        let in_order = |fields: &'a BTreeMap<String, toml::Spanned<config::Field>>, file| {
+            let mut list: Vec<CallField<'a>> = fields
+                .iter()
+                .map(|(name, field)| CallField {
+                    name: name.as_str(),
+                    field,
+                    file,
+                })
+                .collect();
+            list.sort_by_key(|f| f.field.span().start);
+            list
+        };
+        let mut fields = in_order(&self.site.fields, self.site_file);
+        fields.extend(
+            in_order(&entry.config.fields, entry.file)
+                .into_iter()
+                .filter(|f| !self.site.fields.contains_key(f.name)),
+        );
+        fields
     }
 }
 

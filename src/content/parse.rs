@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 
 use super::config::FrontMatter;
 use super::markdown;
-use super::vars::{self, VarProblem, VarUse};
+use super::vars::{self, CallUse, VarProblem, VarUse};
 use super::{config, Diagram, Node, Source};
 use crate::diagnostics::{Diagnostic, FileId, Report};
 
@@ -103,6 +103,14 @@ pub(super) fn parse_diagram(
             span: body_start + u.span.start..body_start + u.span.end,
         })
         .collect();
+    let call_uses = sub
+        .calls
+        .into_iter()
+        .map(|u| CallUse {
+            span: body_start + u.span.start..body_start + u.span.end,
+            ..u
+        })
+        .collect();
     let mut notes = Vec::new();
     let mut raw_html: Vec<(String, Range<usize>)> = markdown::raw_html(&parsed.intro).collect();
     let nodes: Vec<Node> = parsed
@@ -151,6 +159,7 @@ pub(super) fn parse_diagram(
         nodes,
         raw_html,
         var_uses,
+        call_uses,
         notes,
         source,
     })

@@ -1,5 +1,6 @@
 //! Model -> view model -> page: the Tera shell and the JSON payload of each entry point.
 
+pub mod fields;
 pub mod html;
 pub mod locked;
 pub mod map;
@@ -79,6 +80,7 @@ fn render_diagram<'a>(
     cx: &RenderContext<'a>,
     entry: &'a Entry,
     diagram: &'a Diagram,
+    labels: &fields::Labels,
 ) -> (DiagramView<'a>, Vec<String>) {
     let mut images = html::ShownImages::default();
     let events = diagram.events();
@@ -121,11 +123,12 @@ fn render_diagram<'a>(
                     })
                 })
                 .collect();
-            let search = fold(&format!("{}\n{}", node.title, block_text(node_events)));
+            let text = fields::search_text(&block_text(node_events), labels);
+            let search = fold(&format!("{}\n{}", node.title, text));
             NodeView {
                 id: &node.id,
                 title: &node.title,
-                html: renderer.render(node_events, &mut images),
+                html: fields::expand(renderer.render(node_events, &mut images), labels),
                 answers,
                 search: Some(search),
             }
@@ -136,7 +139,7 @@ fn render_diagram<'a>(
         title: &diagram.front.title,
         description: &diagram.front.description,
         tags: &diagram.front.tags,
-        intro_html: renderer.render(&events.intro, &mut images),
+        intro_html: fields::expand(renderer.render(&events.intro, &mut images), labels),
         start: diagram.start_node().map(|n| n.id.as_str()).unwrap_or(""),
         nodes,
         map: map::diagram_map(cx, entry, diagram).map(|m| m.to_json()),
@@ -147,11 +150,13 @@ fn render_diagram<'a>(
 pub fn render_entry(cx: &RenderContext, entry: &Entry) -> Result<RenderedEntry, RenderError> {
     let project = cx.project;
     let site = &project.site;
+    let call = CallView::of(project, entry);
+    let labels: fields::Labels = call.fields.iter().map(|f| (f.name, f.label)).collect();
     // Diagrams render on all cores; collecting keeps their order, so the output stays deterministic.
     let rendered: Vec<(DiagramView, Vec<String>)> = entry
         .diagrams
         .par_iter()
-        .map(|diagram| render_diagram(cx, entry, diagram))
+        .map(|diagram| render_diagram(cx, entry, diagram, &labels))
         .collect();
     let mut images: Vec<String> = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -189,6 +194,7 @@ pub fn render_entry(cx: &RenderContext, entry: &Entry) -> Result<RenderedEntry, 
         backup: BackupView::of(site),
         environment: env_name,
         strings: &cx.theme.strings,
+        call,
         diagrams,
     };
     let diagram_count = payload.diagrams.len();

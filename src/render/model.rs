@@ -34,7 +34,77 @@ pub struct Payload<'a> {
     pub backup: BackupView<'a>,
     pub environment: Option<&'a str>,
     pub strings: &'a BTreeMap<String, String>,
+    /// The call assistant's settings (docs/call-assistant.md): always present, so that the call notes
+    /// and log work without fields too.
+    pub call: CallView<'a>,
     pub diagrams: Vec<DiagramView<'a>>,
+}
+
+/// `call` of the payload: the storage namespace, the fields, the wrap-up template, the log settings.
+#[derive(Debug, Serialize)]
+pub struct CallView<'a> {
+    /// 16 hex digits, the same for every entry point and every later build of the site.
+    pub site: String,
+    pub fields: Vec<FieldView<'a>>,
+    pub wrapup: Option<&'a str>,
+    pub log: LogView<'a>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FieldView<'a> {
+    pub name: &'a str,
+    pub label: &'a str,
+    pub kind: &'static str,
+    pub pattern: Option<&'a str>,
+    pub hint: Option<&'a str>,
+    pub choices: &'a [String],
+}
+
+#[derive(Debug, Serialize)]
+pub struct LogView<'a> {
+    pub enabled: bool,
+    pub keep_days: i64,
+    pub drop: Option<&'a str>,
+}
+
+impl<'a> CallView<'a> {
+    pub fn of(project: &'a crate::content::Project, entry: &'a crate::content::Entry) -> Self {
+        use sha2::{Digest, Sha256};
+        let site = &project.site;
+        let digest = Sha256::digest(format!("{}\n{}", site.name, site.online_url.get_ref()));
+        CallView {
+            site: digest[..8].iter().map(|b| format!("{b:02x}")).collect(),
+            fields: project
+                .call_fields(entry)
+                .into_iter()
+                .map(|f| {
+                    let field = f.field.get_ref();
+                    let kind = *field.kind.get_ref();
+                    FieldView {
+                        name: f.name,
+                        label: &field.label,
+                        kind: kind.name(),
+                        pattern: field.pattern.as_ref().map(|p| p.get_ref().as_str()),
+                        hint: field.hint.as_deref(),
+                        choices: match (&field.choices, kind) {
+                            (Some(c), crate::content::config::FieldKind::Choice) => c.get_ref(),
+                            _ => &[],
+                        },
+                    }
+                })
+                .collect(),
+            wrapup: site
+                .wrapup
+                .as_ref()
+                .and_then(|w| w.template.as_ref())
+                .map(|t| t.get_ref().as_str()),
+            log: LogView {
+                enabled: site.call_log.enabled,
+                keep_days: *site.call_log.keep_days.get_ref(),
+                drop: site.call_log.drop.as_deref(),
+            },
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
