@@ -537,8 +537,19 @@ describe('call assistant', { skip: skipReason() }, () => {
   });
 
   it('is off without `call` in the payload, and the notes work with the log turned off', async () => {
-    const plain = await open('#/', {}, path.join(process.env.LIFEBOAT_FIXTURE_DIST || DIST, 'guichet.html'));
-    assert.equal(await plain.page.locator('#lb-call-toggle, #lb-call-panel, #lb-call-alert').count(), 0);
+    // a file whose payload has no `call` (built before the assistant): no trace of it
+    const html = fs.readFileSync(accueil, 'utf8');
+    const m = /(<script id=lb-data type=application\/json>)([\s\S]*?)(<\/script>)/.exec(html);
+    assert.ok(m, 'the #lb-data element');
+    const data = h.unpack(m[2]);
+    delete data.call;
+    const without = path.join(tmp, 'sans-appel.html');
+    const json = JSON.stringify(data).replace(/</g, '\\u003c');
+    fs.writeFileSync(without, html.slice(0, m.index) + m[1] + json + m[3] + html.slice(m.index + m[0].length));
+    const plain = await open('#/identification/identifier', {}, without);
+    await h.waitHeading(plain.page, 'Identifier le client');
+    assert.equal(await plain.page.locator('#lb-call-toggle, #lb-call-panel, #lb-call-alert, #lb-view input').count(), 0);
+    assert.deepEqual(await plain.page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('lifeboat:v1:'))), []);
     await plain.close();
 
     const standard = path.join(NOLOG, 'standard.html');
