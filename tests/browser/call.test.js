@@ -320,6 +320,18 @@ describe('call assistant', { skip: skipReason() }, () => {
     await s.close();
   });
 
+  it('keeps two tabs of the site on the same call', async () => {
+    const s = await open('#/facturation/verifier');
+    const { page } = s;
+    const other = await s.context.newPage();
+    await other.goto(h.fileUrl(accueil, '#/identification/identifier'));
+    await h.waitHeading(other, 'Identifier le client');
+    await inView(other, 'Numéro de compte').fill('24682468');
+    await page.waitForFunction(() => document.querySelector('#lb-view .lb-call').textContent === '24682468');
+    assert.equal(await page.locator('#lb-view a[data-lb-href]').getAttribute('href'), 'https://crm.example.invalid/fiche?compte=24682468');
+    await s.close();
+  });
+
   it('keeps the log when the browser is closed and opened again (persistent profile)', async () => {
     const profile = fs.mkdtempSync(path.join(tmp, 'profile-'));
     const launch = () => chromium.launchPersistentContext(profile, {
