@@ -39,6 +39,9 @@ const PLAINTEXT: &[&str] = &[
     "virement",
     "opposition",
     "Face avant du modem",
+    "Référence du dossier fraude",
+    "R\\u00e9f\\u00e9rence du dossier",
+    "reference_fraude",
 ];
 
 /// Builds the fixture (copied to a temporary folder, so tests may edit it) into `<temp>/dist`.
@@ -208,6 +211,11 @@ fn the_locked_file_holds_none_of_the_plaintext() {
             "`{text}` is not in the sealed payload"
         );
     }
+    // The call fields travel inside the seal only.
+    let call = &plain["data"]["call"];
+    assert_eq!(call["fields"][0]["name"], "reference_fraude", "{call}");
+    assert_eq!(call["fields"][0]["label"], "Référence du dossier fraude");
+    assert!(sealed_text.contains("data-lb-ask=\\\"reference_fraude\\\""));
     let images = plain["images"].as_object().unwrap();
     assert_eq!(images.len(), 1, "the one image is sealed");
     for (id, image) in images {

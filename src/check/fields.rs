@@ -321,15 +321,31 @@ fn check_wrapup(project: &Project, report: &mut Report) {
                 .flat_map(|e| e.config.fields.keys().map(String::as_str)),
         )
         .collect();
-    let sub = vars::substitute(template.get_ref(), &Default::default());
+    // The template as written, when it holds no escapes: then each problem points at its own `{{ … }}`.
+    let text = template.get_ref();
+    let base = report
+        .file_text(file)
+        .get(span.clone())
+        .and_then(|raw| raw.find(text.as_str()))
+        .filter(|_| !text.is_empty())
+        .map(|at| span.start + at);
+    let at = |r: &std::ops::Range<usize>| match base {
+        Some(b) => b + r.start..b + r.end,
+        None => span.clone(),
+    };
+    let sub = vars::substitute(text, &Default::default());
     for problem in &sub.problems {
-        let text = match problem {
-            vars::VarProblem::Unclosed { .. } => "`{{` is not closed by `}}`".to_string(),
-            vars::VarProblem::BadName { name, .. } => format!("`{name}` is not a valid name"),
+        let (text, place) = match problem {
+            vars::VarProblem::Unclosed { at: o } => {
+                ("`{{` is not closed by `}}`".to_string(), *o..*o + 2)
+            }
+            vars::VarProblem::BadName { name, span } => {
+                (format!("`{name}` is not a valid name"), span.clone())
+            }
         };
         report.push(
             Diagnostic::error(format!("wrap-up template: {text}"))
-                .at(file, span.clone())
+                .at(file, at(&place))
                 .label("in this template"),
         );
     }
@@ -346,7 +362,7 @@ fn check_wrapup(project: &Project, report: &mut Report) {
         };
         report.push(
             Diagnostic::error(format!("wrap-up template: unknown name `{}`", used.name))
-                .at(file, span.clone())
+                .at(file, at(&used.span))
                 .label("in this template")
                 .hint(hint),
         );
@@ -365,10 +381,11 @@ fn check_wrapup(project: &Project, report: &mut Report) {
         if let Some(problem) = problem {
             report.push(
                 Diagnostic::error(format!("wrap-up template: {problem}"))
-                    .at(file, span.clone())
+                    .at(file, at(&call.span))
                     .label("in this template")
                     .hint_opt(
                         nearest(&call.name, declared.iter().copied())
+                            .filter(|_| call.kind == CallKind::Show)
                             .map(|n| format!("did you mean `{{{{ call.{n} }}}}`?")),
                     ),
             );

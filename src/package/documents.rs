@@ -1,7 +1,8 @@
 //! The documents built beside the entry points: the contingency document (HTML to print, Markdown for a
 //! wiki) for IT, and the launcher page (`index.html`) for employees who open the share folder.
 //!
-//! They are rendered from the manifest (plus entry descriptions), so they say exactly what it records.
+//! They are rendered from the manifest (plus entry descriptions and the call log's settings), so they say
+//! exactly what it records.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -51,6 +52,7 @@ pub fn render(
         .map(|e| (e.id.as_str(), crate::render::locked::shown_description(e)))
         .collect();
     let mut view = DocView::new(manifest, language, theme, &descriptions, &css);
+    view.calls = CallsDoc::of(project);
     view.signing = signing.map(|key| SigningDoc {
         public_key: crate::package::signing::encode_public(key),
         fingerprint: crate::package::signing::fingerprint(key),
@@ -165,6 +167,46 @@ struct DocView<'a> {
     script: &'static str,
     /// Present when the build signs the manifest.
     signing: Option<SigningDoc>,
+    calls: CallsDoc,
+}
+
+/// The call log agents keep in their browsers (docs/call-assistant.md): how long, where exports go,
+/// which fields they type (the site's and open entry points' own: a locked one's stay inside it).
+#[derive(Debug, Default, Serialize)]
+struct CallsDoc {
+    enabled: bool,
+    keep_days: i64,
+    drop: Option<String>,
+    fields: Vec<String>,
+}
+
+impl CallsDoc {
+    fn of(project: &Project) -> CallsDoc {
+        let log = &project.site.call_log;
+        let mut fields: Vec<String> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for entry in project.entries.iter().filter(|e| !e.is_locked()) {
+            for f in project.call_fields(entry) {
+                if seen.insert(f.name) {
+                    fields.push(f.field.get_ref().label.clone());
+                }
+            }
+        }
+        if project.entries.iter().all(|e| e.is_locked()) {
+            let site = project
+                .site
+                .fields
+                .values()
+                .map(|f| f.get_ref().label.clone());
+            fields.extend(site);
+        }
+        CallsDoc {
+            enabled: log.enabled,
+            keep_days: *log.keep_days.get_ref(),
+            drop: log.drop.clone(),
+            fields,
+        }
+    }
 }
 
 /// The key that signs the manifest, for IT to check a copy with.
@@ -260,6 +302,7 @@ impl<'a> DocView<'a> {
             css,
             script: LAUNCHER_SCRIPT,
             signing: None,
+            calls: CallsDoc::default(),
         }
     }
 }
@@ -304,7 +347,7 @@ impl Strings {
             "" => m.backup.owner.name.clone(),
             phone => format!("{} ({phone})", m.backup.owner.name),
         };
-        let values: [(&str, String); 11] = [
+        let values: [(&str, String); 14] = [
             ("{site}", m.site.clone()),
             ("{online_url}", m.online_url.clone()),
             ("{date}", view.date_long.clone()),
@@ -319,6 +362,9 @@ impl Strings {
             ("{owner}", owner),
             ("{generator}", view.generator.clone()),
             ("{format_version}", m.format_version.to_string()),
+            ("{keep_days}", view.calls.keep_days.to_string()),
+            ("{drop}", view.calls.drop.clone().unwrap_or_default()),
+            ("{fields}", view.calls.fields.join(", ")),
         ];
         let mut text = BTreeMap::new();
         let mut html = BTreeMap::new();

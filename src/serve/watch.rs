@@ -1,21 +1,26 @@
 //! Watching the content folder: a burst of saves (an editor writing a file in steps, a `git checkout`)
-//! becomes one rebuild once the folder has been quiet for [`QUIET`].
+//! becomes one rebuild once the folder has been quiet for [`QUIET`] (`notify-debouncer-full`, which also
+//! stitches an editor's write-to-temporary-then-rename into one change).
 //!
 //! Only changes count: the watcher also reports files being opened and read, which the build itself
 //! does, so those events are dropped (else every build would start the next one).
 
 use std::path::{Component, Path, PathBuf};
-use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::mpsc;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use notify::event::{AccessKind, AccessMode};
-use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
+use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode};
+use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, RecommendedCache};
 
 use super::Shared;
 
 /// How long the folder must be quiet before a rebuild.
 pub const QUIET: Duration = Duration::from_millis(250);
+
+/// What keeps the folder watched: watching stops when it is dropped.
+pub type ContentWatcher = Debouncer<RecommendedWatcher, RecommendedCache>;
 
 /// Starts watching `content_dir` (recursively) and rebuilding on a thread of its own. Watching stops
 /// when the returned watcher is dropped.
@@ -23,44 +28,44 @@ pub fn spawn(
     shared: Arc<Shared>,
     content_dir: PathBuf,
     env: Option<String>,
-) -> anyhow::Result<RecommendedWatcher> {
-    let (sender, receiver) = mpsc::channel::<notify::Result<Event>>();
-    let mut watcher = notify::recommended_watcher(sender)?;
-    watcher.watch(&content_dir, RecursiveMode::Recursive)?;
+) -> anyhow::Result<ContentWatcher> {
+    let (sender, receiver) = mpsc::channel::<DebounceEventResult>();
+    let mut debouncer = new_debouncer(QUIET, None, sender)?;
+    debouncer.watch(&content_dir, RecursiveMode::Recursive)?;
     std::thread::Builder::new()
         .name("lifeboat-watch".into())
         .spawn(move || {
-            while let Ok(first) = receiver.recv() {
-                if !matters(&first) {
-                    continue;
+            while let Ok(batch) = receiver.recv() {
+                let mut changed = matters(&batch);
+                // Batches that arrived while the last build ran make one rebuild, not one each.
+                while let Ok(more) = receiver.try_recv() {
+                    changed |= matters(&more);
                 }
-                // Wait for a quiet period; events that do not matter do not restart it.
-                let mut deadline = Instant::now() + QUIET;
-                loop {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    match receiver.recv_timeout(left) {
-                        Ok(event) if matters(&event) => deadline = Instant::now() + QUIET,
-                        Ok(_) => {}
-                        Err(RecvTimeoutError::Timeout) => break,
-                        Err(RecvTimeoutError::Disconnected) => return,
-                    }
+                if changed {
+                    shared.rebuild(&content_dir, env.as_deref());
                 }
-                shared.rebuild(&content_dir, env.as_deref());
             }
         })?;
-    Ok(watcher)
+    Ok(debouncer)
+}
+
+/// Whether a batch of quiet-period events holds a change that should cause a rebuild.
+fn matters(batch: &DebounceEventResult) -> bool {
+    match batch {
+        Ok(events) => events.iter().any(|e| is_rebuild(&e.event)),
+        Err(errors) => {
+            for e in errors {
+                eprintln!("warning: watching the content folder: {e}");
+            }
+            false
+        }
+    }
 }
 
 /// Whether an event is a change that should cause a rebuild: not a mere open or read, and not inside
 /// version-control internals (the build's own `git status` may write `.git/index`).
-fn matters(result: &notify::Result<Event>) -> bool {
-    match result {
-        Ok(event) => is_change(&event.kind) && event.paths.iter().any(|p| !in_vcs(p)),
-        Err(e) => {
-            eprintln!("warning: watching the content folder: {e}");
-            false
-        }
-    }
+fn is_rebuild(event: &Event) -> bool {
+    is_change(&event.kind) && event.paths.iter().any(|p| !in_vcs(p))
 }
 
 fn is_change(kind: &EventKind) -> bool {
