@@ -301,6 +301,7 @@ var lbCall = (function () {
 
     function changed() {
       if (!state.started) {
+        flash.textContent = '';
         state.started = new Date().toISOString();
         state.entry = data.entry.id;
         state.entry_title = data.entry.title || '';
