@@ -4,10 +4,10 @@
  * Routes (location.hash): #/ home, #/<diagram> start node, #/<diagram>/<node> a node,
  * #/~all/<diagram> the whole diagram, #/~map/<diagram>[/<node>] its map, #/~at/<d>/<n> diagram d, node n
  * of this file by position (links from other files into a locked one), #/~print every diagram for
- * printing. See docs/viewer-contract.md.
+ * printing, #/~calls[/<id>] the call log (call.js). See docs/viewer-contract.md.
  * `sealedImages`: {id: [mime, base64]} of a locked entry point, else null (images in #lb-img-<id>, search
- * texts and maps in #lb-more). */
-function lbViewer(data, sealedImages) {
+ * texts and maps in #lb-more). `sealedCall`: {key} for a locked entry point's stored calls (unlock.js). */
+function lbViewer(data, sealedImages, sealedCall) {
   'use strict';
 
   var doc = document;
@@ -487,11 +487,7 @@ function lbViewer(data, sealedImages) {
   /* ---------- router ---------- */
 
   function decode(s) {
-    try {
-      return decodeURIComponent(s);
-    } catch (e) {
-      return s;
-    }
+    try { return decodeURIComponent(s); } catch (e) { return s; }
   }
 
   function parseRoute(hash) {
@@ -503,6 +499,7 @@ function lbViewer(data, sealedImages) {
     if ((parts.length === 2 || parts.length === 3) && parts[0] === '~map') return { kind: 'map', d: parts[1], n: parts[2] };
     if (parts.length === 1 && parts[0] === '~print') return { kind: 'print' };
     if (parts.length === 3 && parts[0] === '~at') return { kind: 'at', d: parts[1], n: parts[2] };
+    if (parts.length <= 2 && parts[0] === '~calls') return { kind: 'calls', id: parts[1] };
     if (parts.length === 1 || (parts.length === 2 && parts[1] === '')) return { kind: 'diagram', d: parts[0] };
     if (parts.length === 2) return { kind: 'node', d: parts[0], n: parts[1] };
     return { kind: 'unknown' };
@@ -571,7 +568,7 @@ function lbViewer(data, sealedImages) {
         if (md && mapView && (!r.n || mn)) out = mapView.render(md.diagram, mn && mn.node);
       } else if (r.kind === 'print') {
         out = renderPrintAll();
-      }
+      } else if (r.kind === 'calls' && call) out = call.render(r.id);
       if (!out) {
         r = { kind: 'unknown' };
         out = renderNotFound();
@@ -585,6 +582,7 @@ function lbViewer(data, sealedImages) {
     view.textContent = '';
     append(view, out.parts);
     view.setAttribute('data-view', r.kind);
+    if (call) call.shown(view, r.kind, f);
     showImages(view);
     externalLinks(view);
     if (out.after) out.after();
@@ -621,6 +619,12 @@ function lbViewer(data, sealedImages) {
     byId: byId, data: data, h: h, append: append, S: S, fold: fold, nodeHref: nodeHref, more: more,
     whenMore: whenMore
   }) : { clear: function () {}, focus: function () { return false; } };
+
+  /* The call assistant (call.js's `lbCall`): only for a payload with `call`. */
+  var call = data.call && typeof lbCall === 'object' && lbCall ? lbCall.start({
+    doc: doc, data: data, h: h, S: S, byId: byId, view: view, btn: btn, heading: heading, baseTitle: baseTitle,
+    findNode: findNode, route: route, sealed: !!sealedImages
+  }, sealedCall || null) : null;
 
   /* ---------- clicks and keys ---------- */
 
@@ -683,14 +687,10 @@ function lbViewer(data, sealedImages) {
 
   function isTyping(t) {
     if (!(t instanceof Element)) return false;
-    if (t.isContentEditable) return true;
     var tag = t.tagName;
-    if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
-    if (tag === 'INPUT') {
-      var type = (t.getAttribute('type') || 'text').toLowerCase();
-      return ['button', 'checkbox', 'radio', 'submit', 'reset', 'image', 'range', 'color', 'file'].indexOf(type) < 0;
-    }
-    return false;
+    if (t.isContentEditable || tag === 'TEXTAREA' || tag === 'SELECT') return true;
+    var type = (t.getAttribute('type') || 'text').toLowerCase();
+    return tag === 'INPUT' && ['button', 'checkbox', 'radio', 'submit', 'reset', 'image', 'range', 'color', 'file'].indexOf(type) < 0;
   }
 
   doc.addEventListener('keydown', function (e) {
