@@ -74,6 +74,14 @@ function lbViewer(data, sealedImages, sealedCall) {
     return s;
   }
 
+  /* "Reviewed on 15 October 2025 by Billing team", from the front matter's `reviewed` and `owner`. */
+  function reviewLine(d) {
+    if (!d.reviewed && !d.owner) return null;
+    var day = d.reviewed && new Date(d.reviewed + 'T00:00:00Z').toLocaleDateString(data.lang, { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
+    var key = day ? (d.owner ? 'review_by' : 'review_on') : 'review_owner';
+    return h('p', { class: 'lb-review', text: S(key, { date: day, owner: d.owner }) });
+  }
+
   var diagrams = new Map();
   data.diagrams.forEach(function (d) {
     var nodes = new Map();
@@ -296,6 +304,7 @@ function lbViewer(data, sealedImages, sealedCall) {
         return h('li', { class: 'lb-diagram', 'data-diagram': d.id },
           h('a', { class: 'lb-diagram-link', href: start ? nodeHref(d.id, start) : '#/~all/' + d.id, text: d.title }),
           d.description ? h('p', { class: 'lb-diagram-desc', text: d.description }) : null,
+          reviewLine(d),
           tagList(d.tags),
           h('a', { class: 'lb-diagram-all', href: '#/~all/' + encodeURIComponent(d.id), text: S('whole_diagram') }),
           ' ',
@@ -421,7 +430,7 @@ function lbViewer(data, sealedImages, sealedCall) {
       heading('h1', d.title)
     ];
     if (d.description) parts.push(h('p', { class: 'lb-desc', text: d.description }));
-    parts.push(tagList(d.tags));
+    parts.push(reviewLine(d), tagList(d.tags));
     parts.push(h('p', { class: 'lb-count', text: nodes.length === 1 ? S('steps_one') : S('steps_count', { n: nodes.length }) }));
     if (d.intro_html) parts.push(h('div', { class: 'lb-intro lb-content', html: d.intro_html }));
     parts.push(allNodeList(d, false));
