@@ -159,6 +159,21 @@ var lbLayout = (function () {
     var seenCaution = [];
     var pending = 0;
 
+    /* The scroll padding goes into a rule of the page's own stylesheet (CSSOM), not a style attribute. */
+    var padRule = null;
+    function padBottom(px) {
+      if (!padRule) {
+        var sheet = doc.styleSheets[0];
+        if (!sheet) return;
+        try {
+          padRule = sheet.cssRules[sheet.insertRule(':root{}', sheet.cssRules.length)];
+        } catch (e) {
+          return;
+        }
+      }
+      padRule.style.scrollPaddingBottom = px ? px + 'px' : '';
+    }
+
     function later() {
       if (pending) return;
       pending = (window.requestAnimationFrame || setTimeout)(function () {
@@ -169,7 +184,7 @@ var lbLayout = (function () {
 
     function dock() {
       answers = view.querySelector('.lb-answers');
-      root.style.scrollPaddingBottom = '';
+      padBottom(0);
       if (!answers) return;
       var more = answers.querySelector('.lb-dock-more');
       if (!more) {
@@ -181,7 +196,7 @@ var lbLayout = (function () {
       var bottom = answers.getBoundingClientRect().bottom + (window.pageYOffset || 0);
       if (bottom > vh + 1 && answers.offsetHeight <= vh * DOCK_MAX) {
         answers.classList.add('lb-dock');
-        root.style.scrollPaddingBottom = answers.offsetHeight + 'px';
+        padBottom(answers.offsetHeight);
       }
       covered();
     }
@@ -220,7 +235,7 @@ var lbLayout = (function () {
       var trail = view.querySelector('.lb-trail-list');
       if (trail) trail.scrollLeft = trail.scrollWidth;
       if (kind === 'node') dock();
-      else root.style.scrollPaddingBottom = '';
+      else padBottom(0);
     }
 
     root.classList.add('lb-js');

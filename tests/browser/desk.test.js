@@ -1,0 +1,262 @@
+'use strict';
+// The desk trial (issue 24): an agent with a caller waiting, on tests/fixtures/desk-en (an English card
+// desk with long steps, branding and a locked entry point; $LIFEBOAT_DESK_DIST) and on the example
+// content ($LIFEBOAT_DIST) and the fixture site ($LIFEBOAT_FIXTURE_DIST). Ids and texts of desk-en are
+// asserted here: change both together.
+
+const { describe, it, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const h = require('./helpers');
+
+const DESK = process.env.LIFEBOAT_DESK_DIST;
+const DIST = process.env.LIFEBOAT_DIST;
+const FIXTURE = process.env.LIFEBOAT_FIXTURE_DIST;
+const DAY = 86400 * 1000;
+/** "A step of up to ~120 words": its title, its text and the diagram's introduction on its start. */
+const WORDS = 125;
+const SIZES = [[1280, 800], [390, 700]];
+
+function words(d, n) {
+  const html = (n.id === d.start && d.intro_html ? d.intro_html + ' ' : '') + n.html;
+  return (n.title + ' ' + html.replace(/<[^>]+>/g, ' ')).trim().split(/\s+/).length;
+}
+
+/** Where the heading and the answers are, without scrolling: each fully inside the window and not
+ * covered by anything (the point at its centre is inside it). */
+function placement(page) {
+  return page.evaluate(() => {
+    const vh = window.innerHeight;
+    const inView = (el) => {
+      const b = el.getBoundingClientRect();
+      if (b.top < 0 || b.bottom > vh || b.height === 0) return false;
+      const at = document.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2);
+      return !!at && el.contains(at);
+    };
+    const hd = document.getElementById('lb-heading');
+    return {
+      top: Math.round(hd.getBoundingClientRect().top),
+      heading: inView(hd),
+      answers: [...document.querySelectorAll('#lb-view .lb-answer')].map((a) => inView(a)),
+      scrollY: window.scrollY,
+    };
+  });
+}
+
+describe('the agent\'s view on the desk trial', { skip: h.skipReason('LIFEBOAT_DESK_DIST') || h.skipReason('LIFEBOAT_DIST') || h.skipReason('LIFEBOAT_FIXTURE_DIST') }, () => {
+  let browser;
+  let cards;
+  let fresh;
+
+  before(async () => {
+    cards = path.join(DESK, 'cards.html');
+    fresh = h.readPayload(cards).snapshot.epoch * 1000 + 2 * DAY;
+    browser = await h.launch();
+  });
+
+  after(async () => {
+    if (browser) await browser.close();
+  });
+
+  async function open(file, fragment = '#/', opts = {}) {
+    const s = await h.openContext(browser, { now: fresh, ...opts });
+    const page = await s.context.newPage();
+    page.setDefaultTimeout(5000);
+    await page.goto(h.fileUrl(file, fragment));
+    await page.waitForSelector('#lb-heading');
+    return { ...s, page };
+  }
+
+  /** Shows `fragment` as an agent gets there (a route change in the open page, the trail growing). */
+  async function go(page, fragment, title) {
+    await page.evaluate((f) => { location.hash = f; }, fragment);
+    await h.waitHeading(page, title);
+    // Images change the step's height once decoded: measure what the agent sees then.
+    await page.waitForFunction(() => [...document.querySelectorAll('#lb-view img')].every((i) => i.complete));
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  }
+
+  for (const [width, height] of SIZES) {
+    it(`keeps the question and its answers in view at ${width}×${height}, with a compact frame`, async () => {
+      const measured = [];
+      for (const dist of [DESK, DIST]) {
+        for (const e of h.entries(dist)) {
+          if (e.payload.locked) continue;
+          const s = await open(e.file, '#/', { viewport: { width, height } });
+          const { page } = s;
+          for (const d of e.payload.diagrams) {
+            for (const n of d.nodes) {
+              if (!n.answers.length || words(d, n) > WORDS) continue;
+              await go(page, `#/${d.id}/${n.id}`, n.title);
+              const p = await placement(page);
+              const where = `${e.id}.html#/${d.id}/${n.id} (${words(d, n)} words, ${n.answers.length} answers) at ${width}×${height}`;
+              assert.equal(p.scrollY, 0, `${where}: the view starts at the top`);
+              assert.ok(p.heading, `${where}: the question is not in view`);
+              assert.deepEqual(p.answers, n.answers.map(() => true), `${where}: answers not in view`);
+              // The frame above the question (banner, header, tools, trail, diagram title) stays small.
+              assert.ok(p.top <= 0.4 * height, `${where}: the question starts at ${p.top} px`);
+              measured.push(p.top);
+            }
+          }
+          await s.close();
+        }
+      }
+      assert.ok(measured.length >= 40, `measured ${measured.length} steps`);
+    });
+  }
+
+  it('says when the step goes on under docked answers, and when a critical step is still hidden', async () => {
+    const s = await open(cards, '#/', { viewport: { width: 390, height: 700 } });
+    const { page } = s;
+    await go(page, '#/lost-card/block', 'Block the card');
+    const dock = page.locator('.lb-answers.lb-dock');
+    assert.equal(await dock.count(), 1, 'the answers are docked on a long step');
+    const more = page.locator('.lb-dock-more');
+    assert.match(await more.getAttribute('class'), /lb-dock-shown/);
+    // The focused answers stay above nothing: the page keeps room for them when it scrolls to a focus.
+    assert.notEqual(await page.evaluate(() => getComputedStyle(document.documentElement).scrollPaddingBottom), 'auto');
+    await h.checkNoStyleAttributes(page);
+    await go(page, '#/lost-card/identify', 'Identify the customer and the card');
+    if (await page.locator('.lb-dock').count()) {
+      const caution = await page.evaluate(() => {
+        const c = document.querySelector('#lb-view .callout-caution').getBoundingClientRect();
+        return c.bottom > document.querySelector('.lb-answers').getBoundingClientRect().top;
+      });
+      if (caution) assert.equal(await more.textContent(), '⚠ Critical step further down: read it before answering.');
+    }
+    await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+    await page.waitForFunction(() => !document.querySelector('.lb-dock-more.lb-dock-shown'));
+    await s.close();
+  });
+
+  it('shows key hints that follow the number of answers', async () => {
+    const s = await open(cards);
+    const { page } = s;
+    const hint = () => page.locator('.lb-answers-hint').textContent();
+    await go(page, '#/lost-card/identify', 'Identify the customer and the card');
+    assert.equal(await hint(), 'Pick an answer (keys 1 to 3):');
+    await go(page, '#/lost-card/block', 'Block the card');
+    assert.equal(await hint(), 'Pick an answer (key 1 or 2):');
+    await go(page, '#/lost-card/not-confirmed', 'Identity not confirmed');
+    assert.equal(await hint(), 'Press 1 to choose this answer:');
+    await go(page, '#/declined/reason', 'Why was it declined?');
+    assert.equal(await hint(), 'Pick an answer (keys 1 to 4):');
+    await go(page, '#/lost-card/done', 'Call finished');
+    assert.equal(await page.locator('.lb-answers-hint').count(), 0, 'no hint without answers');
+    await s.close();
+    const fr = await open(path.join(FIXTURE, 'guichet.html'), '#/internet/voyants');
+    assert.equal(await fr.page.locator('.lb-answers-hint').textContent(), 'Choisissez une réponse (touches 1 à 3)\u00a0:');
+    await go(fr.page, '#/facture/identifier', 'Identifier la facture');
+    assert.equal(await fr.page.locator('.lb-answers-hint').textContent(), 'Appuyez sur 1 pour choisir cette réponse\u00a0:');
+    await fr.close();
+  });
+
+  /** WCAG relative luminance contrast of two rgb() colours. */
+  function contrast(a, b) {
+    const lum = (c) => {
+      const [r, g, bl] = c.match(/[\d.]+/g).slice(0, 3).map(Number).map((v) => {
+        const x = v / 255;
+        return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+      });
+      return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+    };
+    const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+    return (hi + 0.05) / (lo + 0.05);
+  }
+
+  for (const scheme of ['light', 'dark']) {
+    it(`rings the heading after each step in the theme's accent (≥ 3:1), ${scheme}, and prints no ring`, async () => {
+      for (const [file, fragment, key, title] of [
+        [cards, '#/lost-card/identify', '1', 'When and where was it lost?'],
+        [path.join(FIXTURE, 'guichet.html'), '#/internet/voyants', '2', 'Vérifier les câbles'],
+      ]) {
+        const s = await open(file, fragment, { colorScheme: scheme });
+        const { page } = s;
+        await page.keyboard.press(key);
+        await h.waitHeading(page, title);
+        const ring = await page.evaluate(() => {
+          const hd = document.activeElement;
+          const cs = getComputedStyle(hd);
+          // The accent as the page resolves it (site.toml's `accent`/`accent_dark`, else the theme's).
+          const probe = document.createElement('span');
+          probe.style.color = 'var(--accent)';
+          document.body.appendChild(probe);
+          const accent = getComputedStyle(probe).color;
+          probe.remove();
+          return { id: hd.id, style: cs.outlineStyle, width: parseFloat(cs.outlineWidth), color: cs.outlineColor, accent, bg: getComputedStyle(document.body).backgroundColor };
+        });
+        assert.equal(ring.id, 'lb-heading');
+        assert.equal(ring.style, 'solid');
+        assert.ok(ring.width >= 2, `outline ${ring.width}px`);
+        assert.equal(ring.color, ring.accent, `the ring is the accent, not an error colour (${file})`);
+        assert.ok(contrast(ring.color, ring.bg) >= 3, `ring ${ring.color} on ${ring.bg}: ${contrast(ring.color, ring.bg).toFixed(2)}:1`);
+        await page.emulateMedia({ media: 'print' });
+        const printed = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+        assert.equal(printed, 'none', 'no focus ring on paper');
+        await s.close();
+      }
+    });
+  }
+
+  it('uses the site accent for the desk (branding), so the ring test above is the brand colour', async () => {
+    const s = await open(cards, '#/lost-card/identify');
+    const accent = await s.page.evaluate(() => getComputedStyle(document.querySelector('.lb-answer')).color);
+    assert.equal(accent, 'rgb(10, 92, 54)');
+    await s.close();
+  });
+
+  it('offers Restart call (the entry point\'s start, trail dropped, the call kept) and Diagram start (trail kept)', async () => {
+    const s = await open(cards, '#/declined/reason');
+    const { page } = s;
+    const trail = () => page.locator('.lb-trail li').allTextContents();
+    const inView = (name) => page.locator('#lb-view').getByRole('link', { name, exact: true });
+    await inView('Refused everywhere').click();
+    await h.waitHeading(page, 'Refused everywhere');
+    await inView('Go to the lost card procedure').click();
+    await h.waitHeading(page, 'Block the card');
+    const controls = page.locator('.lb-controls');
+    assert.deepEqual(await controls.getByRole('link').allTextContents(),
+      ['Home', 'Restart call', 'Diagram start', 'Whole diagram', 'Map']);
+    assert.equal(await controls.getByRole('link', { name: 'Restart call' }).getAttribute('href'), '#/lost-card/identify');
+    await controls.getByRole('link', { name: 'Diagram start' }).click();
+    await h.waitHeading(page, 'Identify the customer and the card');
+    assert.deepEqual(await trail(), ['Card declined › Why was it declined?', 'Card declined › Refused everywhere',
+      'Block the card', 'Identify the customer and the card'], 'Diagram start keeps the trail');
+    await page.locator('#lb-view input[data-lb-field="card_last4"]').fill('1234');
+    await inView('Identity confirmed, card still missing').click();
+    await h.waitHeading(page, 'When and where was it lost?');
+    await page.locator('.lb-controls').getByRole('link', { name: 'Restart call' }).click();
+    await h.waitHeading(page, 'Identify the customer and the card');
+    assert.equal(await page.locator('.lb-trail').count(), 0, 'Restart call drops the trail');
+    // The call goes on: its fields are kept and its path says where it restarted.
+    assert.equal(await page.locator('#lb-view input[data-lb-field="card_last4"]').inputValue(), '1234');
+    await page.locator('#lb-call-toggle').click();
+    const note = await page.locator('#lb-call-note').inputValue();
+    assert.match(note, /Last four digits: 1234/);
+    assert.match(note, /Lost or stolen card › When and where was it lost\? → Restart call\nLost or stolen card › Identify the customer and the card$/m);
+    // An end point offers both too.
+    await page.locator('#lb-call-close').click();
+    await go(page, '#/lost-card/done', 'Call finished');
+    assert.deepEqual(await page.locator('.lb-end-actions a').allTextContents(), ['Restart call', 'Diagram start', 'Home']);
+    // The assistant's New call (after asking) starts a new trail as well.
+    await go(page, '#/lost-card/block', 'Block the card');
+    assert.ok((await trail()).length >= 2);
+    if (await page.locator('#lb-call-toggle').getAttribute('aria-expanded') !== 'true') await page.locator('#lb-call-toggle').click();
+    await page.locator('#lb-call-new').click();
+    await page.getByRole('button', { name: 'Clear and start a new call' }).click();
+    await h.waitHeading(page, 'Card services');
+    await go(page, '#/lost-card/identify', 'Identify the customer and the card');
+    await go(page, '#/lost-card/when-lost', 'When and where was it lost?');
+    assert.deepEqual(await trail(), ['Identify the customer and the card', 'When and where was it lost?']);
+    await s.close();
+  });
+
+  it('shows the site name once on the home page', async () => {
+    for (const [file, site] of [[cards, 'Northwind Bank Card Services Desk'], [path.join(FIXTURE, 'guichet.html'), 'Centre de test Lifeboat']]) {
+      const s = await open(file, '#/');
+      const text = await s.page.evaluate(() => document.body.innerText);
+      assert.equal(text.split(site).length - 1, 1, `${path.basename(file)}: the site name once`);
+      await s.close();
+    }
+  });
+});
