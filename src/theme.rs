@@ -131,7 +131,10 @@ impl Theme {
         if let Some(files) = &project.theme_files {
             theme.apply_user_dir(files, project.site.language)?;
         }
-        theme.css.push_str(&branding_css(project)?);
+        // The launcher and the contingency document carry the same branding as the entry files.
+        let branding = branding_css(project)?;
+        theme.css.push_str(&branding);
+        theme.documents.css.push_str(&branding);
         Ok(theme)
     }
 
@@ -221,7 +224,8 @@ pub(crate) fn user_file(
 }
 
 /// CSS for `accent`, `accent_dark` and `logo` of site.toml, from the values the loader parsed
-/// (`content::branding`; `check::branding` reports the unusable ones).
+/// (`content::branding`; `check::branding` reports the unusable ones). The same CSS follows `viewer.css`
+/// and `document.css`: both use `--accent` and `.lb-brand-logo`.
 fn branding_css(project: &crate::content::Project) -> Result<String, ThemeError> {
     use base64::Engine;
 

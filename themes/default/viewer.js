@@ -378,6 +378,7 @@ function lbViewer(data, sealedImages, sealedCall) {
             link.appendChild(h('span', { class: 'lb-key', 'aria-hidden': 'true', text: String(i + 1) }));
           }
           link.appendChild(h('span', { class: 'lb-answer-label', text: a.label }));
+          if (a.at) link.appendChild(h('span', { class: 'lb-answer-locked' }, h('span', { class: 'lb-lock', 'aria-hidden': 'true' }), S('protected_link')));
           return h('li', null, link);
         }))));
     } else {
