@@ -260,3 +260,128 @@ describe('the agent\'s view on the desk trial', { skip: h.skipReason('LIFEBOAT_D
     }
   });
 });
+
+describe('the desk trial\'s documents and locked entry point', { skip: h.skipReason('LIFEBOAT_DESK_DIST') || h.skipReason('LIFEBOAT_DIST') || h.skipReason('LIFEBOAT_FIXTURE_DIST') || (!process.env.LIFEBOAT_LOCKED_KEY && 'LIFEBOAT_LOCKED_KEY is not set') }, () => {
+  const KEY = process.env.LIFEBOAT_LOCKED_KEY;
+  let browser;
+  let fresh;
+
+  before(async () => {
+    fresh = h.readPayload(path.join(DESK, 'cards.html')).snapshot.epoch * 1000 + 2 * DAY;
+    browser = await h.launch();
+  });
+
+  after(async () => {
+    if (browser) await browser.close();
+  });
+
+  it('fits contingency.html in 390 px: long paths wrap, tables scroll in their own named box', async () => {
+    const s = await h.openContext(browser, { now: fresh, viewport: { width: 390, height: 844 } });
+    const page = await s.context.newPage();
+    for (const dist of [DESK, DIST, FIXTURE]) {
+      await page.goto(h.fileUrl(path.join(dist, 'contingency.html')));
+      await h.checkNoHorizontalScroll(page);
+      const found = await page.evaluate(() => ({
+        tables: [...document.querySelectorAll('table')].map((t) => {
+          const box = t.parentElement;
+          return box.classList.contains('table-scroll') && box.tabIndex === 0 && box.getAttribute('role') === 'region' &&
+            !!document.getElementById(box.getAttribute('aria-labelledby'));
+        }),
+        // Every path and command is read whole on the page: nothing sticks out to the right.
+        cut: [...document.querySelectorAll('code, pre, dd, li, p')]
+          .filter((e) => !e.closest('.table-scroll') && e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+          .map((e) => e.textContent.slice(0, 60)),
+      }));
+      assert.ok(found.tables.length > 0);
+      assert.deepEqual(found.tables, found.tables.map(() => true), `${dist}: each table in a focusable, named scroll box`);
+      assert.deepEqual(found.cut, [], `${dist}: text wider than the page`);
+    }
+    await page.goto(h.fileUrl(path.join(DESK, 'contingency.html')));
+    assert.match(await page.locator('main').textContent(), /Northwind-Bank-Card-Services-Offline-Bundle/);
+    await s.close();
+  });
+
+  it('brands index.html like the entry files (logo, accent) and marks the locked entry point', async () => {
+    const s = await h.openContext(browser, { now: fresh });
+    const page = await s.context.newPage();
+    await page.goto(h.fileUrl(path.join(DESK, 'index.html')));
+    const logo = await page.evaluate(() => {
+      const e = document.querySelector('h1 .lb-brand-logo');
+      const cs = e && getComputedStyle(e);
+      return cs && { display: cs.display, image: cs.backgroundImage.slice(0, 40), width: e.getBoundingClientRect().width };
+    });
+    assert.ok(logo, 'a logo slot in the heading');
+    assert.equal(logo.display, 'block');
+    assert.match(logo.image, /^url\("data:image\/svg\+xml;base64,/);
+    assert.ok(logo.width > 20);
+    assert.equal(await page.locator('.entries .title').first().evaluate((e) => getComputedStyle(e).color), 'rgb(10, 92, 54)', 'the site accent');
+    const items = await page.locator('.entries li').evaluateAll((lis) => lis.map((li) => ({
+      file: li.querySelector('.file').textContent,
+      locked: li.querySelector('.locked') ? li.querySelector('.locked').textContent : null,
+      padlock: !!li.querySelector('.locked .lock[aria-hidden="true"]'),
+    })));
+    assert.deepEqual(items, [
+      { file: 'cards.html', locked: null, padlock: false },
+      { file: 'fraud.html', locked: 'Protected: access key needed', padlock: true },
+    ]);
+    // The launcher of a site without branding shows no logo.
+    await page.goto(h.fileUrl(path.join(FIXTURE, 'index.html')));
+    assert.equal(await page.locator('h1 .lb-brand-logo').evaluate((e) => getComputedStyle(e).display), 'none');
+    await s.close(); // no console error: the logo is allowed by the launcher's CSP (img-src data:)
+  });
+
+  it('puts only public facts in the locked file: its title and who holds the key', async () => {
+    const pub = h.readPayload(path.join(DESK, 'fraud.html'));
+    assert.equal(pub.locked, true);
+    assert.deepEqual(pub.entry, {
+      id: 'fraud', title: 'Fraud checks',
+      key_holders: ['Continuity manager (ext. 4410)', 'Floor supervisor (ext. 4402)'],
+    });
+  });
+
+  it('asks for the key once per tab: a cross-link into the locked file and Back, both ways', async () => {
+    const s = await h.openContext(browser, { now: fresh });
+    const page = await s.context.newPage();
+    page.setDefaultTimeout(10000);
+    await page.goto(h.fileUrl(path.join(DESK, 'cards.html'), '#/lost-card/when-lost'));
+    await h.waitHeading(page, 'When and where was it lost?');
+    const into = page.locator('#lb-view').getByRole('link', { name: 'Unknown payments seen Protected' });
+    assert.equal(await into.getAttribute('href'), 'fraud.html#/~at/0/0', 'a link into the locked file says it is protected');
+    await into.click();
+    await h.waitHeading(page, 'Fraud checks');
+    // The prompt: the entry's title, who holds the key, and how long it stays open.
+    assert.equal(await page.locator('#lb-view .lb-kicker').textContent(), 'Protected file');
+    assert.equal(await page.locator('#lb-key-holders').textContent(), 'Who holds the key: Continuity manager (ext. 4410), Floor supervisor (ext. 4402).');
+    assert.equal(await page.locator('#lb-remember').isChecked(), true, 'stays unlocked by default');
+    assert.equal(await page.getByLabel('Stay unlocked in this tab').getAttribute('aria-describedby'), 'lb-remember-how');
+    assert.match(await page.locator('#lb-remember-how').textContent(), /^Until the tab is closed, also when you come back from another file of this copy or with Back\. The key itself is never stored\.$/);
+    await page.locator('#lb-key').fill(KEY);
+    await page.locator('#lb-unlock-submit').click();
+    await h.waitHeading(page, 'Verify the unknown payments');
+    await page.locator('#lb-view').getByRole('link', { name: 'Block the card', exact: true }).click();
+    await h.waitHeading(page, 'Block the card');
+    await page.goBack();
+    await h.waitHeading(page, 'Verify the unknown payments');
+    assert.equal(await page.locator('#lb-key').count(), 0, 'Back into the locked file: no key asked');
+    await page.goBack();
+    await h.waitHeading(page, 'When and where was it lost?');
+    await page.goForward();
+    await h.waitHeading(page, 'Verify the unknown payments');
+    // Kept for the tab: what is stored holds no access key, in any spelling; nothing in localStorage.
+    const stored = await page.evaluate(() => {
+      const all = (st) => Object.keys(st).map((k) => k + '=' + st.getItem(k)).join('\n');
+      return { session: all(sessionStorage), local: all(localStorage) };
+    });
+    const canonical = KEY.replace(/[\s-]/g, '').toUpperCase();
+    for (const text of [stored.session, stored.local]) {
+      assert.ok(!text.toUpperCase().replace(/[\s-]/g, '').includes(canonical.slice(0, 26)), 'no access key stored');
+    }
+    assert.match(stored.session, /^lifeboat:unlock:fraud=/m);
+    assert.doesNotMatch(stored.local, /lifeboat:unlock/);
+    // Another tab is another session: it asks again.
+    const other = await s.context.newPage();
+    await other.goto(h.fileUrl(path.join(DESK, 'fraud.html'), '#/'));
+    await other.waitForSelector('#lb-key');
+    await s.close();
+  });
+});
