@@ -251,6 +251,65 @@ describe('the agent\'s view on the desk trial', { skip: h.skipReason('LIFEBOAT_D
     await s.close();
   });
 
+  it('builds the search index when the browser is idle after the first view, so the first keystroke finds at once', async () => {
+    for (const file of [cards, path.join(DIST, 'depannage.html')]) {
+      const s = await open(file, '#/');
+      await s.page.waitForTimeout(2500); // the idle callback's timeout is 2 s
+      const found = await s.page.evaluate(() => {
+        const input = document.getElementById('lb-search');
+        input.value = 'a';
+        const t0 = performance.now();
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+        // Counted in the same task: results now, not after an unpack or an index build.
+        return { n: document.querySelectorAll('#lb-results-list li').length, ms: performance.now() - t0 };
+      });
+      assert.ok(found.n > 0, `${path.basename(file)}: the first keystroke shows results at once`);
+      await s.close();
+    }
+  });
+
+  it('keeps a stale-copy alert to one line at 390×844 (it expands), with the step in view', async () => {
+    const s = await open(cards, '#/lost-card/identify', { now: fresh + 60 * DAY, viewport: { width: 390, height: 844 } });
+    const { page } = s;
+    const alert = page.locator('#lb-stale [role="alert"]');
+    assert.match(await alert.textContent(), /This copy may be out of date\./);
+    const more = page.locator('#lb-stale-more');
+    assert.equal(await more.getAttribute('aria-expanded'), 'false');
+    assert.ok((await alert.boundingBox()).height <= 80, 'one line (and the Details button)');
+    assert.ok(await page.locator('.lb-stale-body').isHidden());
+    const p = await placement(page);
+    assert.ok(p.heading, 'the step title is in the first screen');
+    assert.deepEqual(p.answers, p.answers.map(() => true), 'and its answers');
+    await more.click();
+    assert.equal(await more.getAttribute('aria-expanded'), 'true');
+    assert.match(await page.locator('.lb-stale-body').textContent(), /It is from 2025-11-22, \d+ days ago\./);
+    assert.ok(await page.locator('.lb-stale-locations').isVisible());
+    // Wide screens show it whole, without the button.
+    await page.setViewportSize({ width: 1280, height: 800 });
+    assert.ok(await more.isHidden());
+    await s.close();
+  });
+
+  it('keeps the banner to one line at 390 px: title and date, Details for the rest', async () => {
+    const s = await open(cards, '#/lost-card/identify', { viewport: { width: 390, height: 700 } });
+    const { page } = s;
+    const banner = page.locator('#lb-banner');
+    assert.match(await banner.locator('.lb-banner-title').innerText(), /Offline backup copy — read only · 2025-11-22/);
+    assert.ok(await page.locator('#lb-banner-meta').isHidden());
+    await page.locator('#lb-banner-more').click();
+    assert.ok(await page.locator('#lb-banner-meta .lb-online').isVisible());
+    // The header's tools are in the menu.
+    assert.ok(await page.locator('#lb-call-toggle').isHidden());
+    await page.locator('#lb-menu').click();
+    assert.equal(await page.locator('#lb-menu').getAttribute('aria-expanded'), 'true');
+    assert.ok(await page.locator('#lb-call-toggle').isVisible());
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'lb-call-toggle', 'focus goes to the first tool');
+    await page.keyboard.press('Escape');
+    assert.ok(await page.locator('#lb-call-toggle').isHidden());
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'lb-menu');
+    await s.close();
+  });
+
   it('shows the site name once on the home page', async () => {
     for (const [file, site] of [[cards, 'Northwind Bank Card Services Desk'], [path.join(FIXTURE, 'guichet.html'), 'Centre de test Lifeboat']]) {
       const s = await open(file, '#/');
