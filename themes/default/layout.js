@@ -192,6 +192,8 @@ var lbLayout = (function () {
         answers.insertBefore(more, answers.firstChild);
       }
       answers.classList.remove('lb-dock');
+      // The layout changed (an image decoded, a resize): what counts as seen is what the reader scrolls past.
+      seenCaution = [];
       var vh = window.innerHeight || root.clientHeight;
       var bottom = answers.getBoundingClientRect().bottom + (window.pageYOffset || 0);
       if (bottom > vh + 1 && answers.offsetHeight <= vh * DOCK_MAX) {
@@ -201,8 +203,9 @@ var lbLayout = (function () {
       covered();
     }
 
-    /* Says, in the docked list, that the step's text goes on under it. */
-    function covered() {
+    /* Says, in the docked list, that the step's text goes on under it; `scrolled`: a critical step
+     * scrolled above the list counts as read. */
+    function covered(scrolled) {
       if (!answers || !answers.classList.contains('lb-dock')) return;
       var more = answers.querySelector('.lb-dock-more');
       var top = answers.getBoundingClientRect().top;
@@ -211,7 +214,7 @@ var lbLayout = (function () {
       var caution = false;
       view.querySelectorAll('.callout-caution').forEach(function (c) {
         if (c.getBoundingClientRect().bottom <= top + 1) {
-          if (seenCaution.indexOf(c) < 0) seenCaution.push(c);
+          if (scrolled && seenCaution.indexOf(c) < 0) seenCaution.push(c);
         } else if (seenCaution.indexOf(c) < 0) {
           caution = true;
         }
@@ -222,7 +225,7 @@ var lbLayout = (function () {
     }
 
     window.addEventListener('resize', later);
-    window.addEventListener('scroll', function () { if (answers) covered(); }, { passive: true });
+    window.addEventListener('scroll', function () { if (answers) covered(true); }, { passive: true });
     if (window.ResizeObserver) new ResizeObserver(later).observe(view);
 
     /* ---------- after each view ---------- */
