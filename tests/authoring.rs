@@ -93,10 +93,22 @@ fn new_entry_and_diagram_scaffold_valid_files() {
     assert!(!dir.path().join("outside").exists());
 }
 
-/// TOML text -> JSON value, as an editor's schema validation sees it.
+/// TOML text -> JSON value, as an editor's schema validation sees it (taplo, Even Better TOML: a TOML
+/// date is a string in `date` format).
 fn json(text: &str) -> serde_json::Value {
-    let value: toml::Value = toml::from_str(text).expect("valid TOML");
-    serde_json::to_value(value).unwrap()
+    fn convert(value: toml::Value) -> serde_json::Value {
+        match value {
+            toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
+            toml::Value::Array(items) => items.into_iter().map(convert).collect(),
+            toml::Value::Table(table) => table
+                .into_iter()
+                .map(|(k, v)| (k, convert(v)))
+                .collect::<serde_json::Map<_, _>>()
+                .into(),
+            other => serde_json::to_value(other).unwrap(),
+        }
+    }
+    convert(toml::from_str(text).expect("valid TOML"))
 }
 
 fn front_matter(text: &str) -> &str {

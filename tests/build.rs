@@ -47,7 +47,14 @@ fn one_self_contained_file_per_entry_point() {
                 "{entry} loads something from outside: {outside}"
             );
         }
-        assert!(!html.contains("{{"), "{entry} still holds a {{ variable }}");
+        // Content variables are all substituted; the UI strings may hold the wrap-up note's template,
+        // filled in by the call assistant.
+        let mut data = payload(&read(&dir, entry));
+        data.as_object_mut().unwrap().remove("strings");
+        assert!(
+            !data.to_string().contains("{{"),
+            "{entry} still holds a {{ variable }}"
+        );
     }
 }
 
