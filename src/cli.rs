@@ -239,9 +239,10 @@ pub struct InitOptions {
     /// Folder to create the project in (created if missing)
     #[arg(default_value = ".")]
     pub dir: PathBuf,
-    /// Language of the starter texts and of the pages
-    #[arg(long, value_enum, default_value_t = StarterLanguage::Fr)]
-    pub language: StarterLanguage,
+    /// Language of the starter texts and of the pages [default: from LC_ALL, LC_MESSAGES or LANG when
+    /// they name English or French, else French]
+    #[arg(long, value_enum)]
+    pub language: Option<StarterLanguage>,
     /// Write into a folder that is not empty, replacing files of the same name
     #[arg(long)]
     pub force: bool,

@@ -378,3 +378,27 @@ fn ci_recipes_commands_work() {
     }
     assert!(Path::new(share).join("bcp-manifest.toml").is_file());
 }
+
+#[test]
+fn init_takes_the_language_from_the_locale_and_says_so() {
+    for (lang, expected, word) in [
+        ("en_US.UTF-8", "language = \"en\"", "English"),
+        ("fr_CA.UTF-8", "language = \"fr\"", "French"),
+        ("de_DE.UTF-8", "language = \"fr\"", "French"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let run = lifeboat_env(
+            dir.path(),
+            &["init", "p"],
+            &[("LANG", lang), ("LC_ALL", ""), ("LC_MESSAGES", "")],
+        );
+        assert_eq!(run.code, 0, "{}", run.transcript());
+        assert!(
+            run.stdout.contains(&format!("in {word}: LANG={lang}")),
+            "{}",
+            run.stdout
+        );
+        let site = fs::read_to_string(dir.path().join("p/content/site.toml")).unwrap();
+        assert!(site.contains(expected), "{lang}: {site}");
+    }
+}

@@ -29,6 +29,7 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
     );
     progress.finish();
     super::print_report(&report);
+    let unloaded = loaded.is_none();
     let Some((project, checked)) = loaded.filter(|_| !report.has_errors()) else {
         let errors = report.count(Severity::Error);
         let warnings = report.count(Severity::Warning);
@@ -37,7 +38,11 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
             summary(errors, warnings),
             opts.out.display()
         );
-        return Ok(ExitCode::from(super::EXIT_PROBLEMS));
+        return Ok(if unloaded {
+            super::unloaded_exit(&opts.content_dir)
+        } else {
+            ExitCode::from(super::EXIT_PROBLEMS)
+        });
     };
     let key = match key {
         Ok(key) => key,
