@@ -194,6 +194,10 @@ pub struct BuildOptions {
     /// Print nothing but problems
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print where the time went, stage by stage (load, check, render, inline, seal, documents, zip,
+    /// fsync), on stderr
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]

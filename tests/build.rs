@@ -682,3 +682,30 @@ fn a_ui_string_the_theme_uses_and_nothing_defines_stops_the_build() {
     let run = lifeboat(dir.path(), &["build", "content", "--out", "dist"]);
     assert_eq!(run.code, 0, "{}", run.transcript());
 }
+
+#[test]
+fn timings_name_every_stage_of_the_build() {
+    let (dir, run) = build_basic(&["--timings", "--quiet"]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(run.stdout.is_empty(), "--quiet: {}", run.stdout);
+    for stage in [
+        "load",
+        "check",
+        "render",
+        "inline + write",
+        "seal + write",
+        "documents",
+        "zip",
+        "fsync + commit",
+        "total",
+    ] {
+        assert!(
+            run.stderr.lines().any(|l| l.starts_with(stage) && l.contains(" ms")),
+            "{stage} missing:\n{}",
+            run.stderr
+        );
+    }
+    // Without the flag, nothing of it.
+    let again = lifeboat(dir.path(), &["build", "content", "--out", "dist"]);
+    assert!(!again.stderr.contains("fsync + commit"), "{}", again.stderr);
+}
