@@ -700,7 +700,9 @@ fn timings_name_every_stage_of_the_build() {
         "total",
     ] {
         assert!(
-            run.stderr.lines().any(|l| l.starts_with(stage) && l.contains(" ms")),
+            run.stderr
+                .lines()
+                .any(|l| l.starts_with(stage) && l.contains(" ms")),
             "{stage} missing:\n{}",
             run.stderr
         );
