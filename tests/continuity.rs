@@ -446,11 +446,23 @@ fn verify_refuses_unusable_input() {
     let dir = tempfile::tempdir().unwrap();
     let run = verify_at(dir.path(), &["."], epoch());
     assert_eq!(run.code, 2, "{}", run.transcript());
+    // An unmounted share looks like this: say so, not "build one".
     assert!(
-        run.stderr.contains("holds no bcp-manifest.toml"),
+        run.stderr.contains(
+            "is not reachable or holds no bundle (no bcp-manifest.toml): is the share mounted?"
+        ),
         "{}",
         run.stderr
     );
+    // Monitoring that reads the JSON sees this failure too.
+    let json = verify_at(dir.path(), &[".", "--format", "json"], epoch());
+    assert_eq!(json.code, 2, "{}", json.transcript());
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON on stdout");
+    assert_eq!(value["status"], "unusable");
+    assert!(value["error"]
+        .as_str()
+        .unwrap()
+        .contains("is the share mounted?"));
 
     let dir = built("basic");
     let path = dir.path().join("dist/bcp-manifest.toml");

@@ -40,8 +40,10 @@ const OS_FILES: [&str; 3] = ["Thumbs.db", "desktop.ini", ".DS_Store"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
-    #[error("`{0}` holds no {file}: not a lifeboat bundle (build one with `lifeboat build`)", file = manifest::FILE_NAME)]
+    #[error("`{0}` is not reachable or holds no bundle (no {file}): is the share mounted?", file = manifest::FILE_NAME)]
     NoManifest(String),
+    #[error("`{0}` holds no {file}: not a bundle zip (`lifeboat build` writes one beside the files)", file = manifest::FILE_NAME)]
+    NoManifestInZip(String),
     #[error("cannot read `{path}`: {source}")]
     Io { path: String, source: io::Error },
     #[error("`{0}` is not a valid manifest: {1}")]
