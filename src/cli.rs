@@ -134,6 +134,9 @@ pub struct VerifyOptions {
     /// Seconds (600), or a number with s, m or h (90s, 10m, 1h)
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
     pub in_progress_max: i64,
+    /// Warn (exit 0, a `warning` line and JSON field) when the copy goes stale within this many days
+    #[arg(long, value_name = "DAYS")]
+    pub warn_days: Option<i64>,
 }
 
 /// `600`, `600s`, `10m`, `1h`: a whole number of seconds, minutes or hours, as seconds.

@@ -489,3 +489,52 @@ mod share_trust;
 mod share_ops;
 #[path = "continuity/tamper.rs"]
 mod tamper;
+
+#[test]
+fn verify_warns_before_the_due_date_and_refuses_a_snapshot_from_the_future() {
+    // Snapshot 2025-11-22, every 30 days: due by 2025-12-22, stale from the 23rd.
+    let dir = built("basic");
+    let dist = dir.path().join("dist");
+    let day = 86_400;
+    let early = verify_at(&dist, &[".", "--warn-days", "7"], epoch() + day);
+    assert_eq!(early.code, 0, "{}", early.transcript());
+    assert!(!early.stdout.contains("warning"), "{}", early.stdout);
+    let soon = verify_at(&dist, &[".", "--warn-days", "7"], epoch() + 26 * day);
+    assert_eq!(
+        soon.code,
+        0,
+        "a warning is not a failure: {}",
+        soon.transcript()
+    );
+    assert!(
+        soon.stdout
+            .starts_with("warning  the copy goes stale in 5 day(s): renew it by 2025-12-22"),
+        "{}",
+        soon.stdout
+    );
+    let json = verify_at(
+        &dist,
+        &[".", "--warn-days", "7", "--format", "json"],
+        epoch() + 26 * day,
+    );
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(value["status"], "ok");
+    assert_eq!(value["stale"]["days_left"], 5);
+    assert!(value["warning"].as_str().unwrap().contains("5 day(s)"));
+
+    // Verified a day before its own snapshot: a wrong clock, never "fresh for ever".
+    let future = verify_at(&dist, &["."], epoch() - day);
+    assert_eq!(future.code, 1, "{}", future.transcript());
+    assert!(
+        future.stdout.contains("is dated after now"),
+        "{}",
+        future.stdout
+    );
+    let skew = verify_at(&dist, &["."], epoch() - 60);
+    assert_eq!(
+        skew.code,
+        0,
+        "a minute of clock skew is tolerated: {}",
+        skew.transcript()
+    );
+}

@@ -71,11 +71,28 @@ pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
         rebuild: rebuilt.as_ref(),
     };
     result.ok = result.ok && extras.problems() == 0;
+    // An early warning before the due date: not a problem, the exit stays 0.
+    let warning = opts
+        .warn_days
+        .filter(|days| !result.stale.stale && result.stale.days_left <= *days)
+        .map(|_| {
+            format!(
+                "the copy goes stale in {} day(s): renew it by {}",
+                result.stale.days_left, result.stale.next_due
+            )
+        });
     let text = match opts.format {
-        Format::Text => text(&result, &extras),
+        Format::Text => {
+            let mut text = text(&result, &extras);
+            if let Some(w) = &warning {
+                text.insert_str(0, &format!("warning  {w}\n"));
+            }
+            text
+        }
         Format::Json => {
             let report = JsonReport {
                 status: if result.ok { "ok" } else { "problems" },
+                warning: warning.as_deref(),
                 verification: &result,
                 signature: &signature,
                 rebuild: rebuilt.as_ref(),
@@ -109,6 +126,9 @@ impl Extras<'_> {
 struct JsonReport<'a> {
     /// `ok` (exit 0) or `problems` (exit 1); `unusable` (exit 2) is written by [`unusable`].
     status: &'static str,
+    /// `--warn-days`: the copy goes stale soon.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    warning: Option<&'a str>,
     #[serde(flatten)]
     verification: &'a Verification,
     signature: &'a SignatureReport,
@@ -264,6 +284,13 @@ fn write_text(out: &mut String, r: &Verification, extras: &Extras) -> std::fmt::
             Some(detail) => writeln!(out, "{label:<8} {} ({detail})", f.file)?,
             None => writeln!(out, "{label:<8} {}", f.file)?,
         }
+    }
+    if r.stale.future {
+        writeln!(
+            out,
+            "future   the snapshot {} is dated after now: check the build machine's clock or SOURCE_DATE_EPOCH",
+            r.snapshot
+        )?;
     }
     if r.stale.stale {
         writeln!(
