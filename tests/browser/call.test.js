@@ -376,7 +376,7 @@ describe('call assistant', { skip: skipReason() }, () => {
     assert.equal(await page.locator('.lb-call-record').count(), 2);
 
     const [csvDl] = await Promise.all([page.waitForEvent('download'), page.locator('#lb-calls-csv').click()]);
-    assert.match(csvDl.suggestedFilename(), new RegExp(`^appels-${site}-\\d{8}-\\d{4}\\.csv$`));
+    assert.match(csvDl.suggestedFilename(), new RegExp(`^appels-${site}-\\d{8}-\\d{4}-[0-9a-f]{6}\\.csv$`));
     const bytes = fs.readFileSync(await csvDl.path());
     assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 byte order mark');
     const rows = parseCsv(bytes.toString('utf8').slice(1));
@@ -398,7 +398,7 @@ describe('call assistant', { skip: skipReason() }, () => {
     assert.match(await page.locator('#lb-calls-status').textContent(), /Export téléchargé/);
 
     const [jsonDl] = await Promise.all([page.waitForEvent('download'), page.locator('#lb-calls-json').click()]);
-    assert.match(jsonDl.suggestedFilename(), new RegExp(`^appels-${site}-\\d{8}-\\d{4}\\.json$`));
+    assert.match(jsonDl.suggestedFilename(), new RegExp(`^appels-${site}-\\d{8}-\\d{4}-[0-9a-f]{6}\\.json$`));
     const exp = JSON.parse(fs.readFileSync(await jsonDl.path(), 'utf8'));
     assert.equal(exp.format, 'lifeboat-calls');
     assert.equal(exp.version, 1);
@@ -416,11 +416,63 @@ describe('call assistant', { skip: skipReason() }, () => {
     await page.locator('#lb-calls-clear').click();
     const dialog = page.getByRole('dialog', { name: 'Vider le journal des appels\u00a0?' });
     await dialog.waitFor();
-    assert.match(await dialog.textContent(), /Les 2 appel\(s\) exporté\(s\)/);
+    assert.match(await dialog.textContent(), /Les 2 appels exportés/);
     await dialog.getByRole('button', { name: 'Supprimer les appels' }).click();
     await page.waitForFunction(() => /Aucun appel/.test(document.getElementById('lb-view').textContent));
     assert.deepEqual(await log(page), []);
     await s.close();
+  });
+
+  it('asks before the next caller starts on a finished call\'s values (Restart, Home after an end point)', async () => {
+    const s = await open('#/');
+    const { page } = s;
+    await identify(page, '11112222', '0601');
+    await toEnd(page);
+    // The agent goes back to the start for the next caller without "Terminer l'appel".
+    await page.goto(h.fileUrl(accueil, '#/identification/identifier'));
+    const dialog = page.getByRole('dialog', { name: /Nouvel appel/ });
+    await dialog.waitFor();
+    assert.match(await dialog.textContent(), /Geste commercial accordé/);
+    await dialog.getByRole('button', { name: 'Terminer et enregistrer' }).click();
+    await h.waitHeading(page, 'Identifier le client');
+    const saved = await log(page);
+    assert.equal(saved.length, 1, 'the finished call is in the log');
+    assert.equal(saved[0].fields.numero_compte, '11112222');
+    assert.equal(await inView(page, 'Numéro de compte').inputValue(), '', 'the next call starts empty');
+    // "Continuer le même appel" keeps the values (a caller who had one more question).
+    await inView(page, 'Numéro de compte').fill('33334444');
+    await answer(page, 'Client identifié').click();
+    await h.waitHeading(page, 'Vérifier la facture');
+    await toEnd(page);
+    await page.goto(h.fileUrl(accueil, '#/identification/identifier'));
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Continuer le même appel' }).click();
+    await h.waitHeading(page, 'Identifier le client');
+    assert.equal(await inView(page, 'Numéro de compte').inputValue(), '33334444');
+    assert.equal((await log(page)).length, 1);
+    await s.close();
+  });
+
+  it('names two browsers\' exports of the same minute apart, and one browser\'s alike', async () => {
+    // Agents drop their exports into one shared folder: the same name would replace a file.
+    const names = [];
+    for (let agent = 0; agent < 2; agent++) {
+      const s = await open('#/', { now: fresh });
+      await identify(s.page, '12345678', '0611');
+      await toEnd(s.page);
+      await s.page.locator('#lb-call-end').click();
+      await h.waitHeading(s.page, 'Accueil téléphonique');
+      await s.page.locator('#lb-call-loglink').click();
+      await h.waitHeading(s.page, 'Journal des appels');
+      for (let i = 0; i < 2; i++) {
+        const [dl] = await Promise.all([s.page.waitForEvent('download'), s.page.locator('#lb-calls-csv').click()]);
+        names.push(dl.suggestedFilename());
+      }
+      await s.close();
+    }
+    assert.equal(names[0], names[1], 'one browser keeps its mark');
+    assert.equal(names[2], names[3]);
+    assert.notEqual(names[0], names[2], `two browsers, one minute: ${names.join(', ')}`);
   });
 
   it('merges the CSV and JSON downloads of two agents with the real binary (lifeboat calls merge)', {

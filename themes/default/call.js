@@ -321,6 +321,8 @@ var lbCall = (function () {
       return s.entry + '/' + s.d + '/' + s.n;
     }
 
+    var asking = false;
+
     /* A node shown: added to the path, or, when already on it (Back, a loop), the path goes back to it. */
     function visit(f) {
       var step = {
@@ -332,6 +334,30 @@ var lbCall = (function () {
       var at = -1;
       path.forEach(function (s, i) { if (stepKey(s) === key) at = i; });
       if (at === path.length - 1 && at >= 0) return;
+      var prev = path[path.length - 1];
+      if (at < 0 && prev && prev.end && logOn && !asking) {
+        // Leaving an end point for a step not on the path (Restart, Home, a search hit): most likely
+        // the next caller. Ask before this call's values are taken for the next one's.
+        asking = true;
+        L.confirm(cx, {
+          title: S('call_confirm_next_title'),
+          body: S('call_confirm_next_body', { end: prev.step }),
+          choices: [{ value: 'save', text: S('call_confirm_save'), primary: true }],
+          cancel: S('call_confirm_next_continue')
+        }).then(function (v) {
+          asking = false;
+          if (v === 'save') {
+            var rec = recordOf(new Date());
+            saveRecord(rec);
+            state = fresh();
+            if (st.usable) st.write('call', null);
+            update(null, null);
+            say(flash, S('call_saved', { time: time(rec.ended) }));
+          }
+          visit(f);
+        });
+        return;
+      }
       if (at >= 0) {
         state.path = path.slice(0, at + 1);
         state.path[at].answer = null;
@@ -417,7 +443,7 @@ var lbCall = (function () {
 
     function refreshPanel() {
       startedLine.textContent = state.started
-        ? S('call_started', { time: time(state.started), n: state.path.length })
+        ? S(state.path.length === 1 ? 'call_started_one' : 'call_started', { time: time(state.started), n: state.path.length })
         : S('call_not_started');
       noteArea.value = noteText(recordOf(null));
       if (comment.value !== state.comment) comment.value = state.comment;
@@ -478,7 +504,9 @@ var lbCall = (function () {
       var left = all.filter(function (r) { return !exported[r.id]; }).length;
       L.confirm(cx, {
         title: S('call_confirm_clear_title'),
-        body: left ? S('call_confirm_clear_unexported', { n: left }) : S('call_confirm_clear_body', { n: all.length }),
+        body: left
+          ? S(left === 1 ? 'call_confirm_clear_unexported_one' : 'call_confirm_clear_unexported', { n: left })
+          : S(all.length === 1 ? 'call_confirm_clear_body_one' : 'call_confirm_clear_body', { n: all.length }),
         choices: [{ value: 'clear', text: S('call_confirm_clear') }],
         cancel: S('call_cancel')
       }).then(function (v) {
