@@ -423,36 +423,6 @@ describe('call assistant', { skip: skipReason() }, () => {
     await s.close();
   });
 
-  it('asks before the next caller starts on a finished call\'s values (Restart, Home after an end point)', async () => {
-    const s = await open('#/');
-    const { page } = s;
-    await identify(page, '11112222', '0601');
-    await toEnd(page);
-    // The agent goes back to the start for the next caller without "Terminer l'appel".
-    await page.goto(h.fileUrl(accueil, '#/identification/identifier'));
-    const dialog = page.getByRole('dialog', { name: /Nouvel appel/ });
-    await dialog.waitFor();
-    assert.match(await dialog.textContent(), /Geste commercial accordé/);
-    await dialog.getByRole('button', { name: 'Terminer et enregistrer' }).click();
-    await h.waitHeading(page, 'Identifier le client');
-    const saved = await log(page);
-    assert.equal(saved.length, 1, 'the finished call is in the log');
-    assert.equal(saved[0].fields.numero_compte, '11112222');
-    assert.equal(await inView(page, 'Numéro de compte').inputValue(), '', 'the next call starts empty');
-    // "Continuer le même appel" keeps the values (a caller who had one more question).
-    await inView(page, 'Numéro de compte').fill('33334444');
-    await answer(page, 'Client identifié').click();
-    await h.waitHeading(page, 'Vérifier la facture');
-    await toEnd(page);
-    await page.goto(h.fileUrl(accueil, '#/identification/identifier'));
-    await dialog.waitFor();
-    await dialog.getByRole('button', { name: 'Continuer le même appel' }).click();
-    await h.waitHeading(page, 'Identifier le client');
-    assert.equal(await inView(page, 'Numéro de compte').inputValue(), '33334444');
-    assert.equal((await log(page)).length, 1);
-    await s.close();
-  });
-
   it('names two browsers\' exports of the same minute apart, and one browser\'s alike', async () => {
     // Agents drop their exports into one shared folder: the same name would replace a file.
     const names = [];

@@ -321,8 +321,6 @@ var lbCall = (function () {
       return s.entry + '/' + s.d + '/' + s.n;
     }
 
-    var asking = false;
-
     /* A node shown: added to the path, or, when already on it (Back, a loop), the path goes back to it. */
     function visit(f) {
       var step = {
@@ -334,30 +332,6 @@ var lbCall = (function () {
       var at = -1;
       path.forEach(function (s, i) { if (stepKey(s) === key) at = i; });
       if (at === path.length - 1 && at >= 0) return;
-      var prev = path[path.length - 1];
-      if (at < 0 && prev && prev.end && logOn && !asking) {
-        // Leaving an end point for a step not on the path (Restart, Home, a search hit): most likely
-        // the next caller. Ask before this call's values are taken for the next one's.
-        asking = true;
-        L.confirm(cx, {
-          title: S('call_confirm_next_title'),
-          body: S('call_confirm_next_body', { end: prev.step }),
-          choices: [{ value: 'save', text: S('call_confirm_save'), primary: true }],
-          cancel: S('call_confirm_next_continue')
-        }).then(function (v) {
-          asking = false;
-          if (v === 'save') {
-            var rec = recordOf(new Date());
-            saveRecord(rec);
-            state = fresh();
-            if (st.usable) st.write('call', null);
-            update(null, null);
-            say(flash, S('call_saved', { time: time(rec.ended) }));
-          }
-          visit(f);
-        });
-        return;
-      }
       if (at >= 0) {
         state.path = path.slice(0, at + 1);
         state.path[at].answer = null;
