@@ -279,6 +279,8 @@ fn viewer_works_in_a_real_browser() {
         .env("LIFEBOAT_LOCKED_KEY", LOCKED_KEY)
         .env("LIFEBOAT_LOCKED_ROTATED_KEY", ROTATED_KEY)
         .env("LIFEBOAT_CHROMIUM", chromium())
+        // The binary itself: serve.test.js starts `lifeboat serve`, call.test.js runs `lifeboat calls
+        // merge` over the browser's exports (that test fails without it in CI).
         .env("LIFEBOAT_BIN", env!("CARGO_BIN_EXE_lifeboat"))
         .output()
         .expect("run node --test");

@@ -111,6 +111,15 @@ fn check_site(project: &Project, report: &mut Report) {
                 .label("expected https://…"),
         );
     }
+    if site.backup.deputy.is_none() {
+        report.push(
+            Diagnostic::warning(
+                "backup.deputy is not set: nobody stands in for the owner of the offline copies",
+            )
+            .in_file(file)
+            .hint("add e.g. deputy = { name = \"…\", phone = \"…\" } under [backup]"),
+        );
+    }
     if site.backup.locations.is_empty() {
         report.push(
             Diagnostic::warning(

@@ -532,10 +532,9 @@ impl Loader<'_> {
                 );
                 continue;
             }
-            let Some((file, config)) = self.toml_file::<EntryConfig>(&entry_toml) else {
-                self.unloadable.insert(id);
-                continue;
-            };
+            // A broken entry.toml leaves the entry point out, but its diagrams are still read and
+            // parsed, so that one run reports their problems too.
+            let config = self.toml_file::<EntryConfig>(&entry_toml);
             // Files are read in order (each joins the report), then parsed on all cores.
             let mut texts = Vec::new();
             // Anything named `*.md` that resolves and is not a folder is a diagram: a FIFO or a device
@@ -579,7 +578,12 @@ impl Loader<'_> {
                     }
                 }
             }
-            entries.push(Entry::new(id, file, config, diagrams));
+            match config {
+                Some((file, config)) => entries.push(Entry::new(id, file, config, diagrams)),
+                None => {
+                    self.unloadable.insert(id);
+                }
+            }
         }
         entries
     }

@@ -430,7 +430,7 @@ var lbCall = (function () {
 
     function refreshPanel() {
       startedLine.textContent = state.started
-        ? S('call_started', { time: time(state.started), n: state.path.length })
+        ? S(state.path.length === 1 ? 'call_started_one' : 'call_started', { time: time(state.started), n: state.path.length })
         : S('call_not_started');
       noteArea.value = noteText(recordOf(null));
       if (comment.value !== state.comment) comment.value = state.comment;
@@ -491,7 +491,9 @@ var lbCall = (function () {
       var left = all.filter(function (r) { return !exported[r.id]; }).length;
       L.confirm(cx, {
         title: S('call_confirm_clear_title'),
-        body: left ? S('call_confirm_clear_unexported', { n: left }) : S('call_confirm_clear_body', { n: all.length }),
+        body: left
+          ? S(left === 1 ? 'call_confirm_clear_unexported_one' : 'call_confirm_clear_unexported', { n: left })
+          : S(all.length === 1 ? 'call_confirm_clear_body_one' : 'call_confirm_clear_body', { n: all.length }),
         choices: [{ value: 'clear', text: S('call_confirm_clear') }],
         cancel: S('call_cancel')
       }).then(function (v) {
