@@ -234,10 +234,14 @@ describe('the agent\'s view on the desk trial', { skip: h.skipReason('LIFEBOAT_D
     const note = await page.locator('#lb-call-note').inputValue();
     assert.match(note, /Last four digits: 1234/);
     assert.match(note, /Lost or stolen card › When and where was it lost\? → Restart call\nLost or stolen card › Identify the customer and the card$/m);
-    // An end point offers both too.
+    // An end point offers both too, after the assistant's New call (the next caller), which asks first.
     await page.locator('#lb-call-close').click();
     await go(page, '#/lost-card/done', 'Call finished');
-    assert.deepEqual(await page.locator('.lb-end-actions a').allTextContents(), ['Restart call', 'Diagram start', 'Home']);
+    assert.deepEqual(await page.locator('.lb-end-actions').getByRole('link').allTextContents(), ['Restart call', 'Diagram start', 'Home']);
+    await page.locator('.lb-end-actions').getByRole('button', { name: 'New call' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    await h.waitHeading(page, 'Call finished');
+    assert.equal(await page.getByRole('dialog').count(), 0, 'cancelled: the call and the step stay');
     // The assistant's New call (after asking) starts a new trail as well.
     await go(page, '#/lost-card/block', 'Block the card');
     assert.ok((await trail()).length >= 2);

@@ -6,7 +6,8 @@
  * the log (calllog.js keeps it, views and exports it) and starts a new one. viewer.js calls
  * `lbCall.start(cx, secret)` with its helpers (`cx`) and, for a locked entry point, `secret` = {key} (the
  * AES-GCM key unlock.js derives from the access key), and gets {render(id), shown(root, kind, f),
- * restarted()} ("Restart call" was chosen: the call goes on from its first step, nothing is cleared).
+ * restarted(), newCall()} ("Restart call" was chosen: the call goes on from its first step, nothing is
+ * cleared; "New call" from an end point: as the panel's button, asking first).
  * See docs/call-assistant.md. */
 var lbCall = (function () {
   'use strict';
@@ -683,7 +684,7 @@ var lbCall = (function () {
       restarting = !!state.started;
     }
 
-    return { render: render, shown: shown, restarted: restarted };
+    return { render: render, shown: shown, restarted: restarted, newCall: newCall };
   }
 
   return { start: start };

@@ -385,7 +385,9 @@ function lbViewer(data, sealedImages, sealedCall) {
       parts.push(h('div', { class: 'lb-end', id: 'lb-end' },
         h('p', { class: 'lb-end-title', text: S('end_title') }),
         h('p', { class: 'lb-end-body', text: S('end_body') }),
-        h('p', { class: 'lb-end-actions' }, restarts(true), btn('#/', S('home')))));
+        // With the call assistant, the next caller is its New call (which asks before clearing a call).
+        h('p', { class: 'lb-end-actions' }, call ? h('button', { class: 'lb-btn lb-btn-primary', type: 'button',
+          'data-lb-new-call': '', text: S('call_new') }) : null, ' ', restarts(!call), btn('#/', S('home')))));
     }
     return { parts: parts, title: n.title, docTitle: n.title + ' — ' + baseTitle };
   }
@@ -667,6 +669,7 @@ function lbViewer(data, sealedImages, sealedCall) {
       printWhenReady();
       return;
     }
+    if (t.closest('[data-lb-new-call]') && call) return call.newCall();
     var zoomBtn = t.closest('[data-lb-zoom]');
     if (zoomBtn && mapView) {
       mapView.zoom(Number(zoomBtn.getAttribute('data-lb-zoom')));
