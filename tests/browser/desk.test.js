@@ -440,6 +440,11 @@ describe('the desk trial\'s documents and locked entry point', { skip: h.skipRea
       assert.ok(!text.toUpperCase().replace(/[\s-]/g, '').includes(canonical.slice(0, 26)), 'no access key stored');
     }
     assert.match(stored.session, /^lifeboat:unlock:fraud=/m);
+    // Its home page says it is a protected file.
+    await page.evaluate(() => { location.hash = '#/'; });
+    await h.waitHeading(page, 'Fraud checks');
+    assert.equal(await page.locator('#lb-view .lb-locked-mark').textContent(), 'Protected file');
+    assert.equal(await page.locator('#lb-view .lb-locked-mark .lb-lock[aria-hidden="true"]').count(), 1);
     assert.doesNotMatch(stored.local, /lifeboat:unlock/);
     // Another tab is another session: it asks again.
     const other = await s.context.newPage();

@@ -298,8 +298,9 @@ function lbViewer(data, sealedImages, sealedCall) {
 
   function renderHome() {
     var entry = data.entry;
-    // The site's name is in the header already.
-    var parts = [heading('h1', entry.title || '')];
+    // The site's name is in the header already; a locked entry point (unlocked) says it is protected.
+    var parts = [sealedImages ? h('p', { class: 'lb-kicker lb-locked-mark' }, h('span', { class: 'lb-lock', 'aria-hidden': 'true' }), S('locked_kicker')) : null,
+      heading('h1', entry.title || '')];
     if (entry.description) parts.push(h('p', { class: 'lb-desc', text: entry.description }));
     var st = entryStart();
     if (st) {
