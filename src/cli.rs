@@ -169,6 +169,17 @@ pub struct PublishOptions {
     /// How many previous bundles to keep under SHARE/archive
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub keep: usize,
+    /// If another publish to SHARE is running, wait up to this long for it to finish instead of refusing
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub wait: u64,
+    /// Install a bundle older than the one on the share (a rollback: `lifeboat publish
+    /// SHARE/archive/<snapshot> --to SHARE --allow-older`)
+    #[arg(long)]
+    pub allow_older: bool,
+    /// Keep the archived copies of an entry point that became locked or changed key (by default they
+    /// are removed from SHARE/archive, since they open without the new key)
+    #[arg(long)]
+    pub keep_old_keys: bool,
     /// Print nothing but problems
     #[arg(long, short)]
     pub quiet: bool,

@@ -473,6 +473,8 @@ mod publish;
 #[path = "continuity/share_trust.rs"]
 mod share_trust;
 
+#[path = "continuity/publish_lock.rs"]
+mod publish_lock;
 #[path = "continuity/share_ops.rs"]
 mod share_ops;
 #[path = "continuity/tamper.rs"]

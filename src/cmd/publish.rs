@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 use crate::cli::PublishOptions;
-use crate::publish::{self, Ops, PublishError, Steps};
+use crate::publish::lock::Notice;
+use crate::publish::{self, Ops, Options, PublishError, Steps};
 
 /// Test-only hook: stop the publish after this many filesystem steps, as a crash would. Read only by a
 /// binary built with the `test-hooks` feature (the one `cargo test` runs); a release binary ignores it.
@@ -36,7 +37,24 @@ pub fn run(opts: &PublishOptions) -> anyhow::Result<ExitCode> {
         done: 0,
         fail_after: fail_after(),
     });
-    match publish::publish(&opts.dir, &opts.to, opts.keep, now, &mut ops) {
+    let notify = |notice: Notice| match notice {
+        Notice::Waiting { holder, wait } => eprintln!(
+            "note: another publish to {} is running: {holder}; waiting for it (up to {}s, --wait)",
+            opts.to.display(),
+            wait.as_secs()
+        ),
+        Notice::TookOver { holder, why } => eprintln!(
+            "warning: took over the publish lock of {holder}: {why}, so the lock is stale"
+        ),
+    };
+    let options = Options {
+        keep: opts.keep,
+        now,
+        wait: std::time::Duration::from_secs(opts.wait),
+        allow_older: opts.allow_older,
+        notify: &notify,
+    };
+    match publish::publish(&opts.dir, &opts.to, &options, &mut ops) {
         Ok(p) => {
             if p.stale {
                 eprintln!(
@@ -80,7 +98,11 @@ pub fn run(opts: &PublishOptions) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Err(e @ PublishError::BadBundle { .. }) => {
+        Err(
+            e @ (PublishError::BadBundle { .. }
+            | PublishError::Locked { .. }
+            | PublishError::Older { .. }),
+        ) => {
             eprintln!("error: {e}");
             Ok(ExitCode::from(super::EXIT_PROBLEMS))
         }

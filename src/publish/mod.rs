@@ -1,6 +1,7 @@
 //! Publishing a verified bundle to a file share so that, at every instant, the share holds complete files
 //! that verify, even if the publish is killed half-way. The design (docs/continuity.md):
 //!
+//! 0. take the share's lock (`lock.rs`): one publish at a time per share, the others wait or are refused;
 //! 1. finish a publish that was interrupted after it started replacing files (its journal says which);
 //! 2. stage the new files under `SHARE/.lifeboat-publish/<snapshot>/` (temporary name, fsync, rename),
 //!    the staged manifest last: a complete staging folder is one with a manifest;
@@ -29,6 +30,7 @@ use crate::verify::{
 };
 
 pub mod fs;
+pub mod lock;
 mod rollback;
 #[cfg(test)]
 mod tests;
@@ -45,6 +47,23 @@ pub enum PublishError {
     BadBundle { dir: String, problems: String },
     #[error("cannot write `{path}`: {source}")]
     Io { path: String, source: io::Error },
+    #[error("another publish to `{share}` is running: {holder}. One publish at a time per share: {advice}")]
+    Locked {
+        share: String,
+        holder: String,
+        waited: Duration,
+        /// The lock file.
+        path: String,
+        /// What to do: wait, or clear a lock no publish holds.
+        advice: String,
+    },
+    #[error("`{dir}` holds snapshot {new}, older than snapshot {current} on `{share}`: refusing to replace a newer bundle with an older one. To roll back on purpose, add --allow-older (`lifeboat publish {share}/archive/<snapshot> --to {share} --allow-older`)")]
+    Older {
+        dir: String,
+        share: String,
+        new: String,
+        current: String,
+    },
     #[error("`{0}` is the bundle folder itself; publish to another folder")]
     SameFolder(String),
     #[error("stopped after {0} filesystem steps (LIFEBOAT_PUBLISH_FAIL_AFTER, a test hook)")]
@@ -199,13 +218,42 @@ pub fn snapshot_folder(snapshot: &str) -> String {
         .collect()
 }
 
+/// How a publish runs: retention, the time, and what it may do besides installing a newer bundle.
+pub struct Options<'a> {
+    /// How many previous bundles to keep under `archive/`.
+    pub keep: usize,
+    /// The time (seconds since 1970).
+    pub now: i64,
+    /// How long to wait for another publish to the same share to finish (zero: refuse at once).
+    pub wait: Duration,
+    /// Install a bundle whose snapshot is older than the share's (a rollback).
+    pub allow_older: bool,
+    /// Hears of a wait for the share's lock and of a stale lock taken over.
+    pub notify: &'a dyn Fn(lock::Notice),
+}
+
+fn ignore(_: lock::Notice) {}
+
+impl Options<'static> {
+    /// Keep `keep`, at `now`; no wait, no older bundle, nothing told.
+    pub fn new(keep: usize, now: i64) -> Options<'static> {
+        Options {
+            keep,
+            now,
+            wait: Duration::ZERO,
+            allow_older: false,
+            notify: &ignore,
+        }
+    }
+}
+
 pub fn publish(
     dir: &Path,
     share: &Path,
-    keep: usize,
-    now: i64,
+    opts: &Options,
     ops: &mut Ops,
 ) -> Result<Published, PublishError> {
+    let (keep, now) = (opts.keep, opts.now);
     let check = verify::verify(dir, now, None, i64::MAX)?;
     let broken: Vec<String> = check
         .files
@@ -235,6 +283,15 @@ pub fn publish(
     // anywhere.
     share::real_dir(&work)?;
     share::real_dir(&share.join(ARCHIVE_DIR))?;
+    // Held to the end, whichever way this returns.
+    let _lock = lock::acquire(
+        share,
+        &new.snapshot,
+        now,
+        opts.wait,
+        ops.backoff.sleep,
+        opts.notify,
+    )?;
     let mut left = Vec::new();
 
     // 1. An interrupted publish is rolled forward first, so the share is one complete bundle again;
@@ -243,13 +300,23 @@ pub fn publish(
         finish(share, &journal, Staged::Unverified, &mut left, ops)?;
     }
     let current = read_current(share)?;
+    if let Some((old, _)) = current.as_ref() {
+        if new.snapshot_epoch < old.snapshot_epoch && !opts.allow_older {
+            return Err(PublishError::Older {
+                dir: dir.display().to_string(),
+                share: share.display().to_string(),
+                new: new.snapshot.clone(),
+                current: old.snapshot.clone(),
+            });
+        }
+    }
     let snapshot_dir = snapshot_folder(&new.snapshot);
     let mut unpruned = Vec::new();
     if current.as_ref().is_some_and(|(_, raw)| *raw == new_raw)
         && share_is_intact(share, now)
         && same_signature(dir, share)?
     {
-        remove_dir(&work, ops)?;
+        clear_work(&work, ops)?;
         let pruned = prune(share, keep, &snapshot_dir, &mut unpruned, ops)?;
         return Ok(Published {
             snapshot: new.snapshot,
@@ -274,7 +341,7 @@ pub fn publish(
     let staging = work.join(&snapshot_dir);
     let names = file_names(&new);
     let staged = (|| {
-        remove_dir(&work, ops)?;
+        clear_work(&work, ops)?;
         for name in &names {
             copy_file(&dir.join(name), &staging, name, ops)?;
         }
@@ -285,7 +352,7 @@ pub fn publish(
         // A full disk or a refused write: the staging folder goes too, so nothing half-made is left on
         // the share (a crash, simulated by the test hook, leaves it for the next run to remove).
         if !matches!(e, PublishError::Interrupted(_)) {
-            ops.fs.remove_dir_all(&work).ok();
+            ops.fs.remove_dir_all(&staging).ok();
         }
         return Err(e.with_outcome(untouched));
     }
@@ -406,7 +473,7 @@ fn finish(
     let new = match verify::read_manifest(&staged_manifest) {
         Ok((manifest, raw)) => Version::new(manifest, raw),
         // The staged manifest moves into place last: without it, there is nothing left to do.
-        Err(VerifyError::NoManifest(_)) => return remove_dir(&work, ops),
+        Err(VerifyError::NoManifest(_)) => return clear_work(&work, ops),
         Err(e) => {
             return Err(refuse(format!(
                 "points at a staged bundle that cannot be used: {e}"
@@ -447,7 +514,7 @@ fn finish(
     }
     left.extend(dropped);
     // The publish is complete once the manifest is in place; only bookkeeping is left.
-    remove_dir(&work, ops).map_err(|e| {
+    clear_work(&work, ops).map_err(|e| {
         e.with_outcome(|| format!("The new bundle is in place; lifeboat's own folder `{}` is left over, and the next publish removes it.", work.display()))
     })
 }
@@ -614,6 +681,34 @@ fn rename(from: &Path, to: &Path, ops: &mut Ops) -> Result<(), PublishError> {
 fn remove_file(path: &Path, ops: &mut Ops) -> Result<(), PublishError> {
     ops.retry(path, |fs| fs.remove_file(path))?;
     ops.step()
+}
+
+/// Empties lifeboat's folder `.lifeboat-publish/` but for the lock, the journal first: once the journal
+/// is gone, the staging folder is only a leftover.
+fn clear_work(work: &Path, ops: &mut Ops) -> Result<(), PublishError> {
+    let Ok(read) = std::fs::read_dir(work) else {
+        return Ok(());
+    };
+    let mut items: Vec<(String, bool)> = read
+        .flatten()
+        .map(|item| {
+            let name = item.file_name().to_string_lossy().to_string();
+            // Never follows a link: a link is removed as a file.
+            let is_dir = item.file_type().is_ok_and(|t| t.is_dir());
+            (name, is_dir)
+        })
+        .filter(|(name, _)| name != lock::LOCK_FILE && name != lock::TAKEOVER_FILE)
+        .collect();
+    items.sort_by_key(|(name, _)| (name != JOURNAL, name.clone()));
+    for (name, is_dir) in items {
+        let path = work.join(name);
+        if is_dir {
+            remove_dir(&path, ops)?;
+        } else {
+            remove_file(&path, ops)?;
+        }
+    }
+    Ok(())
 }
 
 fn remove_dir(dir: &Path, ops: &mut Ops) -> Result<(), PublishError> {

@@ -218,7 +218,7 @@ fn publish_interrupted_at_every_step_leaves_a_share_that_verifies() {
 }
 
 /// A bundle big enough for a publish to take a while: 40 entry points of 150 steps each.
-fn big_content(root: &Path, marker: &str) {
+pub(super) fn big_content(root: &Path, marker: &str) {
     fs::create_dir_all(root).unwrap();
     fs::write(
         root.join("site.toml"),
@@ -260,7 +260,15 @@ fn publish_killed_at_random_moments_leaves_a_share_that_verifies() {
     }
     let spawn = |bundle: &str| {
         Command::new(env!("CARGO_BIN_EXE_lifeboat"))
-            .args(["publish", bundle, "--to", "share", "--quiet"])
+            // The rounds alternate between the two bundles, the older one over the newer every other time.
+            .args([
+                "publish",
+                bundle,
+                "--to",
+                "share",
+                "--quiet",
+                "--allow-older",
+            ])
             .current_dir(dir.path())
             .env("LIFEBOAT_NOW", (epoch() + DAY).to_string())
             .stdout(Stdio::null())
