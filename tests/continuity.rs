@@ -473,6 +473,8 @@ mod publish;
 #[path = "continuity/share_trust.rs"]
 mod share_trust;
 
+#[path = "continuity/key_rotation.rs"]
+mod key_rotation;
 #[path = "continuity/publish_lock.rs"]
 mod publish_lock;
 #[path = "continuity/share_ops.rs"]

@@ -10,7 +10,9 @@
 //! 4. write the journal: from here on, `verify` accepts each file as the old version or the new one;
 //! 5. rename each staged file over the old one (atomic on one filesystem), delete files the new bundle
 //!    no longer has, rename the manifest into place last, then remove the journal and staging folder;
-//! 6. prune the archive to the newest N bundles.
+//! 6. withdraw from `archive/` the old copies of entry points that became locked or changed key
+//!    (`withdraw.rs`; before the journal goes, so a crash there is finished by the rerun);
+//! 7. prune the archive to the newest N bundles.
 //!
 //! Every call that changes the share goes through [`fs::ShareFs`]; one the share refuses because a file
 //! is in use (Windows file shares) is retried with back-off, and if a replacement in step 5 still fails,
@@ -34,6 +36,7 @@ pub mod lock;
 mod rollback;
 #[cfg(test)]
 mod tests;
+pub mod withdraw;
 
 use fs::{Backoff, RealFs, ShareFs};
 
@@ -198,8 +201,15 @@ pub struct Published {
     pub left: Vec<(String, String)>,
     /// Folders of `archive/` that could not be pruned now (a file in them in use); why.
     pub unpruned: Vec<(String, String)>,
-    /// The bundle is past its due date (published anyway: it is the newest there is).
+    /// The bundle is past its due date (published anyway).
     pub stale: bool,
+    /// The snapshot the share held when the bundle installed is older (`--allow-older`).
+    pub replaced_newer: Option<String>,
+    /// Old copies of locked entry points removed from `archive/` (or, with `--keep-old-keys`, what
+    /// would have been: `kept_old_keys`).
+    pub withdrawn: withdraw::Withdrawn,
+    /// True when `withdrawn` lists what `--keep-old-keys` kept rather than what was removed.
+    pub kept_old_keys: bool,
 }
 
 /// `2026-11-22T08:26:40Z` -> `2026-11-22T08-26-40Z`: a folder name every filesystem accepts.
@@ -228,6 +238,8 @@ pub struct Options<'a> {
     pub wait: Duration,
     /// Install a bundle whose snapshot is older than the share's (a rollback).
     pub allow_older: bool,
+    /// Leave in `archive/` the copies of entry points that became locked or changed key.
+    pub keep_old_keys: bool,
     /// Hears of a wait for the share's lock and of a stale lock taken over.
     pub notify: &'a dyn Fn(lock::Notice),
 }
@@ -242,6 +254,7 @@ impl Options<'static> {
             now,
             wait: Duration::ZERO,
             allow_older: false,
+            keep_old_keys: false,
             notify: &ignore,
         }
     }
@@ -296,12 +309,17 @@ pub fn publish(
 
     // 1. An interrupted publish is rolled forward first, so the share is one complete bundle again;
     //    the journal and what it points at are checked first: anyone can write to a share.
-    if let Some(journal) = share::read_journal(share)? {
-        finish(share, &journal, Staged::Unverified, &mut left, ops)?;
-    }
+    let rolled_forward = match share::read_journal(share)? {
+        Some(journal) => finish(share, &journal, Staged::Unverified, &mut left, ops)?,
+        None => withdraw::Withdrawn::default(),
+    };
     let current = read_current(share)?;
+    let mut replaced_newer = None;
     if let Some((old, _)) = current.as_ref() {
-        if new.snapshot_epoch < old.snapshot_epoch && !opts.allow_older {
+        if new.snapshot_epoch < old.snapshot_epoch {
+            replaced_newer = Some(old.snapshot.clone());
+        }
+        if replaced_newer.is_some() && !opts.allow_older {
             return Err(PublishError::Older {
                 dir: dir.display().to_string(),
                 share: share.display().to_string(),
@@ -327,6 +345,9 @@ pub fn publish(
             left,
             unpruned,
             stale: check.stale.stale,
+            replaced_newer: None,
+            withdrawn: rolled_forward,
+            kept_old_keys: false,
         });
     }
     let untouched = || {
@@ -367,15 +388,25 @@ pub fn publish(
         }
     }
 
-    // 4-5. Journal, then replace the files.
+    // 4-6. Journal, then replace the files and withdraw old copies of locked entry points.
+    let changes = withdraw::key_changes(current.as_ref().map(|(m, _)| m), &new);
     let journal = Journal {
         staging: snapshot_dir.clone(),
         snapshot: new.snapshot.clone(),
         started_epoch: now,
+        withdraw: if opts.keep_old_keys {
+            Vec::new()
+        } else {
+            changes.clone()
+        },
     };
     let text = toml::to_string(&journal).unwrap_or_default();
     write_file(&work, JOURNAL, text.as_bytes(), ops).map_err(|e| e.with_outcome(untouched))?;
-    finish(share, &journal, Staged::Ours, &mut left, ops)?;
+    let mut withdrawn = finish(share, &journal, Staged::Ours, &mut left, ops)?;
+    if opts.keep_old_keys {
+        withdrawn = withdraw::withdraw(share, &new, &changes, true, ops)?;
+    }
+    withdrawn.absorb(rolled_forward);
 
     // 6. Retention.
     let pruned = prune(share, keep, &snapshot_dir, &mut unpruned, ops)?;
@@ -388,6 +419,9 @@ pub fn publish(
         left,
         unpruned,
         stale: check.stale.stale,
+        replaced_newer,
+        withdrawn,
+        kept_old_keys: opts.keep_old_keys,
     })
 }
 
@@ -452,16 +486,17 @@ enum Staged {
     Unverified,
 }
 
-/// Moves the staged files of `journal` into place, manifest last, then removes the journal. Each step
-/// can be repeated, so a rerun after a crash picks up where this stopped. Files of the old bundle that
-/// the new one lacks are deleted only when they still are the old bundle's; the others are `left`.
+/// Moves the staged files of `journal` into place, manifest last, withdraws the old copies of the
+/// entry points the journal lists, then removes the journal. Each step can be repeated, so a rerun
+/// after a crash picks up where this stopped. Files of the old bundle that the new one lacks are deleted
+/// only when they still are the old bundle's; the others are `left`.
 fn finish(
     share: &Path,
     journal: &Journal,
     staged: Staged,
     left: &mut Vec<(String, String)>,
     ops: &mut Ops,
-) -> Result<(), PublishError> {
+) -> Result<withdraw::Withdrawn, PublishError> {
     let work = share.join(PUBLISH_DIR);
     let staging = work.join(&journal.staging);
     let staged_manifest = staging.join(manifest::FILE_NAME);
@@ -472,8 +507,18 @@ fn finish(
     };
     let new = match verify::read_manifest(&staged_manifest) {
         Ok((manifest, raw)) => Version::new(manifest, raw),
-        // The staged manifest moves into place last: without it, there is nothing left to do.
-        Err(VerifyError::NoManifest(_)) => return clear_work(&work, ops),
+        // The staged manifest moves into place last: without it, only the withdrawal may be left.
+        Err(VerifyError::NoManifest(_)) => {
+            let mut withdrawn = withdraw::Withdrawn::default();
+            if let Some((installed, _)) = read_current(share)? {
+                if installed.snapshot == journal.snapshot {
+                    withdrawn =
+                        withdraw::withdraw(share, &installed, &journal.withdraw, false, ops)?;
+                }
+            }
+            clear_work(&work, ops)?;
+            return Ok(withdrawn);
+        }
         Err(e) => {
             return Err(refuse(format!(
                 "points at a staged bundle that cannot be used: {e}"
@@ -513,10 +558,15 @@ fn finish(
         other => other?,
     }
     left.extend(dropped);
-    // The publish is complete once the manifest is in place; only bookkeeping is left.
+    // The publish is complete once the manifest is in place; the withdrawal and bookkeeping are left.
+    let withdrawn = withdraw::withdraw(share, &new.manifest, &journal.withdraw, false, ops)
+        .map_err(|e| {
+            e.with_outcome(|| "The new bundle is in place; old copies of locked entry points may be left in `archive/`: run `lifeboat publish` again to withdraw them.".to_string())
+        })?;
     clear_work(&work, ops).map_err(|e| {
         e.with_outcome(|| format!("The new bundle is in place; lifeboat's own folder `{}` is left over, and the next publish removes it.", work.display()))
-    })
+    })?;
+    Ok(withdrawn)
 }
 
 /// Step 5 up to the manifest: renames the staged files over the old ones, deletes the old bundle's files
