@@ -477,6 +477,8 @@ mod share_trust;
 mod key_rotation;
 #[path = "continuity/publish_lock.rs"]
 mod publish_lock;
+#[path = "continuity/rollback.rs"]
+mod rollback;
 #[path = "continuity/share_ops.rs"]
 mod share_ops;
 #[path = "continuity/tamper.rs"]

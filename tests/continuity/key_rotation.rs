@@ -317,3 +317,70 @@ fn a_publish_stopped_at_any_step_still_withdraws_on_the_rerun() {
     }
     assert!(completed, "the publish never completed");
 }
+
+/// A signed archived bundle loses its signature with the withdrawn file (it signed the manifest as it
+/// was), says so, and still verifies; the bundle in place keeps its own.
+#[test]
+fn a_signed_archived_bundle_is_left_unsigned_and_verifying() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let keys = lifeboat(root, &["key", "new-signing"]);
+    let secret = keys
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("secret "))
+        .unwrap()
+        .to_string();
+    copy_dir(&fixture("locked-site"), &root.join("content"));
+    let site = root.join("content/site.toml");
+    fs::write(&site, text(&site) + "\n[signing]\n").unwrap();
+    // `build` leaves an existing content folder as it is, and adds the signing key.
+    let signed = |day: i64, key: Option<&str>| {
+        let previous = std::env::var_os("LIFEBOAT_SIGNING_KEY");
+        assert!(
+            previous.is_none(),
+            "the tests set the signing key themselves"
+        );
+        let entry = root.join("content/coffre/entry.toml");
+        let config: String = text(&entry)
+            .lines()
+            .filter(|l| !l.starts_with("access") && !l.starts_with("key_holders"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let config = match key {
+            Some(_) => {
+                format!("access = \"key\"\nkey_holders = [\"Responsable continuité\"]\n{config}")
+            }
+            None => config,
+        };
+        fs::write(&entry, config).unwrap();
+        let at = (epoch() + day * DAY).to_string();
+        let out = format!("b{day}");
+        let mut env = vec![
+            ("SOURCE_DATE_EPOCH", at.as_str()),
+            ("LIFEBOAT_SIGNING_KEY", secret.as_str()),
+        ];
+        if let Some(key) = key {
+            env.push(("LIFEBOAT_ACCESS_KEY", key));
+        }
+        let run = lifeboat_env(root, &["build", "content", "--out", &out], &env);
+        assert_eq!(run.code, 0, "{}", run.transcript());
+    };
+    signed(0, None);
+    assert_eq!(publish(root, "b0", "share", &[], &[]).code, 0);
+    signed(1, Some(KEY_A));
+    let run = publish(root, "b1", "share", &[], &[]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let archived = root.join("share/archive").join(folder(0));
+    assert!(
+        run.stdout.contains(&format!("  removed share/archive/{}/bcp-manifest.toml.sig (it signed that bundle's manifest before the withdrawal; that bundle is unsigned now)\n", folder(0))),
+        "{}",
+        run.transcript()
+    );
+    assert!(!archived.join("bcp-manifest.toml.sig").exists());
+    let run = verify_at(&archived, &["."], epoch() + DAY);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(root.join("share/bcp-manifest.toml.sig").exists());
+    let run = verify_at(&root.join("share"), &["."], epoch() + DAY);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+}

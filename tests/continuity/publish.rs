@@ -65,7 +65,7 @@ pub(super) fn assert_verifies(dir: &Path, share: &str, context: &str) -> String 
 }
 
 /// Files of a share with their modification times: "changes nothing" means neither moves.
-fn state(share: &Path) -> BTreeMap<String, (Vec<u8>, std::time::SystemTime)> {
+pub(super) fn state(share: &Path) -> BTreeMap<String, (Vec<u8>, std::time::SystemTime)> {
     read_tree(share)
         .into_iter()
         .map(|(name, bytes)| {
