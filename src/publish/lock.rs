@@ -38,6 +38,10 @@ pub const LOCK_FILE: &str = "lock.toml";
 pub const TAKEOVER_FILE: &str = "lock.takeover";
 /// A lock older than this (seconds) is stale whoever holds it.
 pub const STALE_AFTER_SECONDS: i64 = 3600;
+/// [`STALE_AFTER_SECONDS`] for people.
+const STALE_AFTER_TEXT: &str = "1 hour";
+/// How long past `--wait` a publish keeps looking while another one takes a stale lock over.
+const TAKEOVER_GRACE: Duration = Duration::from_secs(2);
 /// A takeover file older than this (seconds) was left by a crash during a takeover.
 const TAKEOVER_STALE_SECONDS: u64 = 60;
 /// Largest lock file read.
@@ -125,10 +129,7 @@ impl Held {
     /// Why the lock is stale, if it is (see the module comment).
     fn stale(&self, me: &Holder) -> Option<String> {
         if self.age > STALE_AFTER_SECONDS {
-            return Some(format!(
-                "it is older than {}",
-                for_people(STALE_AFTER_SECONDS)
-            ));
+            return Some(format!("it is older than {}", STALE_AFTER_TEXT));
         }
         let h = self.holder.as_ref()?;
         let here = h.host == me.host && h.machine == me.machine;
@@ -233,15 +234,23 @@ pub fn acquire(
             sleep(Duration::from_millis(10));
             continue;
         }
-        if let Some(why) = held.stale(&me) {
+        let stale = held.stale(&me);
+        if let Some(why) = &stale {
             if take_over(&work, &held)? {
                 notify(Notice::TookOver {
                     holder: held.describe(),
-                    why,
+                    why: why.clone(),
                 });
                 continue;
             }
-        } else if elapsed >= wait {
+        }
+        // Another publish is taking a stale lock over: a moment more to see who got it.
+        let deadline = if stale.is_some() {
+            wait + TAKEOVER_GRACE
+        } else {
+            wait
+        };
+        if elapsed >= deadline {
             let advice = if wait.is_zero() {
                 "rerun with `--wait SECONDS` to queue behind it, or rerun later".to_string()
             } else {
@@ -257,11 +266,11 @@ pub fn acquire(
                 path: path.display().to_string(),
                 advice: format!(
                     "{advice}. The lock is taken over when its process is gone (same machine) or it is older than {}; if you know that no publish is running, delete `{}`",
-                    for_people(STALE_AFTER_SECONDS),
+                    STALE_AFTER_TEXT,
                     path.display()
                 ),
             });
-        } else if !told {
+        } else if !told && stale.is_none() {
             told = true;
             notify(Notice::Waiting {
                 holder: held.describe(),
@@ -460,6 +469,61 @@ mod tests {
             let pid = child.id();
             child.wait().unwrap();
             assert_eq!(process_alive(pid, None), Some(false));
+        }
+    }
+
+    /// Two publishes that find the same stale lock at once: one takes it over and holds it, the other
+    /// is refused naming the new holder; never both.
+    #[test]
+    fn a_stale_lock_found_by_two_publishes_at_once_goes_to_one() {
+        for round in 0..20 {
+            let share = tempfile::tempdir().unwrap();
+            let work = share.path().join(PUBLISH_DIR);
+            fs::create_dir_all(&work).unwrap();
+            let mut old = Holder::this_process("old", 1_000);
+            old.host = "gone-host".into();
+            old.machine = None;
+            fs::write(work.join(LOCK_FILE), old.to_toml()).unwrap();
+            let barrier = std::sync::Barrier::new(2);
+            let took_over = std::sync::atomic::AtomicUsize::new(0);
+            let results: Vec<Result<(), String>> = std::thread::scope(|scope| {
+                let runs: Vec<_> = (0..2)
+                    .map(|_| {
+                        scope.spawn(|| {
+                            barrier.wait();
+                            let notify = |n: Notice| {
+                                if matches!(n, Notice::TookOver { .. }) {
+                                    took_over.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                                }
+                            };
+                            let got = acquire(
+                                share.path(),
+                                "new",
+                                1_000 + 2 * STALE_AFTER_SECONDS,
+                                Duration::ZERO,
+                                &std::thread::sleep,
+                                &notify,
+                            );
+                            // Held while the other one tries.
+                            std::thread::sleep(Duration::from_millis(100));
+                            got.map(drop).map_err(|e| e.to_string())
+                        })
+                    })
+                    .collect();
+                runs.into_iter().map(|r| r.join().unwrap()).collect()
+            });
+            let won = results.iter().filter(|r| r.is_ok()).count();
+            assert_eq!(won, 1, "round {round}: {results:?}");
+            let refusal = results.iter().find_map(|r| r.clone().err()).unwrap();
+            assert!(
+                refusal.contains(&format!(
+                    "(pid {}, publishing snapshot new)",
+                    std::process::id()
+                )),
+                "round {round}: {refusal}"
+            );
+            assert_eq!(took_over.into_inner(), 1, "round {round}");
+            assert!(!work.exists(), "round {round}: the lock was not released");
         }
     }
 

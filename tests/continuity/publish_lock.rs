@@ -283,7 +283,7 @@ fn a_lock_from_another_machine_is_taken_over_only_after_an_hour() {
             .contains("warning: took over the publish lock of other-host (pid 1, ")
             && run
                 .stderr
-                .contains(": it is older than 1h 0m, so the lock is stale"),
+                .contains(": it is older than 1 hour, so the lock is stale"),
         "{}",
         run.stderr
     );
