@@ -89,6 +89,18 @@ pub struct BuildOptions<'a> {
     /// instead of being sealed again (sealing is random; this keeps the rest byte-comparable), with the
     /// key identifier the bundle's manifest records for it (a rebuild has no key).
     pub locked_files: Option<&'a LockedFiles<'a>>,
+    /// Where the time goes (`lifeboat build --timings`), when asked.
+    pub timings: Option<&'a crate::timings::Timings>,
+}
+
+impl BuildOptions<'_> {
+    /// Runs `f`, adding its time to `stage` when timings are asked for.
+    fn time<T>(&self, stage: crate::timings::Stage, f: impl FnOnce() -> T) -> T {
+        match self.timings {
+            Some(t) => t.time(stage, f),
+            None => f(),
+        }
+    }
 }
 
 /// The locked entry points' files of an existing bundle and their key identifiers, by file name
@@ -125,6 +137,7 @@ pub fn build_in_memory(
         progress: &progress,
         signing: None,
         locked_files: None,
+        timings: None,
     };
     let sink = MemorySink::new();
     let unzipped = build_files(&sink, project, checked, snapshot, key, options)?;
@@ -223,6 +236,7 @@ pub fn build_files(
             ))
         })
         .collect();
+    let started = std::time::Instant::now();
     let mut manifest = Manifest::new(project, snapshot, records);
     manifest.theme = checked.user_theme.as_ref().map(Into::into);
     let docs = documents::render(
@@ -246,6 +260,9 @@ pub fn build_files(
         .and_then(|s| s.sign(manifest_bytes.as_bytes()))
     {
         files.push(write(sink, signing::SIGNATURE_FILE, &sig)?);
+    }
+    if let Some(t) = options.timings {
+        t.add(crate::timings::Stage::Documents, started.elapsed());
     }
     Ok(Unzipped {
         entries,
@@ -271,14 +288,16 @@ pub fn zip_into(
     } = unzipped;
     options.progress.step("compressing the zip", files.len());
     let previous_zip = options.previous.and_then(|p| p.archive(&archive_name));
-    let (zip_bytes, written) = write_zip(
-        sink,
-        &archive_name,
-        &files,
-        snapshot.epoch,
-        previous_zip,
-        options.progress,
-    )?;
+    let (zip_bytes, written) = options.time(crate::timings::Stage::Zip, || {
+        write_zip(
+            sink,
+            &archive_name,
+            &files,
+            snapshot.epoch,
+            previous_zip,
+            options.progress,
+        )
+    })?;
     files.sort_by(|a, b| a.file.cmp(&b.file));
     let cache = CacheFile::new(
         cached_entries(&entries),
@@ -411,7 +430,9 @@ pub fn build_entries(
                     reused: true,
                 });
             }
-            let rendered = render::render_entry(&cx, entry)?;
+            let rendered = options.time(crate::timings::Stage::Render, || {
+                render::render_entry(&cx, entry)
+            })?;
             let taken = rendered
                 .public_json
                 .as_ref()
@@ -423,26 +444,30 @@ pub fn build_entries(
                 (Some(_), None, Some(ids)) => Some(ids.of(&entry.id)),
                 (Some(_), None, None) => None,
             };
-            let record = match (&rendered.public_json, key) {
-                (None, _) => sink.write_with(&file_name, &mut |w| {
-                    inline::assemble(&rendered, &assets, &checked.images, w)
-                        .map_err(io::Error::other)
-                }),
-                (Some(_), _) if taken.is_some() => sink.write(
-                    &file_name,
-                    taken
-                        .as_ref()
-                        .map(|(bytes, _)| bytes.as_slice())
-                        .unwrap_or_default(),
-                ),
-                (Some(public), Some(key)) => {
-                    let bytes =
-                        access::lock_entry(&rendered, public, &assets, &checked.images, key)?;
-                    sink.write(&file_name, &bytes)
-                }
-                (Some(_), None) => return Err(AccessError::NoKey(vec![entry.id.clone()]).into()),
-            }
-            .map_err(|e| BundleError::Write(file_name.clone(), e))?;
+            let stage = match rendered.public_json {
+                None => crate::timings::Stage::Inline,
+                Some(_) => crate::timings::Stage::Seal,
+            };
+            let record = options
+                .time(stage, || match (&rendered.public_json, key) {
+                    (None, _) => Ok(sink.write_with(&file_name, &mut |w| {
+                        inline::assemble(&rendered, &assets, &checked.images, w)
+                            .map_err(io::Error::other)
+                    })),
+                    (Some(_), _) if taken.is_some() => Ok(sink.write(
+                        &file_name,
+                        taken
+                            .as_ref()
+                            .map(|(bytes, _)| bytes.as_slice())
+                            .unwrap_or_default(),
+                    )),
+                    (Some(public), Some(key)) => {
+                        access::lock_entry(&rendered, public, &assets, &checked.images, key)
+                            .map(|bytes| sink.write(&file_name, &bytes))
+                    }
+                    (Some(_), None) => Err(AccessError::NoKey(vec![entry.id.clone()])),
+                })?
+                .map_err(|e| BundleError::Write(file_name.clone(), e))?;
             options.progress.inc();
             Ok(BuiltEntry {
                 id: entry.id.clone(),

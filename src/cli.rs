@@ -137,6 +137,9 @@ pub struct VerifyOptions {
     /// Seconds (600), or a number with s, m or h (90s, 10m, 1h)
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
     pub in_progress_max: i64,
+    /// Warn (exit 0, a `warning` line and JSON field) when the copy goes stale within this many days
+    #[arg(long, value_name = "DAYS")]
+    pub warn_days: Option<i64>,
 }
 
 /// `600`, `600s`, `10m`, `1h`: a whole number of seconds, minutes or hours, as seconds.
@@ -208,6 +211,10 @@ pub struct BuildOptions {
     /// Print nothing but problems
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print where the time went, stage by stage (load, check, render, inline, seal, documents, zip,
+    /// fsync), on stderr
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -253,9 +260,10 @@ pub struct InitOptions {
     /// Folder to create the project in (created if missing)
     #[arg(default_value = ".")]
     pub dir: PathBuf,
-    /// Language of the starter texts and of the pages
-    #[arg(long, value_enum, default_value_t = StarterLanguage::Fr)]
-    pub language: StarterLanguage,
+    /// Language of the starter texts and of the pages [default: from LC_ALL, LC_MESSAGES or LANG when
+    /// they name English or French, else French]
+    #[arg(long, value_enum)]
+    pub language: Option<StarterLanguage>,
     /// Write into a folder that is not empty, replacing files of the same name
     #[arg(long)]
     pub force: bool,

@@ -101,6 +101,7 @@ fn build() -> Result<BTreeMap<String, Vec<u8>>, String> {
         progress: &progress,
         signing: Some(&signer),
         locked_files: None,
+        timings: None,
     };
     let snapshot = Snapshot::at(EPOCH, None, false);
     let sink = MemorySink::new();

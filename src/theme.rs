@@ -21,6 +21,11 @@ pub struct Theme {
     pub map_js: String,
     /// `search.js`: defines `lbSearch`, the viewer's search field and results.
     pub search_js: String,
+    /// `calllog.js`: defines `lbCallLog`, the call assistant's storage (plain or sealed), call log view
+    /// and exports.
+    pub calllog_js: String,
+    /// `call.js`: defines `lbCall`, the call assistant: fields, live values, the call notes panel.
+    pub call_js: String,
     /// `unlock.js`: reads the payload, asks for the key of a locked entry point, then starts the viewer.
     pub unlock_js: String,
     pub strings: BTreeMap<String, String>,
@@ -62,6 +67,8 @@ impl Theme {
             js: file("viewer.js")?,
             map_js: file("map.js")?,
             search_js: file("search.js")?,
+            calllog_js: file("calllog.js")?,
+            call_js: file("call.js")?,
             unlock_js: file("unlock.js")?,
             strings,
             documents: DocumentTheme {
@@ -74,14 +81,16 @@ impl Theme {
         })
     }
 
-    /// The page's one inline script: payload unpacking, the viewer with its map and its search, then
-    /// the start-up (and unlock) code that calls it.
+    /// The page's one inline script: payload unpacking, the viewer with its map, its search and its call
+    /// assistant, then the start-up (and unlock) code that calls it.
     pub fn script(&self) -> String {
         [
             &self.payload_js,
             &self.js,
             &self.map_js,
             &self.search_js,
+            &self.calllog_js,
+            &self.call_js,
             &self.unlock_js,
         ]
         .map(String::as_str)
@@ -149,6 +158,12 @@ impl Theme {
         }
         if let Some(t) = read("search.js")? {
             self.search_js = t;
+        }
+        if let Some(t) = read("calllog.js")? {
+            self.calllog_js = t;
+        }
+        if let Some(t) = read("call.js")? {
+            self.call_js = t;
         }
         if let Some(t) = read("unlock.js")? {
             self.unlock_js = t;

@@ -1,5 +1,5 @@
-//! Real-browser tests of the viewer: builds `content/` and `tests/fixtures/browser-site/` with the real
-//! binary, then runs `node --test tests/browser/` (playwright-core driving /usr/bin/chromium on file://,
+//! Real-browser tests of the viewer: builds `content/`, `tests/fixtures/browser-site/` and the other
+//! fixtures the suites use (xss, locked-site, call-site, call-nolog) with the real binary, then runs `node --test tests/browser/` (playwright-core driving /usr/bin/chromium on file://,
 //! puppeteer-core driving /usr/bin/firefox-esr for `firefox.test.js`, and selenium-webdriver driving
 //! WebKitWebDriver and WebKitGTK's MiniBrowser for `webkit.test.js`, under `xvfb-run`).
 //!
@@ -217,6 +217,19 @@ fn viewer_works_in_a_real_browser() {
     let rotated_dist = temp.path().join("locked-rotated-dist");
     build_with_key(&locked, &locked_dist, Some(LOCKED_KEY));
     build_with_key(&locked, &rotated_dist, Some(ROTATED_KEY));
+    // The call assistant (call.test.js): a site with fields, a log and a locked entry point (key A),
+    // and one with the log turned off.
+    let call_dist = temp.path().join("call-dist");
+    build_with_key(
+        &repo.join("tests").join("fixtures").join("call-site"),
+        &call_dist,
+        Some(LOCKED_KEY),
+    );
+    let call_nolog_dist = temp.path().join("call-nolog-dist");
+    build(
+        &repo.join("tests").join("fixtures").join("call-nolog"),
+        &call_nolog_dist,
+    );
 
     // With WebKit, the whole run goes under xvfb-run (a throwaway X server for MiniBrowser's window;
     // Chromium and Firefox stay headless); without it, webkit.test.js skips itself, saying why.
@@ -252,9 +265,13 @@ fn viewer_works_in_a_real_browser() {
         .env("LIFEBOAT_XSS_DIST", &xss_dist)
         .env("LIFEBOAT_LOCKED_DIST", &locked_dist)
         .env("LIFEBOAT_LOCKED_ROTATED_DIST", &rotated_dist)
+        .env("LIFEBOAT_CALL_DIST", &call_dist)
+        .env("LIFEBOAT_CALL_NOLOG_DIST", &call_nolog_dist)
         .env("LIFEBOAT_LOCKED_KEY", LOCKED_KEY)
         .env("LIFEBOAT_LOCKED_ROTATED_KEY", ROTATED_KEY)
         .env("LIFEBOAT_CHROMIUM", chromium())
+        // The binary itself: serve.test.js starts `lifeboat serve`, call.test.js runs `lifeboat calls
+        // merge` over the browser's exports (that test fails without it in CI).
         .env("LIFEBOAT_BIN", env!("CARGO_BIN_EXE_lifeboat"))
         .output()
         .expect("run node --test");

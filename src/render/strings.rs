@@ -41,6 +41,8 @@ pub fn used_keys(theme: &Theme) -> Vec<(String, &'static str)> {
         ("viewer.js", &theme.js),
         ("map.js", &theme.map_js),
         ("search.js", &theme.search_js),
+        ("calllog.js", &theme.calllog_js),
+        ("call.js", &theme.call_js),
         ("unlock.js", &theme.unlock_js),
     ] {
         for key in script_keys(text) {

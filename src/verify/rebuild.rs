@@ -115,6 +115,7 @@ pub fn rebuild(
         progress: &progress,
         signing: signer.as_ref(),
         locked_files: Some(&take_locked),
+        timings: None,
     };
     let sink = MemorySink::new();
     let unzipped = bundle::build_files(&sink, project, checked, &snapshot, None, options)

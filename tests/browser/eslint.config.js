@@ -22,6 +22,8 @@ module.exports = [
         lbViewer: 'readonly',
         lbMap: 'readonly',
         lbSearch: 'readonly',
+        lbCallLog: 'readonly',
+        lbCall: 'readonly',
       },
     },
     rules: {

@@ -1,7 +1,9 @@
 'use strict';
 // The viewer in Firefox (Debian firefox-esr, driven by puppeteer-core over WebDriver BiDi), from file://:
 // the fixture and example files (packed payloads, answers, Back, search, map, images) and a locked entry
-// point opened with its key (PBKDF2 and AES-GCM in Firefox's crypto.subtle). Every page must make no
+// point opened with its key (PBKDF2 and AES-GCM in Firefox's crypto.subtle), and the call assistant
+// (tests/fixtures/call-site: a field typed and shown later, end call, the log, a locked entry point's
+// calls sealed with HKDF and AES-GCM). Every page must make no
 // network request, log no error and break no rule of its own Content-Security-Policy.
 // Ids and texts come from each file's payload, except the locked fixture's (see locked.test.js).
 
@@ -16,7 +18,7 @@ const fold = (s) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCa
 
 function skipReason() {
   if (!FIREFOX) return 'LIFEBOAT_FIREFOX is not set (run through `cargo test --test browser` with firefox-esr installed)';
-  for (const v of ['LIFEBOAT_FIXTURE_DIST', 'LIFEBOAT_DIST', 'LIFEBOAT_LOCKED_DIST']) {
+  for (const v of ['LIFEBOAT_FIXTURE_DIST', 'LIFEBOAT_DIST', 'LIFEBOAT_LOCKED_DIST', 'LIFEBOAT_CALL_DIST']) {
     if (!process.env[v]) return `${v} is not set (run through \`cargo test --test browser\`)`;
   }
   return false;
@@ -170,6 +172,73 @@ describe('viewer in Firefox', { skip: skipReason() }, () => {
     const list = h.entries(process.env.LIFEBOAT_DIST);
     assert.ok(list.length > 0);
     for (const entry of list) await walk(entry);
+  });
+
+  /** Clicks the answer named `label` of the node shown, then waits for the heading `next`. */
+  async function take(page, label, next) {
+    const links = await page.$$('#lb-view a.lb-answer');
+    const labels = await page.$$eval('#lb-view a.lb-answer .lb-answer-label', (x) => x.map((e) => e.textContent));
+    assert.ok(labels.includes(label), `an answer "${label}" in ${labels}`);
+    await links[labels.indexOf(label)].click();
+    await heading(page, next);
+  }
+
+  it('call assistant: a field typed once is shown in another diagram, the call ends into the log', async () => {
+    const accueil = path.join(process.env.LIFEBOAT_CALL_DIST, 'accueil.html');
+    const s = await open(accueil, '#/identification/identifier');
+    const { page } = s;
+    await heading(page, 'Identifier le client');
+    await page.type('#lb-view [data-lb-field="numero_compte"]', '1234 5678');
+    await page.type('#lb-view [data-lb-field="telephone_rappel"]', '0601020304');
+    await page.select('#lb-view select[data-lb-field="motif"]', 'Facture');
+    await take(page, 'Client identifié', 'Vérifier la facture');
+    assert.deepEqual(await page.$$eval('#lb-view td .lb-call', (x) => x.map((e) => e.textContent)), ['1234 5678', '0601020304']);
+    assert.equal(await page.$eval('#lb-view a[data-lb-href]', (a) => a.getAttribute('href')), 'https://crm.example.invalid/fiche?compte=1234%205678');
+    await take(page, 'Erreur de facturation confirmée', 'Accorder un geste commercial');
+    assert.equal(await page.$eval('#lb-view [data-lb-field="numero_compte"]', (i) => i.value), '1234 5678');
+    await take(page, 'Geste accordé', 'Geste commercial accordé');
+    await page.waitForSelector('#lb-call-panel:not([hidden])');
+    await page.type('#lb-call-comment', 'Rappel demain');
+    const note = await page.$eval('#lb-call-note', (t) => t.value);
+    assert.match(note, /Litige de facturation › Vérifier la facture → Erreur de facturation confirmée/);
+    assert.match(note, /Commentaire\u00a0: Rappel demain/);
+    await page.click('#lb-call-end');
+    await heading(page, 'Accueil téléphonique');
+    const site = h.readPayload(accueil).call.site;
+    const records = await page.evaluate((k) => JSON.parse(localStorage.getItem(k) || '[]'), `lifeboat:v1:${site}:log`);
+    assert.equal(records.length, 1);
+    assert.deepEqual(records[0].fields, { numero_compte: '1234 5678', telephone_rappel: '0601020304', motif: 'Facture' });
+    assert.equal(records[0].end, 'Geste commercial accordé');
+    await page.click('#lb-call-loglink');
+    await heading(page, 'Journal des appels');
+    assert.equal(await page.$$eval('.lb-call-record', (x) => x.length), 1);
+    await page.evaluate((k) => localStorage.removeItem(k), `lifeboat:v1:${site}:log`);
+    await s.close();
+  });
+
+  it("call assistant: a locked entry point's calls are sealed with its key (HKDF, AES-GCM)", async () => {
+    const coffre = path.join(process.env.LIFEBOAT_CALL_DIST, 'coffre.html');
+    const s = await open(coffre, '#/fraude/controle');
+    const { page } = s;
+    await page.waitForSelector('#lb-key');
+    await page.type('#lb-key', process.env.LIFEBOAT_LOCKED_KEY);
+    await page.click('#lb-unlock-submit');
+    await heading(page, 'Contrôler le titulaire');
+    await page.waitForSelector('#lb-view [data-lb-field="reference_dossier"]');
+    await page.type('#lb-view [data-lb-field="reference_dossier"]', 'DOSSIER-FX-9');
+    await take(page, 'Titulaire confirmé', 'Faire opposition');
+    assert.match(await page.$eval('#lb-view', (v) => v.textContent), /dossier DOSSIER-FX-9/);
+    await page.click('#lb-call-end');
+    await heading(page, 'Coffre fraude');
+    const site = h.readPayload(path.join(process.env.LIFEBOAT_CALL_DIST, 'accueil.html')).call.site;
+    await page.waitForFunction((k) => !!localStorage.getItem(k), {}, `lifeboat:v1:${site}:log:coffre`);
+    const stored = await page.evaluate(() => JSON.stringify(Object.assign({}, localStorage)));
+    for (const t of ['DOSSIER-FX-9', 'Faire opposition', 'Contrôler le titulaire']) assert.ok(!stored.includes(t), `"${t}" readable in storage`);
+    await page.evaluate(() => { location.hash = '#/~calls'; });
+    await heading(page, 'Journal des appels');
+    await page.waitForFunction(() => /DOSSIER-FX-9/.test(document.getElementById('lb-view').textContent));
+    await page.evaluate((k) => localStorage.removeItem(k), `lifeboat:v1:${site}:log:coffre`);
+    await s.close();
   });
 
   it('unlocks a locked entry point with its key', async () => {

@@ -231,13 +231,16 @@ describe('locked entry point', { skip: h.skipReason('LIFEBOAT_LOCKED_DIST') }, (
     await h.waitHeading(page, 'Contrôler l\'identité du client', 15000);
     const stored = await page.evaluate(() => ({
       session: Object.keys(sessionStorage).filter((k) => k.startsWith('lifeboat:unlock:')),
-      local: Object.keys(localStorage).filter((k) => !k.startsWith('lifeboat:scheme:')),
+      // the call assistant's call in progress, sealed with a key of its own (call.test.js checks it)
+      local: Object.keys(localStorage).filter((k) => !k.startsWith('lifeboat:scheme:') && !/^lifeboat:v1:[0-9a-f]{16}:(call|log):coffre$/.test(k)),
+      sealed: Object.keys(localStorage).filter((k) => k.startsWith('lifeboat:v1:')).map((k) => localStorage.getItem(k)).join('\n'),
       value: sessionStorage.getItem('lifeboat:unlock:coffre') || '',
     }));
     assert.deepEqual(stored.session, ['lifeboat:unlock:coffre']);
-    assert.deepEqual(stored.local, [], 'nothing in localStorage');
+    assert.deepEqual(stored.local, [], 'nothing else in localStorage');
     const canonical = KEY_A.replace(/-/g, '').slice(0, 26);
     assert.ok(!stored.value.includes(canonical) && !stored.value.includes(KEY_A), 'the access key itself is not stored');
+    for (const t of [canonical, KEY_A, ...SECRETS]) assert.ok(!stored.sealed.includes(t), `"${t}" readable in localStorage`);
     await page.reload();
     await h.waitHeading(page, 'Contrôler l\'identité du client', 15000);
     assert.equal(await page.locator('#lb-key').count(), 0, 'opened directly');

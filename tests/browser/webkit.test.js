@@ -2,7 +2,8 @@
 // The viewer in WebKit (Debian's WebKitGTK: WebKitWebDriver driving MiniBrowser, with selenium-webdriver
 // over classic WebDriver), from file://: the fixture and example files (packed payloads, deep links,
 // answers clicked, Back and Forward, images, search, the map) and a locked entry point opened with its key
-// (PBKDF2 and AES-GCM in WebKit's crypto.subtle). Every page must make no network request, log no error
+// (PBKDF2 and AES-GCM in WebKit's crypto.subtle), and the call assistant (a field typed and shown later
+// in another diagram, end call, the log). Every page must make no network request, log no error
 // and break no rule of its own Content-Security-Policy.
 //
 // Classic WebDriver reports neither requests nor console messages, so each page is watched from inside:
@@ -36,7 +37,7 @@ function skipReason() {
   if (!fs.existsSync(DRIVER)) return `no WebKitWebDriver at ${DRIVER} (apt-get install webkit2gtk-driver)`;
   if (!fs.existsSync(MINIBROWSER)) return `no MiniBrowser at ${MINIBROWSER} (apt-get install libwebkit2gtk-4.1-0)`;
   if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return 'no display for MiniBrowser (run under xvfb-run)';
-  for (const v of ['LIFEBOAT_FIXTURE_DIST', 'LIFEBOAT_DIST', 'LIFEBOAT_LOCKED_DIST']) {
+  for (const v of ['LIFEBOAT_FIXTURE_DIST', 'LIFEBOAT_DIST', 'LIFEBOAT_LOCKED_DIST', 'LIFEBOAT_CALL_DIST']) {
     if (!process.env[v]) return `${v} is not set (run through \`cargo test --test browser\`)`;
   }
   return false;
@@ -112,6 +113,7 @@ describe('viewer in WebKit', { skip: skipReason() }, () => {
     copies.fixture = probedCopy(process.env.LIFEBOAT_FIXTURE_DIST, path.join(temp, 'fixture'));
     copies.example = probedCopy(process.env.LIFEBOAT_DIST, path.join(temp, 'example'));
     copies.locked = probedCopy(process.env.LIFEBOAT_LOCKED_DIST, path.join(temp, 'locked'));
+    copies.call = probedCopy(process.env.LIFEBOAT_CALL_DIST, path.join(temp, 'call'));
 
     const port = await freePort();
     service = spawn(DRIVER, [`--port=${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -324,6 +326,44 @@ describe('viewer in WebKit', { skip: skipReason() }, () => {
     const list = h.entries(process.env.LIFEBOAT_DIST);
     assert.ok(list.length > 0);
     for (const entry of list) await walk(entry, copies.example);
+  });
+
+  /** Clicks (a WebDriver click) the answer named `label` of the node shown, then waits for `next`. */
+  async function take(label, next) {
+    const links = await d.findElements(By.css('#lb-view a.lb-answer'));
+    const labels = await d.executeScript(() => [...document.querySelectorAll('#lb-view a.lb-answer .lb-answer-label')].map((e) => e.textContent));
+    assert.ok(labels.includes(label), `an answer "${label}" in ${labels}`);
+    await links[labels.indexOf(label)].click();
+    await heading(next);
+  }
+
+  it('call assistant: a field typed once is shown in another diagram, the call ends into the log', async () => {
+    const url = h.fileUrl(path.join(copies.call, 'accueil.html'));
+    const site = h.readPayload(path.join(process.env.LIFEBOAT_CALL_DIST, 'accueil.html')).call.site;
+    await d.get(url + '#/identification/identifier');
+    await heading('Identifier le client');
+    await d.findElement(By.css('#lb-view [data-lb-field="numero_compte"]')).sendKeys('12345678');
+    await d.findElement(By.css('#lb-view [data-lb-field="telephone_rappel"]')).sendKeys('0601020304');
+    await d.findElement(By.css('#lb-view select[data-lb-field="motif"] option[value="Facture"]')).click();
+    await take('Client identifié', 'Vérifier la facture');
+    assert.deepEqual(await d.executeScript(() => [...document.querySelectorAll('#lb-view td .lb-call')].map((e) => e.textContent)), ['12345678', '0601020304']);
+    assert.equal(await d.executeScript(() => document.querySelector('#lb-view a[data-lb-href]').getAttribute('href')), 'https://crm.example.invalid/fiche?compte=12345678');
+    await take('Erreur de facturation confirmée', 'Accorder un geste commercial');
+    await take('Geste accordé', 'Geste commercial accordé');
+    await until('the notes to open', () => !document.getElementById('lb-call-panel').hidden);
+    await d.findElement(By.css('#lb-call-comment')).sendKeys('Rappel demain');
+    assert.match(await d.executeScript(() => document.getElementById('lb-call-note').value), /Numéro de compte\u00a0: 12345678[\s\S]*Commentaire\u00a0: Rappel demain/);
+    await d.findElement(By.css('#lb-call-end')).click();
+    await heading('Accueil téléphonique');
+    const records = await d.executeScript((k) => JSON.parse(localStorage.getItem(k) || '[]'), `lifeboat:v1:${site}:log`);
+    assert.equal(records.length, 1, 'one record in the log');
+    assert.deepEqual(records[0].fields, { numero_compte: '12345678', telephone_rappel: '0601020304', motif: 'Facture' });
+    assert.deepEqual(records[0].path.map((x) => x.answer), ['Client identifié', 'Erreur de facturation confirmée', 'Geste accordé', null]);
+    await d.findElement(By.css('#lb-call-loglink')).click();
+    await heading('Journal des appels');
+    await until('the record listed', () => document.querySelectorAll('.lb-call-record').length === 1);
+    await checkPage();
+    await d.executeScript((k) => localStorage.removeItem(k), `lifeboat:v1:${site}:log`);
   });
 
   it('unlocks a locked entry point with its key', async () => {

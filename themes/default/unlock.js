@@ -3,7 +3,8 @@
  * #lb-locked (AES-256-GCM, key from PBKDF2-HMAC-SHA256 of the access key, every parameter in the element's
  * attributes). This asks for the key, checks its check symbol, derives the key with WebCrypto, tells a
  * wrong key (data-key-check differs) from a damaged file (GCM tag fails), then starts the viewer with the
- * decrypted payload and images. Same key rules as src/access/key.rs; see docs/viewer-contract.md. */
+ * decrypted payload and images (and, when it has a call assistant, the key of its stored calls). Same key
+ * rules as src/access/key.rs; see docs/viewer-contract.md and docs/call-assistant.md. */
 (function () {
   'use strict';
 
@@ -12,6 +13,7 @@
   var CHECK_EXTRA = '*~$=U';
   var SYMBOLS = 26;
   var CHECK_LABEL = 'lifeboat-key-check:v1:';
+  var CALL_SALT = 'lifeboat-call-log:v1:';
 
   function byId(id) {
     return doc.getElementById(id);
@@ -179,6 +181,18 @@
       });
     }
 
+    /* The key of this entry point's stored calls (call.js, calllog.js): HKDF-SHA-256 of the access key's
+     * 26 data symbols (the PBKDF2 password), salt `lifeboat-call-log:v1:<site id>`, info the entry id. It
+     * does not depend on this build's salt, so a newer copy opened with the same key reads the same log. */
+    function callBits(canonical, out) {
+      var subtle = window.crypto.subtle;
+      return subtle.importKey('raw', utf8(canonical), 'HKDF', false, ['deriveBits']).then(function (base) {
+        return subtle.deriveBits({
+          name: 'HKDF', hash: 'SHA-256', salt: utf8(CALL_SALT + out.data.call.site), info: utf8(data.entry.id)
+        }, base, 256);
+      });
+    }
+
     function whenParsed(fn) {
       if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', fn, { once: true });
       else fn();
@@ -197,9 +211,10 @@
       }
     }
 
-    function remember(on, p, bits) {
+    function remember(on, p, bits, call) {
       try {
-        if (on) window.sessionStorage.setItem(storeKey, JSON.stringify({ salt: p.saltText, key: toB64(bits) }));
+        var v = { salt: p.saltText, key: toB64(bits), call: call ? toB64(call) : undefined };
+        if (on) window.sessionStorage.setItem(storeKey, JSON.stringify(v));
         else window.sessionStorage.removeItem(storeKey);
       } catch (e) {
         /* storage unavailable: the key is asked again next time */
@@ -221,7 +236,7 @@
       doc.title = (entry.title || '') + ' — ' + ((out.data.site && out.data.site.name) || '');
       root.classList.remove('lb-locked');
       if (search) search.hidden = false;
-      lbViewer(out.data, out.images || {});
+      lbViewer(out.data, out.images || {}, out.call || null);
       var heading = byId('lb-heading');
       if (interactive && heading) heading.focus();
     }
@@ -290,7 +305,8 @@
       })();
     }
 
-    function attempt(getBits, interactive) {
+    /* getCall(out): the stored calls' key bits, asked for only when the payload has a call assistant. */
+    function attempt(getBits, interactive, getCall) {
       var p;
       try {
         p = sealed();
@@ -298,11 +314,21 @@
         return Promise.reject(e);
       }
       var bits;
+      var call = null;
       return getBits(p).then(function (b) {
         bits = b;
         return openWith(bits, p);
       }).then(function (out) {
-        if (interactive) remember(rememberBox.checked, p, bits);
+        if (!out.data.call) return out;
+        return getCall(out).then(function (c) {
+          call = c;
+          return window.crypto.subtle.importKey('raw', c, 'AES-GCM', false, ['encrypt', 'decrypt']);
+        }).then(function (key) {
+          out.call = { key: key };
+          return out;
+        });
+      }).then(function (out) {
+        if (interactive) remember(rememberBox.checked, p, bits, call);
         return out;
       });
     }
@@ -327,7 +353,9 @@
       showError('');
       status.textContent = S('locked_working');
       whenParsed(function () {
-        attempt(function (p) { return derive(key.canonical, p); }, true).then(function (out) {
+        attempt(function (p) { return derive(key.canonical, p); }, true, function (out) {
+          return callBits(key.canonical, out);
+        }).then(function (out) {
           start(out, true);
         }, function (err) {
           var code = err && err.code;
@@ -353,7 +381,10 @@
       whenParsed(function () {
         attempt(function (p) {
           return p.saltText === saved.salt ? Promise.resolve(fromB64(saved.key).buffer) : Promise.reject(failure('stale'));
-        }, false).then(function (out) {
+        }, false, function () {
+          // Remembered before the call assistant's key was: ask for the access key again.
+          return typeof saved.call === 'string' ? Promise.resolve(fromB64(saved.call).buffer) : Promise.reject(failure('stale'));
+        }).then(function (out) {
           start(out, false);
         }, function () {
           remember(false);

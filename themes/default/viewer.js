@@ -4,10 +4,10 @@
  * Routes (location.hash): #/ home, #/<diagram> start node, #/<diagram>/<node> a node,
  * #/~all/<diagram> the whole diagram, #/~map/<diagram>[/<node>] its map, #/~at/<d>/<n> diagram d, node n
  * of this file by position (links from other files into a locked one), #/~print every diagram for
- * printing. See docs/viewer-contract.md.
+ * printing, #/~calls[/<id>] the call log (call.js). See docs/viewer-contract.md.
  * `sealedImages`: {id: [mime, base64]} of a locked entry point, else null (images in #lb-img-<id>, search
- * texts and maps in #lb-more). */
-function lbViewer(data, sealedImages) {
+ * texts and maps in #lb-more). `sealedCall`: {key} for a locked entry point's stored calls (unlock.js). */
+function lbViewer(data, sealedImages, sealedCall) {
   'use strict';
 
   var doc = document;
@@ -72,6 +72,14 @@ function lbViewer(data, sealedImages) {
       });
     }
     return s;
+  }
+
+  /* "Reviewed on 15 October 2025 by Billing team", from the front matter's `reviewed` and `owner`. */
+  function reviewLine(d) {
+    if (!d.reviewed && !d.owner) return null;
+    var day = d.reviewed && new Date(d.reviewed + 'T00:00:00Z').toLocaleDateString(data.lang, { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
+    var key = day ? (d.owner ? 'review_by' : 'review_on') : 'review_owner';
+    return h('p', { class: 'lb-review', text: S(key, { date: day, owner: d.owner }) });
   }
 
   var diagrams = new Map();
@@ -296,6 +304,7 @@ function lbViewer(data, sealedImages) {
         return h('li', { class: 'lb-diagram', 'data-diagram': d.id },
           h('a', { class: 'lb-diagram-link', href: start ? nodeHref(d.id, start) : '#/~all/' + d.id, text: d.title }),
           d.description ? h('p', { class: 'lb-diagram-desc', text: d.description }) : null,
+          reviewLine(d),
           tagList(d.tags),
           h('a', { class: 'lb-diagram-all', href: '#/~all/' + encodeURIComponent(d.id), text: S('whole_diagram') }),
           ' ',
@@ -421,7 +430,7 @@ function lbViewer(data, sealedImages) {
       heading('h1', d.title)
     ];
     if (d.description) parts.push(h('p', { class: 'lb-desc', text: d.description }));
-    parts.push(tagList(d.tags));
+    parts.push(reviewLine(d), tagList(d.tags));
     parts.push(h('p', { class: 'lb-count', text: nodes.length === 1 ? S('steps_one') : S('steps_count', { n: nodes.length }) }));
     if (d.intro_html) parts.push(h('div', { class: 'lb-intro lb-content', html: d.intro_html }));
     parts.push(allNodeList(d, false));
@@ -487,11 +496,7 @@ function lbViewer(data, sealedImages) {
   /* ---------- router ---------- */
 
   function decode(s) {
-    try {
-      return decodeURIComponent(s);
-    } catch (e) {
-      return s;
-    }
+    try { return decodeURIComponent(s); } catch (e) { return s; }
   }
 
   function parseRoute(hash) {
@@ -503,6 +508,7 @@ function lbViewer(data, sealedImages) {
     if ((parts.length === 2 || parts.length === 3) && parts[0] === '~map') return { kind: 'map', d: parts[1], n: parts[2] };
     if (parts.length === 1 && parts[0] === '~print') return { kind: 'print' };
     if (parts.length === 3 && parts[0] === '~at') return { kind: 'at', d: parts[1], n: parts[2] };
+    if (parts.length <= 2 && parts[0] === '~calls') return { kind: 'calls', id: parts[1] };
     if (parts.length === 1 || (parts.length === 2 && parts[1] === '')) return { kind: 'diagram', d: parts[0] };
     if (parts.length === 2) return { kind: 'node', d: parts[0], n: parts[1] };
     return { kind: 'unknown' };
@@ -571,7 +577,7 @@ function lbViewer(data, sealedImages) {
         if (md && mapView && (!r.n || mn)) out = mapView.render(md.diagram, mn && mn.node);
       } else if (r.kind === 'print') {
         out = renderPrintAll();
-      }
+      } else if (r.kind === 'calls' && call) out = call.render(r.id);
       if (!out) {
         r = { kind: 'unknown' };
         out = renderNotFound();
@@ -585,6 +591,7 @@ function lbViewer(data, sealedImages) {
     view.textContent = '';
     append(view, out.parts);
     view.setAttribute('data-view', r.kind);
+    if (call) call.shown(view, r.kind, f);
     showImages(view);
     externalLinks(view);
     if (out.after) out.after();
@@ -621,6 +628,12 @@ function lbViewer(data, sealedImages) {
     byId: byId, data: data, h: h, append: append, S: S, fold: fold, nodeHref: nodeHref, more: more,
     whenMore: whenMore
   }) : { clear: function () {}, focus: function () { return false; } };
+
+  /* The call assistant (call.js's `lbCall`): only for a payload with `call`. */
+  var call = data.call && typeof lbCall === 'object' && lbCall ? lbCall.start({
+    doc: doc, data: data, h: h, S: S, byId: byId, view: view, btn: btn, heading: heading, baseTitle: baseTitle,
+    findNode: findNode, route: route, sealed: !!sealedImages
+  }, sealedCall || null) : null;
 
   /* ---------- clicks and keys ---------- */
 
@@ -683,14 +696,10 @@ function lbViewer(data, sealedImages) {
 
   function isTyping(t) {
     if (!(t instanceof Element)) return false;
-    if (t.isContentEditable) return true;
     var tag = t.tagName;
-    if (tag === 'TEXTAREA' || tag === 'SELECT') return true;
-    if (tag === 'INPUT') {
-      var type = (t.getAttribute('type') || 'text').toLowerCase();
-      return ['button', 'checkbox', 'radio', 'submit', 'reset', 'image', 'range', 'color', 'file'].indexOf(type) < 0;
-    }
-    return false;
+    if (t.isContentEditable || tag === 'TEXTAREA' || tag === 'SELECT') return true;
+    var type = (t.getAttribute('type') || 'text').toLowerCase();
+    return tag === 'INPUT' && ['button', 'checkbox', 'radio', 'submit', 'reset', 'image', 'range', 'color', 'file'].indexOf(type) < 0;
   }
 
   doc.addEventListener('keydown', function (e) {
