@@ -123,7 +123,7 @@ fn bad_fixtures_exit_1_naming_file_and_line() {
         (
             "bad-unclosed.md",
             5,
-            "the node label opened by `[` is not closed",
+            "node `A`: the node label opened by `[` is not closed",
         ),
     ];
     for (name, line, message) in cases {

@@ -71,6 +71,9 @@ fn import_mermaid(opts: &ImportMermaidOptions) -> anyhow::Result<ExitCode> {
     let written = mermaid::write::diagram(&chart, &title, language);
     let replaced = dest.exists();
     super::write_atomic(&dest, written.text.as_bytes(), opts.force)?;
+    for warning in &chart.warnings {
+        eprintln!("warning: {name}:{}: {}", warning.line, warning.message);
+    }
     println!(
         "{} {} from {name}: {} nodes, {} answers",
         if replaced { "replaced" } else { "created" },

@@ -27,7 +27,7 @@ fn edges(chart: &Flowchart) -> Vec<String> {
             format!(
                 "{}-{}->{}",
                 chart.nodes[e.from].id,
-                e.label.as_deref().unwrap_or(""),
+                e.label.as_ref().map(Label::joined).unwrap_or_default(),
                 chart.nodes[e.to].id
             )
         })
@@ -155,7 +155,7 @@ fn errors_name_the_line() {
         "t.mmd:1: `sequenceDiagram` diagrams cannot be imported; only flowcharts (`flowchart` or `graph`) can"
     );
     assert!(err("graph TD\nA --> B\nA ?? B\n").starts_with("t.mmd:3: expected an arrow"));
-    assert!(err("graph TD\n\nA[open\n").starts_with("t.mmd:3: the node label opened by `[`"));
+    assert!(err("graph TD\n\nA[open\n").starts_with("t.mmd:3: node `A`: the node label opened by `[`"));
     assert!(err("graph TD\nsubgraph X\nA\n").starts_with("t.mmd:2: this `subgraph`"));
     assert!(err("graph TD\nend\n").starts_with("t.mmd:2: `end` without"));
     assert!(err("graph XY\n").starts_with("t.mmd:1: unknown direction"));
