@@ -1,7 +1,12 @@
 //! `lifeboat import mermaid`: every fixture of tests/fixtures/mermaid/ imported into a copy of
 //! tests/fixtures/basic must pass `lifeboat check`; broken ones exit 1 naming the file and line.
+//! defects.rs holds one minimal flowchart per defect of issue 23, corpus.rs the faithful rate over
+//! tests/fixtures/mermaid-corpus.
 
+#[path = "../common/mod.rs"]
 mod common;
+mod corpus;
+mod defects;
 
 use std::fs;
 use std::path::Path;

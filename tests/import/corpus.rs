@@ -1,0 +1,1 @@
+//! The faithful rate over tests/fixtures/mermaid-corpus.
