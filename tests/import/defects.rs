@@ -34,9 +34,15 @@ fn imported(mermaid: &str) -> Imported {
     assert_eq!(imported.run.code, 0, "{}", imported.run.transcript());
     let check = lifeboat(imported.dir.path(), &["check", "content"]);
     assert_eq!(check.code, 0, "{}\n{}", check.transcript(), imported.text);
-    assert!(check.stderr.contains("\n0 errors"), "{}", check.transcript());
     assert!(
-        !check.stderr.contains("cannot be reached: no answer or link leads to it"),
+        check.stderr.contains("\n0 errors"),
+        "{}",
+        check.transcript()
+    );
+    assert!(
+        !check
+            .stderr
+            .contains("cannot be reached: no answer or link leads to it"),
         "{}\n{}",
         check.transcript(),
         imported.text
@@ -75,12 +81,16 @@ fn defect_7_a_shape_only_redeclaration_keeps_the_label() {
     has_not(&i.text, "## A {#a}");
     // The shape given afterwards still counts: a cylinder gets its callout, label kept.
     let i = imported("flowchart TD\n    C[Customer file] --> D\n    C@{ shape: cyl }\n");
-    has(&i.text, "## Customer file {#c}\n\n> [!IMPORTANT]\n> Customer file\n");
+    has(
+        &i.text,
+        "## Customer file {#c}\n\n> [!IMPORTANT]\n> Customer file\n",
+    );
 }
 
 #[test]
 fn defect_1_markdown_edge_labels_keep_their_emphasis() {
-    let i = imported("flowchart LR\n    A -- \"`**Yes**, it works`\" --> B\n    A -->|\"`_No_`\"| C\n");
+    let i =
+        imported("flowchart LR\n    A -- \"`**Yes**, it works`\" --> B\n    A -->|\"`_No_`\"| C\n");
     has(&i.text, "- [**Yes**, it works](#b)");
     has(&i.text, "- [_No_](#c)");
     has_not(&i.text, "\\*");
@@ -94,8 +104,15 @@ fn defect_4_an_edge_to_a_subgraph_leads_to_its_entry_node_under_its_title() {
         "flowchart TD\n    call[Incoming call] --> triage\n    subgraph triage [Triage]\n        \
          q2{Billing?} --> done[Send to billing]\n        q1[Ask the reason] --> q2\n    end\n",
     );
-    has(&i.text, "## Incoming call {#call}\n\n- [Ask the reason](#q1)\n");
-    for node in ["## Ask the reason {#q1}", "## Billing? {#q2}", "## Send to billing {#done}"] {
+    has(
+        &i.text,
+        "## Incoming call {#call}\n\n- [Ask the reason](#q1)\n",
+    );
+    for node in [
+        "## Ask the reason {#q1}",
+        "## Billing? {#q2}",
+        "## Send to billing {#done}",
+    ] {
         has(&i.text, &format!("{node}\n\n### Triage\n"));
     }
     // Nested subgraphs: outer title first; a subgraph without brackets is titled by its id.
@@ -107,7 +124,9 @@ fn defect_4_an_edge_to_a_subgraph_leads_to_its_entry_node_under_its_title() {
 
 #[test]
 fn defect_10_several_roots_get_a_first_step_that_chooses_one() {
-    let i = imported("flowchart TD\n    A[Internet down] --> C[Restart the modem]\n    B[TV down] --> C\n");
+    let i = imported(
+        "flowchart TD\n    A[Internet down] --> C[Restart the modem]\n    B[TV down] --> C\n",
+    );
     assert!(
         i.text.starts_with(
             "+++\ntitle = \"Flow\"\n+++\n\n## Where do you start? {#start}\n\n- [Internet down](#a)\n- [TV down](#b)\n"
@@ -119,12 +138,26 @@ fn defect_10_several_roots_get_a_first_step_that_chooses_one() {
     let dir = super::basic();
     let site = dir.path().join("content/site.toml");
     let toml = fs::read_to_string(&site).unwrap();
-    fs::write(&site, toml.replace("language = \"en\"", "language = \"fr\"")).unwrap();
-    fs::write(dir.path().join("f.mmd"), "graph TD\n start --> x\n other --> x\n").unwrap();
-    let run = lifeboat(dir.path(), &["import", "mermaid", "f.mmd", "--into", "support/f"]);
+    fs::write(
+        &site,
+        toml.replace("language = \"en\"", "language = \"fr\""),
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("f.mmd"),
+        "graph TD\n start --> x\n other --> x\n",
+    )
+    .unwrap();
+    let run = lifeboat(
+        dir.path(),
+        &["import", "mermaid", "f.mmd", "--into", "support/f"],
+    );
     assert_eq!(run.code, 0, "{}", run.transcript());
     let text = fs::read_to_string(dir.path().join("content/support/f.md")).unwrap();
-    has(&text, "## Par où commencer ? {#start-2}\n\n- [Start](#start)\n- [Other](#other)\n");
+    has(
+        &text,
+        "## Par où commencer ? {#start-2}\n\n- [Start](#start)\n- [Other](#other)\n",
+    );
 }
 
 #[test]
@@ -140,7 +173,11 @@ fn defect_2_edge_ids_and_statements_continued_on_the_next_line() {
     has_not(&i.text, "{#e1}");
     has_not(&i.text, "{#e2}");
     // A statement that really is cut off names what was found instead of empty backticks.
-    refused("flowchart LR\n    A &\n    B\n", 2, "expected a node id, found the end of the line");
+    refused(
+        "flowchart LR\n    A &\n    B\n",
+        2,
+        "expected a node id, found the end of the line",
+    );
 }
 
 #[test]
@@ -176,7 +213,9 @@ fn defect_3_storage_shapes_get_the_write_this_down_callout() {
     ];
     let mut flow = String::from("flowchart TD\n");
     for (i, shape) in shapes.iter().enumerate() {
-        flow.push_str(&format!("    n{i}@{{ shape: {shape}, label: \"Data {i}\" }}\n"));
+        flow.push_str(&format!(
+            "    n{i}@{{ shape: {shape}, label: \"Data {i}\" }}\n"
+        ));
         if i > 0 {
             flow.push_str(&format!("    n{} --> n{i}\n", i - 1));
         }
@@ -184,7 +223,11 @@ fn defect_3_storage_shapes_get_the_write_this_down_callout() {
     let i = imported(&flow);
     for (n, shape) in shapes.iter().enumerate() {
         let expected = format!("## Data {n} {{#n{n}}}\n\n> [!IMPORTANT]\n> Data {n}\n");
-        assert!(i.text.contains(&expected), "{shape}: {expected} not in\n{}", i.text);
+        assert!(
+            i.text.contains(&expected),
+            "{shape}: {expected} not in\n{}",
+            i.text
+        );
     }
 }
 
@@ -198,9 +241,15 @@ fn defect_8_icon_and_image_only_labels_are_titled_with_words_and_a_warning() {
     has(&i.text, "## Modem front {#c}");
     has(&i.text, "## user tie {#d}");
     has(&i.text, "## Repository {#e}");
-    has(&i.run.stderr, "warning: flow.mmd:2: the label of `B` is only an icon: titled \"phone\"");
+    has(
+        &i.run.stderr,
+        "warning: flow.mmd:2: the label of `B` is only an icon: titled \"phone\"",
+    );
     has(&i.run.stderr, "warning: flow.mmd:3: the label of `C` is only an image: images are not imported; titled with its alt text");
-    has(&i.run.stderr, "warning: flow.mmd:4: node `D` is only an icon (`fa:user-tie`): titled \"user tie\"");
+    has(
+        &i.run.stderr,
+        "warning: flow.mmd:4: node `D` is only an icon (`fa:user-tie`): titled \"user tie\"",
+    );
 }
 
 #[test]
@@ -210,11 +259,20 @@ fn defect_9_katex_is_kept_as_tex_with_a_warning_and_click_links_are_kept() {
          click B \"https://example.com/help\" \"Help page\" _blank\n    click C callback \"Runs a script\"\n    \
          click A href \"https://example.com/a\"\n",
     );
-    has(&i.text, "## x^2 bytes {#a}\n\n[https://example.com/a](https://example.com/a)\n");
-    has(&i.text, "## Help {#b}\n\n[Help page](https://example.com/help)\n");
+    has(
+        &i.text,
+        "## x^2 bytes {#a}\n\n[https://example.com/a](https://example.com/a)\n",
+    );
+    has(
+        &i.text,
+        "## Help {#b}\n\n[Help page](https://example.com/help)\n",
+    );
     has(&i.text, "## Script {#c}\n\nRuns a script\n");
     has_not(&i.text, "$$");
-    has(&i.run.stderr, "warning: flow.mmd:2: the label of `A` holds a KaTeX formula");
+    has(
+        &i.run.stderr,
+        "warning: flow.mmd:2: the label of `A` holds a KaTeX formula",
+    );
     has(&i.run.stderr, "warning: flow.mmd:5: `click C callback`: callbacks cannot run in the offline copy; dropped");
 }
 

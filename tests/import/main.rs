@@ -7,6 +7,7 @@
 mod common;
 mod corpus;
 mod defects;
+mod oracle;
 
 use std::fs;
 use std::path::Path;

@@ -30,7 +30,10 @@ pub(super) fn parse(text: &str) -> Result<(Click, usize), String> {
     };
     pos = skip(text, ids_end);
     let rest = text.get(pos..).unwrap_or("");
-    if let Some(after) = rest.strip_prefix("href").filter(|a| a.starts_with([' ', '\t'])) {
+    if let Some(after) = rest
+        .strip_prefix("href")
+        .filter(|a| a.starts_with([' ', '\t']))
+    {
         pos = skip(text, text.len() - after.len());
         let (url, used) = string(text, pos).ok_or("`click … href` needs a quoted link")?;
         click.url = Some(url);
@@ -39,7 +42,10 @@ pub(super) fn parse(text: &str) -> Result<(Click, usize), String> {
         let (url, used) = string(text, pos).ok_or("the link of `click` is not closed by `\"`")?;
         click.url = Some(url);
         pos = skip(text, used);
-    } else if let Some(after) = rest.strip_prefix("call").filter(|a| a.starts_with([' ', '\t'])) {
+    } else if let Some(after) = rest
+        .strip_prefix("call")
+        .filter(|a| a.starts_with([' ', '\t']))
+    {
         let start = skip(text, text.len() - after.len());
         let name_end = text
             .get(start..)
@@ -60,7 +66,9 @@ pub(super) fn parse(text: &str) -> Result<(Click, usize), String> {
             .find(|c: char| c.is_whitespace() || c == ';')
             .unwrap_or(rest.len());
         if end == 0 {
-            return Err("`click` needs a link (`\"https://…\"`) or a callback after the node id".into());
+            return Err(
+                "`click` needs a link (`\"https://…\"`) or a callback after the node id".into(),
+            );
         }
         click.callback = Some(rest.get(..end).unwrap_or("").to_string());
         pos = skip(text, pos + end);

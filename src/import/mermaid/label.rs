@@ -35,17 +35,11 @@ pub(super) fn clean(raw: &str, quoted: bool) -> Cleaned {
         None => (trimmed, false),
     };
     let mut notes = Vec::new();
-    let (lines, images) = split_lines(text);
+    let (lines, images, katex) = split_lines(text);
     let mut icons = Vec::new();
-    let mut katex = false;
     let lines: Vec<String> = lines
         .iter()
-        .map(|line| {
-            let decoded = decode(line);
-            let (text, had_formula) = katex_source(&decoded);
-            katex |= had_formula;
-            tidy(&text, &mut icons)
-        })
+        .map(|line| tidy(line, &mut icons))
         .filter(|line| !line.is_empty())
         .collect();
     if katex {
@@ -85,10 +79,7 @@ pub(super) fn clean_edge(text: &str, quoted: bool) -> Option<Cleaned> {
 pub(super) fn icon_words(icon: &str) -> String {
     let name = icon.rsplit(':').next().unwrap_or(icon);
     let name = name.strip_prefix("fa-").unwrap_or(name);
-    let words: Vec<&str> = name
-        .split(['-', '_'])
-        .filter(|w| !w.is_empty())
-        .collect();
+    let words: Vec<&str> = name.split(['-', '_']).filter(|w| !w.is_empty()).collect();
     words.join(" ")
 }
 
@@ -100,12 +91,24 @@ struct Images {
 }
 
 /// Splits at newlines, `<br>` (any case, `<br/>`, `<br />`) and a written `\n`, dropping other tags
-/// (an `<img>` leaves its `alt` text).
-fn split_lines(text: &str) -> (Vec<String>, Images) {
+/// (an `<img>` leaves its `alt` text) and decoding entities; a KaTeX formula `$$…$$` is kept as its
+/// TeX source, as written (`\nu` is a letter there). Also says whether there was a formula.
+fn split_lines(text: &str) -> (Vec<String>, Images, bool) {
     let mut lines = vec![String::new()];
     let mut images = Images::default();
+    let mut katex = false;
     let mut rest = text;
     while let Some(c) = rest.chars().next() {
+        if let Some(formula) = rest.strip_prefix("$$") {
+            if let Some(end) = formula.find("$$") {
+                if let Some(last) = lines.last_mut() {
+                    last.push_str(formula.get(..end).unwrap_or("").trim());
+                }
+                katex = true;
+                rest = formula.get(end + 2..).unwrap_or("");
+                continue;
+            }
+        }
         if c == '<' {
             if let Some(name) = tag_name(rest) {
                 let end = rest.find('>').map_or(rest.len(), |i| i + 1);
@@ -133,12 +136,21 @@ fn split_lines(text: &str) -> (Vec<String>, Images) {
             rest = rest.get(if c == '\n' { 1 } else { 2 }..).unwrap_or("");
             continue;
         }
+        if c == '#' || c == '&' {
+            if let Some((decoded, used)) = entity(rest) {
+                if let Some(last) = lines.last_mut() {
+                    last.push(decoded);
+                }
+                rest = rest.get(used..).unwrap_or("");
+                continue;
+            }
+        }
         if let Some(last) = lines.last_mut() {
             last.push(c);
         }
         rest = rest.get(c.len_utf8()..).unwrap_or("");
     }
-    (lines, images)
+    (lines, images, katex)
 }
 
 /// The value of an attribute of an HTML tag (`alt="Modem"`, `alt='Modem'`).
@@ -185,44 +197,6 @@ fn tag_name(text: &str) -> Option<&str> {
     let after = inside.get(len..).unwrap_or("");
     (first.is_ascii_alphabetic() && (after.is_empty() || after.starts_with([' ', '/', '\t'])))
         .then_some(name)
-}
-
-/// The text with each `$$…$$` formula replaced by its TeX source, and whether there was one.
-fn katex_source(text: &str) -> (String, bool) {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    let mut found = false;
-    while let Some(start) = rest.find("$$") {
-        let after = rest.get(start + 2..).unwrap_or("");
-        let Some(end) = after.find("$$") else {
-            break;
-        };
-        out.push_str(rest.get(..start).unwrap_or(""));
-        out.push_str(after.get(..end).unwrap_or("").trim());
-        rest = after.get(end + 2..).unwrap_or("");
-        found = true;
-    }
-    out.push_str(rest);
-    (out, found)
-}
-
-/// Decodes Mermaid entities (`#quot;`, `#9829;`) and HTML ones (`&amp;`, `&#39;`); anything else,
-/// control characters included, is left as written.
-fn decode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(c) = rest.chars().next() {
-        if c == '#' || c == '&' {
-            if let Some((decoded, used)) = entity(rest) {
-                out.push(decoded);
-                rest = rest.get(used..).unwrap_or("");
-                continue;
-            }
-        }
-        out.push(c);
-        rest = rest.get(c.len_utf8()..).unwrap_or("");
-    }
-    out
 }
 
 /// The character of the entity `text` starts with, and its length in bytes.

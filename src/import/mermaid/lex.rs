@@ -187,7 +187,10 @@ fn pairs(c: u8, head: u8) -> bool {
 pub(super) fn arrow(rest: &str) -> Result<Option<Arrow>, String> {
     let b = rest.as_bytes();
     let at = |i: usize| b.get(i).copied().unwrap_or(0);
-    let run = |i: usize, c: u8| b.get(i..).map_or(0, |s| s.iter().take_while(|&&x| x == c).count());
+    let run = |i: usize, c: u8| {
+        b.get(i..)
+            .map_or(0, |s| s.iter().take_while(|&&x| x == c).count())
+    };
     let is_head = |c: u8| matches!(c, b'>' | b'o' | b'x');
     if rest.starts_with("~~~") {
         return Ok(Some(Arrow {
@@ -199,7 +202,10 @@ pub(super) fn arrow(rest: &str) -> Result<Option<Arrow>, String> {
     }
     let prefix = usize::from(
         matches!(at(0), b'<' | b'o' | b'x')
-            && matches!((at(1), at(2)), (b'-', b'-') | (b'=', b'=') | (b'-', b'.') | (b'.', _)),
+            && matches!(
+                (at(1), at(2)),
+                (b'-', b'-') | (b'=', b'=') | (b'-', b'.') | (b'.', _)
+            ),
     );
     let i = prefix;
     let c = at(i);
@@ -219,9 +225,8 @@ pub(super) fn arrow(rest: &str) -> Result<Option<Arrow>, String> {
             return Ok(Some(arrow(j + usize::from(head != 0), head, None)));
         }
         if dash == 1 && dots == 1 {
-            return labelled(rest, i + 2, Close::Dotted).map(|(len, head, label)| {
-                Some(arrow(len, head, Some(label)))
-            });
+            return labelled(rest, i + 2, Close::Dotted)
+                .map(|(len, head, label)| Some(arrow(len, head, Some(label))));
         }
         return Ok(None);
     }
@@ -236,8 +241,13 @@ pub(super) fn arrow(rest: &str) -> Result<Option<Arrow>, String> {
         return Ok(Some(arrow(i + n, 0, None)));
     }
     if n == 2 {
-        let close = if c == b'-' { Close::Normal } else { Close::Thick };
-        return labelled(rest, i + 2, close).map(|(len, head, label)| Some(arrow(len, head, Some(label))));
+        let close = if c == b'-' {
+            Close::Normal
+        } else {
+            Close::Thick
+        };
+        return labelled(rest, i + 2, close)
+            .map(|(len, head, label)| Some(arrow(len, head, Some(label))));
     }
     Ok(None)
 }
@@ -300,7 +310,9 @@ fn labelled(rest: &str, from: usize, close: Close) -> Result<(usize, u8, Raw), S
     let (text_end, end, head) = match close {
         Close::Normal | Close::Thick => {
             let c = at(start);
-            let n = b.get(start..).map_or(0, |s| s.iter().take_while(|&&x| x == c).count());
+            let n = b
+                .get(start..)
+                .map_or(0, |s| s.iter().take_while(|&&x| x == c).count());
             if n >= 2 && is_head(at(start + n)) {
                 (start, start + n + 1, at(start + n))
             } else if n >= 3 {

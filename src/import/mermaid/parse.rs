@@ -12,7 +12,7 @@ use super::{resolve, Flowchart};
 /// More edges than this (`&` multiplies them) is refused rather than exhausting memory.
 pub(super) const MAX_EDGES: usize = 100_000;
 /// Subgraphs nested deeper than this are refused: every node is a member of each open subgraph.
-const MAX_SUBGRAPH_DEPTH: usize = 64;
+pub(super) const MAX_SUBGRAPH_DEPTH: usize = 64;
 
 /// Other Mermaid diagram types, named in the error when a file holds one.
 const OTHER_DIAGRAMS: &[&str] = &[
@@ -349,7 +349,9 @@ impl<'a> Parser<'a> {
         }
         if !self.at_statement_end() {
             let found = self.found();
-            return Err(self.error(format!("expected `;` or the end of the line, found {found}")));
+            return Err(self.error(format!(
+                "expected `;` or the end of the line, found {found}"
+            )));
         }
         Ok(line)
     }
@@ -612,8 +614,8 @@ impl<'a> Parser<'a> {
             if !self.rest().starts_with('>') {
                 self.bump(spaces);
             }
-            let (s, raw, used) = lex::shape(self.rest())
-                .map_err(|m| self.error(format!("node `{id}`: {m}")))?;
+            let (s, raw, used) =
+                lex::shape(self.rest()).map_err(|m| self.error(format!("node `{id}`: {m}")))?;
             self.bump(used);
             shape = Some(s);
             label = Some(self.label(&id, &raw, line));
@@ -623,8 +625,8 @@ impl<'a> Parser<'a> {
             self.bump(3 + n);
         }
         if self.rest().starts_with("@{") {
-            let (data, used) =
-                lex::shape_data(self.rest()).map_err(|m| self.error(format!("node `{id}`: {m}")))?;
+            let (data, used) = lex::shape_data(self.rest())
+                .map_err(|m| self.error(format!("node `{id}`: {m}")))?;
             self.bump(used);
             shape = data.shape.or(shape);
             if let Some(raw) = &data.label {
@@ -639,7 +641,10 @@ impl<'a> Parser<'a> {
             if !has_label {
                 if let Some(icon) = &data.icon {
                     let words = icon_words(icon);
-                    self.warn(line, format!("node `{id}` is only an icon (`{icon}`): titled \"{words}\""));
+                    self.warn(
+                        line,
+                        format!("node `{id}` is only an icon (`{icon}`): titled \"{words}\""),
+                    );
                     label = Some(Label {
                         lines: vec![words],
                         markdown: false,

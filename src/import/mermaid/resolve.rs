@@ -5,7 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::parse::{Parser, RawEdge, Subgraph, MAX_EDGES};
+use super::parse::{Parser, RawEdge, Subgraph, MAX_EDGES, MAX_SUBGRAPH_DEPTH};
 use super::{Edge, Flowchart, Label, Node, Problem};
 
 pub(super) fn finish(p: Parser<'_>) -> Result<Flowchart, Problem> {
@@ -98,27 +98,43 @@ fn dropped<'p>(p: &'p Parser<'_>) -> HashMap<&'p str, &'p Subgraph> {
     drop
 }
 
-/// Each node's subgraph titles, outermost first (untitled subgraphs left out).
+/// Each node's subgraph titles, outermost first (untitled subgraphs left out). A subgraph is drawn
+/// inside the one it is written in, or else the one that names its id (`subgraph O` holding `A`, and
+/// `subgraph A … end` elsewhere), as Mermaid nests them.
 fn groups_of<'p>(p: &'p Parser<'_>) -> HashMap<&'p str, Vec<Label>> {
-    let mut paths: Vec<Option<Vec<Label>>> = vec![None; p.subgraphs.len()];
-    // Parents open before their children, so they come first and their path is known.
-    for (i, subgraph) in p.subgraphs.iter().enumerate() {
-        let mut path = subgraph
-            .parent
-            .and_then(|parent| paths.get(parent).cloned().flatten())
-            .unwrap_or_default();
-        if !subgraph.title.is_empty() {
-            path.push(subgraph.title.clone());
-        }
-        if let Some(slot) = paths.get_mut(i) {
-            *slot = Some(path);
-        }
-    }
+    let parent = |i: usize| -> Option<usize> {
+        let subgraph = p.subgraphs.get(i)?;
+        subgraph.parent.or_else(|| {
+            let id = subgraph.id.as_ref()?;
+            p.owner.get(id).copied().filter(|&o| o != i)
+        })
+    };
+    // Each subgraph's chain of ancestors, cut at the nesting limit (names may form a cycle).
+    let paths: Vec<Vec<Label>> = (0..p.subgraphs.len())
+        .map(|i| {
+            let mut chain = vec![i];
+            let mut at = i;
+            while let Some(up) = parent(at) {
+                if chain.len() > MAX_SUBGRAPH_DEPTH || chain.contains(&up) {
+                    break;
+                }
+                chain.push(up);
+                at = up;
+            }
+            chain
+                .iter()
+                .rev()
+                .filter_map(|&s| p.subgraphs.get(s))
+                .filter(|s| !s.title.is_empty())
+                .map(|s| s.title.clone())
+                .collect()
+        })
+        .collect();
     p.owner
         .iter()
         .filter_map(|(id, &s)| {
-            let path = paths.get(s).cloned().flatten()?;
-            (!path.is_empty()).then_some((id.as_str(), path))
+            let path = paths.get(s)?;
+            (!path.is_empty()).then(|| (id.as_str(), path.clone()))
         })
         .collect()
 }

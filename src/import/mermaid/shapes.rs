@@ -41,7 +41,10 @@ const NAMES: &[(&[&str], Shape)] = &[
         Shape::Subroutine,
     ),
     (&["cyl", "db", "database", "cylinder"], Shape::Cylinder),
-    (&["circle", "circ", "sm-circ", "start", "small-circle"], Shape::Circle),
+    (
+        &["circle", "circ", "sm-circ", "start", "small-circle"],
+        Shape::Circle,
+    ),
     (
         &[
             "dbl-circ",
@@ -79,8 +82,14 @@ const NAMES: &[(&[&str], Shape)] = &[
     ),
     (&["odd"], Shape::Asymmetric),
     (&["datastore", "data-store"], Shape::Named("datastore")),
-    (&["h-cyl", "das", "horizontal-cylinder"], Shape::Named("h-cyl")),
-    (&["lin-cyl", "disk", "lined-cylinder"], Shape::Named("lin-cyl")),
+    (
+        &["h-cyl", "das", "horizontal-cylinder"],
+        Shape::Named("h-cyl"),
+    ),
+    (
+        &["lin-cyl", "disk", "lined-cylinder"],
+        Shape::Named("lin-cyl"),
+    ),
     (
         &["win-pane", "internal-storage", "window-pane"],
         Shape::Named("win-pane"),

@@ -155,7 +155,9 @@ fn errors_name_the_line() {
         "t.mmd:1: `sequenceDiagram` diagrams cannot be imported; only flowcharts (`flowchart` or `graph`) can"
     );
     assert!(err("graph TD\nA --> B\nA ?? B\n").starts_with("t.mmd:3: expected an arrow"));
-    assert!(err("graph TD\n\nA[open\n").starts_with("t.mmd:3: node `A`: the node label opened by `[`"));
+    assert!(
+        err("graph TD\n\nA[open\n").starts_with("t.mmd:3: node `A`: the node label opened by `[`")
+    );
     assert!(err("graph TD\nsubgraph X\nA\n").starts_with("t.mmd:2: this `subgraph`"));
     assert!(err("graph TD\nend\n").starts_with("t.mmd:2: `end` without"));
     assert!(err("graph XY\n").starts_with("t.mmd:1: unknown direction"));

@@ -24,6 +24,8 @@ pub struct Written {
     pub text: String,
     pub nodes: usize,
     pub answers: usize,
+    /// The Lifeboat id of each node of [`Flowchart::nodes`], in that order.
+    pub ids: Vec<String>,
 }
 
 /// The callout a shape becomes, if any.
@@ -101,6 +103,7 @@ pub fn diagram(chart: &Flowchart, title: &str, language: Language) -> Written {
         text,
         nodes: chart.nodes.len(),
         answers,
+        ids,
     }
 }
 
@@ -127,7 +130,10 @@ fn body(text: &mut String, node: &Node, head: &str) {
         ));
     }
     for note in &node.notes {
-        text.push_str(&format!("\n{}\n", escape_line_start(&escape(note.trim(), false))));
+        text.push_str(&format!(
+            "\n{}\n",
+            escape_line_start(&escape(note.trim(), false))
+        ));
     }
 }
 
