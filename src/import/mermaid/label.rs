@@ -184,10 +184,12 @@ fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
 
 /// The name of the HTML tag `text` starts with (`<b>`, `</span>`, `<br/>`), if it is one.
 fn tag_name(text: &str) -> Option<&str> {
-    let inside = text.get(1..text.find('>')?)?;
-    if inside.contains('<') {
+    // Up to the first `>` or `<` only: a label full of `<` is read in one pass.
+    let end = 1 + text.get(1..)?.find(['<', '>'])?;
+    if !text.get(end..)?.starts_with('>') {
         return None;
     }
+    let inside = text.get(1..end)?;
     let inside = inside.strip_prefix('/').unwrap_or(inside);
     let len = inside
         .find(|c: char| !c.is_ascii_alphanumeric())

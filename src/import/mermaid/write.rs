@@ -57,6 +57,13 @@ pub fn diagram(chart: &Flowchart, title: &str, language: Language) -> Written {
         .enumerate()
         .map(|(i, node)| heading(&node.label, &node.id, i, language))
         .collect();
+    // Each node's edges, in the order written.
+    let mut by_source: Vec<Vec<usize>> = vec![Vec::new(); chart.nodes.len()];
+    for (e, edge) in chart.edges.iter().enumerate() {
+        if let Some(list) = by_source.get_mut(edge.from) {
+            list.push(e);
+        }
+    }
     let mut text = format!("+++\ntitle = {}\n+++\n", toml_string(title));
     let mut answers = 0;
     if chooser {
@@ -80,7 +87,12 @@ pub fn diagram(chart: &Flowchart, title: &str, language: Language) -> Written {
         body(&mut text, node, head);
         let mut seen = HashSet::new();
         let mut list = String::new();
-        for edge in chart.edges.iter().filter(|e| e.from == i) {
+        for edge in by_source
+            .get(i)
+            .into_iter()
+            .flatten()
+            .filter_map(|&e| chart.edges.get(e))
+        {
             let (Some(target), Some(target_head)) = (ids.get(edge.to), headings.get(edge.to))
             else {
                 continue;
