@@ -25,6 +25,7 @@ const GOOD: &[&str] = &[
     "arrows.mmd",
     "modem-fr.mmd",
     "README-flow.md",
+    "live-editor.mmd",
 ];
 
 fn basic() -> tempfile::TempDir {
@@ -115,6 +116,12 @@ fn snapshot_shapes() {
 #[test]
 fn snapshot_markdown_block() {
     snapshot("README-flow.md");
+}
+
+/// As Mermaid Live Editor exports: labels first, shapes after (`A@{ shape: stadium}`), classes.
+#[test]
+fn snapshot_live_editor_export() {
+    snapshot("live-editor.mmd");
 }
 
 #[test]
