@@ -91,6 +91,12 @@ pub struct Node {
     pub links: Vec<NodeLink>,
     /// Tooltips of `click` callbacks (the callback itself cannot run offline).
     pub notes: Vec<String>,
+    /// Markdown written after the heading as it is (the draw.io importer's rich labels); empty for
+    /// Mermaid.
+    pub body: String,
+    /// Answers to other diagrams, after those of the edges (a draw.io link to another page):
+    /// `tooltip` is the answer's text, `url` the diagram file.
+    pub page_answers: Vec<NodeLink>,
 }
 
 /// A `click A "https://…" "tooltip"` link.

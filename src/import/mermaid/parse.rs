@@ -587,6 +587,8 @@ impl<'a> Parser<'a> {
                     groups: Vec::new(),
                     links: Vec::new(),
                     notes: Vec::new(),
+                    body: String::new(),
+                    page_answers: Vec::new(),
                 });
                 self.index.insert(id.to_string(), self.nodes.len() - 1);
                 self.nodes.len() - 1

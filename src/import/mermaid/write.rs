@@ -106,6 +106,11 @@ pub fn diagram(chart: &Flowchart, title: &str, language: Language) -> Written {
                 answers += 1;
             }
         }
+        for link in &node.page_answers {
+            let shown = escape(link.tooltip.as_deref().unwrap_or(&link.url), false);
+            list.push_str(&format!("- [{shown}]({})\n", escape_url(&link.url)));
+            answers += 1;
+        }
         if !list.is_empty() {
             text.push('\n');
             text.push_str(&list);
@@ -140,6 +145,11 @@ fn body(text: &mut String, node: &Node, head: &str) {
             escape(shown.trim(), false),
             escape_url(&link.url)
         ));
+    }
+    if !node.body.trim().is_empty() {
+        text.push('\n');
+        text.push_str(node.body.trim_end());
+        text.push('\n');
     }
     for note in &node.notes {
         text.push_str(&format!(
@@ -298,7 +308,7 @@ fn looks_like_entity(after: &str) -> bool {
 }
 
 /// Escapes a line start Markdown would read as a list, a quote or a rule (in a callout).
-fn escape_line_start(line: &str) -> String {
+pub fn escape_line_start(line: &str) -> String {
     if line.starts_with(['-', '+', '=', '>']) || line.starts_with("* ") {
         return format!("\\{line}");
     }

@@ -1,0 +1,1 @@
+//! draw.io reader unit tests.
