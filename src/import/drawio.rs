@@ -90,7 +90,7 @@ pub fn read(text: &str, file: &str) -> Result<Vec<Page>, DrawioError> {
                 let chart = match diagram.children().find(|c| c.has_tag_name("mxGraphModel")) {
                     Some(graph) => model(graph, &|n| line_of(n)).map_err(|(l, m)| error(l, m))?,
                     None => {
-                        let xml = inflate(diagram.text().unwrap_or(""))
+                        let xml = inflate(diagram.text().unwrap_or(""), MAX_PAGE_BYTES)
                             .map_err(|m| error(at, format!("page \"{name}\": {m}")))?;
                         let inner = roxmltree::Document::parse(&xml).map_err(|e| {
                             error(at, format!("page \"{name}\" does not hold a diagram: {e}"))
@@ -125,7 +125,7 @@ pub fn read(text: &str, file: &str) -> Result<Vec<Page>, DrawioError> {
 }
 
 /// A compressed page's XML: base64, then raw deflate, then URL-decoding (when the text is encoded).
-fn inflate(text: &str) -> Result<String, String> {
+fn inflate(text: &str, limit: u64) -> Result<String, String> {
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     if compact.is_empty() {
         return Err("the page is empty".into());
@@ -135,13 +135,13 @@ fn inflate(text: &str) -> Result<String, String> {
         .map_err(|e| format!("the compressed page is not base64: {e}"))?;
     let mut out = Vec::new();
     flate2::read::DeflateDecoder::new(bytes.as_slice())
-        .take(MAX_PAGE_BYTES + 1)
+        .take(limit + 1)
         .read_to_end(&mut out)
         .map_err(|e| format!("the compressed page does not inflate: {e}"))?;
-    if out.len() as u64 > MAX_PAGE_BYTES {
+    if out.len() as u64 > limit {
         return Err(format!(
-            "the compressed page inflates to more than {} MiB",
-            MAX_PAGE_BYTES / (1024 * 1024)
+            "the compressed page inflates to more than {} KiB",
+            limit / 1024
         ));
     }
     let text =
@@ -235,6 +235,7 @@ fn model(
 
     let mut nodes: Vec<Node> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut cell_ids: Vec<&str> = Vec::new();
     for cell in &cells {
         if !cell.vertex || edge_ids.contains(cell.parent) || containers.contains(cell.id) {
             continue;
@@ -275,6 +276,7 @@ fn model(
             });
         }
         index.insert(cell.id, nodes.len());
+        cell_ids.push(cell.id);
         nodes.push(node_of(cell, &lines, &groups_of(cell, &by_id, &containers)));
     }
 
@@ -389,6 +391,31 @@ fn model(
     if nodes.is_empty() {
         return Err((line_of(graph), "the page has no shapes to import".into()));
     }
+    // Starts after the first (vertices no edge leads to): the diagram asks where to start.
+    let mut reached = vec![false; nodes.len()];
+    for edge in edges.iter().filter(|e: &&Edge| e.from != e.to) {
+        if let Some(flag) = reached.get_mut(edge.to) {
+            *flag = true;
+        }
+    }
+    let linked: HashSet<usize> = edges.iter().flat_map(|e| [e.from, e.to]).collect();
+    for (i, node) in nodes
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !reached[*i])
+        .skip(1)
+    {
+        if linked.contains(&i) {
+            warnings.push(Warning {
+                line: node.line,
+                message: format!(
+                    "cell `{}` (\"{}\") is reached by no edge: it becomes an answer of a first step that asks where to start",
+                    cell_ids.get(i).copied().unwrap_or(""),
+                    node.label.joined()
+                ),
+            });
+        }
+    }
     warnings.sort_by_key(|w| w.line);
     Ok(Flowchart {
         title: None,
@@ -458,7 +485,8 @@ fn node_of(cell: &Cell, lines: &[html::Line], groups: &[Label]) -> Node {
     let mut previous_item = false;
     for line in lines.iter().skip(1) {
         let is_item = line.item.is_some();
-        if !body.is_empty() && !(is_item && previous_item) {
+        let same_list = is_item && previous_item;
+        if !body.is_empty() && !same_list {
             body.push('\n');
         }
         match line.item {

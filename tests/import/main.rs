@@ -7,6 +7,7 @@
 mod common;
 mod corpus;
 mod defects;
+mod drawio;
 mod oracle;
 
 use std::fs;

@@ -140,8 +140,11 @@ struct Writer {
 impl Writer {
     fn text(&mut self, text: &str) {
         // Spaces collapse as a browser collapses them.
+        if text.starts_with(char::is_whitespace) {
+            self.space();
+        }
         for (i, part) in text.split_whitespace().enumerate() {
-            if i > 0 || text.starts_with(char::is_whitespace) {
+            if i > 0 {
                 self.space();
             }
             for mark in self.pending.drain(..) {
@@ -151,7 +154,7 @@ impl Writer {
             self.markdown.push_str(&escape(part, false));
             self.plain.push_str(part);
         }
-        if text.ends_with(char::is_whitespace) && !text.trim().is_empty() {
+        if text.ends_with(char::is_whitespace) {
             self.space();
         }
     }
