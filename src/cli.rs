@@ -339,6 +339,32 @@ pub struct StatsOptions {
 pub enum ImportCommand {
     /// Import a Mermaid flowchart (`flowchart`/`graph`) as a diagram
     Mermaid(ImportMermaidOptions),
+    /// Import a draw.io (diagrams.net) file: each page a diagram, shapes steps, arrows answers
+    #[command(
+        after_help = "A file of one page is written to ENTRY/ID.md; with several pages, each page is written to ENTRY/ID-PAGE.md (PAGE: the page's name as an id), unless --page picks one. Layout, styles and images are not imported.\n\nExit codes: 0 imported (warnings on stderr); 1 the file cannot be read (the message names the file and line, and the page and cell); 2 the command cannot run (unreadable file, no content folder or entry point, no such page, a target exists without --force)."
+    )]
+    Drawio(ImportDrawioOptions),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ImportDrawioOptions {
+    /// draw.io file (.drawio or .xml; compressed or plain)
+    pub file: PathBuf,
+    /// ENTRY/ID: where to write the diagram (ENTRY/ID.md, or ENTRY/ID-PAGE.md for each page)
+    #[arg(long, value_name = "ENTRY/ID")]
+    pub into: String,
+    /// Content folder (holds site.toml)
+    #[arg(long, default_value = "content", value_name = "DIR")]
+    pub content: PathBuf,
+    /// Import only this page (its name, or its number from 1)
+    #[arg(long, value_name = "NAME")]
+    pub page: Option<String>,
+    /// Diagram title (default: the page's name, else made from the id)
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Replace the target files if they exist
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]
