@@ -62,7 +62,8 @@ pub fn render(
     let strings = Strings::fill(theme, language, manifest, &view);
 
     view.csp = format!(
-        "default-src 'none'; script-src '{}'; style-src '{}'; base-uri 'none'; form-action 'none'",
+        // img-src data: for the site's logo (branding CSS), as in the entry files.
+        "default-src 'none'; script-src '{}'; style-src '{}'; img-src data:; base-uri 'none'; form-action 'none'",
         inline::hash(LAUNCHER_SCRIPT),
         inline::hash(&css)
     );
@@ -74,7 +75,7 @@ pub fn render(
     view.documents = vec![index_record.clone()];
     view.checksums.push(index_record);
     view.csp = format!(
-        "default-src 'none'; style-src '{}'; base-uri 'none'; form-action 'none'",
+        "default-src 'none'; style-src '{}'; img-src data:; base-uri 'none'; form-action 'none'",
         inline::hash(&css)
     );
     let html = render_one(&tera, CONTINGENCY_HTML, &view, &strings.html, &strings.text)?;
@@ -305,6 +306,8 @@ struct EntryDoc<'a> {
     bytes: u64,
     sha256: &'a str,
     access: String,
+    /// A locked entry point: the launcher marks it.
+    locked: bool,
     key_holders: &'a [String],
 }
 
@@ -336,6 +339,7 @@ impl<'a> DocView<'a> {
                 bytes: e.bytes,
                 sha256: &e.sha256,
                 access: string(theme, &format!("access_{}", e.access.name())),
+                locked: e.access != Access::Open,
                 key_holders: &e.key_holders,
             })
             .collect();

@@ -680,8 +680,10 @@ describe('call assistant', { skip: skipReason() }, () => {
   it("keeps a locked entry point's call in progress, sealed, until the key is given again", async () => {
     const s = await open('#/', {}, coffre);
     const { page } = s;
+    // "Rester déverrouillé" (on by default) turned off: the reload asks for the key again.
     const unlock = async () => {
       await page.getByLabel("Clé d'accès").fill(KEY);
+      await page.getByLabel('Rester déverrouillé dans cet onglet').uncheck();
       await page.getByRole('button', { name: 'Déverrouiller' }).click();
       await page.waitForSelector('#lb-call-toggle', { timeout: 30000 });
     };
