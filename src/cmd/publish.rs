@@ -108,16 +108,16 @@ fn report(opts: &PublishOptions, p: &Published) {
         );
     }
     let w = &p.withdrawn;
-    for (name, why) in &w.left {
+    for (name, why) in w.left.iter().chain(&p.kept.left) {
         eprintln!("warning: `{}` {why}", at(name));
     }
-    if p.kept_old_keys && !w.files.is_empty() {
+    if !p.kept.files.is_empty() {
         eprintln!(
             "warning: kept {} old copies of locked entry points in {} (--keep-old-keys); they open with the old key or with none:",
-            w.files.len(),
+            p.kept.files.len(),
             at(verify::ARCHIVE_DIR)
         );
-        for (name, why) in &w.files {
+        for (name, why) in &p.kept.files {
             eprintln!("  {} ({why})", at(name));
         }
     }
@@ -145,7 +145,7 @@ fn report(opts: &PublishOptions, p: &Published) {
         println!("  previous bundle kept in {}", at(a));
     }
     let removed = !(w.files.is_empty() && w.zips.is_empty() && w.signatures.is_empty());
-    if !p.kept_old_keys && removed {
+    if removed {
         for (name, why) in &w.files {
             println!("  withdrew {} ({why})", at(name));
         }

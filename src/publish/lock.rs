@@ -162,7 +162,7 @@ pub struct Lock {
 impl Drop for Lock {
     fn drop(&mut self) {
         // Only our own lock: one taken over after an hour belongs to its new holder now.
-        let ours = matches!(read(&self.path), Ok(Some((Some(h), _))) if h.token == self.token);
+        let ours = matches!(read(&self.path), Ok(Some(LockFile { holder: Some(h), .. })) if h.token == self.token);
         if ours {
             fs::remove_file(&self.path).ok();
         }
@@ -287,7 +287,7 @@ pub fn acquire(
 
 /// The lock file in place, with its holder and age; `None` when there is none (any more).
 fn found(path: &Path, now: i64) -> Result<Option<Held>, PublishError> {
-    let Some((holder, raw)) = read(path)? else {
+    let Some(LockFile { holder, raw }) = read(path)? else {
         return Ok(None);
     };
     let age = match &holder {
@@ -307,15 +307,21 @@ fn found(path: &Path, now: i64) -> Result<Option<Held>, PublishError> {
     }))
 }
 
-/// The lock file's holder (`None` if it does not parse) and bytes; `None` when there is no file.
-fn read(path: &Path) -> Result<Option<(Option<Holder>, Vec<u8>)>, PublishError> {
+/// A lock file as read: its holder (`None` if it does not parse) and its bytes.
+struct LockFile {
+    holder: Option<Holder>,
+    raw: Vec<u8>,
+}
+
+/// The lock file at `path`; `None` when there is none.
+fn read(path: &Path) -> Result<Option<LockFile>, PublishError> {
     match share::read(path, Some(MAX_LOCK_BYTES)) {
         Ok(Found::Missing) => Ok(None),
         Ok(Found::File(raw)) => {
             let holder = std::str::from_utf8(&raw)
                 .ok()
                 .and_then(|text| toml::from_str(text).ok());
-            Ok(Some((holder, raw)))
+            Ok(Some(LockFile { holder, raw }))
         }
         // A folder or link where the lock should be, or a huge file: not a lock of ours, and not
         // something to remove; it blocks publishing until someone looks at it.
@@ -349,7 +355,7 @@ fn take_over(work: &Path, held: &Held) -> Result<bool, PublishError> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
         Err(e) => return Err(io_err(&guard)(e)),
     }
-    let still = matches!(read(&held.path), Ok(Some((_, raw))) if raw == held.raw);
+    let still = matches!(read(&held.path), Ok(Some(file)) if file.raw == held.raw);
     let removed = still && fs::remove_file(&held.path).is_ok();
     fs::remove_file(&guard).ok();
     Ok(removed)

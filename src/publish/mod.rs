@@ -208,11 +208,10 @@ pub struct Published {
     pub stale: bool,
     /// The snapshot the share held when the bundle installed is older (`--allow-older`).
     pub replaced_newer: Option<String>,
-    /// Old copies of locked entry points removed from `archive/` (or, with `--keep-old-keys`, what
-    /// would have been: `kept_old_keys`).
+    /// Old copies of locked entry points removed from `archive/`.
     pub withdrawn: withdraw::Withdrawn,
-    /// True when `withdrawn` lists what `--keep-old-keys` kept rather than what was removed.
-    pub kept_old_keys: bool,
+    /// With `--keep-old-keys`: the old copies that were not removed.
+    pub kept: withdraw::Withdrawn,
 }
 
 /// `2026-11-22T08:26:40Z` -> `2026-11-22T08-26-40Z`: a folder name every filesystem accepts.
@@ -350,7 +349,7 @@ pub fn publish(
             stale: check.stale.stale,
             replaced_newer: None,
             withdrawn: rolled_forward,
-            kept_old_keys: false,
+            kept: withdraw::Withdrawn::default(),
         });
     }
     let untouched = || {
@@ -406,12 +405,14 @@ pub fn publish(
     let text = toml::to_string(&journal).unwrap_or_default();
     write_file(&work, JOURNAL, text.as_bytes(), ops).map_err(|e| e.with_outcome(untouched))?;
     let mut withdrawn = finish(share, &journal, Staged::Ours, &mut left, ops)?;
-    if opts.keep_old_keys {
-        withdrawn = withdraw::withdraw(share, &new, &changes, true, ops)?;
-    }
     withdrawn.absorb(rolled_forward);
+    let kept = if opts.keep_old_keys {
+        withdraw::withdraw(share, &new, &changes, true, ops)?
+    } else {
+        withdraw::Withdrawn::default()
+    };
 
-    // 6. Retention.
+    // 7. Retention.
     let pruned = prune(share, keep, &snapshot_dir, &mut unpruned, ops)?;
     Ok(Published {
         snapshot: new.snapshot,
@@ -424,7 +425,7 @@ pub fn publish(
         stale: check.stale.stale,
         replaced_newer,
         withdrawn,
-        kept_old_keys: opts.keep_old_keys,
+        kept,
     })
 }
 

@@ -48,13 +48,6 @@ impl Withdrawn {
         self.signatures.extend(other.signatures);
         self.left.extend(other.left);
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
-            && self.zips.is_empty()
-            && self.signatures.is_empty()
-            && self.left.is_empty()
-    }
 }
 
 /// The entry points of `new` whose archived copies are withdrawn: locked in `new`, and not locked with
