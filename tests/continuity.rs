@@ -178,7 +178,7 @@ fn documents_are_self_contained_with_an_exact_csp() {
         let html = text(&dir.path().join("dist").join(name));
         let csp_at = html.find("default-src").expect("CSP");
         let csp = &html[csp_at..csp_at + html[csp_at..].find('"').unwrap()];
-        let csp = csp.replace("&#x27;", "'");
+        let csp = csp.replace("&#x27;", "'").replace("&#x2F;", "/");
         let style = between(&html, "<style>", "</style>");
         assert!(
             csp.contains(&format!("style-src '{}'", lifeboat::inline::hash(style))),
