@@ -64,7 +64,11 @@ pub fn read(text: &str, file: &str) -> Result<Vec<Page>, DrawioError> {
     };
     let doc = roxmltree::Document::parse(text)
         .map_err(|e| error(e.pos().row as usize, format!("not a draw.io file: {e}")))?;
-    let line_of = |node: roxmltree::Node| doc.text_pos_at(node.range().start).row as usize;
+    // Line starts, once: roxmltree's own position lookup counts from the top at every call.
+    let starts: Vec<usize> = std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
+    let line_of = |node: roxmltree::Node| starts.partition_point(|&s| s <= node.range().start);
     let root = doc.root_element();
     match root.tag_name().name() {
         "mxGraphModel" => {
