@@ -34,6 +34,8 @@ pub struct BuiltEntry {
     pub source_sha256: String,
     /// Cache key (`package::cache`); `None` for a locked entry point, which is never reused.
     pub cache_key: Option<String>,
+    /// A locked entry point's key identifier (`access::key_id`).
+    pub key_id: Option<String>,
     /// True when the file was taken from the previous build instead of being rendered.
     pub reused: bool,
 }
@@ -84,7 +86,8 @@ pub struct BuildOptions<'a> {
     /// contingency document names its public key either way.
     pub signing: Option<&'a Signer>,
     /// For `verify --rebuild`: the bytes of each locked entry point, by file name, taken as they are
-    /// instead of being sealed again (sealing is random; this keeps the rest byte-comparable).
+    /// instead of being sealed again (sealing is random; this keeps the rest byte-comparable), with the
+    /// key identifier the bundle's manifest records for it (a rebuild has no key).
     pub locked_files: Option<&'a LockedFiles<'a>>,
     /// Where the time goes (`lifeboat build --timings`), when asked.
     pub timings: Option<&'a crate::timings::Timings>,
@@ -100,8 +103,9 @@ impl BuildOptions<'_> {
     }
 }
 
-/// The locked entry points' files of an existing bundle, by file name (`None`: not there).
-pub type LockedFiles<'a> = dyn Fn(&str) -> Option<Vec<u8>> + Sync + 'a;
+/// The locked entry points' files of an existing bundle and their key identifiers, by file name
+/// (`None`: not there).
+pub type LockedFiles<'a> = dyn Fn(&str) -> Option<(Vec<u8>, Option<String>)> + Sync + 'a;
 
 /// A bundle built in memory (the preview server's): every file but the zip archive, which
 /// [`InMemory::zip`] makes when it is asked for, byte-identical to the one `lifeboat build` writes.
@@ -228,6 +232,7 @@ pub fn build_files(
                 &built.record,
                 (built.diagrams, built.nodes),
                 built.source_sha256.clone(),
+                built.key_id.clone(),
             ))
         })
         .collect();
@@ -382,6 +387,10 @@ pub fn build_entries(
         tera: &tera,
     };
     let keys = Keys::new(project, checked, theme, &assets, snapshot);
+    // One key derivation per build, for every locked entry point's identifier.
+    let key_ids = key
+        .filter(|_| project.entries.iter().any(|e| e.is_locked()))
+        .map(access::key_id::KeyIds::new);
     options
         .progress
         .step("building entry points", project.entries.len());
@@ -417,6 +426,7 @@ pub fn build_entries(
                     nodes: old.nodes,
                     source_sha256,
                     cache_key,
+                    key_id: None,
                     reused: true,
                 });
             }
@@ -428,6 +438,12 @@ pub fn build_entries(
                 .as_ref()
                 .and(options.locked_files)
                 .map(|files| files(&file_name).unwrap_or_default());
+            let key_id = match (&rendered.public_json, &taken, &key_ids) {
+                (None, _, _) => None,
+                (Some(_), Some((_, taken_id)), _) => taken_id.clone(),
+                (Some(_), None, Some(ids)) => Some(ids.of(&entry.id)),
+                (Some(_), None, None) => None,
+            };
             let stage = match rendered.public_json {
                 None => crate::timings::Stage::Inline,
                 Some(_) => crate::timings::Stage::Seal,
@@ -438,9 +454,13 @@ pub fn build_entries(
                         inline::assemble(&rendered, &assets, &checked.images, w)
                             .map_err(io::Error::other)
                     })),
-                    (Some(_), _) if taken.is_some() => {
-                        Ok(sink.write(&file_name, taken.as_deref().unwrap_or_default()))
-                    }
+                    (Some(_), _) if taken.is_some() => Ok(sink.write(
+                        &file_name,
+                        taken
+                            .as_ref()
+                            .map(|(bytes, _)| bytes.as_slice())
+                            .unwrap_or_default(),
+                    )),
                     (Some(public), Some(key)) => {
                         access::lock_entry(&rendered, public, &assets, &checked.images, key)
                             .map(|bytes| sink.write(&file_name, &bytes))
@@ -456,6 +476,7 @@ pub fn build_entries(
                 nodes: rendered.node_count,
                 source_sha256,
                 cache_key,
+                key_id,
                 reused: false,
             })
         })

@@ -52,6 +52,9 @@ pub enum Command {
     )]
     Verify(VerifyOptions),
     /// Copy a verified bundle to a file share atomically, keeping the previous bundles in SHARE/archive
+    #[command(
+        after_help = "One publish at a time per share: a publish holds SHARE/.lifeboat-publish/lock.toml (its host, pid and start time) from start to end; another one waits for it with --wait, or is refused. A lock is stale, and taken over with a warning, when the process that took it on this machine is gone, or when it is older than 1 hour (a lock from another machine is judged by its age only).\n\nA bundle older than the share's is refused unless --allow-older. To roll back: lifeboat publish SHARE/archive/<snapshot> --to SHARE --allow-older\n\nWhen an entry point is locked with a key the share's bundle did not lock it with (it was open, or had another key), its file is removed from every bundle in SHARE/archive/ where it is not locked with the new key, with the zip that holds it, unless --keep-old-keys. Copies outside the share are out of reach.\n\nExit codes: 0 published (or the share already held the bundle); 1 refused (the bundle has problems, another publish holds the share, an older snapshot); 2 the share cannot be written (a file in use, an unusable journal or manifest on the share)."
+    )]
     Publish(PublishOptions),
     /// Access keys for locked entry points (access = "key")
     #[command(subcommand)]
@@ -96,7 +99,7 @@ pub enum CallsFormat {
 pub enum KeyCommand {
     /// Print a new random access key (130 bits, with a check symbol); it is stored nowhere
     #[command(
-        after_help = "Give the key to `lifeboat build` in the LIFEBOAT_ACCESS_KEY environment variable or with --key-file, and to the key holders by a separate channel (read it aloud: case, spaces and dashes do not matter). A new key and a rebuild lock out the old one."
+        after_help = "Give the key to `lifeboat build` in the LIFEBOAT_ACCESS_KEY environment variable or with --key-file, and to the key holders by a separate channel (read it aloud: case, spaces and dashes do not matter).\n\nRotating (a new key, a rebuild, `lifeboat publish`): the new files open with the new key only, but files built with the old key keep opening with it; they cannot be changed after the fact. `lifeboat publish` withdraws them from the share's archive/ (unless --keep-old-keys), as it does the open copies of an entry point that became locked. It cannot withdraw copies outside the share (downloads, USB keys, laptops, mail, other shares, backups and snapshots of the share): they still open with the old key."
     )]
     New,
     /// Print a new Ed25519 key pair for signing bundles (`[signing]` in site.toml); it is stored nowhere
@@ -172,6 +175,17 @@ pub struct PublishOptions {
     /// How many previous bundles to keep under SHARE/archive
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub keep: usize,
+    /// If another publish to SHARE is running, wait up to this long for it to finish instead of refusing
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub wait: u64,
+    /// Install a bundle older than the one on the share (a rollback: `lifeboat publish
+    /// SHARE/archive/<snapshot> --to SHARE --allow-older`)
+    #[arg(long)]
+    pub allow_older: bool,
+    /// Keep the archived copies of an entry point that became locked or changed key (by default they
+    /// are removed from SHARE/archive, since they open without the new key)
+    #[arg(long)]
+    pub keep_old_keys: bool,
     /// Print nothing but problems
     #[arg(long, short)]
     pub quiet: bool,
@@ -325,6 +339,32 @@ pub struct StatsOptions {
 pub enum ImportCommand {
     /// Import a Mermaid flowchart (`flowchart`/`graph`) as a diagram
     Mermaid(ImportMermaidOptions),
+    /// Import a draw.io (diagrams.net) file: each page a diagram, shapes steps, arrows answers
+    #[command(
+        after_help = "A file of one page is written to ENTRY/ID.md; with several pages, each page is written to ENTRY/ID-PAGE.md (PAGE: the page's name as an id), unless --page picks one. Layout, styles and images are not imported.\n\nExit codes: 0 imported (warnings on stderr); 1 the file cannot be read (the message names the file and line, and the page and cell); 2 the command cannot run (unreadable file, no content folder or entry point, no such page, a target exists without --force)."
+    )]
+    Drawio(ImportDrawioOptions),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ImportDrawioOptions {
+    /// draw.io file (.drawio or .xml; compressed or plain)
+    pub file: PathBuf,
+    /// ENTRY/ID: where to write the diagram (ENTRY/ID.md, or ENTRY/ID-PAGE.md for each page)
+    #[arg(long, value_name = "ENTRY/ID")]
+    pub into: String,
+    /// Content folder (holds site.toml)
+    #[arg(long, default_value = "content", value_name = "DIR")]
+    pub content: PathBuf,
+    /// Import only this page (its name, or its number from 1)
+    #[arg(long, value_name = "NAME")]
+    pub page: Option<String>,
+    /// Diagram title (default: the page's name, else made from the id)
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Replace the target files if they exist
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -379,9 +379,9 @@ fn help_is_stable() {
             queue.push(child);
         }
     }
-    // The top level, its 14 commands, and `new entry`, `new diagram`, `import mermaid`, `key new`,
-    // `key new-signing`, `calls merge`.
-    assert_eq!(seen, 21, "commands with a --help snapshot");
+    // The top level, its 14 commands, and `new entry`, `new diagram`, `import mermaid`,
+    // `import drawio`, `key new`, `key new-signing`, `calls merge`.
+    assert_eq!(seen, 22, "commands with a --help snapshot");
 }
 
 #[test]

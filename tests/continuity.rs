@@ -485,6 +485,12 @@ mod publish;
 #[path = "continuity/share_trust.rs"]
 mod share_trust;
 
+#[path = "continuity/key_rotation.rs"]
+mod key_rotation;
+#[path = "continuity/publish_lock.rs"]
+mod publish_lock;
+#[path = "continuity/rollback.rs"]
+mod rollback;
 #[path = "continuity/share_ops.rs"]
 mod share_ops;
 #[path = "continuity/tamper.rs"]

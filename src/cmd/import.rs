@@ -5,13 +5,15 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 
-use crate::cli::{ImportCommand, ImportMermaidOptions};
-use crate::import::mermaid;
+use crate::cli::{ImportCommand, ImportDrawioOptions, ImportMermaidOptions};
+use crate::content::markdown::slug;
+use crate::import::{drawio, mermaid};
 use crate::scaffold;
 
 pub fn run(command: &ImportCommand) -> anyhow::Result<ExitCode> {
     match command {
         ImportCommand::Mermaid(opts) => import_mermaid(opts),
+        ImportCommand::Drawio(opts) => import_drawio(opts),
     }
 }
 
@@ -71,6 +73,9 @@ fn import_mermaid(opts: &ImportMermaidOptions) -> anyhow::Result<ExitCode> {
     let written = mermaid::write::diagram(&chart, &title, language);
     let replaced = dest.exists();
     super::write_atomic(&dest, written.text.as_bytes(), opts.force)?;
+    for warning in &chart.warnings {
+        eprintln!("warning: {name}:{}: {}", warning.line, warning.message);
+    }
     println!(
         "{} {} from {name}: {} nodes, {} answers",
         if replaced { "replaced" } else { "created" },
@@ -80,6 +85,178 @@ fn import_mermaid(opts: &ImportMermaidOptions) -> anyhow::Result<ExitCode> {
     );
     println!(
         "link to it from another diagram of `{entry}` with an answer such as `- [{title}]({id}.md)`, then run `lifeboat check`"
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Exit 1 when the file cannot be read (the message names the file and line, and the page and cell);
+/// exit 2 (`Err`) when the command cannot run: unreadable file, no content folder or entry point, no
+/// such page, a target already there.
+fn import_drawio(opts: &ImportDrawioOptions) -> anyhow::Result<ExitCode> {
+    let (entry, id) = super::new::split_entry_id(&opts.into)?;
+    let content = &opts.content;
+    if !content.join("site.toml").is_file() {
+        bail!(
+            "`{}` is not a content folder (no site.toml); pass --content DIR",
+            content.display()
+        );
+    }
+    let folder = content.join(entry);
+    if !folder.join("entry.toml").is_file() {
+        bail!(
+            "entry point `{entry}` not found in {} (no {entry}/entry.toml); create it first with `lifeboat new entry {entry}`",
+            content.display()
+        );
+    }
+    if opts.title.as_deref().is_some_and(|t| t.trim().is_empty()) {
+        bail!("--title must not be empty");
+    }
+    let bytes = fs::read(&opts.file).with_context(|| format!("reading {}", opts.file.display()))?;
+    let Ok(text) = String::from_utf8(bytes) else {
+        bail!("{} is not UTF-8 text", opts.file.display());
+    };
+    let name = opts.file.display().to_string();
+    let pages = match drawio::read(&text, &name) {
+        Ok(pages) => pages,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(super::EXIT_PROBLEMS));
+        }
+    };
+    let pages: Vec<drawio::Page> = match &opts.page {
+        Some(wanted) => {
+            let number = wanted.parse::<usize>().ok();
+            let found = pages
+                .iter()
+                .enumerate()
+                .find(|(i, p)| p.name == *wanted || number == Some(i + 1));
+            match found {
+                Some((_, page)) => vec![page.clone()],
+                None => {
+                    let names: Vec<String> =
+                        pages.iter().map(|p| format!("\"{}\"", p.name)).collect();
+                    bail!(
+                        "{name} has no page \"{wanted}\"; its pages: {}",
+                        names.join(", ")
+                    );
+                }
+            }
+        }
+        None => pages,
+    };
+    // Diagram ids: ID for one page, ID-PAGE for each of several.
+    let mut taken = std::collections::HashSet::new();
+    let ids: Vec<String> = pages
+        .iter()
+        .enumerate()
+        .map(|(i, page)| {
+            if pages.len() == 1 {
+                return id.to_string();
+            }
+            let base = match slug(&page.name) {
+                s if s.is_empty() => format!("{id}-{}", i + 1),
+                s => format!("{id}-{s}"),
+            };
+            let mut candidate = base.clone();
+            let mut n = 2;
+            while !taken.insert(candidate.clone()) {
+                candidate = format!("{base}-{n}");
+                n += 1;
+            }
+            candidate
+        })
+        .collect();
+    let dests: Vec<std::path::PathBuf> =
+        ids.iter().map(|i| folder.join(format!("{i}.md"))).collect();
+    if !opts.force {
+        if let Some(dest) = dests.iter().find(|d| d.exists()) {
+            bail!(
+                "{} already exists; pass --force to replace it",
+                dest.display()
+            );
+        }
+    }
+    let files: std::collections::HashMap<&str, &str> = pages
+        .iter()
+        .zip(&ids)
+        .filter(|(p, _)| !p.id.is_empty())
+        .map(|(p, i)| (p.id.as_str(), i.as_str()))
+        .collect();
+    let language = scaffold::site_language(content);
+    for ((page, diagram_id), dest) in pages.iter().zip(&ids).zip(&dests) {
+        let mut chart = page.chart.clone();
+        let mut warnings = chart.warnings.clone();
+        for node in &mut chart.nodes {
+            let line = node.line;
+            for link in std::mem::take(&mut node.links) {
+                if let Some(target) = drawio::page_link(&link.url) {
+                    // A link to another page is an answer leading to that page's diagram.
+                    match (files.get(target), pages.iter().find(|p| p.id == target)) {
+                        (Some(file), Some(other)) => node.page_answers.push(mermaid::NodeLink {
+                            url: format!("{file}.md"),
+                            tooltip: Some(other.name.clone()),
+                        }),
+                        _ => warnings.push(mermaid::Warning {
+                            line,
+                            message: format!(
+                                "a link to page `{target}`, which is not imported: dropped"
+                            ),
+                        }),
+                    }
+                    continue;
+                }
+                let lower = link.url.to_ascii_lowercase();
+                let web = crate::content::links::WEB_SCHEMES
+                    .iter()
+                    .any(|s| lower.starts_with(&format!("{s}:")))
+                    && !link.url.contains(char::is_whitespace);
+                if web {
+                    node.links.push(link);
+                } else {
+                    warnings.push(mermaid::Warning {
+                        line,
+                        message: format!(
+                            "the link `{}` cannot leave the offline copy: dropped",
+                            link.url
+                        ),
+                    });
+                }
+            }
+        }
+        let default_name = page.name.is_empty()
+            || page
+                .name
+                .strip_prefix("Page-")
+                .is_some_and(|n| n.parse::<usize>().is_ok());
+        let title = match (&opts.title, pages.len()) {
+            (Some(t), 1) => t.clone(),
+            (Some(t), _) => format!("{t} — {}", page.name),
+            (None, _) if !default_name => page.name.clone(),
+            (None, _) => scaffold::title_from_id(diagram_id),
+        };
+        let written = mermaid::write::diagram(&chart, &title, language);
+        let replaced = dest.exists();
+        super::write_atomic(dest, written.text.as_bytes(), opts.force)?;
+        for warning in &warnings {
+            eprintln!("warning: {name}:{}: {}", warning.line, warning.message);
+        }
+        println!(
+            "{} {} from {name}{}: {} steps, {} answers",
+            if replaced { "replaced" } else { "created" },
+            dest.display(),
+            if page.name.is_empty() {
+                String::new()
+            } else {
+                format!(" (page \"{}\")", page.name)
+            },
+            written.nodes,
+            written.answers
+        );
+    }
+    println!(
+        "link to it from another diagram of `{entry}` with an answer such as `- [{}]({}.md)`, then run `lifeboat check`",
+        pages.first().map_or("", |p| p.name.as_str()),
+        ids.first().map_or(id, String::as_str)
     );
     Ok(ExitCode::SUCCESS)
 }

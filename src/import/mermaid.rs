@@ -4,11 +4,15 @@
 //!
 //! [`source`] finds the flowchart in a file (a `.mmd` file, or the one ```` ```mermaid ```` block of a
 //! Markdown file), [`parse`] reads it into a [`Flowchart`], and [`write::diagram`] writes the diagram.
-//! Nothing here panics on any input; every problem is an [`ImportError`] with the file's line number.
+//! Nothing here panics on any input; every problem is an [`ImportError`] with the file's line number,
+//! and what is imported differently from how Mermaid draws it is a [`Warning`] with its line.
 
+mod click;
 mod label;
 mod lex;
 mod parse;
+mod resolve;
+mod shapes;
 pub mod write;
 
 #[cfg(test)]
@@ -44,6 +48,8 @@ pub enum Shape {
     Trapezoid,
     /// `A[\text/]`
     TrapezoidAlt,
+    /// A Mermaid 11 shape without a bracket form (`A@{ shape: doc }`), by its short name.
+    Named(&'static str),
 }
 
 /// A node label: lines of plain text (`<br>` and newlines split lines; HTML tags and entities are
@@ -79,6 +85,25 @@ pub struct Node {
     pub shape: Shape,
     /// Line (in the file) where the node first appears.
     pub line: usize,
+    /// Titles of the subgraphs the node is drawn in, outermost first (untitled ones left out).
+    pub groups: Vec<Label>,
+    /// `click` links that may leave the offline copy (`http(s)`, `mailto`, `tel`).
+    pub links: Vec<NodeLink>,
+    /// Tooltips of `click` callbacks (the callback itself cannot run offline).
+    pub notes: Vec<String>,
+    /// Markdown written after the heading as it is (the draw.io importer's rich labels); empty for
+    /// Mermaid.
+    pub body: String,
+    /// Answers to other diagrams, after those of the edges (a draw.io link to another page):
+    /// `tooltip` is the answer's text, `url` the diagram file.
+    pub page_answers: Vec<NodeLink>,
+}
+
+/// A `click A "https://…" "tooltip"` link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeLink {
+    pub url: String,
+    pub tooltip: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,7 +111,15 @@ pub struct Edge {
     /// Indexes into [`Flowchart::nodes`].
     pub from: usize,
     pub to: usize,
-    pub label: Option<String>,
+    /// On one line; `markdown` for a markdown string (``"`**Yes**`"``).
+    pub label: Option<Label>,
+}
+
+/// Something imported differently from how Mermaid draws it, at a line of the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub line: usize,
+    pub message: String,
 }
 
 /// A flowchart: nodes in the order they first appear, edges in the order they are written (subgraphs
@@ -97,6 +130,11 @@ pub struct Flowchart {
     pub title: Option<String>,
     pub nodes: Vec<Node>,
     pub edges: Vec<Edge>,
+    /// In the order of the file.
+    pub warnings: Vec<Warning>,
+    /// Links read (arrows, `~~~` included; `A --> B --> C` is two), before `&` and subgraphs expand
+    /// them: what the corpus test compares with its own count.
+    pub links: usize,
 }
 
 /// Why a file cannot be imported. Lines are counted from the top of the file, from 1.

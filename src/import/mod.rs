@@ -1,3 +1,4 @@
 //! Diagrams written in other formats, turned into Lifeboat diagrams.
 
+pub mod drawio;
 pub mod mermaid;

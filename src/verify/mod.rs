@@ -81,6 +81,10 @@ pub struct Journal {
     pub snapshot: String,
     /// When the publish started replacing files (seconds since 1970).
     pub started_epoch: i64,
+    /// Entry points whose old copies are withdrawn from `archive/` once the new bundle is in place (ids:
+    /// matched against the manifests' entries, never used as paths).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withdraw: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -88,7 +88,14 @@ pub fn rebuild(
         Ok(Found::File(bytes)) => Some(bytes),
         _ => None,
     };
-    let take_locked = |name: &str| read(name);
+    let take_locked = |name: &str| {
+        let key_id = m
+            .entries
+            .iter()
+            .find(|e| e.file == name)
+            .and_then(|e| e.key_id.clone());
+        read(name).map(|bytes| (bytes, key_id))
+    };
     let bundle_sig = match share::read(
         &dir.join(SIGNATURE_FILE),
         Some(signing::MAX_SIGNATURE_BYTES),

@@ -1,87 +1,71 @@
-//! The flowchart reader: a hand-written scanner over the whole text (labels may span lines), one
-//! statement at a time. Byte offsets only ever move forward and always land on `char` boundaries.
+//! The flowchart reader: a hand-written scanner over the whole text (labels and arrows may span lines),
+//! one statement at a time, following Mermaid's grammar (packages/mermaid/src/diagrams/flowchart/
+//! parser/flow.jison). Byte offsets only ever move forward and always land on `char` boundaries.
 
 use std::collections::{HashMap, HashSet};
 
-use super::label::clean_edge;
-use super::lex;
-use super::{Edge, Flowchart, Label, Node, Problem, Shape};
+use super::label::{clean, clean_edge, icon_words, LabelNote};
+use super::lex::{self, Raw};
+use super::{click, Label, Node, NodeLink, Problem, Shape, Warning};
+use super::{resolve, Flowchart};
+
+mod head;
 
 /// More edges than this (`&` multiplies them) is refused rather than exhausting memory.
-const MAX_EDGES: usize = 100_000;
+pub(super) const MAX_EDGES: usize = 100_000;
 /// Subgraphs nested deeper than this are refused: every node is a member of each open subgraph.
-const MAX_SUBGRAPH_DEPTH: usize = 64;
-
-/// Other Mermaid diagram types, named in the error when a file holds one.
-const OTHER_DIAGRAMS: &[&str] = &[
-    "sequenceDiagram",
-    "classDiagram",
-    "classDiagram-v2",
-    "stateDiagram",
-    "stateDiagram-v2",
-    "erDiagram",
-    "journey",
-    "gantt",
-    "pie",
-    "quadrantChart",
-    "requirementDiagram",
-    "gitGraph",
-    "C4Context",
-    "C4Container",
-    "C4Component",
-    "C4Dynamic",
-    "C4Deployment",
-    "mindmap",
-    "timeline",
-    "zenuml",
-    "sankey-beta",
-    "xychart-beta",
-    "block-beta",
-    "packet-beta",
-    "kanban",
-    "architecture-beta",
-    "radar-beta",
-];
+pub(super) const MAX_SUBGRAPH_DEPTH: usize = 64;
 
 /// Statements that only style or annotate: skipped to the end of the statement.
-const IGNORED: &[&str] = &[
-    "classDef",
-    "class",
-    "style",
-    "linkStyle",
-    "click",
-    "direction",
-];
+const IGNORED: &[&str] = &["classDef", "class", "style", "linkStyle", "direction"];
 
-struct Subgraph {
-    id: Option<String>,
-    line: usize,
-    /// Each node once, in the order first met.
-    members: Vec<String>,
+pub(super) struct Subgraph {
+    pub id: Option<String>,
+    pub title: Label,
+    pub line: usize,
+    /// The subgraph it is drawn in.
+    pub parent: Option<usize>,
+    /// Each node written inside it (nested subgraphs included) once, in the order first met.
+    pub members: Vec<String>,
     seen: HashSet<String>,
+    /// Nodes written directly inside it (not in a nested subgraph).
+    direct: Vec<String>,
+}
+
+/// An edge between Mermaid ids, before subgraphs are resolved.
+pub(super) struct RawEdge {
+    pub from: String,
+    pub to: String,
+    pub label: Option<Label>,
 }
 
 struct Link {
-    label: Option<String>,
+    label: Option<Label>,
     both_ways: bool,
     invisible: bool,
 }
 
-struct Parser<'a> {
+pub(super) struct Parser<'a> {
     text: &'a str,
     pos: usize,
     lines_before: usize,
     /// Line-counting cache: the line at `line_pos`.
     line_pos: usize,
     line: usize,
-    title: Option<String>,
-    nodes: Vec<Node>,
-    index: HashMap<String, usize>,
+    pub title: Option<String>,
+    pub nodes: Vec<Node>,
+    pub index: HashMap<String, usize>,
     /// Nodes given a shape or label somewhere (not just mentioned).
-    shaped: HashSet<String>,
-    edges: Vec<(String, String, Option<String>)>,
-    subgraphs: Vec<Subgraph>,
+    pub shaped: HashSet<String>,
+    pub edges: Vec<RawEdge>,
+    /// Edge ids (`A e1@--> B`), whose `e1@{ … }` is layout.
+    edge_ids: HashSet<String>,
+    pub subgraphs: Vec<Subgraph>,
     open: Vec<usize>,
+    /// The subgraph each node is drawn in: the first closed that names it directly, as in Mermaid.
+    pub owner: HashMap<String, usize>,
+    pub warnings: Vec<Warning>,
+    pub links: usize,
 }
 
 pub(super) fn flowchart(text: &str, lines_before: usize) -> Result<Flowchart, Problem> {
@@ -96,8 +80,12 @@ pub(super) fn flowchart(text: &str, lines_before: usize) -> Result<Flowchart, Pr
         index: HashMap::new(),
         shaped: HashSet::new(),
         edges: Vec::new(),
+        edge_ids: HashSet::new(),
         subgraphs: Vec::new(),
         open: Vec::new(),
+        owner: HashMap::new(),
+        warnings: Vec::new(),
+        links: 0,
     };
     p.front_matter()?;
     let header_line = p.header()?;
@@ -116,11 +104,31 @@ pub(super) fn flowchart(text: &str, lines_before: usize) -> Result<Flowchart, Pr
     if p.nodes.is_empty() {
         return Err(Problem::Empty { line: header_line });
     }
-    p.finish()
+    resolve::finish(p)
 }
 
-fn is_id_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
+/// How many bytes of `rest` a node id takes, as Mermaid's lexer reads one: letters, digits and
+/// ``_ ! # $ % & ' * + . ` ? \ / , :``, `=` not before another, and `-` not starting an arrow; never
+/// `:::` (a class follows) nor `@` followed by `{` (shape data follows).
+fn id_len(rest: &str) -> usize {
+    let mut chars = rest.char_indices().peekable();
+    let mut len = 0;
+    while let Some((i, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
+        let ok = match c {
+            '-' => next.is_some_and(|n| !matches!(n, '-' | '>' | '.')),
+            '=' => next != Some('='),
+            ':' => !rest.get(i..).is_some_and(|r| r.starts_with(":::")),
+            '_' | '!' | '#' | '$' | '%' | '&' | '\'' | '*' | '+' | '.' | '`' | '?' | '\\' | '/'
+            | ',' => true,
+            c => c.is_alphanumeric(),
+        };
+        if !ok {
+            break;
+        }
+        len = i + c.len_utf8();
+    }
+    len
 }
 
 impl<'a> Parser<'a> {
@@ -153,20 +161,51 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// The rest of the current line, shortened, for error messages.
-    fn here(&self) -> String {
-        let line = self.rest().lines().next().unwrap_or("").trim_end();
+    fn warn(&mut self, line: usize, message: String) {
+        self.warnings.push(Warning { line, message });
+    }
+
+    /// What follows, for error messages: the rest of the line shortened and quoted, or "the end of
+    /// the line" / "the end of the file".
+    fn found(&self) -> String {
+        let rest = self.rest();
+        let line = rest.lines().next().unwrap_or("").trim_end();
+        if line.is_empty() {
+            return if rest.trim().is_empty() {
+                "the end of the file".into()
+            } else {
+                "the end of the line".into()
+            };
+        }
         let short: String = line.chars().take(30).collect();
         if short.len() < line.len() {
-            format!("{short}…")
+            format!("`{short}…`")
         } else {
-            short
+            format!("`{short}`")
         }
     }
 
     fn skip_spaces(&mut self) {
         let n = self.rest().len() - self.rest().trim_start_matches([' ', '\t', '\r']).len();
         self.bump(n);
+    }
+
+    /// Skips spaces, line ends and whole-line `%%` comments (which Mermaid removes before parsing):
+    /// what Mermaid's arrows take around them.
+    fn skip_layout(&mut self) {
+        loop {
+            let n = self.rest().len()
+                - self
+                    .rest()
+                    .trim_start_matches([' ', '\t', '\r', '\n'])
+                    .len();
+            self.bump(n);
+            if self.rest().starts_with("%%") {
+                self.skip_to_line_end();
+            } else {
+                return;
+            }
+        }
     }
 
     fn skip_to_line_end(&mut self) {
@@ -196,98 +235,6 @@ impl<'a> Parser<'a> {
         rest.is_empty() || rest.starts_with(['\n', ';']) || rest.starts_with("%%")
     }
 
-    /// Mermaid front matter: `---`, YAML (only `title:` is read), `---`.
-    fn front_matter(&mut self) -> Result<(), Problem> {
-        let blank = self.rest().len()
-            - self
-                .rest()
-                .trim_start_matches([' ', '\t', '\r', '\n'])
-                .len();
-        let after = self.rest().get(blank..).unwrap_or("");
-        if after.lines().next().map(str::trim_end) != Some("---") {
-            return Ok(());
-        }
-        self.bump(blank);
-        let start_line = self.line();
-        self.skip_to_line_end();
-        self.bump(1);
-        loop {
-            if self.rest().is_empty() {
-                return Err(Problem::Syntax {
-                    line: start_line,
-                    message: "the front matter `---` is not closed by a `---` line".into(),
-                });
-            }
-            let line = self.rest().lines().next().unwrap_or("");
-            if line.trim_end() == "---" {
-                self.skip_to_line_end();
-                return Ok(());
-            }
-            if let Some(value) = line.strip_prefix("title:") {
-                let value = value.trim();
-                let unquoted = value
-                    .strip_prefix('"')
-                    .and_then(|v| v.strip_suffix('"'))
-                    .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
-                    .unwrap_or(value);
-                if !unquoted.trim().is_empty() {
-                    self.title = Some(unquoted.trim().to_string());
-                }
-            }
-            self.skip_to_line_end();
-            self.bump(1);
-        }
-    }
-
-    /// `flowchart TD` or `graph LR` (direction optional), maybe followed by `;` and statements.
-    fn header(&mut self) -> Result<usize, Problem> {
-        self.skip_blank();
-        let line = self.line();
-        let word: &str = self
-            .rest()
-            .split(|c: char| c.is_whitespace() || c == ';')
-            .next()
-            .unwrap_or("");
-        if !matches!(word, "flowchart" | "graph" | "flowchart-elk") {
-            if OTHER_DIAGRAMS.contains(&word) {
-                return Err(Problem::Unsupported {
-                    line,
-                    kind: word.to_string(),
-                });
-            }
-            let found = self.here();
-            return Err(self.error(format!(
-                "a flowchart starts with `flowchart` or `graph` (and a direction such as `TD`), found `{found}`"
-            )));
-        }
-        self.bump(word.len());
-        self.skip_spaces();
-        let direction: &str = self
-            .rest()
-            .split(|c: char| c.is_whitespace() || c == ';')
-            .next()
-            .unwrap_or("");
-        if !direction.is_empty() && !direction.starts_with("%%") {
-            if !matches!(
-                direction,
-                "TD" | "TB" | "BT" | "LR" | "RL" | ">" | "<" | "^" | "v"
-            ) {
-                return Err(self.error(format!(
-                    "unknown direction `{direction}`: use TD, TB, BT, LR or RL"
-                )));
-            }
-            self.bump(direction.len());
-            self.skip_spaces();
-        }
-        if !self.at_statement_end() {
-            let found = self.here();
-            return Err(self.error(format!(
-                "expected `;` or the end of the line, found `{found}`"
-            )));
-        }
-        Ok(line)
-    }
-
     fn statements(&mut self) -> Result<(), Problem> {
         loop {
             self.skip_blank();
@@ -296,7 +243,7 @@ impl<'a> Parser<'a> {
             }
             let word_len = self
                 .rest()
-                .find(|c: char| !is_id_char(c))
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
                 .unwrap_or(self.rest().len());
             let word = self.rest().get(..word_len).unwrap_or("");
             let after = self.rest().get(word_len..).unwrap_or("");
@@ -307,8 +254,13 @@ impl<'a> Parser<'a> {
                     self.subgraph()?;
                 }
                 "end" if keyword_end => {
-                    if self.open.pop().is_none() {
+                    let Some(closed) = self.open.pop() else {
                         return Err(self.error("`end` without a `subgraph` to close"));
+                    };
+                    if let Some(subgraph) = self.subgraphs.get(closed) {
+                        for id in &subgraph.direct {
+                            self.owner.entry(id.clone()).or_insert(closed);
+                        }
                     }
                     self.bump(word_len);
                 }
@@ -320,6 +272,10 @@ impl<'a> Parser<'a> {
                         self.skip_to_line_end();
                     }
                 }
+                "click" if keyword_end => {
+                    self.bump(word_len);
+                    self.click()?;
+                }
                 w if keyword_end && IGNORED.contains(&w) => {
                     let n = self.rest().find(['\n', ';']).unwrap_or(self.rest().len());
                     self.bump(n);
@@ -329,8 +285,9 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// `subgraph id [title]`, `subgraph id`, `subgraph "title"`: only the id is kept (edges may point
-    /// at the subgraph).
+    /// `subgraph id [title]`, `subgraph id`, `subgraph "title"`, `subgraph some title`: Mermaid's
+    /// title is the bracketed text, else what follows `subgraph`; the id is what precedes the
+    /// bracket, else that text when it has no space (edges may point at the subgraph).
     fn subgraph(&mut self) -> Result<(), Problem> {
         if self.open.len() >= MAX_SUBGRAPH_DEPTH {
             return Err(self.error(format!(
@@ -338,20 +295,39 @@ impl<'a> Parser<'a> {
             )));
         }
         let at = self.line();
-        let line = self.rest().lines().next().unwrap_or("");
-        let line = line.split(';').next().unwrap_or("").trim();
-        let id = match line.find('[') {
-            Some(i) => Some(line.get(..i).unwrap_or("").trim()),
-            None if line.chars().all(|c| is_id_char(c) || c == '-') => Some(line),
-            None => None,
-        }
-        .filter(|id| !id.is_empty())
-        .map(str::to_string);
+        self.skip_spaces();
+        let (id, title) = if self.peek() == Some('"') {
+            let body = self.rest().get(1..).unwrap_or("");
+            let Some(end) = body.find('"') else {
+                return Err(self.error("the subgraph title `\"` is not closed"));
+            };
+            let text = body.get(..end).unwrap_or("").to_string();
+            self.bump(end + 2);
+            let id = (!text.contains(char::is_whitespace)).then(|| text.clone());
+            (id, clean(&text, true).label)
+        } else {
+            let rest = self.rest();
+            let end = rest.find(['[', '\n', ';']).unwrap_or(rest.len());
+            let words = rest.get(..end).unwrap_or("").trim().to_string();
+            self.bump(end);
+            if self.peek() == Some('[') {
+                let (_, raw, used) = lex::shape(self.rest()).map_err(|m| self.error(m))?;
+                self.bump(used);
+                (Some(words), clean(&raw.text, raw.quoted).label)
+            } else {
+                let id = (!words.contains(char::is_whitespace)).then(|| words.clone());
+                (id, clean(&words, false).label)
+            }
+        };
+        let id = id.filter(|id| !id.is_empty());
         self.subgraphs.push(Subgraph {
             id,
+            title,
             line: at,
+            parent: self.open.last().copied(),
             members: Vec::new(),
             seen: HashSet::new(),
+            direct: Vec::new(),
         });
         self.open.push(self.subgraphs.len() - 1);
         let n = self.rest().find(['\n', ';']).unwrap_or(self.rest().len());
@@ -359,39 +335,126 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    /// `A & B --> C -->|yes| D`: node groups joined by links.
+    /// `click A …`: a link is kept in the step's text, a callback dropped with a warning.
+    fn click(&mut self) -> Result<(), Problem> {
+        let line = self.line();
+        let (click, used) = click::parse(self.rest()).map_err(|m| self.error(m))?;
+        self.bump(used);
+        for id in &click.ids {
+            let Some(&index) = self.index.get(id) else {
+                self.warn(
+                    line,
+                    format!("`click {id}`: no node `{id}` is declared before it; ignored, as Mermaid does"),
+                );
+                continue;
+            };
+            if let Some(callback) = &click.callback {
+                self.warn(
+                    line,
+                    format!("`click {id} {callback}`: callbacks cannot run in the offline copy; dropped"),
+                );
+            }
+            let mut drop_url = None;
+            if let Some(node) = self.nodes.get_mut(index) {
+                match &click.url {
+                    Some(url) if click::is_outside_link(url) => node.links.push(NodeLink {
+                        url: url.trim().to_string(),
+                        tooltip: click.tooltip.clone(),
+                    }),
+                    Some(url) => drop_url = Some(url.clone()),
+                    None => node.notes.extend(click.tooltip.clone()),
+                }
+            }
+            if let Some(url) = drop_url {
+                self.warn(
+                    line,
+                    format!("`click {id}` links to `{url}`: only http(s), mailto and tel links can leave the offline copy; dropped"),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// `A & B --> C -->|yes| D`: node groups joined by links. An arrow may end a line or start the
+    /// next one (Mermaid's arrows take the line ends around them).
     fn statement(&mut self) -> Result<(), Problem> {
+        if self.edge_data()? {
+            return Ok(());
+        }
         let mut left = self.group()?;
         loop {
             self.skip_spaces();
-            if self.at_statement_end() {
+            if self.at_statement_end() && !self.continued() {
                 return Ok(());
             }
             let Some(link) = self.link()? else {
-                let found = self.here();
+                let found = self.found();
                 return Err(self.error(format!(
-                    "expected an arrow such as `-->`, `&` or the end of the statement, found `{found}`"
+                    "expected an arrow such as `-->`, `&` or the end of the statement, found {found}"
                 )));
             };
-            self.skip_spaces();
+            self.skip_layout();
             let right = self.group()?;
+            self.links += 1;
             if !link.invisible {
                 for from in &left {
                     for to in &right {
                         if self.edges.len() >= MAX_EDGES {
                             return Err(self.error(format!("more than {MAX_EDGES} edges")));
                         }
-                        self.edges
-                            .push((from.clone(), to.clone(), link.label.clone()));
+                        self.edges.push(RawEdge {
+                            from: from.clone(),
+                            to: to.clone(),
+                            label: link.label.clone(),
+                        });
                         if link.both_ways {
-                            self.edges
-                                .push((to.clone(), from.clone(), link.label.clone()));
+                            self.edges.push(RawEdge {
+                                from: to.clone(),
+                                to: from.clone(),
+                                label: link.label.clone(),
+                            });
                         }
                     }
                 }
             }
             left = right;
         }
+    }
+
+    /// At a line end: whether the next line (after blank and comment lines) starts with an arrow,
+    /// which continues the statement; if so, moves there.
+    fn continued(&mut self) -> bool {
+        if !self.rest().starts_with('\n') {
+            return false;
+        }
+        let start = self.pos;
+        self.skip_layout();
+        if matches!(lex::arrow(self.rest()), Ok(Some(_))) {
+            return true;
+        }
+        self.pos = start;
+        false
+    }
+
+    /// `e1@{ animate: true }` for an edge id written before: layout of the edge, skipped.
+    fn edge_data(&mut self) -> Result<bool, Problem> {
+        let len = id_len(self.rest());
+        let id = self.rest().get(..len).unwrap_or("").to_string();
+        let after = self.rest().get(len..).unwrap_or("");
+        if len == 0 || !after.starts_with("@{") || !self.edge_ids.contains(&id) {
+            return Ok(false);
+        }
+        self.bump(len);
+        let (_, used) = lex::shape_data(self.rest()).map_err(|m| self.error(m))?;
+        self.bump(used);
+        self.skip_spaces();
+        if !self.at_statement_end() {
+            let found = self.found();
+            return Err(self.error(format!(
+                "expected the end of the statement after the data of edge `{id}`, found {found}"
+            )));
+        }
+        Ok(true)
     }
 
     fn group(&mut self) -> Result<Vec<String>, Problem> {
@@ -407,53 +470,111 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// An id, maybe a shape with a label, maybe a `:::class`.
+    /// An id, maybe a shape with a label, maybe `:::class`, maybe shape data `@{ … }`.
     fn vertex(&mut self) -> Result<String, Problem> {
         let line = self.line();
-        let rest = self.rest();
-        let mut len = 0;
-        let mut chars = rest.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
-            let next = chars.peek().map(|&(_, n)| n);
-            if is_id_char(c) || (c == '-' && len > 0 && next.is_some_and(is_id_char)) {
-                len = i + c.len_utf8();
-            } else {
-                break;
-            }
-        }
+        let len = id_len(self.rest());
         if len == 0 {
-            let found = self.here();
-            return Err(self.error(format!("expected a node id, found `{found}`")));
+            let found = self.found();
+            return Err(self.error(format!("expected a node id, found {found}")));
         }
-        let id = rest.get(..len).unwrap_or("").to_string();
+        let id = self.rest().get(..len).unwrap_or("").to_string();
+        if id == "end" {
+            return Err(self.error(
+                "`end` cannot be a node id: Mermaid reads it as the end of a subgraph; write `End` or `END`",
+            ));
+        }
         self.bump(len);
         let spaces = self.rest().len() - self.rest().trim_start_matches([' ', '\t']).len();
         let after_spaces = self.rest().get(spaces..).unwrap_or("");
-        let shaped = if self.rest().starts_with('>') || self.rest().starts_with("@{") {
-            self.shape()?
-        } else if after_spaces.starts_with(['[', '(', '{']) {
-            self.bump(spaces);
-            self.shape()?
-        } else {
-            None
-        };
+        let mut shape = None;
+        let mut label = None;
+        if self.rest().starts_with('>') || after_spaces.starts_with(['[', '(', '{']) {
+            if !self.rest().starts_with('>') {
+                self.bump(spaces);
+            }
+            let (s, raw, used) =
+                lex::shape(self.rest()).map_err(|m| self.error(format!("node `{id}`: {m}")))?;
+            self.bump(used);
+            shape = Some(s);
+            label = Some(self.label(&id, &raw, line));
+        }
         if let Some(class) = self.rest().strip_prefix(":::") {
-            let n = class
-                .find(|c: char| !(is_id_char(c) || c == '-'))
-                .unwrap_or(class.len());
+            let n = id_len(class);
             self.bump(3 + n);
         }
-        self.add_node(&id, shaped, line);
+        if self.rest().starts_with("@{") {
+            let (data, used) = lex::shape_data(self.rest())
+                .map_err(|m| self.error(format!("node `{id}`: {m}")))?;
+            self.bump(used);
+            shape = data.shape.or(shape);
+            if let Some(raw) = &data.label {
+                label = Some(self.label(&id, raw, line));
+            }
+            let has_label = label.as_ref().is_some_and(|l: &Label| !l.is_empty())
+                || self
+                    .index
+                    .get(&id)
+                    .and_then(|&i| self.nodes.get(i))
+                    .is_some_and(|n| !n.label.is_empty());
+            if !has_label {
+                if let Some(icon) = &data.icon {
+                    let words = icon_words(icon);
+                    self.warn(
+                        line,
+                        format!("node `{id}` is only an icon (`{icon}`): titled \"{words}\""),
+                    );
+                    label = Some(Label {
+                        lines: vec![words],
+                        markdown: false,
+                    });
+                } else if let Some(img) = &data.img {
+                    self.warn(
+                        line,
+                        format!("node `{id}` is only an image (`{img}`): images are not imported; titled from its id"),
+                    );
+                }
+            }
+        }
+        self.add_node(&id, shape, label, line);
         Ok(id)
     }
 
-    fn add_node(&mut self, id: &str, shaped: Option<(Shape, Label)>, line: usize) {
+    /// A node label cleaned, with a warning for what Mermaid draws and a step cannot.
+    fn label(&mut self, id: &str, raw: &Raw, line: usize) -> Label {
+        let cleaned = clean(&raw.text, raw.quoted);
+        for note in cleaned.notes {
+            let message = match note {
+                LabelNote::IconOnly(words) => {
+                    format!("the label of `{id}` is only an icon: titled \"{words}\"")
+                }
+                LabelNote::ImageOnly { alt: true } => format!(
+                    "the label of `{id}` is only an image: images are not imported; titled with its alt text"
+                ),
+                LabelNote::ImageOnly { alt: false } => format!(
+                    "the label of `{id}` is only an image without alt text: images are not imported; titled from its id"
+                ),
+                LabelNote::Katex => format!(
+                    "the label of `{id}` holds a KaTeX formula (`$$…$$`): kept as its TeX source"
+                ),
+            };
+            self.warn(line, message);
+        }
+        cleaned.label
+    }
+
+    /// Records a node mention; a shape or label given replaces the one before, each on its own (a
+    /// shape-only `A@{ shape: diamond }` keeps A's label, as in Mermaid).
+    fn add_node(&mut self, id: &str, shape: Option<Shape>, label: Option<Label>, line: usize) {
         for &open in &self.open {
             if let Some(subgraph) = self.subgraphs.get_mut(open) {
                 if subgraph.seen.insert(id.to_string()) {
                     subgraph.members.push(id.to_string());
                 }
             }
+        }
+        if let Some(subgraph) = self.open.last().and_then(|&i| self.subgraphs.get_mut(i)) {
+            subgraph.direct.push(id.to_string());
         }
         let index = match self.index.get(id) {
             Some(&i) => i,
@@ -463,139 +584,104 @@ impl<'a> Parser<'a> {
                     label: Label::default(),
                     shape: Shape::Bare,
                     line,
+                    groups: Vec::new(),
+                    links: Vec::new(),
+                    notes: Vec::new(),
+                    body: String::new(),
+                    page_answers: Vec::new(),
                 });
                 self.index.insert(id.to_string(), self.nodes.len() - 1);
                 self.nodes.len() - 1
             }
         };
-        if let (Some((shape, label)), Some(node)) = (shaped, self.nodes.get_mut(index)) {
-            node.shape = shape;
-            node.label = label;
+        if shape.is_none() && label.is_none() {
+            return;
+        }
+        if let Some(node) = self.nodes.get_mut(index) {
+            if let Some(shape) = shape {
+                node.shape = shape;
+            }
+            if let Some(label) = label {
+                node.label = label;
+            }
             self.shaped.insert(id.to_string());
         }
     }
 
-    /// A shape and its label, at an opening bracket (or `@{ … }`).
-    fn shape(&mut self) -> Result<Option<(Shape, Label)>, Problem> {
-        match lex::shape(self.rest()) {
-            Ok((shape, label, used)) => {
-                self.bump(used);
-                Ok(Some((shape, label)))
-            }
-            Err(message) => Err(self.error(message)),
-        }
-    }
-
-    /// An arrow at the current position, with its label (`-- text -->`, `-->|text|`), or `None`.
+    /// An arrow at the current position, maybe named (`e1@-->`), with its label (`-- text -->`,
+    /// `-->|text|`), or `None`.
     fn link(&mut self) -> Result<Option<Link>, Problem> {
+        let rest = self.rest();
+        let named = Some(id_len(rest))
+            .filter(|&i| i > 0 && rest.get(i..).is_some_and(|r| r.starts_with('@')))
+            .filter(|&i| matches!(lex::arrow(rest.get(i + 1..).unwrap_or("")), Ok(Some(_))));
+        if let Some(i) = named {
+            self.edge_ids
+                .insert(rest.get(..i).unwrap_or("").to_string());
+            self.bump(i + 1);
+        }
         let arrow = match lex::arrow(self.rest()) {
             Ok(Some(arrow)) => arrow,
             Ok(None) => return Ok(None),
             Err(message) => return Err(self.error(message)),
         };
         self.bump(arrow.len);
-        let mut label = arrow.label;
+        let mut raw = arrow.label;
         if !arrow.invisible {
-            self.skip_spaces();
-            if let Some(after) = self.rest().strip_prefix('|') {
-                let line = after
-                    .get(..after.find('\n').unwrap_or(after.len()))
-                    .unwrap_or("");
-                let Some(close) = line.find('|') else {
-                    return Err(self.error("the edge label `|…` is not closed by `|`"));
-                };
-                label = line.get(..close).map(str::to_string);
-                self.bump(close + 2);
+            let start = self.pos;
+            self.skip_layout();
+            if self.peek() == Some('|') {
+                raw = Some(self.pipe_label()?);
+            } else {
+                self.pos = start;
             }
         }
+        let label = raw.and_then(|raw| clean_edge(&raw.text, raw.quoted).map(|c| c.label));
         Ok(Some(Link {
-            label: label.and_then(|l| clean_edge(&l)),
+            label,
             both_ways: arrow.both_ways,
             invisible: arrow.invisible,
         }))
     }
 
-    /// Subgraphs used as edge ends become their nodes: an edge to one goes to its first node; an edge
-    /// from one leaves from its nodes that have no edge out.
-    fn finish(self) -> Result<Flowchart, Problem> {
-        let mut drop: HashMap<&str, &Subgraph> = HashMap::new();
-        for subgraph in &self.subgraphs {
-            if let Some(id) = &subgraph.id {
-                let members: Vec<&String> = subgraph.members.iter().filter(|m| *m != id).collect();
-                if !self.shaped.contains(id) && !members.is_empty() && self.index.contains_key(id) {
-                    drop.insert(id.as_str(), subgraph);
+    /// `|text|` or `|"text"|` after an arrow; a bracket or `"` in unquoted text is refused, as Mermaid
+    /// refuses it.
+    fn pipe_label(&mut self) -> Result<Raw, Problem> {
+        let after = self.rest().get(1..).unwrap_or("");
+        let lead = after.len() - after.trim_start_matches([' ', '\t']).len();
+        if let Some(body) = after.get(lead..).and_then(|a| a.strip_prefix('"')) {
+            let close = body.find('"');
+            let tail = close.and_then(|c| body.get(c + 1..)).unwrap_or("");
+            let trail = tail.len() - tail.trim_start_matches([' ', '\t']).len();
+            match close {
+                Some(c) if tail.get(trail..).is_some_and(|t| t.starts_with('|')) => {
+                    let text = body.get(..c).unwrap_or("").to_string();
+                    self.bump(1 + lead + 1 + c + 1 + trail + 1);
+                    return Ok(Raw { text, quoted: true });
                 }
+                _ => return Err(self.error("the edge label `|\"…` is not closed by `\"|`")),
             }
         }
-        let has_out: HashSet<&str> = self.edges.iter().map(|(f, _, _)| f.as_str()).collect();
-        // The exits of each subgraph used as an edge's source, computed once.
-        let mut exits_of: HashMap<&str, Vec<&String>> = HashMap::new();
-        for (&id, s) in &drop {
-            let members: Vec<&String> = s
-                .members
-                .iter()
-                .filter(|m| !drop.contains_key(m.as_str()))
-                .collect();
-            let exits: Vec<&String> = members
-                .iter()
-                .copied()
-                .filter(|m| !has_out.contains(m.as_str()))
-                .collect();
-            let exits = if exits.is_empty() {
-                members.last().copied().into_iter().collect()
-            } else {
-                exits
-            };
-            exits_of.insert(id, exits);
-        }
-        let mut edges: Vec<(String, String, Option<String>)> = Vec::new();
-        for (from, to, label) in &self.edges {
-            let froms: Vec<&String> = match exits_of.get(from.as_str()) {
-                Some(exits) => exits.clone(),
-                None => vec![from],
-            };
-            if edges.len().saturating_add(froms.len()) > MAX_EDGES {
-                return Err(Problem::Syntax {
-                    line: drop.get(from.as_str()).map_or(1, |s| s.line),
-                    message: format!(
-                        "more than {MAX_EDGES} edges once subgraphs are expanded to their nodes"
-                    ),
-                });
-            }
-            let to = match drop.get(to.as_str()) {
-                Some(s) => s.members.iter().find(|m| !drop.contains_key(m.as_str())),
-                None => Some(to),
-            };
-            for from in froms {
-                if let Some(to) = to {
-                    edges.push((from.clone(), to.clone(), label.clone()));
+        for (i, c) in after.char_indices() {
+            match c {
+                '|' => {
+                    let text = after.get(..i).unwrap_or("").to_string();
+                    self.bump(1 + i + 1);
+                    return Ok(Raw {
+                        text,
+                        quoted: false,
+                    });
                 }
+                '[' | ']' | '(' | ')' | '{' | '}' | '"' => {
+                    let so_far: String = after.get(..i).unwrap_or("").chars().take(30).collect();
+                    return Err(self.error(format!(
+                        "`{c}` inside the unquoted edge label `|{}…`: Mermaid refuses it; put the label in quotes (`|\"…\"|`)",
+                        so_far.trim()
+                    )));
+                }
+                _ => {}
             }
         }
-        let nodes: Vec<Node> = self
-            .nodes
-            .into_iter()
-            .filter(|n| !drop.contains_key(n.id.as_str()))
-            .collect();
-        let index: HashMap<&str, usize> = nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.id.as_str(), i))
-            .collect();
-        let edges = edges
-            .iter()
-            .filter_map(|(from, to, label)| {
-                Some(Edge {
-                    from: *index.get(from.as_str())?,
-                    to: *index.get(to.as_str())?,
-                    label: label.clone(),
-                })
-            })
-            .collect();
-        Ok(Flowchart {
-            title: self.title,
-            nodes,
-            edges,
-        })
+        Err(self.error("the edge label `|…` is not closed by `|`"))
     }
 }

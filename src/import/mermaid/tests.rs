@@ -1,6 +1,6 @@
 //! Parser and writer unit tests.
 
-use super::write::{diagram, escape};
+use super::write::{self, diagram, escape};
 use super::*;
 use crate::content::config::Language;
 
@@ -27,7 +27,7 @@ fn edges(chart: &Flowchart) -> Vec<String> {
             format!(
                 "{}-{}->{}",
                 chart.nodes[e.from].id,
-                e.label.as_deref().unwrap_or(""),
+                e.label.as_ref().map(Label::joined).unwrap_or_default(),
                 chart.nodes[e.to].id
             )
         })
@@ -155,7 +155,9 @@ fn errors_name_the_line() {
         "t.mmd:1: `sequenceDiagram` diagrams cannot be imported; only flowcharts (`flowchart` or `graph`) can"
     );
     assert!(err("graph TD\nA --> B\nA ?? B\n").starts_with("t.mmd:3: expected an arrow"));
-    assert!(err("graph TD\n\nA[open\n").starts_with("t.mmd:3: the node label opened by `[`"));
+    assert!(
+        err("graph TD\n\nA[open\n").starts_with("t.mmd:3: node `A`: the node label opened by `[`")
+    );
     assert!(err("graph TD\nsubgraph X\nA\n").starts_with("t.mmd:2: this `subgraph`"));
     assert!(err("graph TD\nend\n").starts_with("t.mmd:2: `end` without"));
     assert!(err("graph XY\n").starts_with("t.mmd:1: unknown direction"));
@@ -216,6 +218,32 @@ fn nothing_panics_on_odd_input() {
         "graph TD\nA[<br<b>>]",
         "graph TD\nA[&#;#;&;]",
         "graph TD\nsubgraph\nend",
+        "graph TD\nA e1@",
+        "graph TD\nA e1@-->",
+        "graph TD\nA -- \"x",
+        "graph TD\nA -- \"x\" y -->",
+        "graph TD\nA -. x",
+        "graph TD\nA <.",
+        "graph TD\nA .",
+        "graph TD\nA -->\n",
+        "graph TD\nA\n-->",
+        "graph TD\nA -->|\"x",
+        "graph TD\nA[\"$$x\"]",
+        "graph TD\nA[$$]",
+        "graph TD\nA[<img alt=>]",
+        "graph TD\nA[<img alt='x]",
+        "graph TD\nA@{ shape: }",
+        "graph TD\nA@{ label: 'x }",
+        "graph TD\nA@{ icon: \"\" }",
+        "graph TD\nclick",
+        "graph TD\nA\nclick A",
+        "graph TD\nA\nclick A href",
+        "graph TD\nA\nclick A \"x",
+        "graph TD\nA\nclick A call f(",
+        "graph TD\nsubgraph \"",
+        "graph TD\nsubgraph S [",
+        "graph TD\nA[\\n]",
+        "graph TD\nA[<<<<<<<<]",
     ];
     for input in inputs {
         let _ = parse(input, 0, "t");
@@ -298,4 +326,150 @@ fn deep_subgraphs_and_expanded_edges_are_bounded() {
         format!("{err:?}").contains("once subgraphs are expanded"),
         "{err:?}"
     );
+}
+
+#[test]
+fn every_arrow_form_mermaid_reads() {
+    let c = chart(
+        "graph LR\nA --lb--> B\nB <-- both --> C\nC <.-> D\nD .-> E\nE -...-> F\nF x--x G\n\
+         G ====> H\nH -->|\"a|b\"| I\nI e1@--> J\nJ -- \"q -- r\" --> K\nK ---o L\nL o--o M\n",
+    );
+    assert_eq!(
+        edges(&c),
+        [
+            "A-lb->B",
+            "B-both->C",
+            "C-both->B",
+            "C-->D",
+            "D-->C",
+            "D-->E",
+            "E-->F",
+            "F-->G",
+            "G-->F",
+            "G-->H",
+            "H-a|b->I",
+            "I-->J",
+            "J-q -- r->K",
+            "K-->L",
+            "L-->M",
+            "M-->L",
+        ]
+    );
+    assert_eq!(c.links, 12);
+}
+
+#[test]
+fn arrows_and_labels_may_span_lines() {
+    let c = chart("graph TD\nA -->\n  %% a comment\n  B\nB\n  -->|yes| C\nC -- two\nlines --> D[\"one\n  two\"]\n");
+    assert_eq!(edges(&c), ["A-->B", "B-yes->C", "C-two lines->D"]);
+    assert_eq!(shape_of(&c, "D").1, "one two");
+}
+
+#[test]
+fn ids_as_mermaid_reads_them() {
+    let c = chart("graph TD\nv1.2 --> billing:refund --> a-b --> x&y\nn1:::hot --> n2\n");
+    let ids: Vec<&str> = c.nodes.iter().map(|n| n.id.as_str()).collect();
+    assert_eq!(ids, ["v1.2", "billing:refund", "a-b", "x&y", "n1", "n2"]);
+}
+
+#[test]
+fn labels_break_at_written_newlines_and_keep_formulas() {
+    let c = chart(
+        "graph TD\nA[\"one\\ntwo\"] --> B[\"$$\\nu + \\alpha$$ speed\"] --> C[\"<img src='m.png' alt='Modem'>\"]\n",
+    );
+    assert_eq!(c.nodes[0].label.lines, ["one", "two"]);
+    assert_eq!(c.nodes[1].label.lines, ["\\nu + \\alpha speed"]);
+    assert_eq!(c.nodes[2].label.joined(), "Modem");
+    let messages: Vec<&str> = c.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "the label of `B` holds a KaTeX formula (`$$…$$`): kept as its TeX source",
+            "the label of `C` is only an image: images are not imported; titled with its alt text",
+        ]
+    );
+}
+
+#[test]
+fn shape_names_follow_mermaids_table() {
+    let c = chart(
+        "graph TD\na@{ shape: das } --> b@{ shape: manual-input } --> c@{ shape: comment }\n\
+         c --> d@{ shape: trapezoid } --> e@{ shape: delay }\n",
+    );
+    let callouts: Vec<Option<&str>> = c.nodes.iter().map(|n| write::callout(n.shape)).collect();
+    assert_eq!(
+        callouts,
+        [
+            Some("IMPORTANT"),
+            Some("IMPORTANT"),
+            Some("NOTE"),
+            None,
+            None
+        ]
+    );
+    assert_eq!(shape_of(&c, "d").0, Shape::Trapezoid);
+    assert!(err("graph TD\nA@{ shape: lean_right }\n").contains("lowercase"));
+    assert!(err("graph TD\nA@{ shape: squircle }\n").contains("no such shape `squircle`"));
+}
+
+#[test]
+fn subgraph_entries_exits_and_titles() {
+    let c = chart(
+        "graph TD\nin --> S\nS --> out\nsubgraph S [Checks]\n  b --> c\n  a --> b\n  subgraph T\n    d\n  end\nend\n",
+    );
+    assert_eq!(
+        edges(&c),
+        ["in-->a", "c-->out", "d-->out", "b-->c", "a-->b"]
+    );
+    let groups: Vec<String> = c
+        .nodes
+        .iter()
+        .map(|n| {
+            let titles: Vec<String> = n.groups.iter().map(Label::joined).collect();
+            format!("{}:{}", n.id, titles.join("/"))
+        })
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            "in:",
+            "out:",
+            "b:Checks",
+            "c:Checks",
+            "a:Checks",
+            "d:Checks/T"
+        ]
+    );
+}
+
+#[test]
+fn click_links_tooltips_and_callbacks() {
+    let c = chart(
+        "graph TD\nA --> B --> C --> D\nclick A \"https://e.com/a\" \"Open A\" _blank\nclick B href \"mailto:x@e.com\"\n\
+         click C cb \"Calls back\"\nclick D \"javascript:alert(1)\"\nclick Z \"https://e.com\"\n",
+    );
+    assert_eq!(
+        c.nodes[0].links,
+        [NodeLink {
+            url: "https://e.com/a".into(),
+            tooltip: Some("Open A".into())
+        }]
+    );
+    assert_eq!(c.nodes[1].links[0].url, "mailto:x@e.com");
+    assert_eq!(c.nodes[2].notes, ["Calls back"]);
+    assert!(c.nodes[3].links.is_empty());
+    let lines: Vec<usize> = c.warnings.iter().map(|w| w.line).collect();
+    assert_eq!(lines, [5, 6, 7]);
+}
+
+#[test]
+fn several_starts_get_a_chooser_and_one_start_none() {
+    let c = chart("graph TD\nA --> C\nB --> C\nD <--> E\n");
+    let text = diagram(&c, "T", Language::En).text;
+    assert!(
+        text.contains("## Where do you start? {#start}\n\n- [A](#a)\n- [B](#b)\n- [D](#d)\n"),
+        "{text}"
+    );
+    let one = diagram(&chart("graph TD\nA --> B\n"), "T", Language::En).text;
+    assert!(!one.contains("{#start}"), "{one}");
 }

@@ -2,13 +2,18 @@
 //! the start node first and the others breadth-first from it, each ending with its answers.
 //!
 //! Shapes that mean something to an agent become callouts (docs/import.md): hexagon `{{ }}`, cylinder
-//! `[( )]` and parallelograms `[/ /]` `[\ \]` (data) → `[!IMPORTANT]`; asymmetric `> ]` (a flag) →
-//! `[!WARNING]`; subroutine `[[ ]]` (a procedure of its own) → `[!NOTE]`. Other shapes are plain steps;
-//! a rhombus `{ }` is a decision, which its answers already show.
+//! `[( )]`, parallelograms `[/ /]` `[\ \]` and Mermaid 11's storage, document and manual-input shapes
+//! (data) → `[!IMPORTANT]`; asymmetric `> ]` (a flag) → `[!WARNING]`; subroutine `[[ ]]` (a procedure
+//! of its own) and comment braces → `[!NOTE]`. Other shapes are plain steps; a rhombus `{ }` is a
+//! decision, which its answers already show.
+//!
+//! A node drawn inside subgraphs starts with their titles as a `###` line; `click` links and tooltips
+//! follow as text. When several nodes start the flowchart (no edge leads to them), a first step asks
+//! where to start, with one answer per start, so that every node can be reached.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use super::{Flowchart, Label, Shape};
+use super::{shapes, Flowchart, Label, Node, Shape};
 use crate::content::config::Language;
 use crate::content::markdown::slug;
 use crate::scaffold::{title_from_id, toml_string};
@@ -19,6 +24,8 @@ pub struct Written {
     pub text: String,
     pub nodes: usize,
     pub answers: usize,
+    /// The Lifeboat id of each node of [`Flowchart::nodes`], in that order.
+    pub ids: Vec<String>,
 }
 
 /// The callout a shape becomes, if any.
@@ -27,44 +34,82 @@ pub fn callout(shape: Shape) -> Option<&'static str> {
         Shape::Hexagon | Shape::Cylinder | Shape::Parallelogram => Some("IMPORTANT"),
         Shape::Asymmetric => Some("WARNING"),
         Shape::Subroutine => Some("NOTE"),
+        Shape::Named(name) => shapes::callout(name),
         _ => None,
     }
 }
 
+/// The first step of a flowchart that several nodes start: its id (unless taken) and title.
+fn chooser_title(language: Language) -> &'static str {
+    match language {
+        Language::Fr => "Par où commencer ?",
+        Language::En => "Where do you start?",
+    }
+}
+
 pub fn diagram(chart: &Flowchart, title: &str, language: Language) -> Written {
-    let ids = node_ids(chart);
+    let (order, roots) = order(chart);
+    let chooser = roots.len() > 1;
+    let (ids, chooser_id) = node_ids(chart, chooser);
     let headings: Vec<String> = chart
         .nodes
         .iter()
         .enumerate()
         .map(|(i, node)| heading(&node.label, &node.id, i, language))
         .collect();
+    // Each node's edges, in the order written.
+    let mut by_source: Vec<Vec<usize>> = vec![Vec::new(); chart.nodes.len()];
+    for (e, edge) in chart.edges.iter().enumerate() {
+        if let Some(list) = by_source.get_mut(edge.from) {
+            list.push(e);
+        }
+    }
     let mut text = format!("+++\ntitle = {}\n+++\n", toml_string(title));
     let mut answers = 0;
-    for i in order(chart) {
+    if chooser {
+        text.push_str(&format!(
+            "\n## {} {{#{chooser_id}}}\n\n",
+            chooser_title(language)
+        ));
+        for &root in &roots {
+            if let (Some(id), Some(head)) = (ids.get(root), headings.get(root)) {
+                text.push_str(&format!("- [{head}](#{id})\n"));
+                answers += 1;
+            }
+        }
+    }
+    for i in order {
         let (Some(node), Some(id), Some(head)) = (chart.nodes.get(i), ids.get(i), headings.get(i))
         else {
             continue;
         };
         text.push_str(&format!("\n## {head} {{#{id}}}\n"));
-        if let Some(kind) = callout(node.shape) {
-            text.push_str(&format!("\n> [!{kind}]\n> {}\n", escape_line_start(head)));
-        }
+        body(&mut text, node, head);
         let mut seen = HashSet::new();
         let mut list = String::new();
-        for edge in chart.edges.iter().filter(|e| e.from == i) {
+        for edge in by_source
+            .get(i)
+            .into_iter()
+            .flatten()
+            .filter_map(|&e| chart.edges.get(e))
+        {
             let (Some(target), Some(target_head)) = (ids.get(edge.to), headings.get(edge.to))
             else {
                 continue;
             };
             let answer = match &edge.label {
-                Some(label) => escape(label, false),
+                Some(label) => escape(&label.joined(), label.markdown),
                 None => target_head.clone(),
             };
             if seen.insert((answer.clone(), edge.to)) {
                 list.push_str(&format!("- [{answer}](#{target})\n"));
                 answers += 1;
             }
+        }
+        for link in &node.page_answers {
+            let shown = escape(link.tooltip.as_deref().unwrap_or(&link.url), false);
+            list.push_str(&format!("- [{shown}]({})\n", escape_url(&link.url)));
+            answers += 1;
         }
         if !list.is_empty() {
             text.push('\n');
@@ -75,23 +120,89 @@ pub fn diagram(chart: &Flowchart, title: &str, language: Language) -> Written {
         text,
         nodes: chart.nodes.len(),
         answers,
+        ids,
     }
 }
 
-/// Lifeboat node ids: the slugged Mermaid id (`Step_1` → `step-1`), made unique with `-2`, `-3`…
-fn node_ids(chart: &Flowchart) -> Vec<String> {
+/// What a node says before its answers: its subgraphs' titles, its shape's callout, its `click`
+/// links and tooltips.
+fn body(text: &mut String, node: &Node, head: &str) {
+    if !node.groups.is_empty() {
+        let titles: Vec<String> = node
+            .groups
+            .iter()
+            .map(|g| escape(&g.joined(), g.markdown))
+            .collect();
+        text.push_str(&format!("\n### {}\n", titles.join(" › ")));
+    }
+    if let Some(kind) = callout(node.shape) {
+        text.push_str(&format!("\n> [!{kind}]\n> {}\n", escape_line_start(head)));
+    }
+    for link in &node.links {
+        let shown = link.tooltip.as_deref().unwrap_or(&link.url);
+        text.push_str(&format!(
+            "\n[{}]({})\n",
+            escape(shown.trim(), false),
+            escape_url(&link.url)
+        ));
+    }
+    if !node.body.trim().is_empty() {
+        text.push('\n');
+        text.push_str(node.body.trim_end());
+        text.push('\n');
+    }
+    for note in &node.notes {
+        text.push_str(&format!(
+            "\n{}\n",
+            escape_line_start(&escape(note.trim(), false))
+        ));
+    }
+}
+
+/// A link destination: backslashes before what Markdown or `{{ variables }}` would read.
+fn escape_url(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        if matches!(c, '\\' | '(' | ')' | '<' | '>' | '{' | '}') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Lifeboat node ids: the slugged Mermaid id (`Step_1` → `step-1`), made unique with `-2`, `-3`…; and
+/// the chooser's id (`start`, or `start-2`… when a node has it), reserved when `chooser` is set.
+fn node_ids(chart: &Flowchart, chooser: bool) -> (Vec<String>, String) {
     let mut taken = HashSet::new();
     // The next suffix to try per base: many ids may fold to one base (case, accents).
     let mut next: HashMap<String, usize> = HashMap::new();
-    chart
+    let slugs: Vec<String> = chart
         .nodes
         .iter()
         .enumerate()
         .map(|(i, node)| {
-            let mut base = slug(&node.id);
+            let base = slug(&node.id);
             if base.is_empty() {
-                base = format!("node-{}", i + 1);
+                format!("node-{}", i + 1)
+            } else {
+                base
             }
+        })
+        .collect();
+    let mut chooser_id = String::from("start");
+    if chooser {
+        let bases: HashSet<&str> = slugs.iter().map(String::as_str).collect();
+        let mut n = 2;
+        while bases.contains(chooser_id.as_str()) {
+            chooser_id = format!("start-{n}");
+            n += 1;
+        }
+        taken.insert(chooser_id.clone());
+    }
+    let ids = slugs
+        .into_iter()
+        .map(|base| {
             let mut id = base.clone();
             let n = next.entry(base.clone()).or_insert(2);
             while !taken.insert(id.clone()) {
@@ -100,7 +211,8 @@ fn node_ids(chart: &Flowchart) -> Vec<String> {
             }
             id
         })
-        .collect()
+        .collect();
+    (ids, chooser_id)
 }
 
 /// The heading: the label on one line, escaped; a node without a label is titled from its id, or
@@ -121,8 +233,9 @@ fn heading(label: &Label, id: &str, index: usize, language: Language) -> String 
 }
 
 /// The start node (the first one no edge leads to, else the first one), then breadth-first along the
-/// edges in the order written, then the nodes not reached, each followed by what it leads to.
-fn order(chart: &Flowchart) -> Vec<usize> {
+/// edges in the order written, then the nodes not reached, each followed by what it leads to; and the
+/// nodes each breadth-first walk started from (the start first).
+fn order(chart: &Flowchart) -> (Vec<usize>, Vec<usize>) {
     let count = chart.nodes.len();
     let mut outgoing: Vec<Vec<usize>> = vec![Vec::new(); count];
     let mut incoming = vec![false; count];
@@ -139,10 +252,16 @@ fn order(chart: &Flowchart) -> Vec<usize> {
     let start = incoming.iter().position(|has| !has).unwrap_or(0);
     let mut seen = vec![false; count];
     let mut order = Vec::with_capacity(count);
-    for root in std::iter::once(start).chain(0..count) {
+    let mut roots = Vec::new();
+    // Nodes no edge leads to first, in the order written, then whatever cycles are left.
+    let unreached = (0..count)
+        .filter(|&i| !incoming.get(i).copied().unwrap_or(true))
+        .chain(0..count);
+    for root in std::iter::once(start).chain(unreached) {
         if seen.get(root) != Some(&false) {
             continue;
         }
+        roots.push(root);
         let mut queue = VecDeque::from([root]);
         if let Some(flag) = seen.get_mut(root) {
             *flag = true;
@@ -157,7 +276,7 @@ fn order(chart: &Flowchart) -> Vec<usize> {
             }
         }
     }
-    order
+    (order, roots)
 }
 
 /// Backslash-escapes what Markdown (or Lifeboat's `{{ variables }}` and `{#id}`) would read. Markdown
@@ -189,7 +308,7 @@ fn looks_like_entity(after: &str) -> bool {
 }
 
 /// Escapes a line start Markdown would read as a list, a quote or a rule (in a callout).
-fn escape_line_start(line: &str) -> String {
+pub fn escape_line_start(line: &str) -> String {
     if line.starts_with(['-', '+', '=', '>']) || line.starts_with("* ") {
         return format!("\\{line}");
     }

@@ -1,7 +1,14 @@
 //! `lifeboat import mermaid`: every fixture of tests/fixtures/mermaid/ imported into a copy of
 //! tests/fixtures/basic must pass `lifeboat check`; broken ones exit 1 naming the file and line.
+//! defects.rs holds one minimal flowchart per defect of issue 23, corpus.rs the faithful rate over
+//! tests/fixtures/mermaid-corpus.
 
+#[path = "../common/mod.rs"]
 mod common;
+mod corpus;
+mod defects;
+mod drawio;
+mod oracle;
 
 use std::fs;
 use std::path::Path;
@@ -19,6 +26,7 @@ const GOOD: &[&str] = &[
     "arrows.mmd",
     "modem-fr.mmd",
     "README-flow.md",
+    "live-editor.mmd",
 ];
 
 fn basic() -> tempfile::TempDir {
@@ -111,6 +119,12 @@ fn snapshot_markdown_block() {
     snapshot("README-flow.md");
 }
 
+/// As Mermaid Live Editor exports: labels first, shapes after (`A@{ shape: stadium}`), classes.
+#[test]
+fn snapshot_live_editor_export() {
+    snapshot("live-editor.mmd");
+}
+
 #[test]
 fn bad_fixtures_exit_1_naming_file_and_line() {
     let cases = [
@@ -123,7 +137,7 @@ fn bad_fixtures_exit_1_naming_file_and_line() {
         (
             "bad-unclosed.md",
             5,
-            "the node label opened by `[` is not closed",
+            "node `A`: the node label opened by `[` is not closed",
         ),
     ];
     for (name, line, message) in cases {
