@@ -34,6 +34,8 @@ pub struct BuiltEntry {
     pub source_sha256: String,
     /// Cache key (`package::cache`); `None` for a locked entry point, which is never reused.
     pub cache_key: Option<String>,
+    /// A locked entry point's key identifier (`access::key_id`).
+    pub key_id: Option<String>,
     /// True when the file was taken from the previous build instead of being rendered.
     pub reused: bool,
 }
@@ -84,12 +86,26 @@ pub struct BuildOptions<'a> {
     /// contingency document names its public key either way.
     pub signing: Option<&'a Signer>,
     /// For `verify --rebuild`: the bytes of each locked entry point, by file name, taken as they are
-    /// instead of being sealed again (sealing is random; this keeps the rest byte-comparable).
+    /// instead of being sealed again (sealing is random; this keeps the rest byte-comparable), with the
+    /// key identifier the bundle's manifest records for it (a rebuild has no key).
     pub locked_files: Option<&'a LockedFiles<'a>>,
+    /// Where the time goes (`lifeboat build --timings`), when asked.
+    pub timings: Option<&'a crate::timings::Timings>,
 }
 
-/// The locked entry points' files of an existing bundle, by file name (`None`: not there).
-pub type LockedFiles<'a> = dyn Fn(&str) -> Option<Vec<u8>> + Sync + 'a;
+impl BuildOptions<'_> {
+    /// Runs `f`, adding its time to `stage` when timings are asked for.
+    fn time<T>(&self, stage: crate::timings::Stage, f: impl FnOnce() -> T) -> T {
+        match self.timings {
+            Some(t) => t.time(stage, f),
+            None => f(),
+        }
+    }
+}
+
+/// The locked entry points' files of an existing bundle and their key identifiers, by file name
+/// (`None`: not there).
+pub type LockedFiles<'a> = dyn Fn(&str) -> Option<(Vec<u8>, Option<String>)> + Sync + 'a;
 
 /// A bundle built in memory (the preview server's): every file but the zip archive, which
 /// [`InMemory::zip`] makes when it is asked for, byte-identical to the one `lifeboat build` writes.
@@ -121,6 +137,7 @@ pub fn build_in_memory(
         progress: &progress,
         signing: None,
         locked_files: None,
+        timings: None,
     };
     let sink = MemorySink::new();
     let unzipped = build_files(&sink, project, checked, snapshot, key, options)?;
@@ -215,9 +232,11 @@ pub fn build_files(
                 &built.record,
                 (built.diagrams, built.nodes),
                 built.source_sha256.clone(),
+                built.key_id.clone(),
             ))
         })
         .collect();
+    let started = std::time::Instant::now();
     let mut manifest = Manifest::new(project, snapshot, records);
     manifest.theme = checked.user_theme.as_ref().map(Into::into);
     let docs = documents::render(
@@ -241,6 +260,9 @@ pub fn build_files(
         .and_then(|s| s.sign(manifest_bytes.as_bytes()))
     {
         files.push(write(sink, signing::SIGNATURE_FILE, &sig)?);
+    }
+    if let Some(t) = options.timings {
+        t.add(crate::timings::Stage::Documents, started.elapsed());
     }
     Ok(Unzipped {
         entries,
@@ -266,14 +288,16 @@ pub fn zip_into(
     } = unzipped;
     options.progress.step("compressing the zip", files.len());
     let previous_zip = options.previous.and_then(|p| p.archive(&archive_name));
-    let (zip_bytes, written) = write_zip(
-        sink,
-        &archive_name,
-        &files,
-        snapshot.epoch,
-        previous_zip,
-        options.progress,
-    )?;
+    let (zip_bytes, written) = options.time(crate::timings::Stage::Zip, || {
+        write_zip(
+            sink,
+            &archive_name,
+            &files,
+            snapshot.epoch,
+            previous_zip,
+            options.progress,
+        )
+    })?;
     files.sort_by(|a, b| a.file.cmp(&b.file));
     let cache = CacheFile::new(
         cached_entries(&entries),
@@ -363,6 +387,10 @@ pub fn build_entries(
         tera: &tera,
     };
     let keys = Keys::new(project, checked, theme, &assets, snapshot);
+    // One key derivation per build, for every locked entry point's identifier.
+    let key_ids = key
+        .filter(|_| project.entries.iter().any(|e| e.is_locked()))
+        .map(access::key_id::KeyIds::new);
     options
         .progress
         .step("building entry points", project.entries.len());
@@ -398,31 +426,48 @@ pub fn build_entries(
                     nodes: old.nodes,
                     source_sha256,
                     cache_key,
+                    key_id: None,
                     reused: true,
                 });
             }
-            let rendered = render::render_entry(&cx, entry)?;
+            let rendered = options.time(crate::timings::Stage::Render, || {
+                render::render_entry(&cx, entry)
+            })?;
             let taken = rendered
                 .public_json
                 .as_ref()
                 .and(options.locked_files)
                 .map(|files| files(&file_name).unwrap_or_default());
-            let record = match (&rendered.public_json, key) {
-                (None, _) => sink.write_with(&file_name, &mut |w| {
-                    inline::assemble(&rendered, &assets, &checked.images, w)
-                        .map_err(io::Error::other)
-                }),
-                (Some(_), _) if taken.is_some() => {
-                    sink.write(&file_name, taken.as_deref().unwrap_or_default())
-                }
-                (Some(public), Some(key)) => {
-                    let bytes =
-                        access::lock_entry(&rendered, public, &assets, &checked.images, key)?;
-                    sink.write(&file_name, &bytes)
-                }
-                (Some(_), None) => return Err(AccessError::NoKey(vec![entry.id.clone()]).into()),
-            }
-            .map_err(|e| BundleError::Write(file_name.clone(), e))?;
+            let key_id = match (&rendered.public_json, &taken, &key_ids) {
+                (None, _, _) => None,
+                (Some(_), Some((_, taken_id)), _) => taken_id.clone(),
+                (Some(_), None, Some(ids)) => Some(ids.of(&entry.id)),
+                (Some(_), None, None) => None,
+            };
+            let stage = match rendered.public_json {
+                None => crate::timings::Stage::Inline,
+                Some(_) => crate::timings::Stage::Seal,
+            };
+            let record = options
+                .time(stage, || match (&rendered.public_json, key) {
+                    (None, _) => Ok(sink.write_with(&file_name, &mut |w| {
+                        inline::assemble(&rendered, &assets, &checked.images, w)
+                            .map_err(io::Error::other)
+                    })),
+                    (Some(_), _) if taken.is_some() => Ok(sink.write(
+                        &file_name,
+                        taken
+                            .as_ref()
+                            .map(|(bytes, _)| bytes.as_slice())
+                            .unwrap_or_default(),
+                    )),
+                    (Some(public), Some(key)) => {
+                        access::lock_entry(&rendered, public, &assets, &checked.images, key)
+                            .map(|bytes| sink.write(&file_name, &bytes))
+                    }
+                    (Some(_), None) => Err(AccessError::NoKey(vec![entry.id.clone()])),
+                })?
+                .map_err(|e| BundleError::Write(file_name.clone(), e))?;
             options.progress.inc();
             Ok(BuiltEntry {
                 id: entry.id.clone(),
@@ -431,6 +476,7 @@ pub fn build_entries(
                 nodes: rendered.node_count,
                 source_sha256,
                 cache_key,
+                key_id,
                 reused: false,
             })
         })

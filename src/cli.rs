@@ -52,6 +52,9 @@ pub enum Command {
     )]
     Verify(VerifyOptions),
     /// Copy a verified bundle to a file share atomically, keeping the previous bundles in SHARE/archive
+    #[command(
+        after_help = "One publish at a time per share: a publish holds SHARE/.lifeboat-publish/lock.toml (its host, pid and start time) from start to end; another one waits for it with --wait, or is refused. A lock is stale, and taken over with a warning, when the process that took it on this machine is gone, or when it is older than 1 hour (a lock from another machine is judged by its age only).\n\nA bundle older than the share's is refused unless --allow-older. To roll back: lifeboat publish SHARE/archive/<snapshot> --to SHARE --allow-older\n\nWhen an entry point is locked with a key the share's bundle did not lock it with (it was open, or had another key), its file is removed from every bundle in SHARE/archive/ where it is not locked with the new key, with the zip that holds it, unless --keep-old-keys. Copies outside the share are out of reach.\n\nExit codes: 0 published (or the share already held the bundle); 1 refused (the bundle has problems, another publish holds the share, an older snapshot); 2 the share cannot be written (a file in use, an unusable journal or manifest on the share)."
+    )]
     Publish(PublishOptions),
     /// Access keys for locked entry points (access = "key")
     #[command(subcommand)]
@@ -96,7 +99,7 @@ pub enum CallsFormat {
 pub enum KeyCommand {
     /// Print a new random access key (130 bits, with a check symbol); it is stored nowhere
     #[command(
-        after_help = "Give the key to `lifeboat build` in the LIFEBOAT_ACCESS_KEY environment variable or with --key-file, and to the key holders by a separate channel (read it aloud: case, spaces and dashes do not matter). A new key and a rebuild lock out the old one."
+        after_help = "Give the key to `lifeboat build` in the LIFEBOAT_ACCESS_KEY environment variable or with --key-file, and to the key holders by a separate channel (read it aloud: case, spaces and dashes do not matter).\n\nRotating (a new key, a rebuild, `lifeboat publish`): the new files open with the new key only, but files built with the old key keep opening with it; they cannot be changed after the fact. `lifeboat publish` withdraws them from the share's archive/ (unless --keep-old-keys), as it does the open copies of an entry point that became locked. It cannot withdraw copies outside the share (downloads, USB keys, laptops, mail, other shares, backups and snapshots of the share): they still open with the old key."
     )]
     New,
     /// Print a new Ed25519 key pair for signing bundles (`[signing]` in site.toml); it is stored nowhere
@@ -134,6 +137,9 @@ pub struct VerifyOptions {
     /// Seconds (600), or a number with s, m or h (90s, 10m, 1h)
     #[arg(long, value_name = "DURATION", default_value = "10m", value_parser = parse_duration)]
     pub in_progress_max: i64,
+    /// Warn (exit 0, a `warning` line and JSON field) when the copy goes stale within this many days
+    #[arg(long, value_name = "DAYS")]
+    pub warn_days: Option<i64>,
 }
 
 /// `600`, `600s`, `10m`, `1h`: a whole number of seconds, minutes or hours, as seconds.
@@ -169,6 +175,17 @@ pub struct PublishOptions {
     /// How many previous bundles to keep under SHARE/archive
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub keep: usize,
+    /// If another publish to SHARE is running, wait up to this long for it to finish instead of refusing
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub wait: u64,
+    /// Install a bundle older than the one on the share (a rollback: `lifeboat publish
+    /// SHARE/archive/<snapshot> --to SHARE --allow-older`)
+    #[arg(long)]
+    pub allow_older: bool,
+    /// Keep the archived copies of an entry point that became locked or changed key (by default they
+    /// are removed from SHARE/archive, since they open without the new key)
+    #[arg(long)]
+    pub keep_old_keys: bool,
     /// Print nothing but problems
     #[arg(long, short)]
     pub quiet: bool,
@@ -194,6 +211,10 @@ pub struct BuildOptions {
     /// Print nothing but problems
     #[arg(long, short)]
     pub quiet: bool,
+    /// Print where the time went, stage by stage (load, check, render, inline, seal, documents, zip,
+    /// fsync), on stderr
+    #[arg(long)]
+    pub timings: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -239,9 +260,10 @@ pub struct InitOptions {
     /// Folder to create the project in (created if missing)
     #[arg(default_value = ".")]
     pub dir: PathBuf,
-    /// Language of the starter texts and of the pages
-    #[arg(long, value_enum, default_value_t = StarterLanguage::Fr)]
-    pub language: StarterLanguage,
+    /// Language of the starter texts and of the pages [default: from LC_ALL, LC_MESSAGES or LANG when
+    /// they name English or French, else French]
+    #[arg(long, value_enum)]
+    pub language: Option<StarterLanguage>,
     /// Write into a folder that is not empty, replacing files of the same name
     #[arg(long)]
     pub force: bool,

@@ -101,6 +101,7 @@ fn build() -> Result<BTreeMap<String, Vec<u8>>, String> {
         progress: &progress,
         signing: Some(&signer),
         locked_files: None,
+        timings: None,
     };
     let snapshot = Snapshot::at(EPOCH, None, false);
     let sink = MemorySink::new();
@@ -249,7 +250,12 @@ pub fn run_in(base: &Path, data: &[u8]) {
         let _ = verify::signature::check_dir(dir, None);
     }
     let mut ops = crate::publish::Ops::real(crate::publish::Steps::default());
-    let _ = crate::publish::publish(&bundle, &share, 1, now, &mut ops);
+    let _ = crate::publish::publish(
+        &bundle,
+        &share,
+        &crate::publish::Options::new(1, now),
+        &mut ops,
+    );
     let _ = verify::verify(&share, now, None, i64::MAX);
     assert_eq!(
         tree(&victim),

@@ -29,4 +29,5 @@ pub mod serve;
 pub mod snapshot;
 pub mod stats;
 pub mod theme;
+pub mod timings;
 pub mod verify;

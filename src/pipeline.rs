@@ -8,20 +8,33 @@ use crate::access::{self, AccessError, AccessKey};
 use crate::check::Checked;
 use crate::content::{self, Project};
 use crate::diagnostics::Report;
+use crate::timings::{Stage, Timings};
 
 /// Loads and checks a content folder; every problem found is in the report, sorted.
 pub fn load_and_check(dir: &Path, env: Option<&str>) -> (Report, Option<(Project, Checked)>) {
+    load_and_check_timed(dir, env, &Timings::default())
+}
+
+/// [`load_and_check`], adding the time of each stage to `timings`.
+pub fn load_and_check_timed(
+    dir: &Path,
+    env: Option<&str>,
+    timings: &Timings,
+) -> (Report, Option<(Project, Checked)>) {
     let mut report = Report::default();
-    let project = content::load(dir, env, &mut report);
-    if let Some(files) = project.as_ref().and_then(|p| p.theme_files.as_ref()) {
-        crate::check::secrets::add_theme_files(&mut report, files, dir);
-    }
-    crate::check::secrets::scan(&mut report);
-    let result = project.map(|project| {
-        let checked = crate::check::check(&project, &mut report);
-        (project, checked)
+    let project = timings.time(Stage::Load, || content::load(dir, env, &mut report));
+    let result = timings.time(Stage::Check, || {
+        if let Some(files) = project.as_ref().and_then(|p| p.theme_files.as_ref()) {
+            crate::check::secrets::add_theme_files(&mut report, files, dir);
+        }
+        crate::check::secrets::scan(&mut report);
+        let result = project.map(|project| {
+            let checked = crate::check::check(&project, &mut report);
+            (project, checked)
+        });
+        report.sort();
+        result
     });
-    report.sort();
     (report, result)
 }
 
@@ -56,14 +69,26 @@ pub struct Prepared {
 /// Loads and checks `dir`, then takes the build's key and refuses it wherever it is written in the
 /// content or theme, in any spacing or case (an error in `report`, at its file and line).
 pub fn prepare(dir: &Path, env: Option<&str>, key_file: Option<&Path>) -> Prepared {
-    let (mut report, loaded) = load_and_check(dir, env);
+    prepare_timed(dir, env, key_file, &Timings::default())
+}
+
+/// [`prepare`], adding the time of loading and checking to `timings`.
+pub fn prepare_timed(
+    dir: &Path,
+    env: Option<&str>,
+    key_file: Option<&Path>,
+    timings: &Timings,
+) -> Prepared {
+    let (mut report, loaded) = load_and_check_timed(dir, env, timings);
     let key = match &loaded {
         Some((project, _)) => access_key(key_file, project),
         None => Ok(None),
     };
     if let Ok(Some(key)) = &key {
-        crate::check::secrets::scan_texts(&mut report, Some(key));
-        report.sort();
+        timings.time(Stage::Check, || {
+            crate::check::secrets::scan_texts(&mut report, Some(key));
+            report.sort();
+        });
     }
     Prepared {
         report,

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::check::reach::{self, Graph};
+use crate::check::reviews;
 use crate::check::Checked;
 use crate::content::{Diagram, Entry, Project};
 use crate::diagnostics::Report;
@@ -54,27 +55,53 @@ pub struct DiagramStats {
     pub longest_path_exact: bool,
     /// Nodes nothing leads to from any diagram's start within the entry point.
     pub unreachable: Vec<String>,
+    /// `owner` of the front matter.
+    pub owner: Option<String>,
+    /// `reviewed` of the front matter (YYYY-MM-DD).
+    pub reviewed: Option<String>,
+    /// Against `[backup] review_days`, counted from the snapshot's date: `ok`, `overdue` or `never`
+    /// (never reviewed); absent without a policy.
+    pub review: Option<&'static str>,
 }
 
 pub fn compute(project: &Project, checked: &Checked, report: &Report) -> Stats {
     // The graph `check` finds unreachable nodes on.
     let graph = Graph::new(project, checked);
+    let policy = project
+        .site
+        .backup
+        .review_days
+        .as_ref()
+        .map(|d| *d.get_ref());
+    let as_of = reviews::needed(project)
+        .then(|| reviews::as_of(&project.root))
+        .flatten();
+    let cx = Cx {
+        graph: &graph,
+        checked,
+        report,
+        policy: policy.zip(as_of),
+    };
     let entries = project
         .entries
         .iter()
         .enumerate()
-        .map(|(e, entry)| entry_stats(&graph, e, entry, checked, report))
+        .map(|(e, entry)| entry_stats(&cx, e, entry))
         .collect();
     Stats { entries }
 }
 
-fn entry_stats(
-    graph: &Graph,
-    e: usize,
-    entry: &Entry,
-    checked: &Checked,
-    report: &Report,
-) -> EntryStats {
+/// What every diagram's figures are computed from.
+struct Cx<'a> {
+    graph: &'a Graph,
+    checked: &'a Checked,
+    report: &'a Report,
+    /// The review policy in days and the date it is counted against.
+    policy: Option<(i64, time::Date)>,
+}
+
+fn entry_stats(cx: &Cx, e: usize, entry: &Entry) -> EntryStats {
+    let (graph, checked) = (cx.graph, cx.checked);
     // Every diagram is listed on the entry's home page, so each diagram's start is a way in; paths are
     // followed (answers and text links) while they stay in the entry point.
     let starts = entry
@@ -82,14 +109,15 @@ fn entry_stats(
         .iter()
         .enumerate()
         .filter_map(|(d, diagram)| Some(graph.node(e, d, reach::start(diagram)?)));
-    let reached = graph.walk(starts, Some(e as u32));
+    let reached = graph.walk_entry(e, starts);
+    let base = graph.entry_nodes(e).start;
     let diagrams: Vec<DiagramStats> = entry
         .diagrams
         .iter()
         .enumerate()
         .map(|(d, diagram)| {
-            let at = |n: usize| reached[graph.node(e, d, n)];
-            diagram_stats(graph, graph.node(e, d, 0), diagram, checked, report, at)
+            let at = |n: usize| reached[graph.node(e, d, n) - base];
+            diagram_stats(cx, graph.node(e, d, 0), diagram, at)
         })
         .collect();
     let images: BTreeSet<&String> = entry
@@ -114,25 +142,32 @@ fn entry_stats(
     }
 }
 
+/// The images a diagram shows, found from its own references (not by a scan of every image of the build,
+/// which would make stats quadratic in the number of diagrams).
 fn image_ids<'a>(diagram: &Diagram, checked: &'a Checked) -> BTreeSet<&'a String> {
-    checked
-        .image_refs
-        .iter()
-        .filter(|((file, _), _)| *file == diagram.file)
-        .map(|(_, id)| id)
+    crate::check::resolve::links_and_images(diagram)
+        .filter(|r| r.is_image)
+        .filter_map(|r| checked.image_refs.get(&(diagram.file, r.dest.to_string())))
         .collect()
 }
 
 /// `first` is the number of the diagram's first node in `graph`; `reached(n)` whether its `n`th node is.
 fn diagram_stats(
-    graph: &Graph,
+    cx: &Cx,
     first: usize,
     diagram: &Diagram,
-    checked: &Checked,
-    report: &Report,
     reached: impl Fn(usize) -> bool,
 ) -> DiagramStats {
-    let (longest_path, longest_path_exact) = longest_path(graph, first, diagram);
+    let (checked, report) = (cx.checked, cx.report);
+    let (longest_path, longest_path_exact) = longest_path(cx.graph, first, diagram);
+    let review = cx.policy.map(|(days, as_of)| {
+        let review = reviews::Review::of(diagram, as_of);
+        match (review, review.overdue(Some(days))) {
+            (reviews::Review::Never, _) => "never",
+            (_, true) => "overdue",
+            (_, false) => "ok",
+        }
+    });
     DiagramStats {
         id: diagram.id.clone(),
         title: diagram.front.title.clone(),
@@ -158,6 +193,14 @@ fn diagram_stats(
             .filter(|n| !diagram.node_position(&n.id).is_some_and(&reached))
             .map(|n| n.id.clone())
             .collect(),
+        owner: diagram.front.owner.clone(),
+        reviewed: diagram
+            .front
+            .reviewed
+            .as_ref()
+            .and_then(|r| reviews::plain_date(r.get_ref()))
+            .map(|d| d.to_string()),
+        review,
     }
 }
 

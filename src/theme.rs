@@ -26,6 +26,9 @@ pub struct Theme {
     pub calllog_js: String,
     /// `call.js`: defines `lbCall`, the call assistant: fields, live values, the call notes panel.
     pub call_js: String,
+    /// `layout.js`: defines `lbLayout`, the page's frame: the banner and stale alert (compact on narrow
+    /// screens), the header menu, the colour scheme, the answers kept in view, the trail on one line.
+    pub layout_js: String,
     /// `unlock.js`: reads the payload, asks for the key of a locked entry point, then starts the viewer.
     pub unlock_js: String,
     pub strings: BTreeMap<String, String>,
@@ -69,6 +72,7 @@ impl Theme {
             search_js: file("search.js")?,
             calllog_js: file("calllog.js")?,
             call_js: file("call.js")?,
+            layout_js: file("layout.js")?,
             unlock_js: file("unlock.js")?,
             strings,
             documents: DocumentTheme {
@@ -82,7 +86,7 @@ impl Theme {
     }
 
     /// The page's one inline script: payload unpacking, the viewer with its map, its search and its call
-    /// assistant, then the start-up (and unlock) code that calls it.
+    /// assistant and its frame (`layout.js`), then the start-up (and unlock) code that calls it.
     pub fn script(&self) -> String {
         [
             &self.payload_js,
@@ -91,6 +95,7 @@ impl Theme {
             &self.search_js,
             &self.calllog_js,
             &self.call_js,
+            &self.layout_js,
             &self.unlock_js,
         ]
         .map(String::as_str)
@@ -126,7 +131,10 @@ impl Theme {
         if let Some(files) = &project.theme_files {
             theme.apply_user_dir(files, project.site.language)?;
         }
-        theme.css.push_str(&branding_css(project)?);
+        // The launcher and the contingency document carry the same branding as the entry files.
+        let branding = branding_css(project)?;
+        theme.css.push_str(&branding);
+        theme.documents.css.push_str(&branding);
         Ok(theme)
     }
 
@@ -164,6 +172,9 @@ impl Theme {
         }
         if let Some(t) = read("call.js")? {
             self.call_js = t;
+        }
+        if let Some(t) = read("layout.js")? {
+            self.layout_js = t;
         }
         if let Some(t) = read("unlock.js")? {
             self.unlock_js = t;
@@ -213,7 +224,8 @@ pub(crate) fn user_file(
 }
 
 /// CSS for `accent`, `accent_dark` and `logo` of site.toml, from the values the loader parsed
-/// (`content::branding`; `check::branding` reports the unusable ones).
+/// (`content::branding`; `check::branding` reports the unusable ones). The same CSS follows `viewer.css`
+/// and `document.css`: both use `--accent` and `.lb-brand-logo`.
 fn branding_css(project: &crate::content::Project) -> Result<String, ThemeError> {
     use base64::Engine;
 

@@ -350,12 +350,24 @@ fn rotation_changes_the_sealed_element_and_the_old_key_stops_working() {
     );
     assert_ne!(ma["sha256"], mb["sha256"]);
     assert_eq!(ma["source_sha256"], mb["source_sha256"]);
+    // The key identifier tells the keys apart, and is the same for every build with the same key.
+    let expected = lifeboat::access::key_id::KeyIds::new(&key_a).of("coffre");
+    assert_eq!(ma["key_id"].as_str(), Some(expected.as_str()));
+    assert_ne!(ma["key_id"], mb["key_id"]);
     let (temp_a2, html_a2) = built(KEY_A);
     assert_ne!(html_a, html_a2, "same key, new salt and nonce");
-    assert_eq!(
-        coffre(&manifest(temp_a2.path()))["source_sha256"],
-        ma["source_sha256"]
-    );
+    let ma2 = coffre(&manifest(temp_a2.path()));
+    assert_eq!(ma2["source_sha256"], ma["source_sha256"]);
+    assert_eq!(ma2["key_id"], ma["key_id"], "same key, same identifier");
+    // Nothing of the key in it, in any spelling.
+    let shown = toml::to_string(&ma).unwrap();
+    for spelling in [
+        KEY_A.to_string(),
+        key_a.canonical(),
+        key_a.canonical().to_lowercase(),
+    ] {
+        assert!(!shown.contains(&spelling[..10]), "{shown}");
+    }
 }
 
 #[test]

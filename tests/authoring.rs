@@ -93,10 +93,22 @@ fn new_entry_and_diagram_scaffold_valid_files() {
     assert!(!dir.path().join("outside").exists());
 }
 
-/// TOML text -> JSON value, as an editor's schema validation sees it.
+/// TOML text -> JSON value, as an editor's schema validation sees it (taplo, Even Better TOML: a TOML
+/// date is a string in `date` format).
 fn json(text: &str) -> serde_json::Value {
-    let value: toml::Value = toml::from_str(text).expect("valid TOML");
-    serde_json::to_value(value).unwrap()
+    fn convert(value: toml::Value) -> serde_json::Value {
+        match value {
+            toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
+            toml::Value::Array(items) => items.into_iter().map(convert).collect(),
+            toml::Value::Table(table) => table
+                .into_iter()
+                .map(|(k, v)| (k, convert(v)))
+                .collect::<serde_json::Map<_, _>>()
+                .into(),
+            other => serde_json::to_value(other).unwrap(),
+        }
+    }
+    convert(toml::from_str(text).expect("valid TOML"))
 }
 
 fn front_matter(text: &str) -> &str {
@@ -341,7 +353,8 @@ fn ci_recipes_commands_work() {
 
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&repo().join("content"), &dir.path().join("content"));
-    let share = dir.path().join("share");
+    // A share path with spaces, as the systemd recipe's (one argument: `${LIFEBOAT_SHARE}`).
+    let share = dir.path().join("Procédures hors ligne");
     let share = share.to_str().unwrap();
     // A fresh snapshot, so the scheduled verify finds the copy current.
     let now = std::time::SystemTime::now()
@@ -352,7 +365,10 @@ fn ci_recipes_commands_work() {
     for command in &commands {
         let args: Vec<String> = command
             .iter()
-            .map(|a| a.replace("$LIFEBOAT_SHARE", share))
+            .map(|a| {
+                a.replace("${LIFEBOAT_SHARE}", share)
+                    .replace("$LIFEBOAT_SHARE", share)
+            })
             .collect();
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let run = lifeboat_env(dir.path(), &args, &[("SOURCE_DATE_EPOCH", &now)]);
@@ -365,4 +381,139 @@ fn ci_recipes_commands_work() {
         );
     }
     assert!(Path::new(share).join("bcp-manifest.toml").is_file());
+}
+
+#[test]
+fn init_takes_the_language_from_the_locale_and_says_so() {
+    for (lang, expected, word) in [
+        ("en_US.UTF-8", "language = \"en\"", "English"),
+        ("fr_CA.UTF-8", "language = \"fr\"", "French"),
+        ("de_DE.UTF-8", "language = \"fr\"", "French"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let run = lifeboat_env(
+            dir.path(),
+            &["init", "p"],
+            &[("LANG", lang), ("LC_ALL", ""), ("LC_MESSAGES", "")],
+        );
+        assert_eq!(run.code, 0, "{}", run.transcript());
+        assert!(
+            run.stdout.contains(&format!("in {word}: LANG={lang}")),
+            "{}",
+            run.stdout
+        );
+        let site = fs::read_to_string(dir.path().join("p/content/site.toml")).unwrap();
+        assert!(site.contains(expected), "{lang}: {site}");
+    }
+}
+
+/// `git` in `dir`, with an identity (the test machine may have none); panics when it fails.
+fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .args([
+            "-c",
+            "user.name=Test",
+            "-c",
+            "user.email=test@example.invalid",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_cron_recipe_runs_as_written_with_crons_path() {
+    // docs/ci-recipes.md's crontab line, run by `sh` with cron's bare PATH: only the clone's, the
+    // share's and the binary's paths are replaced. It passes on a current share, and fails (exit non-zero,
+    // with verify's report) once a file on the share is damaged.
+    let text = fs::read_to_string(repo().join("docs/ci-recipes.md")).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("17 * * * *"))
+        .expect("the cron line");
+    let command = line
+        .splitn(6, ' ')
+        .filter(|w| !w.is_empty())
+        .nth(5)
+        .unwrap();
+    let command = line[line.find(command).unwrap()..].trim();
+    assert!(
+        command.contains("/usr/local/bin/lifeboat verify"),
+        "{command}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    copy_dir(&repo().join("content"), &work.join("content"));
+    git(&work, &["init", "-q", "-b", "main"]);
+    git(&work, &["add", "."]);
+    git(&work, &["commit", "-q", "-m", "procedures"]);
+    git(dir.path(), &["clone", "-q", "--bare", "work", "origin.git"]);
+    git(dir.path(), &["clone", "-q", "origin.git", "srv"]);
+    let srv = dir.path().join("srv");
+    let share = dir.path().join("share");
+    // Built and published as the CI recipe does: from the clone, the snapshot its last commit.
+    let bin = env!("CARGO_BIN_EXE_lifeboat");
+    for args in [
+        &["build", "content", "--out", "dist", "--quiet"][..],
+        &["publish", "dist", "--to", share.to_str().unwrap()],
+    ] {
+        let out = std::process::Command::new(bin)
+            .args(args)
+            .current_dir(&srv)
+            .env_remove("SOURCE_DATE_EPOCH")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let command = command
+        .replace("/srv/procedures", srv.to_str().unwrap())
+        .replace("/mnt/share/procedures", share.to_str().unwrap())
+        .replace("/usr/local/bin/lifeboat", bin);
+    let cron = |command: &str| {
+        std::process::Command::new("/bin/sh")
+            .args(["-c", command])
+            .env_clear()
+            .env("PATH", "/usr/bin:/bin")
+            .env("HOME", dir.path())
+            .output()
+            .unwrap()
+    };
+    let ok = cron(&command);
+    assert!(
+        ok.status.success(),
+        "{command}\n{}{}",
+        String::from_utf8_lossy(&ok.stdout),
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(
+        ok.stdout.is_empty(),
+        "quiet when the share is intact: {}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    let page = share.join("depannage.html");
+    let mut bytes = fs::read(&page).unwrap();
+    bytes.extend_from_slice(b"<!-- changed -->");
+    fs::write(&page, bytes).unwrap();
+    let damaged = cron(&command);
+    assert!(
+        !damaged.status.success(),
+        "a damaged share must fail the cron job"
+    );
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&damaged.stdout),
+        String::from_utf8_lossy(&damaged.stderr)
+    );
+    assert!(said.contains("depannage.html"), "{said}");
 }

@@ -1,5 +1,5 @@
 //! Real-browser tests of the viewer: builds `content/`, `tests/fixtures/browser-site/` and the other
-//! fixtures the suites use (xss, locked-site, call-site, call-nolog) with the real binary, then runs `node --test tests/browser/` (playwright-core driving /usr/bin/chromium on file://,
+//! fixtures the suites use (xss, locked-site, call-site, call-nolog, desk-en) with the real binary, then runs `node --test tests/browser/` (playwright-core driving /usr/bin/chromium on file://,
 //! puppeteer-core driving /usr/bin/firefox-esr for `firefox.test.js`, and selenium-webdriver driving
 //! WebKitWebDriver and WebKitGTK's MiniBrowser for `webkit.test.js`, under `xvfb-run`).
 //!
@@ -225,6 +225,14 @@ fn viewer_works_in_a_real_browser() {
         &call_dist,
         Some(LOCKED_KEY),
     );
+    // The desk trial (desk.test.js): an English card desk with long steps, branding and a locked entry
+    // point (key A).
+    let desk_dist = temp.path().join("desk-dist");
+    build_with_key(
+        &repo.join("tests").join("fixtures").join("desk-en"),
+        &desk_dist,
+        Some(LOCKED_KEY),
+    );
     let call_nolog_dist = temp.path().join("call-nolog-dist");
     build(
         &repo.join("tests").join("fixtures").join("call-nolog"),
@@ -267,9 +275,12 @@ fn viewer_works_in_a_real_browser() {
         .env("LIFEBOAT_LOCKED_ROTATED_DIST", &rotated_dist)
         .env("LIFEBOAT_CALL_DIST", &call_dist)
         .env("LIFEBOAT_CALL_NOLOG_DIST", &call_nolog_dist)
+        .env("LIFEBOAT_DESK_DIST", &desk_dist)
         .env("LIFEBOAT_LOCKED_KEY", LOCKED_KEY)
         .env("LIFEBOAT_LOCKED_ROTATED_KEY", ROTATED_KEY)
         .env("LIFEBOAT_CHROMIUM", chromium())
+        // The binary itself: serve.test.js starts `lifeboat serve`, call.test.js runs `lifeboat calls
+        // merge` over the browser's exports (that test fails without it in CI).
         .env("LIFEBOAT_BIN", env!("CARGO_BIN_EXE_lifeboat"))
         .output()
         .expect("run node --test");

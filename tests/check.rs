@@ -139,7 +139,8 @@ fn a_path_too_long_for_the_system_is_not_called_missing() {
         .unwrap();
     assert!(made.success());
     let run = lifeboat(dir.path(), &["check", &long]);
-    assert_eq!(run.code, 1, "{}", run.transcript());
+    // A content folder that cannot be opened is nothing to check: exit 2, as for a missing one.
+    assert_eq!(run.code, 2, "{}", run.transcript());
     assert!(
         run.stderr.contains("cannot be opened: File name too long"),
         "{}",
@@ -151,4 +152,30 @@ fn a_path_too_long_for_the_system_is_not_called_missing() {
         "the whole path is not printed: {}",
         run.stderr.len()
     );
+}
+
+#[test]
+fn no_content_folder_is_exit_2_and_broken_content_exit_1() {
+    // The README's table: 1 when problems are found, 2 when there is nothing to check (a wrong path,
+    // an unmounted share, a folder without site.toml).
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir(dir.path().join("empty")).unwrap();
+    for args in [
+        &["check", "nowhere"][..],
+        &["check", "empty"],
+        &["build", "nowhere", "--out", "dist"],
+        &["build", "empty", "--out", "dist"],
+    ] {
+        let run = lifeboat(dir.path(), args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.transcript());
+    }
+    copy_dir(&fixture("basic"), &dir.path().join("content"));
+    fs::write(dir.path().join("content/site.toml"), "name = [").unwrap();
+    for args in [
+        &["check", "content"][..],
+        &["build", "content", "--out", "dist"],
+    ] {
+        let run = lifeboat(dir.path(), args);
+        assert_eq!(run.code, 1, "{args:?}: {}", run.transcript());
+    }
 }

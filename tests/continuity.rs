@@ -178,7 +178,7 @@ fn documents_are_self_contained_with_an_exact_csp() {
         let html = text(&dir.path().join("dist").join(name));
         let csp_at = html.find("default-src").expect("CSP");
         let csp = &html[csp_at..csp_at + html[csp_at..].find('"').unwrap()];
-        let csp = csp.replace("&#x27;", "'");
+        let csp = csp.replace("&#x27;", "'").replace("&#x2F;", "/");
         let style = between(&html, "<style>", "</style>");
         assert!(
             csp.contains(&format!("style-src '{}'", lifeboat::inline::hash(style))),
@@ -446,11 +446,23 @@ fn verify_refuses_unusable_input() {
     let dir = tempfile::tempdir().unwrap();
     let run = verify_at(dir.path(), &["."], epoch());
     assert_eq!(run.code, 2, "{}", run.transcript());
+    // An unmounted share looks like this: say so, not "build one".
     assert!(
-        run.stderr.contains("holds no bcp-manifest.toml"),
+        run.stderr.contains(
+            "is not reachable or holds no bundle (no bcp-manifest.toml): is the share mounted?"
+        ),
         "{}",
         run.stderr
     );
+    // Monitoring that reads the JSON sees this failure too.
+    let json = verify_at(dir.path(), &[".", "--format", "json"], epoch());
+    assert_eq!(json.code, 2, "{}", json.transcript());
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON on stdout");
+    assert_eq!(value["status"], "unusable");
+    assert!(value["error"]
+        .as_str()
+        .unwrap()
+        .contains("is the share mounted?"));
 
     let dir = built("basic");
     let path = dir.path().join("dist/bcp-manifest.toml");
@@ -473,7 +485,62 @@ mod publish;
 #[path = "continuity/share_trust.rs"]
 mod share_trust;
 
+#[path = "continuity/key_rotation.rs"]
+mod key_rotation;
+#[path = "continuity/publish_lock.rs"]
+mod publish_lock;
+#[path = "continuity/rollback.rs"]
+mod rollback;
 #[path = "continuity/share_ops.rs"]
 mod share_ops;
 #[path = "continuity/tamper.rs"]
 mod tamper;
+
+#[test]
+fn verify_warns_before_the_due_date_and_refuses_a_snapshot_from_the_future() {
+    // Snapshot 2025-11-22, every 30 days: due by 2025-12-22, stale from the 23rd.
+    let dir = built("basic");
+    let dist = dir.path().join("dist");
+    let day = 86_400;
+    let early = verify_at(&dist, &[".", "--warn-days", "7"], epoch() + day);
+    assert_eq!(early.code, 0, "{}", early.transcript());
+    assert!(!early.stdout.contains("warning"), "{}", early.stdout);
+    let soon = verify_at(&dist, &[".", "--warn-days", "7"], epoch() + 26 * day);
+    assert_eq!(
+        soon.code,
+        0,
+        "a warning is not a failure: {}",
+        soon.transcript()
+    );
+    assert!(
+        soon.stdout
+            .starts_with("warning  the copy goes stale in 5 day(s): renew it by 2025-12-22"),
+        "{}",
+        soon.stdout
+    );
+    let json = verify_at(
+        &dist,
+        &[".", "--warn-days", "7", "--format", "json"],
+        epoch() + 26 * day,
+    );
+    let value: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(value["status"], "ok");
+    assert_eq!(value["stale"]["days_left"], 5);
+    assert!(value["warning"].as_str().unwrap().contains("5 day(s)"));
+
+    // Verified a day before its own snapshot: a wrong clock, never "fresh for ever".
+    let future = verify_at(&dist, &["."], epoch() - day);
+    assert_eq!(future.code, 1, "{}", future.transcript());
+    assert!(
+        future.stdout.contains("is dated after now"),
+        "{}",
+        future.stdout
+    );
+    let skew = verify_at(&dist, &["."], epoch() - 60);
+    assert_eq!(
+        skew.code,
+        0,
+        "a minute of clock skew is tolerated: {}",
+        skew.transcript()
+    );
+}

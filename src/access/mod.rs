@@ -6,6 +6,7 @@
 //! `<script id="lb-locked">` element with the sealed `{"data": <payload>, "images": {id: [mime, base64]}}`.
 //! The format is described in docs/viewer-contract.md.
 
+pub mod key_id;
 pub mod seal;
 
 /// The key format lives in [`crate::key`] (check needs it too, to refuse keys written in the content).

@@ -7,6 +7,7 @@ pub mod fields;
 pub mod images;
 pub mod reach;
 pub mod resolve;
+pub mod reviews;
 pub mod secrets;
 pub mod theme_trust;
 
@@ -78,6 +79,12 @@ pub fn check(project: &Project, report: &mut Report) -> Checked {
     let graph = reach::Graph::new(project, &checked);
     reach::check(project, &graph, report);
     fields::check(project, &graph, report);
+    // Only content that speaks of reviews needs the snapshot's date (git, or SOURCE_DATE_EPOCH).
+    if reviews::needed(project) {
+        if let Some(as_of) = reviews::as_of(&project.root) {
+            reviews::check(project, as_of, report);
+        }
+    }
     checked.images.loaded();
     checked
 }
@@ -102,6 +109,15 @@ fn check_site(project: &Project, report: &mut Report) {
             Diagnostic::error(format!("online_url `{url}` is not a web address"))
                 .at(file, site.online_url.span())
                 .label("expected https://…"),
+        );
+    }
+    if site.backup.deputy.is_none() {
+        report.push(
+            Diagnostic::warning(
+                "backup.deputy is not set: nobody stands in for the owner of the offline copies",
+            )
+            .in_file(file)
+            .hint("add e.g. deputy = { name = \"…\", phone = \"…\" } under [backup]"),
         );
     }
     if site.backup.locations.is_empty() {
@@ -207,7 +223,7 @@ fn check_nodes(diagram: &Diagram, report: &mut Report) {
                     "start node `{}` not found in this diagram",
                     start.get_ref()
                 ))
-                .at(file, start.span())
+                .at(file, diagram.front_span(start))
                 .label("no such node")
                 .hint_opt(nearest(start.get_ref(), ids).map(|n| format!("did you mean `{n}`?"))),
             );

@@ -138,11 +138,14 @@ impl Graph {
     }
 }
 
-/// The position of a diagram's start node.
+/// The position of a diagram's start node. A `start` naming no node (an error of its own) counts as
+/// the first node, the default, so that one typo gives one error, not an "unreachable" per node.
 pub(crate) fn start(diagram: &Diagram) -> Option<usize> {
-    diagram
-        .start_node()
-        .and_then(|n| diagram.node_position(&n.id))
+    match diagram.start_node() {
+        Some(n) => diagram.node_position(&n.id),
+        None if diagram.nodes.is_empty() => None,
+        None => Some(0),
+    }
 }
 
 pub(crate) fn check(project: &Project, graph: &Graph, report: &mut Report) {

@@ -12,13 +12,14 @@ use crate::diagnostics::{Diagnostic, FileId, Report};
 use crate::theme::{self, Theme, USER_THEME_DIR};
 
 /// Theme files that are script: replacing one replaces code that runs in the page.
-pub const SCRIPT_FILES: [&str; 7] = [
+pub const SCRIPT_FILES: [&str; 8] = [
     "payload.js",
     "viewer.js",
     "map.js",
     "search.js",
     "calllog.js",
     "call.js",
+    "layout.js",
     "unlock.js",
 ];
 

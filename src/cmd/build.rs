@@ -13,22 +13,26 @@ use crate::package::sink::Sink;
 use crate::package::{cache, output};
 use crate::progress::Progress;
 use crate::snapshot::Snapshot;
+use crate::timings::{Stage, Timings};
 
 pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let progress = Progress::on_stderr(opts.quiet);
     progress.step("checking the content", 0);
+    let timings = Timings::default();
     let crate::pipeline::Prepared {
         report,
         loaded,
         key,
-    } = crate::pipeline::prepare(
+    } = crate::pipeline::prepare_timed(
         &opts.content_dir,
         opts.env.as_deref(),
         opts.key_file.as_deref(),
+        &timings,
     );
     progress.finish();
     super::print_report(&report);
+    let unloaded = loaded.is_none();
     let Some((project, checked)) = loaded.filter(|_| !report.has_errors()) else {
         let errors = report.count(Severity::Error);
         let warnings = report.count(Severity::Warning);
@@ -37,7 +41,11 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
             summary(errors, warnings),
             opts.out.display()
         );
-        return Ok(ExitCode::from(super::EXIT_PROBLEMS));
+        return Ok(if unloaded {
+            super::unloaded_exit(&opts.content_dir)
+        } else {
+            ExitCode::from(super::EXIT_PROBLEMS)
+        });
     };
     let key = match key {
         Ok(key) => key,
@@ -76,6 +84,7 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
         progress: &progress,
         signing: signer.as_ref(),
         locked_files: None,
+        timings: opts.timings.then_some(&timings),
     };
     // Files go straight into a folder beside the output, which replaces it only once complete.
     let staging = output::Staging::new(&out)?;
@@ -99,13 +108,18 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
     let entries = &bundle.entries;
     let files = &bundle.files;
     progress.step("writing", 0);
-    staging
-        .write(cache::FILE_NAME, bundle.cache.to_toml().as_bytes())
-        .with_context(|| format!("writing {}", opts.out.display()))?;
-    staging
-        .commit()
-        .with_context(|| format!("writing {}", opts.out.display()))?;
+    timings.time(Stage::Write, || {
+        staging
+            .write(cache::FILE_NAME, bundle.cache.to_toml().as_bytes())
+            .with_context(|| format!("writing {}", opts.out.display()))?;
+        staging
+            .commit()
+            .with_context(|| format!("writing {}", opts.out.display()))
+    })?;
     progress.finish();
+    if opts.timings {
+        eprint!("{}", timings.table(started.elapsed()));
+    }
     if !opts.quiet {
         let nodes: usize = entries.iter().map(|e| e.nodes).sum();
         let diagrams: usize = entries.iter().map(|e| e.diagrams).sum();

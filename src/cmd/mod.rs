@@ -3,6 +3,7 @@
 use std::fs;
 use std::io::Write;
 use std::path::Path;
+use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 
@@ -22,6 +23,18 @@ pub mod verify;
 
 /// Exit code for content problems.
 pub const EXIT_PROBLEMS: u8 = 1;
+/// Exit code when a command cannot run: bad usage, or no content folder (with its site.toml) to work on.
+pub const EXIT_CANNOT_RUN: u8 = 2;
+
+/// The exit code of a command whose content could not be loaded: 2 when there is no content folder
+/// holding a site.toml (nothing to check: a wrong path, an unmounted share), else 1 (problems found).
+pub fn unloaded_exit(content_dir: &Path) -> ExitCode {
+    if content_dir.join("site.toml").is_file() {
+        ExitCode::from(EXIT_PROBLEMS)
+    } else {
+        ExitCode::from(EXIT_CANNOT_RUN)
+    }
+}
 
 pub use crate::pipeline::load_and_check;
 

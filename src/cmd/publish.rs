@@ -3,7 +3,9 @@
 use std::process::ExitCode;
 
 use crate::cli::PublishOptions;
-use crate::publish::{self, Ops, PublishError, Steps};
+use crate::publish::lock::Notice;
+use crate::publish::{self, Ops, Options, PublishError, Published, Steps};
+use crate::verify;
 
 /// Test-only hook: stop the publish after this many filesystem steps, as a crash would. Read only by a
 /// binary built with the `test-hooks` feature (the one `cargo test` runs); a release binary ignores it.
@@ -36,51 +38,34 @@ pub fn run(opts: &PublishOptions) -> anyhow::Result<ExitCode> {
         done: 0,
         fail_after: fail_after(),
     });
-    match publish::publish(&opts.dir, &opts.to, opts.keep, now, &mut ops) {
+    let notify = |notice: Notice| match notice {
+        Notice::Waiting { holder, wait } => eprintln!(
+            "note: another publish to {} is running: {holder}; waiting for it (up to {}s, --wait)",
+            opts.to.display(),
+            wait.as_secs()
+        ),
+        Notice::TookOver { holder, why } => eprintln!(
+            "warning: took over the publish lock of {holder}: {why}, so the lock is stale"
+        ),
+    };
+    let options = Options {
+        keep: opts.keep,
+        now,
+        wait: std::time::Duration::from_secs(opts.wait),
+        allow_older: opts.allow_older,
+        keep_old_keys: opts.keep_old_keys,
+        notify: &notify,
+    };
+    match publish::publish(&opts.dir, &opts.to, &options, &mut ops) {
         Ok(p) => {
-            if p.stale {
-                eprintln!(
-                    "warning: snapshot {} is past its renewal date; published anyway (it is the newest bundle)",
-                    p.snapshot
-                );
-            }
-            for (name, why) in &p.left {
-                eprintln!(
-                    "warning: left `{}` in place: the new bundle no longer has it, but it {why}, so it is not provably lifeboat's to delete",
-                    opts.to.join(name).display()
-                );
-            }
-            for (name, why) in &p.unpruned {
-                eprintln!(
-                    "warning: could not prune `{}` now ({why}: a file in it is probably open); the next publish tries again",
-                    opts.to.join(name).display()
-                );
-            }
-            if !opts.quiet {
-                if p.changed {
-                    println!(
-                        "published snapshot {} to {} ({} files)",
-                        p.snapshot,
-                        opts.to.display(),
-                        p.files
-                    );
-                } else {
-                    println!(
-                        "{} already holds snapshot {}: nothing to do",
-                        opts.to.display(),
-                        p.snapshot
-                    );
-                }
-                if let Some(a) = &p.archived {
-                    println!("  previous bundle kept in {}", opts.to.join(a).display());
-                }
-                for name in &p.pruned {
-                    println!("  pruned archive/{name} (keeping {})", opts.keep);
-                }
-            }
+            report(opts, &p);
             Ok(ExitCode::SUCCESS)
         }
-        Err(e @ PublishError::BadBundle { .. }) => {
+        Err(
+            e @ (PublishError::BadBundle { .. }
+            | PublishError::Locked { .. }
+            | PublishError::Older { .. }),
+        ) => {
             eprintln!("error: {e}");
             Ok(ExitCode::from(super::EXIT_PROBLEMS))
         }
@@ -93,5 +78,92 @@ pub fn run(opts: &PublishOptions) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::from(super::verify::EXIT_UNUSABLE))
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Warnings on stderr; unless `--quiet`, what the publish did on stdout.
+fn report(opts: &PublishOptions, p: &Published) {
+    let at = |name: &str| opts.to.join(name).display().to_string();
+    if p.stale {
+        let why = if p.replaced_newer.is_some() {
+            "--allow-older"
+        } else {
+            "it is the newest bundle"
+        };
+        eprintln!(
+            "warning: snapshot {} is past its renewal date; published anyway ({why})",
+            p.snapshot
+        );
+    }
+    for (name, why) in &p.left {
+        eprintln!(
+            "warning: left `{}` in place: the new bundle no longer has it, but it {why}, so it is not provably lifeboat's to delete",
+            at(name)
+        );
+    }
+    for (name, why) in &p.unpruned {
+        eprintln!(
+            "warning: could not prune `{}` now ({why}: a file in it is probably open); the next publish tries again",
+            at(name)
+        );
+    }
+    let w = &p.withdrawn;
+    for (name, why) in w.left.iter().chain(&p.kept.left) {
+        eprintln!("warning: `{}` {why}", at(name));
+    }
+    if !p.kept.files.is_empty() {
+        eprintln!(
+            "warning: kept {} old copies of locked entry points in {} (--keep-old-keys); they open with the old key or with none:",
+            p.kept.files.len(),
+            at(verify::ARCHIVE_DIR)
+        );
+        for (name, why) in &p.kept.files {
+            eprintln!("  {} ({why})", at(name));
+        }
+    }
+    if opts.quiet {
+        return;
+    }
+    if p.changed {
+        println!(
+            "published snapshot {} to {} ({} files)",
+            p.snapshot,
+            opts.to.display(),
+            p.files
+        );
+    } else {
+        println!(
+            "{} already holds snapshot {}: nothing to do",
+            opts.to.display(),
+            p.snapshot
+        );
+    }
+    if let Some(newer) = &p.replaced_newer {
+        println!("  rolled back from snapshot {newer} (--allow-older)");
+    }
+    if let Some(a) = &p.archived {
+        println!("  previous bundle kept in {}", at(a));
+    }
+    let removed = !(w.files.is_empty() && w.zips.is_empty() && w.signatures.is_empty());
+    if removed {
+        for (name, why) in &w.files {
+            println!("  withdrew {} ({why})", at(name));
+        }
+        for name in &w.zips {
+            println!(
+                "  removed {} (it held a withdrawn file; the folder keeps the bundle's other files)",
+                at(name)
+            );
+        }
+        for name in &w.signatures {
+            println!(
+                "  removed {} (it signed that bundle's manifest before the withdrawal; that bundle is unsigned now)",
+                at(name)
+            );
+        }
+        println!("  copies outside this share (downloads, other shares, USB keys, mail, backups and snapshots of the share) are not withdrawn: they still open as before");
+    }
+    for name in &p.pruned {
+        println!("  pruned archive/{name} (keeping {})", opts.keep);
     }
 }

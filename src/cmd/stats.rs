@@ -44,25 +44,56 @@ fn text(stats: &Stats) -> String {
             .max()
             .unwrap_or(0)
             .max("diagram".len());
-        out.push_str(&format!(
-            "  {:width$}  nodes  decisions  ends  images   bytes  longest  unreachable\n",
+        // Review columns only where the content speaks of reviews.
+        let reviews = entry
+            .diagrams
+            .iter()
+            .any(|d| d.owner.is_some() || d.reviewed.is_some() || d.review.is_some());
+        let unreachable_width = entry
+            .diagrams
+            .iter()
+            .map(|d| unreachable(d).chars().count())
+            .max()
+            .unwrap_or(0)
+            .max("unreachable".len());
+        let header = format!(
+            "  {:width$}  nodes  decisions  ends  images   bytes  longest  unreachable",
             "diagram"
-        ));
+        );
+        if reviews {
+            let pad = unreachable_width - "unreachable".len();
+            out.push_str(&format!(
+                "{header}{:pad$}  reviewed              owner\n",
+                ""
+            ));
+        } else {
+            out.push_str(&format!("{header}\n"));
+        }
         for d in &entry.diagrams {
             let longest = format!(
                 "{}{}",
                 if d.longest_path_exact { "" } else { "≥" },
                 d.longest_path
             );
-            let unreachable = if d.unreachable.is_empty() {
-                "-".to_string()
+            let unreachable = unreachable(d);
+            let row = format!(
+                "  {:width$}  {:>5}  {:>9}  {:>4}  {:>6}  {:>6}  {:>7}  ",
+                d.id, d.nodes, d.decisions, d.end_points, d.images, d.bytes, longest
+            );
+            if reviews {
+                let reviewed = match (&d.reviewed, d.review) {
+                    (Some(on), Some(status)) => format!("{on} ({status})"),
+                    (Some(on), None) => on.clone(),
+                    (None, Some(status)) => status.to_string(),
+                    (None, None) => "-".into(),
+                };
+                let owner = d.owner.as_deref().unwrap_or("-");
+                out.push_str(&format!(
+                    "{row}{unreachable:unreachable_width$}  {reviewed:20}  {owner}\n"
+                ));
             } else {
-                d.unreachable.join(", ")
-            };
-            out.push_str(&format!(
-                "  {:width$}  {:>5}  {:>9}  {:>4}  {:>6}  {:>6}  {:>7}  {}\n",
-                d.id, d.nodes, d.decisions, d.end_points, d.images, d.bytes, longest, unreachable
-            ));
+                out.push_str(&format!("{row}{unreachable}\n"));
+            }
             if d.nodes > ADVISED_MAX_NODES {
                 too_big.push(format!("{}/{} ({} nodes)", entry.id, d.id, d.nodes));
             }
@@ -75,6 +106,14 @@ fn text(stats: &Stats) -> String {
         ));
     }
     out
+}
+
+fn unreachable(d: &stats::DiagramStats) -> String {
+    if d.unreachable.is_empty() {
+        "-".to_string()
+    } else {
+        d.unreachable.join(", ")
+    }
 }
 
 fn plural(n: usize) -> &'static str {

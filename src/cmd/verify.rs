@@ -18,12 +18,12 @@ pub const EXIT_UNUSABLE: u8 = 2;
 pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
     let now = match now(opts.now.as_deref()) {
         Ok(now) => now,
-        Err(message) => return Ok(unusable(&message)),
+        Err(message) => return Ok(unusable(opts.format, &message)),
     };
     let trusted = match opts.public_key.as_deref().map(signing::public_key_argument) {
         None => None,
         Some(Ok(key)) => Some(key),
-        Some(Err(message)) => return Ok(unusable(&message)),
+        Some(Err(message)) => return Ok(unusable(opts.format, &message)),
     };
     let sources = match &opts.content {
         None => None,
@@ -35,10 +35,13 @@ pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
             let (report, loaded) = super::load_and_check(content, env.as_deref());
             let Some((project, checked)) = loaded.filter(|_| !report.has_errors()) else {
                 super::print_report(&report);
-                return Ok(unusable(&format!(
-                    "the content in `{}` has errors; it cannot be compared with the bundle",
-                    content.display()
-                )));
+                return Ok(unusable(
+                    opts.format,
+                    &format!(
+                        "the content in `{}` has errors; it cannot be compared with the bundle",
+                        content.display()
+                    ),
+                ));
             };
             let hashes: BTreeMap<String, String> = project
                 .entries
@@ -50,15 +53,15 @@ pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
     };
     let mut result = match verify::verify(&opts.dir, now, sources.as_ref(), opts.in_progress_max) {
         Ok(result) => result,
-        Err(e) => return Ok(unusable(&e.to_string())),
+        Err(e) => return Ok(unusable(opts.format, &e.to_string())),
     };
     let signature = match verify::signature::check_dir(&opts.dir, trusted.as_ref()) {
         Ok(signature) => signature,
-        Err(e) => return Ok(unusable(&e.to_string())),
+        Err(e) => return Ok(unusable(opts.format, &e.to_string())),
     };
     let rebuilt = match &opts.rebuild {
         None => None,
-        Some(content) => match rebuild(&opts.dir, content, trusted.as_ref()) {
+        Some(content) => match rebuild(&opts.dir, content, trusted.as_ref(), opts.format) {
             Ok(rebuilt) => Some(rebuilt),
             Err(code) => return Ok(code),
         },
@@ -68,10 +71,28 @@ pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
         rebuild: rebuilt.as_ref(),
     };
     result.ok = result.ok && extras.problems() == 0;
+    // An early warning before the due date: not a problem, the exit stays 0.
+    let warning = opts
+        .warn_days
+        .filter(|days| !result.stale.stale && result.stale.days_left <= *days)
+        .map(|_| {
+            format!(
+                "the copy goes stale in {} day(s): renew it by {}",
+                result.stale.days_left, result.stale.next_due
+            )
+        });
     let text = match opts.format {
-        Format::Text => text(&result, &extras),
+        Format::Text => {
+            let mut text = text(&result, &extras);
+            if let Some(w) = &warning {
+                text.insert_str(0, &format!("warning  {w}\n"));
+            }
+            text
+        }
         Format::Json => {
             let report = JsonReport {
+                status: if result.ok { "ok" } else { "problems" },
+                warning: warning.as_deref(),
                 verification: &result,
                 signature: &signature,
                 rebuild: rebuilt.as_ref(),
@@ -103,6 +124,11 @@ impl Extras<'_> {
 /// The JSON report: the verification's fields, then the signature and the rebuild.
 #[derive(serde::Serialize)]
 struct JsonReport<'a> {
+    /// `ok` (exit 0) or `problems` (exit 1); `unusable` (exit 2) is written by [`unusable`].
+    status: &'static str,
+    /// `--warn-days`: the copy goes stale soon.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    warning: Option<&'a str>,
     #[serde(flatten)]
     verification: &'a Verification,
     signature: &'a SignatureReport,
@@ -116,25 +142,36 @@ fn rebuild(
     dir: &std::path::Path,
     content: &std::path::Path,
     trusted: Option<&ed25519_dalek::VerifyingKey>,
+    format: Format,
 ) -> Result<Rebuild, ExitCode> {
     let env = verify::read_manifest(&dir.join(manifest::FILE_NAME))
-        .map_err(|e| unusable(&e.to_string()))?
+        .map_err(|e| unusable(format, &e.to_string()))?
         .0
         .environment
         .name;
     let (report, loaded) = super::load_and_check(content, env.as_deref());
     let Some((project, checked)) = loaded.filter(|_| !report.has_errors()) else {
         super::print_report(&report);
-        return Err(unusable(&format!(
-            "the content in `{}` has errors; it cannot be rebuilt to compare with the bundle",
-            content.display()
-        )));
+        return Err(unusable(
+            format,
+            &format!(
+                "the content in `{}` has errors; it cannot be rebuilt to compare with the bundle",
+                content.display()
+            ),
+        ));
     };
-    verify::rebuild::rebuild(dir, &project, &checked, trusted).map_err(|e| unusable(&e))
+    verify::rebuild::rebuild(dir, &project, &checked, trusted).map_err(|e| unusable(format, &e))
 }
 
-fn unusable(message: &str) -> ExitCode {
+/// Exit 2, saying why on stderr, and with `--format json` as a JSON object on stdout too, so that a
+/// monitoring job reading the JSON sees every failure: `{"status": "unusable", "error": "…"}`.
+fn unusable(format: Format, message: &str) -> ExitCode {
     eprintln!("error: {message}");
+    if format == Format::Json {
+        let report = serde_json::json!({ "status": "unusable", "error": message });
+        let text = serde_json::to_string_pretty(&report).unwrap_or_default() + "\n";
+        std::io::stdout().lock().write_all(text.as_bytes()).ok();
+    }
     ExitCode::from(EXIT_UNUSABLE)
 }
 
@@ -247,6 +284,13 @@ fn write_text(out: &mut String, r: &Verification, extras: &Extras) -> std::fmt::
             Some(detail) => writeln!(out, "{label:<8} {} ({detail})", f.file)?,
             None => writeln!(out, "{label:<8} {}", f.file)?,
         }
+    }
+    if r.stale.future {
+        writeln!(
+            out,
+            "future   the snapshot {} is dated after now: check the build machine's clock or SOURCE_DATE_EPOCH",
+            r.snapshot
+        )?;
     }
     if r.stale.stale {
         writeln!(

@@ -216,6 +216,10 @@ pub struct Backup {
     /// Folders where copies are published (shown to agents; an empty list is a warning).
     #[serde(default)]
     pub locations: Vec<String>,
+    /// Review policy: a diagram not reviewed (front matter `reviewed`) within this many days of the
+    /// snapshot is a warning. Default: no policy.
+    #[schemars(with = "Option<i64>", range(min = 1))]
+    pub review_days: Option<Spanned<i64>>,
 }
 
 /// A person to reach: name required, email and phone optional.
@@ -350,6 +354,12 @@ pub struct FrontMatter {
     /// Words shown on the home page and used by search.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Who keeps this diagram up to date (a team or a person), shown with its review date.
+    pub owner: Option<String>,
+    /// When the diagram was last reviewed, a TOML date (`reviewed = 2026-10-15`); `check` warns when it
+    /// is older than `[backup] review_days`.
+    #[schemars(with = "Option<String>", regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
+    pub reviewed: Option<Spanned<toml::value::Datetime>>,
 }
 
 /// Setting names that announce a secret (compared lower case, `-` read as `_`).

@@ -74,6 +74,8 @@ pub struct Diagram {
     pub entry: String,
     pub file: FileId,
     pub front: FrontMatter,
+    /// Where the front matter's TOML starts in the file: its spans are relative to it.
+    pub front_offset: usize,
     pub nodes: Vec<Node>,
     /// Links and images of the introduction (each node holds its own).
     pub intro_refs: Vec<TextRef>,
@@ -149,6 +151,12 @@ pub struct Events {
 }
 
 impl Diagram {
+    /// The place in the file of a value of the front matter.
+    pub fn front_span<T>(&self, value: &toml::Spanned<T>) -> Range<usize> {
+        let r = value.span();
+        self.front_offset + r.start..self.front_offset + r.end
+    }
+
     /// Parses the diagram's Markdown again: the same events `load` saw, node by node.
     pub fn events(&self) -> Events {
         let parsed = self.source.parse();
@@ -524,10 +532,9 @@ impl Loader<'_> {
                 );
                 continue;
             }
-            let Some((file, config)) = self.toml_file::<EntryConfig>(&entry_toml) else {
-                self.unloadable.insert(id);
-                continue;
-            };
+            // A broken entry.toml leaves the entry point out, but its diagrams are still read and
+            // parsed, so that one run reports their problems too.
+            let config = self.toml_file::<EntryConfig>(&entry_toml);
             // Files are read in order (each joins the report), then parsed on all cores.
             let mut texts = Vec::new();
             // Anything named `*.md` that resolves and is not a folder is a diagram: a FIFO or a device
@@ -571,7 +578,12 @@ impl Loader<'_> {
                     }
                 }
             }
-            entries.push(Entry::new(id, file, config, diagrams));
+            match config {
+                Some((file, config)) => entries.push(Entry::new(id, file, config, diagrams)),
+                None => {
+                    self.unloadable.insert(id);
+                }
+            }
         }
         entries
     }

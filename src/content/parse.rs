@@ -150,6 +150,7 @@ pub(super) fn parse_diagram(
         entry: entry.to_string(),
         file,
         front,
+        front_offset: front_range.start,
         intro_refs: markdown::text_refs(&parsed.intro),
         footnote_refs: parsed
             .footnotes

@@ -53,6 +53,7 @@ pub fn render(
         .collect();
     let mut view = DocView::new(manifest, language, theme, &descriptions, &css);
     view.calls = CallsDoc::of(project);
+    view.reviews = ReviewsDoc::of(project, manifest.snapshot_epoch);
     view.signing = signing.map(|key| SigningDoc {
         public_key: crate::package::signing::encode_public(key),
         fingerprint: crate::package::signing::fingerprint(key),
@@ -61,7 +62,8 @@ pub fn render(
     let strings = Strings::fill(theme, language, manifest, &view);
 
     view.csp = format!(
-        "default-src 'none'; script-src '{}'; style-src '{}'; base-uri 'none'; form-action 'none'",
+        // img-src data: for the site's logo (branding CSS), as in the entry files.
+        "default-src 'none'; script-src '{}'; style-src '{}'; img-src data:; base-uri 'none'; form-action 'none'",
         inline::hash(LAUNCHER_SCRIPT),
         inline::hash(&css)
     );
@@ -73,7 +75,7 @@ pub fn render(
     view.documents = vec![index_record.clone()];
     view.checksums.push(index_record);
     view.csp = format!(
-        "default-src 'none'; style-src '{}'; base-uri 'none'; form-action 'none'",
+        "default-src 'none'; style-src '{}'; img-src data:; base-uri 'none'; form-action 'none'",
         inline::hash(&css)
     );
     let html = render_one(&tera, CONTINGENCY_HTML, &view, &strings.html, &strings.text)?;
@@ -168,6 +170,83 @@ struct DocView<'a> {
     /// Present when the build signs the manifest.
     signing: Option<SigningDoc>,
     calls: CallsDoc,
+    reviews: ReviewsDoc,
+}
+
+/// Diagrams past the review policy (`[backup] review_days`) at the snapshot's date, by owner. A locked
+/// entry point's diagrams are only counted: their titles stay inside it.
+#[derive(Debug, Default, Serialize)]
+struct ReviewsDoc {
+    /// `review_days`, when there is a policy.
+    days: Option<i64>,
+    owners: Vec<OwnerReviews>,
+    locked_overdue: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct OwnerReviews {
+    /// Empty when the diagrams name no owner.
+    owner: String,
+    diagrams: Vec<OverdueDiagram>,
+}
+
+#[derive(Debug, Serialize)]
+struct OverdueDiagram {
+    entry: String,
+    title: String,
+    /// YYYY-MM-DD, or empty when never reviewed.
+    reviewed: String,
+}
+
+impl ReviewsDoc {
+    fn of(project: &Project, snapshot_epoch: i64) -> ReviewsDoc {
+        use crate::check::reviews::Review;
+        let days = project
+            .site
+            .backup
+            .review_days
+            .as_ref()
+            .map(|d| *d.get_ref());
+        let as_of = time::OffsetDateTime::from_unix_timestamp(snapshot_epoch)
+            .map(|t| t.date())
+            .ok();
+        let (Some(limit), Some(as_of)) = (days, as_of) else {
+            return ReviewsDoc::default();
+        };
+        let mut by_owner: BTreeMap<String, Vec<OverdueDiagram>> = BTreeMap::new();
+        let mut locked_overdue = 0;
+        for entry in &project.entries {
+            for diagram in &entry.diagrams {
+                let review = Review::of(diagram, as_of);
+                if !review.overdue(Some(limit)) {
+                    continue;
+                }
+                if entry.is_locked() {
+                    locked_overdue += 1;
+                    continue;
+                }
+                by_owner
+                    .entry(diagram.front.owner.clone().unwrap_or_default())
+                    .or_default()
+                    .push(OverdueDiagram {
+                        entry: entry.config.title.clone(),
+                        title: diagram.front.title.clone(),
+                        reviewed: match review {
+                            Review::Reviewed { on, .. } => on.to_string(),
+                            Review::Never => String::new(),
+                        },
+                    });
+            }
+        }
+        ReviewsDoc {
+            days: Some(limit),
+            owners: by_owner
+                .into_iter()
+                .map(|(owner, diagrams)| OwnerReviews { owner, diagrams })
+                .collect(),
+            locked_overdue,
+        }
+    }
 }
 
 /// The call log agents keep in their browsers (docs/call-assistant.md): how long, where exports go,
@@ -227,6 +306,8 @@ struct EntryDoc<'a> {
     bytes: u64,
     sha256: &'a str,
     access: String,
+    /// A locked entry point: the launcher marks it.
+    locked: bool,
     key_holders: &'a [String],
 }
 
@@ -258,6 +339,7 @@ impl<'a> DocView<'a> {
                 bytes: e.bytes,
                 sha256: &e.sha256,
                 access: string(theme, &format!("access_{}", e.access.name())),
+                locked: e.access != Access::Open,
                 key_holders: &e.key_holders,
             })
             .collect();
@@ -303,6 +385,7 @@ impl<'a> DocView<'a> {
             script: LAUNCHER_SCRIPT,
             signing: None,
             calls: CallsDoc::default(),
+            reviews: ReviewsDoc::default(),
         }
     }
 }
@@ -347,7 +430,7 @@ impl Strings {
             "" => m.backup.owner.name.clone(),
             phone => format!("{} ({phone})", m.backup.owner.name),
         };
-        let values: [(&str, String); 14] = [
+        let values: [(&str, String); 16] = [
             ("{site}", m.site.clone()),
             ("{online_url}", m.online_url.clone()),
             ("{date}", view.date_long.clone()),
@@ -365,6 +448,11 @@ impl Strings {
             ("{keep_days}", view.calls.keep_days.to_string()),
             ("{drop}", view.calls.drop.clone().unwrap_or_default()),
             ("{fields}", view.calls.fields.join(", ")),
+            (
+                "{review_days}",
+                view.reviews.days.map(|d| d.to_string()).unwrap_or_default(),
+            ),
+            ("{locked_overdue}", view.reviews.locked_overdue.to_string()),
         ];
         let mut text = BTreeMap::new();
         let mut html = BTreeMap::new();

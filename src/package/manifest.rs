@@ -142,6 +142,12 @@ pub struct EntryRecord {
     /// Locked entry points: who holds the key (roles from entry.toml; never the key itself).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub key_holders: Vec<String>,
+    /// Locked entry points: which key locks the file, as 16 lowercase hex digits that reveal nothing of
+    /// it (`access::key_id`); the same for every build with the same key. Absent in bundles built before
+    /// lifeboat recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9a-f]{16}$"))]
+    pub key_id: Option<String>,
     pub diagrams: usize,
     pub nodes: usize,
     /// SHA-256 over the entry point's source files (see `source_hash`): compared by `verify --content`.
@@ -157,12 +163,14 @@ pub struct FileRecord {
 }
 
 impl EntryRecord {
-    /// `file` is the written file's record; `source_sha256` is [`source_hash`]'s.
+    /// `file` is the written file's record; `source_sha256` is [`source_hash`]'s; `key_id` the
+    /// identifier of the key that locks it.
     pub fn of(
         entry: &Entry,
         file: &FileRecord,
         counts: (usize, usize),
         source_sha256: String,
+        key_id: Option<String>,
     ) -> EntryRecord {
         EntryRecord {
             id: entry.id.clone(),
@@ -182,6 +190,7 @@ impl EntryRecord {
             } else {
                 Vec::new()
             },
+            key_id: key_id.filter(|_| entry.is_locked()),
             diagrams: counts.0,
             nodes: counts.1,
             source_sha256,

@@ -1,6 +1,7 @@
 //! Publishing a verified bundle to a file share so that, at every instant, the share holds complete files
 //! that verify, even if the publish is killed half-way. The design (docs/continuity.md):
 //!
+//! 0. take the share's lock (`lock.rs`): one publish at a time per share, the others wait or are refused;
 //! 1. finish a publish that was interrupted after it started replacing files (its journal says which);
 //! 2. stage the new files under `SHARE/.lifeboat-publish/<snapshot>/` (temporary name, fsync, rename),
 //!    the staged manifest last: a complete staging folder is one with a manifest;
@@ -9,7 +10,9 @@
 //! 4. write the journal: from here on, `verify` accepts each file as the old version or the new one;
 //! 5. rename each staged file over the old one (atomic on one filesystem), delete files the new bundle
 //!    no longer has, rename the manifest into place last, then remove the journal and staging folder;
-//! 6. prune the archive to the newest N bundles.
+//! 6. withdraw from `archive/` the old copies of entry points that became locked or changed key
+//!    (`withdraw.rs`; before the journal goes, so a crash there is finished by the rerun);
+//! 7. prune the archive to the newest N bundles.
 //!
 //! Every call that changes the share goes through [`fs::ShareFs`]; one the share refuses because a file
 //! is in use (Windows file shares) is retried with back-off, and if a replacement in step 5 still fails,
@@ -22,18 +25,23 @@ use std::path::Path;
 use std::time::Duration;
 
 use crate::package::manifest::{self, Manifest};
-use crate::package::signing;
 use crate::verify::share::{self, Found};
 use crate::verify::{
     self, FileStatus, Journal, VerifyError, Version, ARCHIVE_DIR, JOURNAL, PUBLISH_DIR,
 };
 
 pub mod fs;
+pub mod lock;
 mod rollback;
+mod signature;
 #[cfg(test)]
 mod tests;
+pub mod withdraw;
 
 use fs::{Backoff, RealFs, ShareFs};
+use signature::{
+    bad_signature, copy_signature, place_signature, same_signature, staged_signature_problem,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
@@ -45,6 +53,23 @@ pub enum PublishError {
     BadBundle { dir: String, problems: String },
     #[error("cannot write `{path}`: {source}")]
     Io { path: String, source: io::Error },
+    #[error("another publish to `{share}` is running: {holder}. One publish at a time per share: {advice}")]
+    Locked {
+        share: String,
+        holder: String,
+        waited: Duration,
+        /// The lock file.
+        path: String,
+        /// What to do: wait, or clear a lock no publish holds.
+        advice: String,
+    },
+    #[error("`{dir}` holds snapshot {new}, older than snapshot {current} on `{share}`: refusing to replace a newer bundle with an older one. To roll back on purpose, add --allow-older (`lifeboat publish {share}/archive/<snapshot> --to {share} --allow-older`)")]
+    Older {
+        dir: String,
+        share: String,
+        new: String,
+        current: String,
+    },
     #[error("`{0}` is the bundle folder itself; publish to another folder")]
     SameFolder(String),
     #[error("stopped after {0} filesystem steps (LIFEBOAT_PUBLISH_FAIL_AFTER, a test hook)")]
@@ -179,8 +204,14 @@ pub struct Published {
     pub left: Vec<(String, String)>,
     /// Folders of `archive/` that could not be pruned now (a file in them in use); why.
     pub unpruned: Vec<(String, String)>,
-    /// The bundle is past its due date (published anyway: it is the newest there is).
+    /// The bundle is past its due date (published anyway).
     pub stale: bool,
+    /// The snapshot the share held when the bundle installed is older (`--allow-older`).
+    pub replaced_newer: Option<String>,
+    /// Old copies of locked entry points removed from `archive/`.
+    pub withdrawn: withdraw::Withdrawn,
+    /// With `--keep-old-keys`: the old copies that were not removed.
+    pub kept: withdraw::Withdrawn,
 }
 
 /// `2026-11-22T08:26:40Z` -> `2026-11-22T08-26-40Z`: a folder name every filesystem accepts.
@@ -199,13 +230,45 @@ pub fn snapshot_folder(snapshot: &str) -> String {
         .collect()
 }
 
+/// How a publish runs: retention, the time, and what it may do besides installing a newer bundle.
+pub struct Options<'a> {
+    /// How many previous bundles to keep under `archive/`.
+    pub keep: usize,
+    /// The time (seconds since 1970).
+    pub now: i64,
+    /// How long to wait for another publish to the same share to finish (zero: refuse at once).
+    pub wait: Duration,
+    /// Install a bundle whose snapshot is older than the share's (a rollback).
+    pub allow_older: bool,
+    /// Leave in `archive/` the copies of entry points that became locked or changed key.
+    pub keep_old_keys: bool,
+    /// Hears of a wait for the share's lock and of a stale lock taken over.
+    pub notify: &'a dyn Fn(lock::Notice),
+}
+
+fn ignore(_: lock::Notice) {}
+
+impl Options<'static> {
+    /// Keep `keep`, at `now`; no wait, no older bundle, nothing told.
+    pub fn new(keep: usize, now: i64) -> Options<'static> {
+        Options {
+            keep,
+            now,
+            wait: Duration::ZERO,
+            allow_older: false,
+            keep_old_keys: false,
+            notify: &ignore,
+        }
+    }
+}
+
 pub fn publish(
     dir: &Path,
     share: &Path,
-    keep: usize,
-    now: i64,
+    opts: &Options,
     ops: &mut Ops,
 ) -> Result<Published, PublishError> {
+    let (keep, now) = (opts.keep, opts.now);
     let check = verify::verify(dir, now, None, i64::MAX)?;
     let broken: Vec<String> = check
         .files
@@ -235,21 +298,45 @@ pub fn publish(
     // anywhere.
     share::real_dir(&work)?;
     share::real_dir(&share.join(ARCHIVE_DIR))?;
+    // Held to the end, whichever way this returns.
+    let _lock = lock::acquire(
+        share,
+        &new.snapshot,
+        now,
+        opts.wait,
+        ops.backoff.sleep,
+        opts.notify,
+    )?;
     let mut left = Vec::new();
 
     // 1. An interrupted publish is rolled forward first, so the share is one complete bundle again;
     //    the journal and what it points at are checked first: anyone can write to a share.
-    if let Some(journal) = share::read_journal(share)? {
-        finish(share, &journal, Staged::Unverified, &mut left, ops)?;
-    }
+    let rolled_forward = match share::read_journal(share)? {
+        Some(journal) => finish(share, &journal, Staged::Unverified, &mut left, ops)?,
+        None => withdraw::Withdrawn::default(),
+    };
     let current = read_current(share)?;
+    let mut replaced_newer = None;
+    if let Some((old, _)) = current.as_ref() {
+        if new.snapshot_epoch < old.snapshot_epoch {
+            replaced_newer = Some(old.snapshot.clone());
+        }
+        if replaced_newer.is_some() && !opts.allow_older {
+            return Err(PublishError::Older {
+                dir: dir.display().to_string(),
+                share: share.display().to_string(),
+                new: new.snapshot.clone(),
+                current: old.snapshot.clone(),
+            });
+        }
+    }
     let snapshot_dir = snapshot_folder(&new.snapshot);
     let mut unpruned = Vec::new();
     if current.as_ref().is_some_and(|(_, raw)| *raw == new_raw)
         && share_is_intact(share, now)
         && same_signature(dir, share)?
     {
-        remove_dir(&work, ops)?;
+        clear_work(&work, ops)?;
         let pruned = prune(share, keep, &snapshot_dir, &mut unpruned, ops)?;
         return Ok(Published {
             snapshot: new.snapshot,
@@ -260,6 +347,9 @@ pub fn publish(
             left,
             unpruned,
             stale: check.stale.stale,
+            replaced_newer: None,
+            withdrawn: rolled_forward,
+            kept: withdraw::Withdrawn::default(),
         });
     }
     let untouched = || {
@@ -274,7 +364,7 @@ pub fn publish(
     let staging = work.join(&snapshot_dir);
     let names = file_names(&new);
     let staged = (|| {
-        remove_dir(&work, ops)?;
+        clear_work(&work, ops)?;
         for name in &names {
             copy_file(&dir.join(name), &staging, name, ops)?;
         }
@@ -285,7 +375,7 @@ pub fn publish(
         // A full disk or a refused write: the staging folder goes too, so nothing half-made is left on
         // the share (a crash, simulated by the test hook, leaves it for the next run to remove).
         if !matches!(e, PublishError::Interrupted(_)) {
-            ops.fs.remove_dir_all(&work).ok();
+            ops.fs.remove_dir_all(&staging).ok();
         }
         return Err(e.with_outcome(untouched));
     }
@@ -300,17 +390,29 @@ pub fn publish(
         }
     }
 
-    // 4-5. Journal, then replace the files.
+    // 4-6. Journal, then replace the files and withdraw old copies of locked entry points.
+    let changes = withdraw::key_changes(current.as_ref().map(|(m, _)| m), &new);
     let journal = Journal {
         staging: snapshot_dir.clone(),
         snapshot: new.snapshot.clone(),
         started_epoch: now,
+        withdraw: if opts.keep_old_keys {
+            Vec::new()
+        } else {
+            changes.clone()
+        },
     };
     let text = toml::to_string(&journal).unwrap_or_default();
     write_file(&work, JOURNAL, text.as_bytes(), ops).map_err(|e| e.with_outcome(untouched))?;
-    finish(share, &journal, Staged::Ours, &mut left, ops)?;
+    let mut withdrawn = finish(share, &journal, Staged::Ours, &mut left, ops)?;
+    withdrawn.absorb(rolled_forward);
+    let kept = if opts.keep_old_keys {
+        withdraw::withdraw(share, &new, &changes, true, ops)?
+    } else {
+        withdraw::Withdrawn::default()
+    };
 
-    // 6. Retention.
+    // 7. Retention.
     let pruned = prune(share, keep, &snapshot_dir, &mut unpruned, ops)?;
     Ok(Published {
         snapshot: new.snapshot,
@@ -321,6 +423,9 @@ pub fn publish(
         left,
         unpruned,
         stale: check.stale.stale,
+        replaced_newer,
+        withdrawn,
+        kept,
     })
 }
 
@@ -385,16 +490,17 @@ enum Staged {
     Unverified,
 }
 
-/// Moves the staged files of `journal` into place, manifest last, then removes the journal. Each step
-/// can be repeated, so a rerun after a crash picks up where this stopped. Files of the old bundle that
-/// the new one lacks are deleted only when they still are the old bundle's; the others are `left`.
+/// Moves the staged files of `journal` into place, manifest last, withdraws the old copies of the
+/// entry points the journal lists, then removes the journal. Each step can be repeated, so a rerun
+/// after a crash picks up where this stopped. Files of the old bundle that the new one lacks are deleted
+/// only when they still are the old bundle's; the others are `left`.
 fn finish(
     share: &Path,
     journal: &Journal,
     staged: Staged,
     left: &mut Vec<(String, String)>,
     ops: &mut Ops,
-) -> Result<(), PublishError> {
+) -> Result<withdraw::Withdrawn, PublishError> {
     let work = share.join(PUBLISH_DIR);
     let staging = work.join(&journal.staging);
     let staged_manifest = staging.join(manifest::FILE_NAME);
@@ -405,8 +511,18 @@ fn finish(
     };
     let new = match verify::read_manifest(&staged_manifest) {
         Ok((manifest, raw)) => Version::new(manifest, raw),
-        // The staged manifest moves into place last: without it, there is nothing left to do.
-        Err(VerifyError::NoManifest(_)) => return remove_dir(&work, ops),
+        // The staged manifest moves into place last: without it, only the withdrawal may be left.
+        Err(VerifyError::NoManifest(_)) => {
+            let mut withdrawn = withdraw::Withdrawn::default();
+            if let Some((installed, _)) = read_current(share)? {
+                if installed.snapshot == journal.snapshot {
+                    withdrawn =
+                        withdraw::withdraw(share, &installed, &journal.withdraw, false, ops)?;
+                }
+            }
+            clear_work(&work, ops)?;
+            return Ok(withdrawn);
+        }
         Err(e) => {
             return Err(refuse(format!(
                 "points at a staged bundle that cannot be used: {e}"
@@ -446,10 +562,15 @@ fn finish(
         other => other?,
     }
     left.extend(dropped);
-    // The publish is complete once the manifest is in place; only bookkeeping is left.
-    remove_dir(&work, ops).map_err(|e| {
+    // The publish is complete once the manifest is in place; the withdrawal and bookkeeping are left.
+    let withdrawn = withdraw::withdraw(share, &new.manifest, &journal.withdraw, false, ops)
+        .map_err(|e| {
+            e.with_outcome(|| "The new bundle is in place; old copies of locked entry points may be left in `archive/`: run `lifeboat publish` again to withdraw them.".to_string())
+        })?;
+    clear_work(&work, ops).map_err(|e| {
         e.with_outcome(|| format!("The new bundle is in place; lifeboat's own folder `{}` is left over, and the next publish removes it.", work.display()))
-    })
+    })?;
+    Ok(withdrawn)
 }
 
 /// Step 5 up to the manifest: renames the staged files over the old ones, deletes the old bundle's files
@@ -616,6 +737,34 @@ fn remove_file(path: &Path, ops: &mut Ops) -> Result<(), PublishError> {
     ops.step()
 }
 
+/// Empties lifeboat's folder `.lifeboat-publish/` but for the lock, the journal first: once the journal
+/// is gone, the staging folder is only a leftover.
+fn clear_work(work: &Path, ops: &mut Ops) -> Result<(), PublishError> {
+    let Ok(read) = std::fs::read_dir(work) else {
+        return Ok(());
+    };
+    let mut items: Vec<(String, bool)> = read
+        .flatten()
+        .map(|item| {
+            let name = item.file_name().to_string_lossy().to_string();
+            // Never follows a link: a link is removed as a file.
+            let is_dir = item.file_type().is_ok_and(|t| t.is_dir());
+            (name, is_dir)
+        })
+        .filter(|(name, _)| name != lock::LOCK_FILE && name != lock::TAKEOVER_FILE)
+        .collect();
+    items.sort_by_key(|(name, _)| (name != JOURNAL, name.clone()));
+    for (name, is_dir) in items {
+        let path = work.join(name);
+        if is_dir {
+            remove_dir(&path, ops)?;
+        } else {
+            remove_file(&path, ops)?;
+        }
+    }
+    Ok(())
+}
+
 fn remove_dir(dir: &Path, ops: &mut Ops) -> Result<(), PublishError> {
     let mut gone = false;
     ops.retry(dir, |fs| match fs.remove_dir_all(dir) {
@@ -630,103 +779,4 @@ fn remove_dir(dir: &Path, ops: &mut Ops) -> Result<(), PublishError> {
     } else {
         ops.step()
     }
-}
-
-// The manifest's signature (`bcp-manifest.toml.sig`): not listed in the manifest (it signs it), so it
-// travels beside it: staged and archived with it, and renamed into place just before it.
-
-/// Why the bundle's signature does not vouch for its manifest, if it has one that does not.
-fn bad_signature(dir: &Path) -> Result<Option<String>, PublishError> {
-    let report = verify::signature::check_dir(dir, None)?;
-    Ok(report.is_problem().then(|| {
-        report
-            .detail
-            .unwrap_or_else(|| format!("bad {}", signing::SIGNATURE_FILE))
-    }))
-}
-
-fn read_signature(dir: &Path) -> Result<Option<Vec<u8>>, PublishError> {
-    match share::read(
-        &dir.join(signing::SIGNATURE_FILE),
-        Some(signing::MAX_SIGNATURE_BYTES),
-    )? {
-        Found::File(bytes) => Ok(Some(bytes)),
-        Found::Missing => Ok(None),
-        Found::NotAFile(why) => Err(VerifyError::NotOurs {
-            path: dir.join(signing::SIGNATURE_FILE).display().to_string(),
-            why,
-        }
-        .into()),
-    }
-}
-
-/// Whether the share holds the bundle's signature as it is (or both have none).
-fn same_signature(dir: &Path, share: &Path) -> Result<bool, PublishError> {
-    Ok(read_signature(dir)? == read_signature(share).unwrap_or(None))
-}
-
-/// Copies `from`'s signature, if it has one, into `to`.
-fn copy_signature(from: &Path, to: &Path, ops: &mut Ops) -> Result<(), PublishError> {
-    match read_signature(from)? {
-        Some(sig) => write_file(to, signing::SIGNATURE_FILE, &sig, ops),
-        None => Ok(()),
-    }
-}
-
-/// A staged signature found on the share (an interrupted publish, or planted) must sign the staged
-/// manifest, by the key it names, before it is moved into place.
-fn staged_signature_problem(
-    staging: &Path,
-    manifest: &[u8],
-) -> Result<Option<String>, PublishError> {
-    let path = staging.join(signing::SIGNATURE_FILE);
-    Ok(
-        match share::read(&path, Some(signing::MAX_SIGNATURE_BYTES)) {
-            Ok(Found::Missing) => None,
-            Ok(Found::File(sig)) if signing::self_consistent(manifest, &sig) => None,
-            Ok(Found::File(_)) => Some(format!(
-                "points at a staged `{}` that does not sign the staged manifest",
-                signing::SIGNATURE_FILE
-            )),
-            Ok(Found::NotAFile(why)) => Some(format!(
-                "points at a staged `{}` that {why}",
-                signing::SIGNATURE_FILE
-            )),
-            Err(e) => Some(format!(
-                "points at a staged `{}`: {e}",
-                signing::SIGNATURE_FILE
-            )),
-        },
-    )
-}
-
-/// Renames the staged signature into place. Otherwise the signature in place is kept when it signs the
-/// new manifest (a rerun after it was moved), deleted when it provably is the old manifest's (the new
-/// bundle is unsigned), and left with a warning when it is neither.
-fn place_signature(
-    share: &Path,
-    staging: &Path,
-    [old_manifest, new_manifest]: [&[u8]; 2],
-    left: &mut Vec<(String, String)>,
-    ops: &mut Ops,
-) -> Result<(), PublishError> {
-    let staged = staging.join(signing::SIGNATURE_FILE);
-    let target = share.join(signing::SIGNATURE_FILE);
-    if std::fs::symlink_metadata(&staged).is_ok() {
-        return rename(&staged, &target, ops);
-    }
-    match share::read(&target, Some(signing::MAX_SIGNATURE_BYTES)) {
-        Ok(Found::Missing) => {}
-        Ok(Found::File(sig)) if signing::self_consistent(new_manifest, &sig) => {}
-        Ok(Found::File(sig)) if signing::self_consistent(old_manifest, &sig) => {
-            remove_file(&target, ops)?;
-        }
-        Ok(Found::File(_)) => left.push((
-            signing::SIGNATURE_FILE.into(),
-            "does not sign the previous manifest".into(),
-        )),
-        Ok(Found::NotAFile(why)) => left.push((signing::SIGNATURE_FILE.into(), why.to_string())),
-        Err(e) => left.push((signing::SIGNATURE_FILE.into(), e.to_string())),
-    }
-    Ok(())
 }

@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use super::{place, read_current, remove_dir, remove_file, snapshot_folder, Ops, PublishError};
+use super::{clear_work, place, read_current, remove_file, snapshot_folder, Ops, PublishError};
 use crate::verify::share::{self, Found};
 use crate::verify::{VerifyError, Version, ARCHIVE_DIR, PUBLISH_DIR};
 
@@ -66,7 +66,7 @@ pub(super) fn roll_back(
             _ => {}
         }
     }
-    remove_dir(&work, ops)?;
+    clear_work(&work, ops)?;
     Ok(match old {
         Some(old) => format!("snapshot {}", old.manifest.snapshot),
         None => "no bundle, as before this first publish to it".to_string(),

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::fs::{Backoff, RealFs, ShareFs};
-use super::{publish, Ops, PublishError, Steps};
+use super::{publish, Ops, Options, PublishError, Steps};
 use crate::package::manifest::sha256_hex;
 use crate::verify::{self, Side, DEFAULT_IN_PROGRESS_MAX, PUBLISH_DIR};
 
@@ -133,7 +133,13 @@ fn setup() -> (tempfile::TempDir, PathBuf) {
     );
     let share = root.path().join("share");
     let mut ops = Ops::real(Steps::default());
-    publish(&root.path().join("old"), &share, 3, NOW, &mut ops).unwrap();
+    publish(
+        &root.path().join("old"),
+        &share,
+        &Options::new(3, NOW),
+        &mut ops,
+    )
+    .unwrap();
     (root, share)
 }
 
@@ -158,7 +164,7 @@ fn publish_new(
         },
         steps: Steps::default(),
     };
-    let result = publish(&root.join("new"), share, 3, NOW, &mut ops);
+    let result = publish(&root.join("new"), share, &Options::new(3, NOW), &mut ops);
     (result, slept.into_inner())
 }
 
@@ -293,7 +299,13 @@ fn an_archive_in_use_is_left_for_the_next_publish_to_prune() {
         },
         steps: Steps::default(),
     };
-    let published = publish(&root.path().join("new"), &share, 0, NOW, &mut ops).unwrap();
+    let published = publish(
+        &root.path().join("new"),
+        &share,
+        &Options::new(0, NOW),
+        &mut ops,
+    )
+    .unwrap();
     assert_is(&share, NEW);
     assert!(published.pruned.is_empty(), "{published:?}");
     assert_eq!(published.unpruned.len(), 1, "{published:?}");

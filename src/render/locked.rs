@@ -27,6 +27,9 @@ pub struct PublicEntry<'a> {
     pub id: &'a str,
     /// Empty when the entry point hides its title (`hide_title = true`).
     pub title: &'a str,
+    /// Who gives out the key (roles from entry.toml): public already (the manifest and the contingency
+    /// document list them), so the prompt can say whom to ask.
+    pub key_holders: &'a [String],
 }
 
 /// The title a page shows before unlocking: the entry's own, or a neutral one when it is hidden.
@@ -73,6 +76,7 @@ pub fn public_json(
             } else {
                 &entry.config.title
             },
+            key_holders: &entry.config.key_holders,
         },
         snapshot: SnapshotView::of(cx.snapshot),
         backup: BackupView::of(site),

@@ -139,6 +139,13 @@ fn render_diagram<'a>(
         title: &diagram.front.title,
         description: &diagram.front.description,
         tags: &diagram.front.tags,
+        owner: diagram.front.owner.as_deref(),
+        reviewed: diagram
+            .front
+            .reviewed
+            .as_ref()
+            .and_then(|r| crate::check::reviews::plain_date(r.get_ref()))
+            .map(|d| d.to_string()),
         intro_html: fields::expand(renderer.render(&events.intro, &mut images), labels),
         start: diagram.start_node().map(|n| n.id.as_str()).unwrap_or(""),
         nodes,

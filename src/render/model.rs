@@ -167,6 +167,12 @@ pub struct DiagramView<'a> {
     pub title: &'a str,
     pub description: &'a str,
     pub tags: &'a [String],
+    /// `owner` of the front matter, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<&'a str>,
+    /// `reviewed` of the front matter (YYYY-MM-DD), when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reviewed: Option<String>,
     pub intro_html: String,
     pub start: &'a str,
     pub nodes: Vec<NodeView<'a>>,

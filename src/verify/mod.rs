@@ -40,8 +40,10 @@ const OS_FILES: [&str; 3] = ["Thumbs.db", "desktop.ini", ".DS_Store"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum VerifyError {
-    #[error("`{0}` holds no {file}: not a lifeboat bundle (build one with `lifeboat build`)", file = manifest::FILE_NAME)]
+    #[error("`{0}` is not reachable or holds no bundle (no {file}): is the share mounted?", file = manifest::FILE_NAME)]
     NoManifest(String),
+    #[error("`{0}` holds no {file}: not a bundle zip (`lifeboat build` writes one beside the files)", file = manifest::FILE_NAME)]
+    NoManifestInZip(String),
     #[error("cannot read `{path}`: {source}")]
     Io { path: String, source: io::Error },
     #[error("`{0}` is not a valid manifest: {1}")]
@@ -79,6 +81,10 @@ pub struct Journal {
     pub snapshot: String,
     /// When the publish started replacing files (seconds since 1970).
     pub started_epoch: i64,
+    /// Entry points whose old copies are withdrawn from `archive/` once the new bundle is in place (ids:
+    /// matched against the manifests' entries, never used as paths).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withdraw: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -121,7 +127,16 @@ pub struct Staleness {
     pub next_due: String,
     /// Whole days past `next_due` (0 when not stale).
     pub days_overdue: i64,
+    /// Whole days left before the copy goes stale (0 once it is).
+    pub days_left: i64,
+    /// The snapshot is dated after now (beyond a few minutes of clock skew): a clock or a
+    /// `SOURCE_DATE_EPOCH` gone wrong, and a copy that would never look stale. A problem.
+    pub future: bool,
 }
+
+/// Clock skew between the build machine and the one verifying, tolerated before a snapshot counts as
+/// dated in the future.
+pub const FUTURE_SKEW_SECONDS: i64 = 300;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -182,6 +197,7 @@ impl Verification {
         let overdue = self.publishing.as_ref().is_some_and(|p| p.overdue);
         files
             + usize::from(self.stale.stale)
+            + usize::from(self.stale.future)
             + usize::from(overdue)
             + self.behind.as_ref().map_or(0, Vec::len)
     }
@@ -453,6 +469,12 @@ fn staleness(m: &Manifest, now: i64) -> Staleness {
         frequency_days: m.backup.frequency_days,
         next_due: m.backup.next_due.clone(),
         days_overdue: if stale { (now - from) / 86_400 + 1 } else { 0 },
+        days_left: if stale {
+            0
+        } else {
+            (from.saturating_sub(now) + 86_399) / 86_400
+        },
+        future: m.snapshot_epoch > now.saturating_add(FUTURE_SKEW_SECONDS),
     }
 }
 

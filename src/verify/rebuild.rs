@@ -88,7 +88,14 @@ pub fn rebuild(
         Ok(Found::File(bytes)) => Some(bytes),
         _ => None,
     };
-    let take_locked = |name: &str| read(name);
+    let take_locked = |name: &str| {
+        let key_id = m
+            .entries
+            .iter()
+            .find(|e| e.file == name)
+            .and_then(|e| e.key_id.clone());
+        read(name).map(|bytes| (bytes, key_id))
+    };
     let bundle_sig = match share::read(
         &dir.join(SIGNATURE_FILE),
         Some(signing::MAX_SIGNATURE_BYTES),
@@ -108,6 +115,7 @@ pub fn rebuild(
         progress: &progress,
         signing: signer.as_ref(),
         locked_files: Some(&take_locked),
+        timings: None,
     };
     let sink = MemorySink::new();
     let unzipped = bundle::build_files(&sink, project, checked, &snapshot, None, options)

@@ -124,13 +124,13 @@ pub fn manifest_of(path: &Path) -> Result<(Version, Zip), VerifyError> {
     let shown = path.display().to_string();
     let bytes = match share::read(path, None)? {
         Found::File(bytes) => bytes,
-        Found::Missing => return Err(VerifyError::NoManifest(shown)),
+        Found::Missing => return Err(VerifyError::NoManifestInZip(shown)),
         Found::NotAFile(why) => return Err(VerifyError::NotOurs { path: shown, why }),
     };
     let mut zip = zip::ZipArchive::new(io::Cursor::new(bytes)).map_err(|e| unusable(path, e))?;
     let raw = match read_manifest_member(&mut zip) {
         Ok(raw) => raw,
-        Err(why) if why == "is missing" => return Err(VerifyError::NoManifest(shown)),
+        Err(why) if why == "is missing" => return Err(VerifyError::NoManifestInZip(shown)),
         Err(why) => return Err(unusable(path, format!("its {} {why}", manifest::FILE_NAME))),
     };
     let member = format!("{shown} ({})", manifest::FILE_NAME);

@@ -4,7 +4,8 @@
 // for its locked entry point `coffre`) and tests/fixtures/call-nolog ($LIFEBOAT_CALL_NOLOG_DIST, the log
 // turned off, a wrap-up template of its own). Fields typed once and shown later in another diagram (text,
 // table, link destination), the path and the note, copy, end call and the log, reload and a closed
-// browser, exports (CSV and JSON downloads), purge by age, storage failures, a locked entry point's
+// browser, exports (CSV and JSON downloads) merged by the real binary (`lifeboat calls merge`, $LIFEBOAT_BIN),
+// purge by age, storage failures, a locked entry point's
 // encrypted storage, axe, every page under its own CSP, a whole call by keyboard only.
 // Every page is watched for network requests, console errors and page errors (helpers.openContext).
 
@@ -13,6 +14,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { spawnSync } = require('node:child_process');
 const { chromium } = require('playwright-core');
 const h = require('./helpers');
 
@@ -20,6 +22,8 @@ const DIST = process.env.LIFEBOAT_CALL_DIST;
 const NOLOG = process.env.LIFEBOAT_CALL_NOLOG_DIST;
 const KEY = process.env.LIFEBOAT_LOCKED_KEY || '';
 const DAY = 86400000;
+// The lifeboat binary (tests/browser.rs passes CARGO_BIN_EXE_lifeboat), for `lifeboat calls merge`.
+const BIN = process.env.LIFEBOAT_BIN;
 
 function skipReason() {
   return h.skipReason('LIFEBOAT_CALL_DIST') || h.skipReason('LIFEBOAT_CALL_NOLOG_DIST') || h.skipReason('LIFEBOAT_LOCKED_KEY');
@@ -372,7 +376,7 @@ describe('call assistant', { skip: skipReason() }, () => {
     assert.equal(await page.locator('.lb-call-record').count(), 2);
 
     const [csvDl] = await Promise.all([page.waitForEvent('download'), page.locator('#lb-calls-csv').click()]);
-    assert.match(csvDl.suggestedFilename(), new RegExp(`^appels-${site}-\\d{8}-\\d{4}\\.csv$`));
+    assert.match(csvDl.suggestedFilename(), new RegExp(`^appels-${site}-\\d{8}-\\d{4}-[0-9a-f]{6}\\.csv$`));
     const bytes = fs.readFileSync(await csvDl.path());
     assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 byte order mark');
     const rows = parseCsv(bytes.toString('utf8').slice(1));
@@ -394,7 +398,7 @@ describe('call assistant', { skip: skipReason() }, () => {
     assert.match(await page.locator('#lb-calls-status').textContent(), /Export téléchargé/);
 
     const [jsonDl] = await Promise.all([page.waitForEvent('download'), page.locator('#lb-calls-json').click()]);
-    assert.match(jsonDl.suggestedFilename(), new RegExp(`^appels-${site}-\\d{8}-\\d{4}\\.json$`));
+    assert.match(jsonDl.suggestedFilename(), new RegExp(`^appels-${site}-\\d{8}-\\d{4}-[0-9a-f]{6}\\.json$`));
     const exp = JSON.parse(fs.readFileSync(await jsonDl.path(), 'utf8'));
     assert.equal(exp.format, 'lifeboat-calls');
     assert.equal(exp.version, 1);
@@ -412,11 +416,156 @@ describe('call assistant', { skip: skipReason() }, () => {
     await page.locator('#lb-calls-clear').click();
     const dialog = page.getByRole('dialog', { name: 'Vider le journal des appels\u00a0?' });
     await dialog.waitFor();
-    assert.match(await dialog.textContent(), /Les 2 appel\(s\) exporté\(s\)/);
+    assert.match(await dialog.textContent(), /Les 2 appels exportés/);
     await dialog.getByRole('button', { name: 'Supprimer les appels' }).click();
     await page.waitForFunction(() => /Aucun appel/.test(document.getElementById('lb-view').textContent));
     assert.deepEqual(await log(page), []);
     await s.close();
+  });
+
+  it('names two browsers\' exports of the same minute apart, and one browser\'s alike', async () => {
+    // Agents drop their exports into one shared folder: the same name would replace a file.
+    const names = [];
+    for (let agent = 0; agent < 2; agent++) {
+      const s = await open('#/', { now: fresh });
+      await identify(s.page, '12345678', '0611');
+      await toEnd(s.page);
+      await s.page.locator('#lb-call-end').click();
+      await h.waitHeading(s.page, 'Accueil téléphonique');
+      await s.page.locator('#lb-call-loglink').click();
+      await h.waitHeading(s.page, 'Journal des appels');
+      for (let i = 0; i < 2; i++) {
+        const [dl] = await Promise.all([s.page.waitForEvent('download'), s.page.locator('#lb-calls-csv').click()]);
+        names.push(dl.suggestedFilename());
+      }
+      await s.close();
+    }
+    assert.equal(names[0], names[1], 'one browser keeps its mark');
+    assert.equal(names[2], names[3]);
+    assert.notEqual(names[0], names[2], `two browsers, one minute: ${names.join(', ')}`);
+  });
+
+  it('merges the CSV and JSON downloads of two agents with the real binary (lifeboat calls merge)', {
+    // Outside CI a run without the binary skips this test; in CI it fails (tests/browser.rs passes it).
+    skip: BIN || process.env.CI ? false : 'LIFEBOAT_BIN is not set (run through `cargo test --test browser`)',
+  }, async () => {
+    assert.ok(BIN, 'LIFEBOAT_BIN is not set: tests/browser.rs passes the lifeboat binary (required in CI)');
+    const drop = fs.mkdtempSync(path.join(tmp, 'drop-'));
+    /** Downloads the log view's CSV and JSON exports into `drop`: their paths and the JSON's content. */
+    async function exportLog(page) {
+      await page.locator('#lb-call-loglink').click();
+      await h.waitHeading(page, 'Journal des appels');
+      const files = [];
+      for (const id of ['#lb-calls-csv', '#lb-calls-json']) {
+        const [dl] = await Promise.all([page.waitForEvent('download'), page.locator(id).click()]);
+        const file = path.join(drop, dl.suggestedFilename());
+        assert.ok(!fs.existsSync(file), `two exports named ${dl.suggestedFilename()}`);
+        await dl.saveAs(file);
+        files.push(file);
+      }
+      return { csv: files[0], json: files[1], exp: JSON.parse(fs.readFileSync(files[1], 'utf8')) };
+    }
+
+    // Agent A (its own browser context, so its own storage): two calls a minute apart, then the exports.
+    const a = await open('#/', { now: fresh });
+    await identify(a.page, '12345678', '06 "11" 22');
+    await toEnd(a.page);
+    await a.page.locator('#lb-call-comment').fill('Ligne 1, avec virgule\nLigne 2 : «\u00a0é\u00a0» ; "cité"');
+    await a.page.locator('#lb-call-end').click();
+    await h.waitHeading(a.page, 'Accueil téléphonique');
+    await a.context.clock.setFixedTime(new Date(fresh + 60000));
+    await a.page.goto(h.fileUrl(accueil, '#/identification/introuvable'));
+    await h.waitHeading(a.page, 'Client introuvable');
+    await a.page.locator('#lb-call-end').click();
+    await h.waitHeading(a.page, 'Accueil téléphonique');
+    const fromA = await exportLog(a.page);
+    await a.close();
+    // Agent B, an hour later: one call, exported the same two ways.
+    const b = await open('#/', { now: fresh + 3600000 });
+    await identify(b.page, '87654321', '+33 6 01 02 03 04');
+    await answer(b.page, 'Facture correcte').click();
+    await h.waitHeading(b.page, 'Expliquer la facture');
+    await b.page.locator('#lb-call-comment').fill('Client rassuré, façon « ça va »');
+    await b.page.locator('#lb-call-end').click();
+    await h.waitHeading(b.page, 'Accueil téléphonique');
+    const fromB = await exportLog(b.page);
+    await b.close();
+    assert.equal(fromA.exp.records.length, 2);
+    assert.equal(fromB.exp.records.length, 1);
+    // every record of the browsers' JSON exports, in the merge's order: by `started`, then id
+    const expected = [...fromA.exp.records, ...fromB.exp.records]
+      .sort((x, y) => Date.parse(x.started) - Date.parse(y.started) || (x.id < y.id ? -1 : 1));
+    assert.deepEqual(expected.map((r) => r.fields.numero_compte), ['12345678', undefined, '87654321']);
+
+    const now = '2025-11-25T12:00:00Z';
+    const merge = (...args) => {
+      const r = spawnSync(BIN, ['calls', 'merge', ...args], { encoding: 'utf8', env: { ...process.env, LIFEBOAT_NOW: now, NO_COLOR: '1' } });
+      assert.equal(r.status, 0, `lifeboat calls merge ${args.join(' ')} failed:\n${r.stdout}${r.stderr}`);
+      return r.stdout + r.stderr;
+    };
+    // The drop folder (as the continuity manager gives it): each call is in a CSV and a JSON export.
+    const mergedCsv = path.join(tmp, 'appels-fusion.csv');
+    assert.match(merge(drop, '--out', mergedCsv), /merged 3 records from 4 files \(3 duplicates dropped\)/);
+    const bytes = fs.readFileSync(mergedCsv);
+    assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'UTF-8 byte order mark');
+    const rows = parseCsv(bytes.toString('utf8').slice(1));
+    const header = ['id', 'started', 'ended', 'entry', 'environment', 'snapshot', 'end', 'path', 'comment', 'numero_compte', 'telephone_rappel', 'motif'];
+    assert.deepEqual(rows[0], header);
+    assert.deepEqual(rows.slice(1).map((r) => r[0]), expected.map((r) => r.id), 'one row per call, sorted by start');
+    const cells = rows.slice(1).map((r) => Object.fromEntries(header.map((name, i) => [name, r[i]])));
+    assert.deepEqual(cells[0], {
+      id: expected[0].id,
+      started: new Date(fresh).toISOString(),
+      ended: new Date(fresh).toISOString(),
+      entry: 'accueil',
+      environment: 'bcp',
+      snapshot: '2025-11-22',
+      end: 'Geste commercial accordé',
+      path: 'Identification du client › Identifier le client → Client identifié | ' +
+        'Litige de facturation › Vérifier la facture → Erreur de facturation confirmée | ' +
+        'Litige de facturation › Accorder un geste commercial → Geste accordé | Litige de facturation › Geste commercial accordé',
+      comment: 'Ligne 1, avec virgule\nLigne 2 : «\u00a0é\u00a0» ; "cité"',
+      numero_compte: '12345678',
+      telephone_rappel: '06 "11" 22',
+      motif: 'Facture',
+    });
+    assert.deepEqual({ ...cells[1], id: 0 }, {
+      id: 0,
+      started: new Date(fresh + 60000).toISOString(),
+      ended: new Date(fresh + 60000).toISOString(),
+      entry: 'accueil',
+      environment: 'bcp',
+      snapshot: '2025-11-22',
+      end: 'Client introuvable',
+      path: 'Identification du client › Client introuvable',
+      comment: '',
+      numero_compte: '',
+      telephone_rappel: '',
+      motif: '',
+    });
+    assert.deepEqual(
+      [cells[2].numero_compte, cells[2].telephone_rappel, cells[2].motif, cells[2].end, cells[2].comment],
+      ['87654321', '+33 6 01 02 03 04', 'Facture', 'Expliquer la facture', 'Client rassuré, façon « ça va »'],
+    );
+    // each row is the browser's own CSV row for that call, cell for cell
+    const browserRows = [fromA.csv, fromB.csv].flatMap((f) => parseCsv(fs.readFileSync(f, 'utf8').slice(1)).slice(1));
+    for (const row of rows.slice(1)) assert.deepEqual(row, browserRows.find((r) => r[0] === row[0]), `row ${row[0]}`);
+    // a merged file merges again to the same bytes
+    const again = path.join(tmp, 'appels-fusion-2.csv');
+    merge(mergedCsv, '--out', again);
+    assert.deepEqual(fs.readFileSync(again), bytes, 'a merged CSV merged again is unchanged');
+
+    // The files named one by one, CSV first, into JSON (chosen by the name): the browsers' records exactly.
+    const mergedJson = path.join(tmp, 'appels-fusion.json');
+    assert.match(merge(fromB.csv, fromA.csv, fromA.json, fromB.json, '--out', mergedJson), /merged 3 records from 4 files \(3 duplicates dropped\)/);
+    const out = JSON.parse(fs.readFileSync(mergedJson, 'utf8'));
+    assert.equal(out.format, 'lifeboat-calls');
+    assert.equal(out.version, 1);
+    assert.equal(out.site, "Centre d'appels de test");
+    assert.equal(out.site_id, site);
+    assert.equal(out.exported, new Date(now).toISOString());
+    assert.deepEqual(out.fields, fromA.exp.fields);
+    assert.deepEqual(out.records, expected);
   });
 
   it('purges records older than keep_days when a file opens', async () => {
@@ -531,8 +680,10 @@ describe('call assistant', { skip: skipReason() }, () => {
   it("keeps a locked entry point's call in progress, sealed, until the key is given again", async () => {
     const s = await open('#/', {}, coffre);
     const { page } = s;
+    // "Rester déverrouillé" (on by default) turned off: the reload asks for the key again.
     const unlock = async () => {
       await page.getByLabel("Clé d'accès").fill(KEY);
+      await page.getByLabel('Rester déverrouillé dans cet onglet').uncheck();
       await page.getByRole('button', { name: 'Déverrouiller' }).click();
       await page.waitForSelector('#lb-call-toggle', { timeout: 30000 });
     };

@@ -24,6 +24,7 @@ module.exports = [
         lbSearch: 'readonly',
         lbCallLog: 'readonly',
         lbCall: 'readonly',
+        lbLayout: 'readonly',
       },
     },
     rules: {

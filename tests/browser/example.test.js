@@ -60,6 +60,16 @@ describe('viewer on the example content', { skip: h.skipReason('LIFEBOAT_DIST') 
       assert.match(await page.locator('#lb-banner').textContent(), new RegExp(entry.payload.snapshot.date));
       assert.equal(await page.locator('[role="alert"]:visible').count(), 0);
       await h.checkNoStyleAttributes(page);
+      // Each diagram says who reviewed it and when (front matter `owner`, `reviewed`), in the page's language.
+      const reviews = await page.locator('.lb-diagram .lb-review').allTextContents();
+      const reviewed = entry.payload.diagrams.filter((d) => d.reviewed || d.owner);
+      assert.ok(reviewed.length > 0, "the example names its reviews");
+      assert.equal(reviews.length, reviewed.length);
+      for (const [i, d] of reviewed.entries()) {
+        if (d.owner) assert.ok(reviews[i].includes(d.owner), `${reviews[i]} names ${d.owner}`);
+        if (d.reviewed) assert.ok(reviews[i].includes(String(Number(d.reviewed.slice(0, 4)))), `${reviews[i]} has the year`);
+        assert.doesNotMatch(reviews[i], /\{|undefined/);
+      }
       await s.close();
     }
   });

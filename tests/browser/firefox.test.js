@@ -3,7 +3,9 @@
 // the fixture and example files (packed payloads, answers, Back, search, map, images) and a locked entry
 // point opened with its key (PBKDF2 and AES-GCM in Firefox's crypto.subtle), and the call assistant
 // (tests/fixtures/call-site: a field typed and shown later, end call, the log, a locked entry point's
-// calls sealed with HKDF and AES-GCM). Every page must make no
+// calls sealed with HKDF and AES-GCM), and the desk trial (tests/fixtures/desk-en: answers in view at
+// 1280×800 and 390×700, the focus ring in the accent, a cross-link into a locked file and Back asking
+// for the key once). Every page must make no
 // network request, log no error and break no rule of its own Content-Security-Policy.
 // Ids and texts come from each file's payload, except the locked fixture's (see locked.test.js).
 
@@ -18,7 +20,7 @@ const fold = (s) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCa
 
 function skipReason() {
   if (!FIREFOX) return 'LIFEBOAT_FIREFOX is not set (run through `cargo test --test browser` with firefox-esr installed)';
-  for (const v of ['LIFEBOAT_FIXTURE_DIST', 'LIFEBOAT_DIST', 'LIFEBOAT_LOCKED_DIST', 'LIFEBOAT_CALL_DIST']) {
+  for (const v of ['LIFEBOAT_FIXTURE_DIST', 'LIFEBOAT_DIST', 'LIFEBOAT_LOCKED_DIST', 'LIFEBOAT_CALL_DIST', 'LIFEBOAT_DESK_DIST']) {
     if (!process.env[v]) return `${v} is not set (run through \`cargo test --test browser\`)`;
   }
   return false;
@@ -238,6 +240,65 @@ describe('viewer in Firefox', { skip: skipReason() }, () => {
     await heading(page, 'Journal des appels');
     await page.waitForFunction(() => /DOSSIER-FX-9/.test(document.getElementById('lb-view').textContent));
     await page.evaluate((k) => localStorage.removeItem(k), `lifeboat:v1:${site}:log:coffre`);
+    await s.close();
+  });
+
+  it('desk trial: the question and its answers in view at 1280×800 and 390×700, the ring in the accent', async () => {
+    const cards = path.join(process.env.LIFEBOAT_DESK_DIST, 'cards.html');
+    const payload = h.readPayload(cards);
+    const s = await open(cards, '#/');
+    const { page } = s;
+    await heading(page, 'Card services');
+    for (const [width, height] of [[1280, 800], [390, 700]]) {
+      await page.setViewport({ width, height });
+      for (const d of payload.diagrams) {
+        for (const n of d.nodes.filter((x) => x.answers.length)) {
+          await page.evaluate((f) => { location.hash = f; }, `#/${d.id}/${n.id}`);
+          await heading(page, n.title);
+          await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+          const seen = await page.evaluate(() => {
+            const vh = window.innerHeight;
+            const inView = (el) => {
+              const b = el.getBoundingClientRect();
+              const at = document.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2);
+              return b.top >= 0 && b.bottom <= vh && !!at && el.contains(at);
+            };
+            return [inView(document.getElementById('lb-heading'))].concat([...document.querySelectorAll('#lb-view .lb-answer')].map(inView));
+          });
+          assert.deepEqual(seen, seen.map(() => true), `Firefox ${width}×${height}: ${d.id}/${n.id} heading and answers in view`);
+        }
+      }
+    }
+    await page.setViewport({ width: 1280, height: 800 });
+    await page.evaluate(() => { location.hash = '#/lost-card/identify'; });
+    await heading(page, 'Identify the customer and the card');
+    await page.keyboard.press('1');
+    await heading(page, 'When and where was it lost?');
+    const ring = await page.evaluate(() => {
+      const cs = getComputedStyle(document.activeElement);
+      return [document.activeElement.id, cs.outlineStyle, cs.outlineColor];
+    });
+    assert.deepEqual(ring, ['lb-heading', 'solid', 'rgb(10, 92, 54)']);
+    await s.close();
+  });
+
+  it('desk trial: a cross-link into the locked file asks for the key once, Back does not ask again', async () => {
+    const dist = process.env.LIFEBOAT_DESK_DIST;
+    const s = await open(path.join(dist, 'cards.html'), '#/lost-card/when-lost');
+    const { page } = s;
+    await heading(page, 'When and where was it lost?');
+    await take(page, 'Unknown payments seen', 'Fraud checks');
+    await page.waitForSelector('#lb-key');
+    assert.equal(await page.$eval('#lb-remember', (b) => b.checked), true);
+    assert.match(await page.$eval('#lb-key-holders', (p) => p.textContent), /Continuity manager \(ext\. 4410\)/);
+    await page.type('#lb-key', process.env.LIFEBOAT_LOCKED_KEY);
+    await page.click('#lb-unlock-submit');
+    await heading(page, 'Verify the unknown payments');
+    await take(page, 'Block the card', 'Block the card');
+    // Back to the other file (history.back: puppeteer's goBack waits for an event BiDi does not send here).
+    await page.evaluate(() => history.back());
+    await heading(page, 'Verify the unknown payments');
+    assert.equal(await page.$('#lb-key'), null, 'no key asked after Back');
     await s.close();
   });
 

@@ -55,7 +55,9 @@ describe('viewer on the fixture site', { skip: h.skipReason('LIFEBOAT_FIXTURE_DI
     assert.equal(await page.title(), 'Guichet de test — Centre de test Lifeboat');
     await h.checkCsp(page);
     const view = page.locator('#lb-view');
-    assert.match(await view.textContent(), /Centre de test Lifeboat/);
+    // The site's name is in the header, not repeated above the entry's title.
+    assert.match(await page.locator('.lb-brand').textContent(), /Centre de test Lifeboat/);
+    assert.doesNotMatch(await view.textContent(), /Centre de test Lifeboat/);
     assert.match(await view.textContent(), /Entrée de test pour les navigateurs\./);
     assert.deepEqual(await page.locator('.lb-diagram-link').allTextContents(), ['Question de facture', 'Panne Internet']);
     assert.equal(await page.locator('.lb-diagram-link').nth(1).getAttribute('href'), '#/internet/voyants');
@@ -102,7 +104,8 @@ describe('viewer on the fixture site', { skip: h.skipReason('LIFEBOAT_FIXTURE_DI
     assert.ok(await end.isVisible());
     assert.match(await end.textContent(), /Fin de la procédure/);
     assert.equal(await page.locator('.lb-answer').count(), 0);
-    assert.equal(await end.getByRole('link', { name: 'Recommencer', exact: true }).count(), 1);
+    assert.equal(await end.getByRole('link', { name: 'Recommencer l\'appel', exact: true }).count(), 1);
+    assert.equal(await end.getByRole('link', { name: 'Début du schéma', exact: true }).count(), 1);
     assert.equal(await end.getByRole('link', { name: 'Accueil', exact: true }).count(), 1);
     assert.equal(await page.getByRole('link', { name: 'Voir tout le schéma', exact: true }).getAttribute('href'), '#/~all/internet');
 

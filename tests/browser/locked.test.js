@@ -53,9 +53,10 @@ describe('locked entry point', { skip: h.skipReason('LIFEBOAT_LOCKED_DIST') }, (
     return { ...s, page };
   }
 
-  async function unlock(page, key, { remember = false } = {}) {
+  /** Types `key` and submits; "stay unlocked" is on by default, `remember: false` turns it off first. */
+  async function unlock(page, key, { remember = true } = {}) {
     await page.getByLabel('Clé d\'accès').fill(key);
-    if (remember) await page.getByLabel(/Rester déverrouillé dans cet onglet/).check();
+    if (!remember) await page.getByLabel(/Rester déverrouillé dans cet onglet/).uncheck();
     await page.getByRole('button', { name: 'Déverrouiller' }).click();
   }
 
@@ -79,7 +80,10 @@ describe('locked entry point', { skip: h.skipReason('LIFEBOAT_LOCKED_DIST') }, (
     const { page } = s;
     await h.checkCsp(page);
     assert.equal(await h.headingText(page), 'Coffre des procédures');
-    assert.match(await page.locator('#lb-view').textContent(), /Centre de test verrouillé/);
+    assert.match(await page.locator('.lb-brand').textContent(), /Centre de test verrouillé/);
+    assert.equal(await page.locator('#lb-view .lb-kicker').textContent(), 'Fichier protégé');
+    assert.equal(await page.locator('#lb-key-holders').textContent(), 'Qui détient la clé\u00a0: Responsable continuité, Chef de plateau.');
+    assert.equal(await page.getByLabel('Rester déverrouillé dans cet onglet').isChecked(), true, 'on by default');
     const body = await page.locator('body').textContent();
     for (const t of SECRETS) assert.ok(!body.includes(t), `"${t}" shown before unlocking`);
     const input = page.getByLabel('Clé d\'accès');
@@ -260,7 +264,7 @@ describe('locked entry point', { skip: h.skipReason('LIFEBOAT_LOCKED_DIST') }, (
   it('without "remember", a reload asks again', async () => {
     const s = await open(coffre);
     const { page } = s;
-    await unlock(page, KEY_A);
+    await unlock(page, KEY_A, { remember: false });
     await page.locator('#lb-start').waitFor({ timeout: 15000 });
     assert.equal(await page.evaluate(() => sessionStorage.getItem('lifeboat:unlock:coffre')), null);
     await page.reload();

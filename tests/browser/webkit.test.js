@@ -3,7 +3,9 @@
 // over classic WebDriver), from file://: the fixture and example files (packed payloads, deep links,
 // answers clicked, Back and Forward, images, search, the map) and a locked entry point opened with its key
 // (PBKDF2 and AES-GCM in WebKit's crypto.subtle), and the call assistant (a field typed and shown later
-// in another diagram, end call, the log). Every page must make no network request, log no error
+// in another diagram, end call, the log), and the desk trial (tests/fixtures/desk-en: the question and
+// its answers in view, a cross-link into a locked file and Back asking for the key once). Every page
+// must make no network request, log no error
 // and break no rule of its own Content-Security-Policy.
 //
 // Classic WebDriver reports neither requests nor console messages, so each page is watched from inside:
@@ -37,7 +39,7 @@ function skipReason() {
   if (!fs.existsSync(DRIVER)) return `no WebKitWebDriver at ${DRIVER} (apt-get install webkit2gtk-driver)`;
   if (!fs.existsSync(MINIBROWSER)) return `no MiniBrowser at ${MINIBROWSER} (apt-get install libwebkit2gtk-4.1-0)`;
   if (!process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return 'no display for MiniBrowser (run under xvfb-run)';
-  for (const v of ['LIFEBOAT_FIXTURE_DIST', 'LIFEBOAT_DIST', 'LIFEBOAT_LOCKED_DIST', 'LIFEBOAT_CALL_DIST']) {
+  for (const v of ['LIFEBOAT_FIXTURE_DIST', 'LIFEBOAT_DIST', 'LIFEBOAT_LOCKED_DIST', 'LIFEBOAT_CALL_DIST', 'LIFEBOAT_DESK_DIST']) {
     if (!process.env[v]) return `${v} is not set (run through \`cargo test --test browser\`)`;
   }
   return false;
@@ -114,6 +116,7 @@ describe('viewer in WebKit', { skip: skipReason() }, () => {
     copies.example = probedCopy(process.env.LIFEBOAT_DIST, path.join(temp, 'example'));
     copies.locked = probedCopy(process.env.LIFEBOAT_LOCKED_DIST, path.join(temp, 'locked'));
     copies.call = probedCopy(process.env.LIFEBOAT_CALL_DIST, path.join(temp, 'call'));
+    copies.desk = probedCopy(process.env.LIFEBOAT_DESK_DIST, path.join(temp, 'desk'));
 
     const port = await freePort();
     service = spawn(DRIVER, [`--port=${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -344,6 +347,9 @@ describe('viewer in WebKit', { skip: skipReason() }, () => {
     await heading('Identifier le client');
     await d.findElement(By.css('#lb-view [data-lb-field="numero_compte"]')).sendKeys('12345678');
     await d.findElement(By.css('#lb-view [data-lb-field="telephone_rappel"]')).sendKeys('0601020304');
+    // The driver's own scrolling ignores the page's scroll padding, which keeps the field above the docked
+    // answers (layout.js); the page's scrollIntoView, like a focus, honours it.
+    await d.executeScript(() => document.querySelector('#lb-view select[data-lb-field="motif"]').scrollIntoView({ block: 'end' }));
     await d.findElement(By.css('#lb-view select[data-lb-field="motif"] option[value="Facture"]')).click();
     await take('Client identifié', 'Vérifier la facture');
     assert.deepEqual(await d.executeScript(() => [...document.querySelectorAll('#lb-view td .lb-call')].map((e) => e.textContent)), ['12345678', '0601020304']);
@@ -364,6 +370,59 @@ describe('viewer in WebKit', { skip: skipReason() }, () => {
     await until('the record listed', () => document.querySelectorAll('.lb-call-record').length === 1);
     await checkPage();
     await d.executeScript((k) => localStorage.removeItem(k), `lifeboat:v1:${site}:log`);
+  });
+
+  it('desk trial: the question and its answers in view at 1280×800, the ring in the accent', async () => {
+    const payload = h.readPayload(path.join(process.env.LIFEBOAT_DESK_DIST, 'cards.html'));
+    await d.manage().window().setRect({ width: 1280, height: 800 });
+    await d.get(h.fileUrl(path.join(copies.desk, 'cards.html')) + '#/');
+    await heading('Card services');
+    for (const dd of payload.diagrams) {
+      for (const n of dd.nodes.filter((x) => x.answers.length)) {
+        await d.executeScript((f) => { location.hash = f; }, route(dd.id, n.id));
+        await heading(n.title);
+        const seen = await d.executeAsyncScript(function () {
+          const done = arguments[arguments.length - 1];
+          requestAnimationFrame(() => requestAnimationFrame(() => {
+            const vh = window.innerHeight;
+            const inView = (el) => {
+              const b = el.getBoundingClientRect();
+              const at = document.elementFromPoint(b.left + b.width / 2, b.top + b.height / 2);
+              return b.top >= 0 && b.bottom <= vh && !!at && el.contains(at);
+            };
+            done([inView(document.getElementById('lb-heading'))].concat([...document.querySelectorAll('#lb-view .lb-answer')].map(inView)));
+          }));
+        });
+        assert.deepEqual(seen, seen.map(() => true), `WebKit: ${dd.id}/${n.id} heading and answers in view`);
+      }
+    }
+    await d.executeScript(() => { location.hash = '#/lost-card/identify'; });
+    await heading('Identify the customer and the card');
+    await d.findElement(By.css('body')).sendKeys('1');
+    await heading('When and where was it lost?');
+    const ring = await d.executeScript(() => {
+      const cs = getComputedStyle(document.activeElement);
+      return [document.activeElement.id, cs.outlineColor];
+    });
+    assert.deepEqual(ring, ['lb-heading', 'rgb(10, 92, 54)']);
+    await checkPage();
+    await d.manage().window().setRect({ width: 1024, height: 768 });
+  });
+
+  it('desk trial: a cross-link into the locked file asks for the key once, Back does not ask again', async () => {
+    await d.get(h.fileUrl(path.join(copies.desk, 'cards.html')) + '#/lost-card/when-lost');
+    await heading('When and where was it lost?');
+    await take('Unknown payments seen', 'Fraud checks');
+    await until('the key field', () => !!document.getElementById('lb-key'));
+    assert.equal(await d.executeScript(() => document.getElementById('lb-remember').checked), true);
+    await d.findElement(By.css('#lb-key')).sendKeys(process.env.LIFEBOAT_LOCKED_KEY);
+    await d.findElement(By.css('#lb-unlock-submit')).click();
+    await heading('Verify the unknown payments');
+    await take('Block the card', 'Block the card');
+    await d.navigate().back();
+    await heading('Verify the unknown payments');
+    assert.equal(await d.executeScript(() => !!document.getElementById('lb-key')), false, 'no key asked after Back');
+    await checkPage();
   });
 
   it('unlocks a locked entry point with its key', async () => {

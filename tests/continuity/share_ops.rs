@@ -271,7 +271,8 @@ fn verify_refuses_a_zip_it_cannot_use() {
     let run = verify_at(&dist, &[ZIP], epoch());
     assert_eq!(run.code, 2, "{}", run.transcript());
     assert!(
-        run.stderr.contains("holds no bcp-manifest.toml"),
+        run.stderr
+            .contains("holds no bcp-manifest.toml: not a bundle zip"),
         "{}",
         run.stderr
     );

@@ -5,7 +5,9 @@
  * (a panel from the header, opened on end points), copied as plain text; "End call" saves the call to
  * the log (calllog.js keeps it, views and exports it) and starts a new one. viewer.js calls
  * `lbCall.start(cx, secret)` with its helpers (`cx`) and, for a locked entry point, `secret` = {key} (the
- * AES-GCM key unlock.js derives from the access key), and gets {render(id), shown(root, kind, f)}.
+ * AES-GCM key unlock.js derives from the access key), and gets {render(id), shown(root, kind, f),
+ * restarted(), newCall()} ("Restart call" was chosen: the call goes on from its first step, nothing is
+ * cleared; "New call" from an end point: as the panel's button, asking first).
  * See docs/call-assistant.md. */
 var lbCall = (function () {
   'use strict';
@@ -112,11 +114,13 @@ var lbCall = (function () {
       'aria-controls': 'lb-call-panel', text: S('call_notes')
     });
     var flash = h('p', { class: 'lb-call-flash', id: 'lb-call-flash', role: 'status' });
-    var bar = doc.querySelector('.lb-bar');
+    // Before the scheme toggle, in the header's tools (#lb-tools, a menu on narrow screens: layout.js).
+    var scheme = cx.byId('lb-scheme');
+    var bar = scheme ? scheme.parentNode : doc.querySelector('.lb-bar');
     if (bar) {
       bar.insertBefore(h('div', { class: 'lb-call-tools' }, toggle,
         logOn ? h('a', { class: 'lb-btn', id: 'lb-call-loglink', href: '#/~calls', text: S('call_log') }) : null, flash),
-      cx.byId('lb-scheme'));
+      scheme);
     }
 
     function button(id, text, primary) {
@@ -321,6 +325,9 @@ var lbCall = (function () {
       return s.entry + '/' + s.d + '/' + s.n;
     }
 
+    /* "Restart call" (viewer.js): the next step shown is added to the path even if it is on it already. */
+    var restarting = false;
+
     /* A node shown: added to the path, or, when already on it (Back, a loop), the path goes back to it. */
     function visit(f) {
       var step = {
@@ -331,7 +338,14 @@ var lbCall = (function () {
       var key = stepKey(step);
       var at = -1;
       path.forEach(function (s, i) { if (stepKey(s) === key) at = i; });
+      var again = restarting;
+      restarting = false;
       if (at === path.length - 1 && at >= 0) return;
+      if (again && path.length) {
+        // "Restart call": the same call goes on from its first step; the path so far is kept.
+        if (!path[path.length - 1].answer) path[path.length - 1].answer = S('restart_call');
+        at = -1;
+      }
       if (at >= 0) {
         state.path = path.slice(0, at + 1);
         state.path[at].answer = null;
@@ -417,7 +431,7 @@ var lbCall = (function () {
 
     function refreshPanel() {
       startedLine.textContent = state.started
-        ? S('call_started', { time: time(state.started), n: state.path.length })
+        ? S(state.path.length === 1 ? 'call_started_one' : 'call_started', { time: time(state.started), n: state.path.length })
         : S('call_not_started');
       noteArea.value = noteText(recordOf(null));
       if (comment.value !== state.comment) comment.value = state.comment;
@@ -478,7 +492,9 @@ var lbCall = (function () {
       var left = all.filter(function (r) { return !exported[r.id]; }).length;
       L.confirm(cx, {
         title: S('call_confirm_clear_title'),
-        body: left ? S('call_confirm_clear_unexported', { n: left }) : S('call_confirm_clear_body', { n: all.length }),
+        body: left
+          ? S(left === 1 ? 'call_confirm_clear_unexported_one' : 'call_confirm_clear_unexported', { n: left })
+          : S(all.length === 1 ? 'call_confirm_clear_body_one' : 'call_confirm_clear_body', { n: all.length }),
         choices: [{ value: 'clear', text: S('call_confirm_clear') }],
         cancel: S('call_cancel')
       }).then(function (v) {
@@ -527,6 +543,8 @@ var lbCall = (function () {
     /* A new call: fields, path and comment cleared, the home page shown. */
     function reset(message) {
       state = fresh();
+      // A new call starts a new trail too (viewer.js).
+      if (cx.dropTrail) cx.dropTrail();
       if (st.usable) st.write('call', null);
       update(null, null);
       closePanel(false);
@@ -661,7 +679,12 @@ var lbCall = (function () {
       });
     });
 
-    return { render: render, shown: shown };
+    /* "Restart call": fields and comment stay (the same caller); the path goes on from the first step. */
+    function restarted() {
+      restarting = !!state.started;
+    }
+
+    return { render: render, shown: shown, restarted: restarted, newCall: newCall };
   }
 
   return { start: start };

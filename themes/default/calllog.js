@@ -253,10 +253,26 @@ var lbCallLog = (function () {
     return (n < 10 ? '0' : '') + n;
   }
 
-  /* appels-<site id>-<YYYYMMDD-HHMM>.<ext>, local time (the prefix is the string call_export_file). */
+  /* This browser's mark in export names: 6 hex digits drawn once and kept (`lifeboat:v1:<site>:station`),
+   * so that two agents exporting in the same minute into one drop folder never write the same name. A
+   * browser that keeps nothing draws one per export. */
+  function station(site) {
+    var k = PREFIX + site + ':station';
+    var mark = null;
+    try { mark = window.localStorage.getItem(k); } catch (e) { mark = null; }
+    if (!/^[0-9a-f]{6}$/.test(mark || '')) {
+      var b = crypto.getRandomValues(new Uint8Array(3));
+      mark = Array.prototype.map.call(b, function (x) { return (x < 16 ? '0' : '') + x.toString(16); }).join('');
+      try { window.localStorage.setItem(k, mark); } catch (e) { /* kept for this export only */ }
+    }
+    return mark;
+  }
+
+  /* appels-<site id>-<YYYYMMDD-HHMM>-<station>.<ext>, local time (the prefix is the string
+   * call_export_file). */
   function fileName(prefix, site, ext, now) {
     return prefix + '-' + site + '-' + now.getFullYear() + pad(now.getMonth() + 1) + pad(now.getDate()) + '-' +
-      pad(now.getHours()) + pad(now.getMinutes()) + '.' + ext;
+      pad(now.getHours()) + pad(now.getMinutes()) + '-' + station(site) + '.' + ext;
   }
 
   /* A download from file://: a Blob and an <a download> clicked (no network, no navigation). */

@@ -1,5 +1,6 @@
-/* Lifeboat search: the search field, its index and its results list. The index is built on first use
- * (the field focused or typed in) from each node's folded text (`search`, merged in from #lb-more) and
+/* Lifeboat search: the search field, its index and its results list. The index is built when the browser
+ * is idle after the first view (or on first use, the field focused or typed in, if that comes first),
+ * so the first keystroke costs what the others do, from each node's folded text (`search`, merged in from #lb-more) and
  * title; a node matches when every word typed is in its text or its diagram's title, and nodes with every
  * word in their title come first. Results are links built with createElement (no markup). Called by
  * viewer.js with what it shares (`cx`); see docs/viewer-contract.md. */
@@ -16,8 +17,8 @@ var lbSearch = (function () {
     var results = cx.byId('lb-results');
     var resultsList = cx.byId('lb-results-list');
 
-    /* The search index is built on first use (the search field focused or typed in), not before the
-     * first view is shown. */
+    /* The search index is built when the browser is idle after the first view, or on first use (the
+     * search field focused or typed in), never before the first view is shown. */
     var index = null;
     function searchIndex() {
       if (index || !cx.more()) return index;
@@ -90,6 +91,14 @@ var lbSearch = (function () {
           }
         }
       });
+    }
+
+    // viewer.js shows the first view right after this returns; then, when nothing else is waiting (a
+    // timeout so that a busy page still gets it; a plain delay where requestIdleCallback is missing).
+    if (searchInput) {
+      var build = function () { cx.whenMore(searchIndex); };
+      if (typeof window.requestIdleCallback === 'function') window.requestIdleCallback(build, { timeout: 2000 });
+      else setTimeout(build, 300);
     }
 
     return {

@@ -243,11 +243,17 @@
 
     var title = data.entry.title || S('locked_title');
     var intro = h('p', { class: 'lb-desc', id: 'lb-unlock-intro', text: S('locked_intro') });
+    // Whom to ask (entry.toml `key_holders`, public: the manifest and the contingency document list them).
+    var holders = (Array.isArray(data.entry.key_holders) ? data.entry.key_holders : []).filter(function (x) {
+      return typeof x === 'string' && x;
+    });
     var error = h('div', { class: 'lb-unlock-error', id: 'lb-unlock-error', role: 'alert' });
     view.textContent = '';
-    [h('p', { class: 'lb-kicker', text: (data.site && data.site.name) || '' }),
+    [h('p', { class: 'lb-kicker' }, [h('span', { class: 'lb-lock', 'aria-hidden': 'true' }), doc.createTextNode(S('locked_kicker'))]),
       h('h1', { class: 'lb-heading', id: 'lb-heading', tabindex: '-1', text: title }),
-      intro].forEach(function (e) { view.appendChild(e); });
+      intro,
+      holders.length ? h('p', { class: 'lb-key-holders', id: 'lb-key-holders', text: S('locked_holders', { holders: holders.join(', ') }) }) : null
+    ].forEach(function (e) { if (e) view.appendChild(e); });
     view.setAttribute('data-view', 'locked');
 
     if (!(window.crypto && window.crypto.subtle && window.TextEncoder && window.TextDecoder)) {
@@ -264,7 +270,8 @@
       class: 'lb-btn lb-key-show', id: 'lb-key-show', type: 'button', 'aria-pressed': 'false',
       'aria-controls': 'lb-key', text: S('locked_show')
     });
-    var rememberBox = h('input', { type: 'checkbox', id: 'lb-remember' });
+    // On by default: a cross-link to another file of the copy and Back do not ask again in this tab.
+    var rememberBox = h('input', { type: 'checkbox', id: 'lb-remember', checked: true, 'aria-describedby': 'lb-remember-how' });
     var submit = h('button', { class: 'lb-btn lb-btn-primary', id: 'lb-unlock-submit', type: 'submit', text: S('locked_submit') });
     var status = h('p', { class: 'lb-unlock-status', id: 'lb-unlock-status', role: 'status' });
     var form = h('form', { class: 'lb-unlock', id: 'lb-unlock', novalidate: true, 'aria-labelledby': 'lb-heading' }, [
@@ -272,6 +279,7 @@
       h('p', { class: 'lb-key-hint', id: 'lb-key-hint', text: S('locked_key_hint') }),
       h('div', { class: 'lb-key-row' }, [input, toggle]),
       h('p', { class: 'lb-remember' }, [rememberBox, h('label', { for: 'lb-remember', text: ' ' + S('locked_remember') })]),
+      h('p', { class: 'lb-key-hint', id: 'lb-remember-how', text: S('locked_remember_how') }),
       h('p', { class: 'lb-unlock-actions' }, [submit]),
       status,
       error

@@ -74,6 +74,14 @@ function lbViewer(data, sealedImages, sealedCall) {
     return s;
   }
 
+  /* "Reviewed on 15 October 2025 by Billing team", from the front matter's `reviewed` and `owner`. */
+  function reviewLine(d) {
+    if (!d.reviewed && !d.owner) return null;
+    var day = d.reviewed && new Date(d.reviewed + 'T00:00:00Z').toLocaleDateString(data.lang, { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
+    var key = day ? (d.owner ? 'review_by' : 'review_on') : 'review_owner';
+    return h('p', { class: 'lb-review', text: S(key, { date: day, owner: d.owner }) });
+  }
+
   var diagrams = new Map();
   data.diagrams.forEach(function (d) {
     var nodes = new Map();
@@ -230,6 +238,11 @@ function lbViewer(data, sealedImages, sealedCall) {
     }
   }
 
+  function dropTrail() {
+    trail = [];
+    saveTrail();
+  }
+
   function visit(d, n) {
     var key = d + '/' + n;
     var at = trail.indexOf(key);
@@ -270,18 +283,25 @@ function lbViewer(data, sealedImages, sealedCall) {
       tags.map(function (t) { return h('li', { class: 'lb-tag', text: t }); }));
   }
 
+  /* The entry point's first step (where "Restart call" goes): its `start`, else its diagram's start. */
+  function entryStart() {
+    var st = data.entry.start;
+    var f = st && findNode(st.diagram, st.node);
+    var sn = !f && st && diagrams.has(st.diagram) && startOf(st.diagram);
+    return f || (sn ? findNode(st.diagram, sn) : null);
+  }
+
+  /* "Press 1", "keys 1 or 2", "keys 1 to 3" (1 to 9 at most): what the answers' keys are. */
+  function keyHint(n) {
+    return n === 1 ? S('answers_hint_one') : n === 2 ? S('answers_hint_two') : S('answers_hint', { n: Math.min(n, 9) });
+  }
+
   function renderHome() {
     var entry = data.entry;
-    var parts = [
-      h('p', { class: 'lb-kicker', text: (data.site && data.site.name) || '' }),
-      heading('h1', entry.title || '')
-    ];
+    // The site's name is in the header already.
+    var parts = [heading('h1', entry.title || '')];
     if (entry.description) parts.push(h('p', { class: 'lb-desc', text: entry.description }));
-    var st = entry.start && findNode(entry.start.diagram, entry.start.node);
-    if (!st && entry.start && diagrams.has(entry.start.diagram)) {
-      var sn = startOf(entry.start.diagram);
-      st = sn && findNode(entry.start.diagram, sn);
-    }
+    var st = entryStart();
     if (st) {
       parts.push(h('p', { class: 'lb-start' },
         h('a', { class: 'lb-btn lb-btn-primary', id: 'lb-start', href: nodeHref(st.diagram.id, st.node.id) },
@@ -296,6 +316,7 @@ function lbViewer(data, sealedImages, sealedCall) {
         return h('li', { class: 'lb-diagram', 'data-diagram': d.id },
           h('a', { class: 'lb-diagram-link', href: start ? nodeHref(d.id, start) : '#/~all/' + d.id, text: d.title }),
           d.description ? h('p', { class: 'lb-diagram-desc', text: d.description }) : null,
+          reviewLine(d),
           tagList(d.tags),
           h('a', { class: 'lb-diagram-all', href: '#/~all/' + encodeURIComponent(d.id), text: S('whole_diagram') }),
           ' ',
@@ -328,10 +349,16 @@ function lbViewer(data, sealedImages, sealedCall) {
     var n = f.node;
     var start = startOf(d.id);
     var answers = n.answers || [];
+    var first = entryStart();
+    // "Restart call" (the entry point's first step, the trail dropped) and "Diagram start" (the trail kept).
+    function restarts(primary) {
+      return [first && btn(nodeHref(first.diagram.id, first.node.id), S('restart_call'),
+        { 'data-lb-restart': '', class: 'lb-btn' + (primary ? ' lb-btn-primary' : '') }), ' ',
+      start && btn(nodeHref(d.id, start), S('diagram_start'), { 'data-lb-diagram-start': '' }), ' '];
+    }
     var parts = [
       h('nav', { class: 'lb-controls', 'aria-label': S('controls_label') },
-        btn('#/', S('home'), { 'data-lb-home': '' }),
-        start ? btn(nodeHref(d.id, start), S('restart'), { 'data-lb-restart': '' }) : null,
+        btn('#/', S('home'), { 'data-lb-home': '' }), restarts(false),
         btn('#/~all/' + encodeURIComponent(d.id), S('whole_diagram'), { 'data-lb-all': '' }),
         btn(mapHref(d.id, n.id), S('map'), { 'data-lb-map': '' })),
       trailView(f),
@@ -343,7 +370,7 @@ function lbViewer(data, sealedImages, sealedCall) {
     if (answers.length) {
       parts.push(h('section', { class: 'lb-answers', 'aria-labelledby': 'lb-answers-title' },
         h('h2', { class: 'lb-visually-hidden', id: 'lb-answers-title', text: S('answers_label') }),
-        h('p', { class: 'lb-answers-hint', text: S('answers_hint') }),
+        h('p', { class: 'lb-answers-hint', text: keyHint(answers.length) }),
         h('ol', { class: 'lb-answer-list' }, answers.map(function (a, i) {
           var link = h('a', { class: 'lb-answer', href: answerHref(a), 'data-index': i + 1 });
           if (i < 9) {
@@ -351,16 +378,16 @@ function lbViewer(data, sealedImages, sealedCall) {
             link.appendChild(h('span', { class: 'lb-key', 'aria-hidden': 'true', text: String(i + 1) }));
           }
           link.appendChild(h('span', { class: 'lb-answer-label', text: a.label }));
+          if (a.at) link.appendChild(h('span', { class: 'lb-answer-locked' }, h('span', { class: 'lb-lock', 'aria-hidden': 'true' }), S('protected_link')));
           return h('li', null, link);
         }))));
     } else {
       parts.push(h('div', { class: 'lb-end', id: 'lb-end' },
         h('p', { class: 'lb-end-title', text: S('end_title') }),
         h('p', { class: 'lb-end-body', text: S('end_body') }),
-        h('p', { class: 'lb-end-actions' },
-          start ? h('a', { class: 'lb-btn lb-btn-primary', href: nodeHref(d.id, start), 'data-lb-restart': '', text: S('restart') }) : null,
-          ' ',
-          h('a', { class: 'lb-btn', href: '#/', text: S('home') }))));
+        // With the call assistant, the next caller is its New call (which asks before clearing a call).
+        h('p', { class: 'lb-end-actions' }, call ? h('button', { class: 'lb-btn lb-btn-primary', type: 'button',
+          'data-lb-new-call': '', text: S('call_new') }) : null, ' ', restarts(!call), btn('#/', S('home')))));
     }
     return { parts: parts, title: n.title, docTitle: n.title + ' — ' + baseTitle };
   }
@@ -421,7 +448,7 @@ function lbViewer(data, sealedImages, sealedCall) {
       heading('h1', d.title)
     ];
     if (d.description) parts.push(h('p', { class: 'lb-desc', text: d.description }));
-    parts.push(tagList(d.tags));
+    parts.push(reviewLine(d), tagList(d.tags));
     parts.push(h('p', { class: 'lb-count', text: nodes.length === 1 ? S('steps_one') : S('steps_count', { n: nodes.length }) }));
     if (d.intro_html) parts.push(h('div', { class: 'lb-intro lb-content', html: d.intro_html }));
     parts.push(allNodeList(d, false));
@@ -592,6 +619,7 @@ function lbViewer(data, sealedImages, sealedCall) {
       window.scrollTo(0, 0);
       focusHeading();
     }
+    layout.shown(r.kind);
     announce(out.title);
     firstRender = false;
   }
@@ -623,8 +651,12 @@ function lbViewer(data, sealedImages, sealedCall) {
   /* The call assistant (call.js's `lbCall`): only for a payload with `call`. */
   var call = data.call && typeof lbCall === 'object' && lbCall ? lbCall.start({
     doc: doc, data: data, h: h, S: S, byId: byId, view: view, btn: btn, heading: heading, baseTitle: baseTitle,
-    findNode: findNode, route: route, sealed: !!sealedImages
+    findNode: findNode, route: route, sealed: !!sealedImages, dropTrail: dropTrail
   }, sealedCall || null) : null;
+
+  /* The page's frame (layout.js's `lbLayout`): banner, header menu, colour scheme, answers kept in view. */
+  var layout = typeof lbLayout === 'object' && lbLayout ? lbLayout.start({ doc: doc, data: data, h: h, S: S, byId: byId, view: view })
+    : { shown: function () {} };
 
   /* ---------- clicks and keys ---------- */
 
@@ -637,6 +669,7 @@ function lbViewer(data, sealedImages, sealedCall) {
       printWhenReady();
       return;
     }
+    if (t.closest('[data-lb-new-call]') && call) return call.newCall();
     var zoomBtn = t.closest('[data-lb-zoom]');
     if (zoomBtn && mapView) {
       mapView.zoom(Number(zoomBtn.getAttribute('data-lb-zoom')));
@@ -661,8 +694,8 @@ function lbViewer(data, sealedImages, sealedCall) {
       return;
     }
     if (a.hasAttribute('data-lb-restart')) {
-      trail = [];
-      saveTrail();
+      dropTrail();
+      if (call && call.restarted) call.restarted();
       if (href === location.hash) {
         e.preventDefault();
         route();
@@ -716,82 +749,9 @@ function lbViewer(data, sealedImages, sealedCall) {
     }
   });
 
-  /* ---------- banner: is this copy too old? ---------- */
-
-  function checkStale() {
-    var snap = data.snapshot || {};
-    var backup = data.backup || {};
-    var days = Number(backup.frequency_days);
-    var epoch = Number(snap.epoch);
-    if (!(days > 0) || !(epoch > 0)) return;
-    var age = Math.floor((Date.now() / 1000 - epoch) / 86400);
-    if (age <= days) return;
-    var slot = byId('lb-stale');
-    if (!slot) return;
-    var locations = Array.isArray(backup.locations) ? backup.locations : [];
-    slot.appendChild(h('div', { class: 'lb-stale', role: 'alert' },
-      h('p', { class: 'lb-stale-title' }, h('strong', { text: S('stale_title') })),
-      h('p', { class: 'lb-stale-body', text: S('stale_body', { date: snap.date || '', days: age }) }),
-      locations.length ? h('p', { class: 'lb-stale-where', text: S('stale_locations') }) : null,
-      locations.length ? h('ul', { class: 'lb-stale-locations' },
-        locations.map(function (l) { return h('li', null, h('code', { text: l })); })) : null));
-  }
-
-  /* ---------- light / dark: the system's choice, or the reader's, remembered per bundle ---------- */
-
-  /* file:// pages may share one origin, so the key carries the bundle id. */
-  var schemeKey = 'lifeboat:scheme:' + (data.bundle || (data.entry && data.entry.id) || '');
-  var systemDark = window.matchMedia ? window.matchMedia('(prefers-color-scheme: dark)') : null;
-
-  function storedScheme() {
-    try {
-      var v = window.localStorage.getItem(schemeKey);
-      return v === 'light' || v === 'dark' ? v : null;
-    } catch (e) {
-      return null;
-    }
-  }
-
-  function isDark() {
-    var chosen = doc.documentElement.getAttribute('data-scheme');
-    if (chosen) return chosen === 'dark';
-    return !!(systemDark && systemDark.matches);
-  }
-
-  function applyScheme(scheme) {
-    if (scheme) doc.documentElement.setAttribute('data-scheme', scheme);
-    else doc.documentElement.removeAttribute('data-scheme');
-    var toggle = byId('lb-scheme');
-    if (toggle) toggle.setAttribute('aria-pressed', isDark() ? 'true' : 'false');
-  }
-
-  function initScheme() {
-    applyScheme(storedScheme());
-    var toggle = byId('lb-scheme');
-    if (!toggle) return;
-    toggle.hidden = false;
-    toggle.addEventListener('click', function () {
-      var next = isDark() ? 'light' : 'dark';
-      var system = systemDark && systemDark.matches ? 'dark' : 'light';
-      /* Picking what the system says goes back to following the system. */
-      try {
-        if (next === system) window.localStorage.removeItem(schemeKey);
-        else window.localStorage.setItem(schemeKey, next);
-      } catch (e) {
-        /* storage unavailable: the choice lasts for this page only */
-      }
-      applyScheme(next === system ? null : next);
-    });
-    if (systemDark && systemDark.addEventListener) {
-      systemDark.addEventListener('change', function () { applyScheme(storedScheme()); });
-    }
-  }
-
   /* ---------- start ---------- */
 
   doc.documentElement.classList.add('lb-js');
-  initScheme();
-  checkStale();
   window.addEventListener('hashchange', route);
   route();
 }
