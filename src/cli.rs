@@ -344,6 +344,29 @@ pub enum ImportCommand {
         after_help = "A file of one page is written to ENTRY/ID.md; with several pages, each page is written to ENTRY/ID-PAGE.md (PAGE: the page's name as an id), unless --page picks one. Layout, styles and images are not imported.\n\nExit codes: 0 imported (warnings on stderr); 1 the file cannot be read (the message names the file and line, and the page and cell); 2 the command cannot run (unreadable file, no content folder or entry point, no such page, a target exists without --force)."
     )]
     Drawio(ImportDrawioOptions),
+    /// Import a Twine story (Twee 3, or Twine 2 HTML): each passage a step, its closing links answers
+    #[command(
+        after_help = "Story-format code (Harlowe, SugarCube, Chapbook, Snowman macros and variables) is dropped with a warning naming its line; the story's JavaScript and stylesheets are never imported.\n\nExit codes: 0 imported (warnings on stderr); 1 the story cannot be read (the message names the file and line); 2 the command cannot run (unreadable file, no content folder or entry point, target exists without --force)."
+    )]
+    Twine(ImportTwineOptions),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ImportTwineOptions {
+    /// Twine story: Twee 3 (.twee, .tw) or Twine 2 HTML (archive or published story)
+    pub file: PathBuf,
+    /// ENTRY/ID: where to write the diagram (ENTRY/ID.md in the content folder)
+    #[arg(long, value_name = "ENTRY/ID")]
+    pub into: String,
+    /// Content folder (holds site.toml)
+    #[arg(long, default_value = "content", value_name = "DIR")]
+    pub content: PathBuf,
+    /// Diagram title (default: the story's title, else made from the id)
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Replace ENTRY/ID.md if it exists
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -380,8 +380,8 @@ fn help_is_stable() {
         }
     }
     // The top level, its 14 commands, and `new entry`, `new diagram`, `import mermaid`,
-    // `import drawio`, `key new`, `key new-signing`, `calls merge`.
-    assert_eq!(seen, 22, "commands with a --help snapshot");
+    // `import drawio`, `import twine`, `key new`, `key new-signing`, `calls merge`.
+    assert_eq!(seen, 23, "commands with a --help snapshot");
 }
 
 #[test]

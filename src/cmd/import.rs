@@ -5,15 +5,16 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context};
 
-use crate::cli::{ImportCommand, ImportDrawioOptions, ImportMermaidOptions};
+use crate::cli::{ImportCommand, ImportDrawioOptions, ImportMermaidOptions, ImportTwineOptions};
 use crate::content::markdown::slug;
-use crate::import::{drawio, mermaid};
+use crate::import::{drawio, mermaid, twine};
 use crate::scaffold;
 
 pub fn run(command: &ImportCommand) -> anyhow::Result<ExitCode> {
     match command {
         ImportCommand::Mermaid(opts) => import_mermaid(opts),
         ImportCommand::Drawio(opts) => import_drawio(opts),
+        ImportCommand::Twine(opts) => import_twine(opts),
     }
 }
 
@@ -257,6 +258,71 @@ fn import_drawio(opts: &ImportDrawioOptions) -> anyhow::Result<ExitCode> {
         "link to it from another diagram of `{entry}` with an answer such as `- [{}]({}.md)`, then run `lifeboat check`",
         pages.first().map_or("", |p| p.name.as_str()),
         ids.first().map_or(id, String::as_str)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Exit 1 when the story cannot be read (the message names the file and line); exit 2 (`Err`) when
+/// the command cannot run, as for Mermaid.
+fn import_twine(opts: &ImportTwineOptions) -> anyhow::Result<ExitCode> {
+    let (entry, id) = super::new::split_entry_id(&opts.into)?;
+    let content = &opts.content;
+    if !content.join("site.toml").is_file() {
+        bail!(
+            "`{}` is not a content folder (no site.toml); pass --content DIR",
+            content.display()
+        );
+    }
+    let folder = content.join(entry);
+    if !folder.join("entry.toml").is_file() {
+        bail!(
+            "entry point `{entry}` not found in {} (no {entry}/entry.toml); create it first with `lifeboat new entry {entry}`",
+            content.display()
+        );
+    }
+    let dest = folder.join(format!("{id}.md"));
+    if dest.exists() && !opts.force {
+        bail!(
+            "{} already exists; pass --force to replace it",
+            dest.display()
+        );
+    }
+    if opts.title.as_deref().is_some_and(|t| t.trim().is_empty()) {
+        bail!("--title must not be empty");
+    }
+    let bytes = fs::read(&opts.file).with_context(|| format!("reading {}", opts.file.display()))?;
+    let Ok(text) = String::from_utf8(bytes) else {
+        bail!("{} is not UTF-8 text", opts.file.display());
+    };
+    let name = opts.file.display().to_string();
+    let story = match twine::read(&text, &name) {
+        Ok(story) => story,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(super::EXIT_PROBLEMS));
+        }
+    };
+    let title = opts
+        .title
+        .clone()
+        .or(story.title.clone())
+        .unwrap_or_else(|| scaffold::title_from_id(id));
+    let language = scaffold::site_language(content);
+    let written = mermaid::write::diagram(&story.chart, &title, language);
+    let replaced = dest.exists();
+    super::write_atomic(&dest, written.text.as_bytes(), opts.force)?;
+    for warning in &story.chart.warnings {
+        eprintln!("warning: {name}:{}: {}", warning.line, warning.message);
+    }
+    println!(
+        "{} {} from {name}: {} passages, {} answers",
+        if replaced { "replaced" } else { "created" },
+        dest.display(),
+        written.nodes,
+        written.answers
+    );
+    println!(
+        "link to it from another diagram of `{entry}` with an answer such as `- [{title}]({id}.md)`, then run `lifeboat check`"
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -427,6 +427,8 @@ fn model(
         edges,
         warnings,
         links: raw.len(),
+        start: None,
+        tags: Vec::new(),
     })
 }
 

@@ -91,8 +91,8 @@ pub struct Node {
     pub links: Vec<NodeLink>,
     /// Tooltips of `click` callbacks (the callback itself cannot run offline).
     pub notes: Vec<String>,
-    /// Markdown written after the heading as it is (the draw.io importer's rich labels); empty for
-    /// Mermaid.
+    /// Markdown written after the heading as it is (the draw.io and Twine importers' rich text);
+    /// empty for Mermaid. `\u{1}N\u{1}` in it stands for `#` and the id of node N (a link in text).
     pub body: String,
     /// Answers to other diagrams, after those of the edges (a draw.io link to another page):
     /// `tooltip` is the answer's text, `url` the diagram file.
@@ -135,6 +135,11 @@ pub struct Flowchart {
     /// Links read (arrows, `~~~` included; `A --> B --> C` is two), before `&` and subgraphs expand
     /// them: what the corpus test compares with its own count.
     pub links: usize,
+    /// The node to start with, when the format says (Twine's start passage); else the first node no
+    /// edge leads to.
+    pub start: Option<usize>,
+    /// The diagram's tags (Twine's passage tags).
+    pub tags: Vec<String>,
 }
 
 /// Why a file cannot be imported. Lines are counted from the top of the file, from 1.

@@ -2,3 +2,4 @@
 
 pub mod drawio;
 pub mod mermaid;
+pub mod twine;

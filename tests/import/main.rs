@@ -9,6 +9,7 @@ mod corpus;
 mod defects;
 mod drawio;
 mod oracle;
+mod twine;
 
 use std::fs;
 use std::path::Path;

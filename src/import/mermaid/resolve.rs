@@ -81,6 +81,8 @@ pub(super) fn finish(p: Parser<'_>) -> Result<Flowchart, Problem> {
         edges,
         warnings: p.warnings.clone(),
         links: p.links,
+        start: None,
+        tags: Vec::new(),
     })
 }
 

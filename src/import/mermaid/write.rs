@@ -64,7 +64,12 @@ pub fn diagram(chart: &Flowchart, title: &str, language: Language) -> Written {
             list.push(e);
         }
     }
-    let mut text = format!("+++\ntitle = {}\n+++\n", toml_string(title));
+    let mut text = format!("+++\ntitle = {}\n", toml_string(title));
+    if !chart.tags.is_empty() {
+        let tags: Vec<String> = chart.tags.iter().map(|t| toml_string(t)).collect();
+        text.push_str(&format!("tags = [{}]\n", tags.join(", ")));
+    }
+    text.push_str("+++\n");
     let mut answers = 0;
     if chooser {
         text.push_str(&format!(
@@ -84,7 +89,7 @@ pub fn diagram(chart: &Flowchart, title: &str, language: Language) -> Written {
             continue;
         };
         text.push_str(&format!("\n## {head} {{#{id}}}\n"));
-        body(&mut text, node, head);
+        body(&mut text, node, head, &ids);
         let mut seen = HashSet::new();
         let mut list = String::new();
         for edge in by_source
@@ -126,7 +131,7 @@ pub fn diagram(chart: &Flowchart, title: &str, language: Language) -> Written {
 
 /// What a node says before its answers: its subgraphs' titles, its shape's callout, its `click`
 /// links and tooltips.
-fn body(text: &mut String, node: &Node, head: &str) {
+fn body(text: &mut String, node: &Node, head: &str, ids: &[String]) {
     if !node.groups.is_empty() {
         let titles: Vec<String> = node
             .groups
@@ -148,7 +153,7 @@ fn body(text: &mut String, node: &Node, head: &str) {
     }
     if !node.body.trim().is_empty() {
         text.push('\n');
-        text.push_str(node.body.trim_end());
+        text.push_str(&node_refs(node.body.trim_end(), ids));
         text.push('\n');
     }
     for note in &node.notes {
@@ -157,6 +162,23 @@ fn body(text: &mut String, node: &Node, head: &str) {
             escape_line_start(&escape(note.trim(), false))
         ));
     }
+}
+
+/// The body with each `\u{1}N\u{1}` replaced by `#` and node N's id.
+fn node_refs(body: &str, ids: &[String]) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut parts = body.split('\u{1}');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    while let (Some(number), Some(after)) = (parts.next(), parts.next()) {
+        if let Some(id) = number.parse::<usize>().ok().and_then(|n| ids.get(n)) {
+            out.push('#');
+            out.push_str(id);
+        }
+        out.push_str(after);
+    }
+    out
 }
 
 /// A link destination: backslashes before what Markdown or `{{ variables }}` would read.
@@ -249,7 +271,10 @@ fn order(chart: &Flowchart) -> (Vec<usize>, Vec<usize>) {
             }
         }
     }
-    let start = incoming.iter().position(|has| !has).unwrap_or(0);
+    let start = chart
+        .start
+        .filter(|&s| s < count)
+        .unwrap_or_else(|| incoming.iter().position(|has| !has).unwrap_or(0));
     let mut seen = vec![false; count];
     let mut order = Vec::with_capacity(count);
     let mut roots = Vec::new();
