@@ -26,14 +26,21 @@ pub const EXIT_PROBLEMS: u8 = 1;
 /// Exit code when a command cannot run: bad usage, or no content folder (with its site.toml) to work on.
 pub const EXIT_CANNOT_RUN: u8 = 2;
 
-/// The exit code of a command whose content could not be loaded: 2 when there is no content folder
-/// holding a site.toml (nothing to check: a wrong path, an unmounted share), else 1 (problems found).
+/// The exit code of a command whose content could not be loaded: 2 when there is nothing to check (the
+/// path cannot be opened, or names a folder with no site.toml at all: a wrong path, an unmounted share),
+/// else 1 (problems found, such as a site.toml that is broken or not a regular file).
 pub fn unloaded_exit(content_dir: &Path) -> ExitCode {
-    if content_dir.join("site.toml").is_file() {
-        ExitCode::from(EXIT_PROBLEMS)
+    let nothing = match std::fs::metadata(content_dir) {
+        Err(_) => true,
+        Ok(meta) => {
+            meta.is_dir() && std::fs::symlink_metadata(content_dir.join("site.toml")).is_err()
+        }
+    };
+    ExitCode::from(if nothing {
+        EXIT_CANNOT_RUN
     } else {
-        ExitCode::from(EXIT_CANNOT_RUN)
-    }
+        EXIT_PROBLEMS
+    })
 }
 
 pub use crate::pipeline::load_and_check;
