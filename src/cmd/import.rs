@@ -21,36 +21,10 @@ pub fn run(command: &ImportCommand) -> anyhow::Result<ExitCode> {
 /// Exit 1 when the flowchart cannot be read (the message names the file and line); exit 2 (`Err`) when
 /// the command cannot run: unreadable file, no content folder or entry point, target already there.
 fn import_mermaid(opts: &ImportMermaidOptions) -> anyhow::Result<ExitCode> {
-    let (entry, id) = super::new::split_entry_id(&opts.into)?;
-    let content = &opts.content;
-    if !content.join("site.toml").is_file() {
-        bail!(
-            "`{}` is not a content folder (no site.toml); pass --content DIR",
-            content.display()
-        );
-    }
-    let folder = content.join(entry);
-    if !folder.join("entry.toml").is_file() {
-        bail!(
-            "entry point `{entry}` not found in {} (no {entry}/entry.toml); create it first with `lifeboat new entry {entry}`",
-            content.display()
-        );
-    }
-    let dest = folder.join(format!("{id}.md"));
-    if dest.exists() && !opts.force {
-        bail!(
-            "{} already exists; pass --force to replace it",
-            dest.display()
-        );
-    }
-    if opts.title.as_deref().is_some_and(|t| t.trim().is_empty()) {
-        bail!("--title must not be empty");
-    }
+    let (entry, id, folder) = target(&opts.into, &opts.content, opts.title.as_deref())?;
+    let dest = new_file(&folder, id, opts.force)?;
 
-    let bytes = fs::read(&opts.file).with_context(|| format!("reading {}", opts.file.display()))?;
-    let Ok(text) = String::from_utf8(bytes) else {
-        bail!("{} is not UTF-8 text", opts.file.display());
-    };
+    let text = read_text(&opts.file)?;
     let markdown = opts
         .file
         .extension()
@@ -70,7 +44,7 @@ fn import_mermaid(opts: &ImportMermaidOptions) -> anyhow::Result<ExitCode> {
         .clone()
         .or_else(|| chart.title.clone())
         .unwrap_or_else(|| scaffold::title_from_id(id));
-    let language = scaffold::site_language(content);
+    let language = scaffold::site_language(&opts.content);
     let written = mermaid::write::diagram(&chart, &title, language);
     let replaced = dest.exists();
     super::write_atomic(&dest, written.text.as_bytes(), opts.force)?;
@@ -94,28 +68,8 @@ fn import_mermaid(opts: &ImportMermaidOptions) -> anyhow::Result<ExitCode> {
 /// exit 2 (`Err`) when the command cannot run: unreadable file, no content folder or entry point, no
 /// such page, a target already there.
 fn import_drawio(opts: &ImportDrawioOptions) -> anyhow::Result<ExitCode> {
-    let (entry, id) = super::new::split_entry_id(&opts.into)?;
-    let content = &opts.content;
-    if !content.join("site.toml").is_file() {
-        bail!(
-            "`{}` is not a content folder (no site.toml); pass --content DIR",
-            content.display()
-        );
-    }
-    let folder = content.join(entry);
-    if !folder.join("entry.toml").is_file() {
-        bail!(
-            "entry point `{entry}` not found in {} (no {entry}/entry.toml); create it first with `lifeboat new entry {entry}`",
-            content.display()
-        );
-    }
-    if opts.title.as_deref().is_some_and(|t| t.trim().is_empty()) {
-        bail!("--title must not be empty");
-    }
-    let bytes = fs::read(&opts.file).with_context(|| format!("reading {}", opts.file.display()))?;
-    let Ok(text) = String::from_utf8(bytes) else {
-        bail!("{} is not UTF-8 text", opts.file.display());
-    };
+    let (entry, id, folder) = target(&opts.into, &opts.content, opts.title.as_deref())?;
+    let text = read_text(&opts.file)?;
     let name = opts.file.display().to_string();
     let pages = match drawio::read(&text, &name) {
         Ok(pages) => pages,
@@ -183,7 +137,7 @@ fn import_drawio(opts: &ImportDrawioOptions) -> anyhow::Result<ExitCode> {
         .filter(|(p, _)| !p.id.is_empty())
         .map(|(p, i)| (p.id.as_str(), i.as_str()))
         .collect();
-    let language = scaffold::site_language(content);
+    let language = scaffold::site_language(&opts.content);
     for ((page, diagram_id), dest) in pages.iter().zip(&ids).zip(&dests) {
         let mut chart = page.chart.clone();
         let mut warnings = chart.warnings.clone();
@@ -265,35 +219,9 @@ fn import_drawio(opts: &ImportDrawioOptions) -> anyhow::Result<ExitCode> {
 /// Exit 1 when the story cannot be read (the message names the file and line); exit 2 (`Err`) when
 /// the command cannot run, as for Mermaid.
 fn import_twine(opts: &ImportTwineOptions) -> anyhow::Result<ExitCode> {
-    let (entry, id) = super::new::split_entry_id(&opts.into)?;
-    let content = &opts.content;
-    if !content.join("site.toml").is_file() {
-        bail!(
-            "`{}` is not a content folder (no site.toml); pass --content DIR",
-            content.display()
-        );
-    }
-    let folder = content.join(entry);
-    if !folder.join("entry.toml").is_file() {
-        bail!(
-            "entry point `{entry}` not found in {} (no {entry}/entry.toml); create it first with `lifeboat new entry {entry}`",
-            content.display()
-        );
-    }
-    let dest = folder.join(format!("{id}.md"));
-    if dest.exists() && !opts.force {
-        bail!(
-            "{} already exists; pass --force to replace it",
-            dest.display()
-        );
-    }
-    if opts.title.as_deref().is_some_and(|t| t.trim().is_empty()) {
-        bail!("--title must not be empty");
-    }
-    let bytes = fs::read(&opts.file).with_context(|| format!("reading {}", opts.file.display()))?;
-    let Ok(text) = String::from_utf8(bytes) else {
-        bail!("{} is not UTF-8 text", opts.file.display());
-    };
+    let (entry, id, folder) = target(&opts.into, &opts.content, opts.title.as_deref())?;
+    let dest = new_file(&folder, id, opts.force)?;
+    let text = read_text(&opts.file)?;
     let name = opts.file.display().to_string();
     let story = match twine::read(&text, &name) {
         Ok(story) => story,
@@ -307,7 +235,7 @@ fn import_twine(opts: &ImportTwineOptions) -> anyhow::Result<ExitCode> {
         .clone()
         .or(story.title.clone())
         .unwrap_or_else(|| scaffold::title_from_id(id));
-    let language = scaffold::site_language(content);
+    let language = scaffold::site_language(&opts.content);
     let written = mermaid::write::diagram(&story.chart, &title, language);
     let replaced = dest.exists();
     super::write_atomic(&dest, written.text.as_bytes(), opts.force)?;
@@ -325,4 +253,49 @@ fn import_twine(opts: &ImportTwineOptions) -> anyhow::Result<ExitCode> {
         "link to it from another diagram of `{entry}` with an answer such as `- [{title}]({id}.md)`, then run `lifeboat check`"
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where an import goes: `ENTRY/ID` split, the content folder and the entry point's folder checked, and
+/// an empty `--title` refused. Errors are exit 2: the command cannot run.
+fn target<'a>(
+    into: &'a str,
+    content: &std::path::Path,
+    title: Option<&str>,
+) -> anyhow::Result<(&'a str, &'a str, std::path::PathBuf)> {
+    let (entry, id) = super::new::split_entry_id(into)?;
+    if !content.join("site.toml").is_file() {
+        bail!(
+            "`{}` is not a content folder (no site.toml); pass --content DIR",
+            content.display()
+        );
+    }
+    let folder = content.join(entry);
+    if !folder.join("entry.toml").is_file() {
+        bail!(
+            "entry point `{entry}` not found in {} (no {entry}/entry.toml); create it first with `lifeboat new entry {entry}`",
+            content.display()
+        );
+    }
+    if title.is_some_and(|t| t.trim().is_empty()) {
+        bail!("--title must not be empty");
+    }
+    Ok((entry, id, folder))
+}
+
+/// `<folder>/<id>.md`, refused when it exists without `--force`.
+fn new_file(folder: &std::path::Path, id: &str, force: bool) -> anyhow::Result<std::path::PathBuf> {
+    let dest = folder.join(format!("{id}.md"));
+    if dest.exists() && !force {
+        bail!(
+            "{} already exists; pass --force to replace it",
+            dest.display()
+        );
+    }
+    Ok(dest)
+}
+
+/// The file to import, as UTF-8 text.
+fn read_text(file: &std::path::Path) -> anyhow::Result<String> {
+    let bytes = fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", file.display()))
 }
