@@ -50,6 +50,9 @@ pub struct Manifest {
     /// The user theme (`_theme/`) the bundle was built with, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub theme: Option<ThemeRecord>,
+    /// The outage notice the launcher shows (`lifeboat notice`), when one is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<super::notice::Notice>,
 }
 
 /// A user theme, as the manifest records it: which theme a bundle was built with, and whether it was
@@ -356,6 +359,7 @@ impl Manifest {
             documents: Vec::new(),
             archive: Some(archive_name(&site.name, &snapshot.date)),
             theme: None,
+            notice: None,
         }
     }
 

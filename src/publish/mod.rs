@@ -32,6 +32,7 @@ use crate::verify::{
 
 pub mod fs;
 pub mod lock;
+pub mod notice;
 mod rollback;
 mod signature;
 #[cfg(test)]
@@ -70,6 +71,8 @@ pub enum PublishError {
         new: String,
         current: String,
     },
+    #[error("refusing to change the notice of `{share}`: {why}. Nothing was changed")]
+    Notice { share: String, why: String },
     #[error("`{0}` is the bundle folder itself; publish to another folder")]
     SameFolder(String),
     #[error("stopped after {0} filesystem steps (LIFEBOAT_PUBLISH_FAIL_AFTER, a test hook)")]
@@ -244,6 +247,9 @@ pub struct Options<'a> {
     pub keep_old_keys: bool,
     /// Hears of a wait for the share's lock and of a stale lock taken over.
     pub notify: &'a dyn Fn(lock::Notice),
+    /// The secret signing key, to sign a manifest again when the share's notice is carried into a
+    /// signed bundle (`notice.rs`).
+    pub signing: Option<&'a ed25519_dalek::SigningKey>,
 }
 
 fn ignore(_: lock::Notice) {}
@@ -258,6 +264,7 @@ impl Options<'static> {
             allow_older: false,
             keep_old_keys: false,
             notify: &ignore,
+            signing: None,
         }
     }
 }
@@ -330,11 +337,32 @@ pub fn publish(
             });
         }
     }
+    // The share's notice stays: the new bundle's launcher and manifest get it (`notice.rs`); a bundle
+    // that has one of its own (an archived bundle put back) gets the share's, or none.
+    let share_notice = current.as_ref().and_then(|(m, _)| m.notice.as_ref());
+    let carried = match share_notice.is_some() || new.notice.is_some() {
+        true => Some(notice::carry(
+            dir,
+            &new,
+            &new_raw,
+            share_notice,
+            opts.signing,
+        )?),
+        false => None,
+    };
+    let (new, new_raw) = match &carried {
+        Some(c) => (c.manifest.clone(), c.raw.clone()),
+        None => (new, new_raw),
+    };
+    let same_sig = match &carried {
+        Some(c) => c.signature == signature::read_signature(share).unwrap_or(None),
+        None => same_signature(dir, share)?,
+    };
     let snapshot_dir = snapshot_folder(&new.snapshot);
     let mut unpruned = Vec::new();
     if current.as_ref().is_some_and(|(_, raw)| *raw == new_raw)
         && share_is_intact(share, now)
-        && same_signature(dir, share)?
+        && same_sig
     {
         clear_work(&work, ops)?;
         let pruned = prune(share, keep, &snapshot_dir, &mut unpruned, ops)?;
@@ -366,9 +394,20 @@ pub fn publish(
     let staged = (|| {
         clear_work(&work, ops)?;
         for name in &names {
-            copy_file(&dir.join(name), &staging, name, ops)?;
+            match &carried {
+                Some(c) if name == notice::LAUNCHER_FILE => {
+                    write_file(&staging, name, &c.launcher, ops)?
+                }
+                _ => copy_file(&dir.join(name), &staging, name, ops)?,
+            }
         }
-        copy_signature(dir, &staging, ops)?;
+        match carried.as_ref().map(|c| &c.signature) {
+            Some(Some(sig)) => {
+                write_file(&staging, crate::package::signing::SIGNATURE_FILE, sig, ops)?
+            }
+            Some(None) => {}
+            None => copy_signature(dir, &staging, ops)?,
+        }
         write_file(&staging, manifest::FILE_NAME, &new_raw, ops)
     })();
     if let Err(e) = staged {
