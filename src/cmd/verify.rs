@@ -322,6 +322,24 @@ fn write_text(out: &mut String, r: &Verification, extras: &Extras) -> std::fmt::
             )?;
         }
     }
+    if let Some(n) = &r.notice {
+        // Read from the share: control characters are shown escaped, never sent to the terminal.
+        let text: String = n.text.chars().flat_map(char::escape_debug).collect();
+        let by: String = match &n.by {
+            Some(by) => format!(
+                " by {}",
+                by.chars().flat_map(char::escape_debug).collect::<String>()
+            ),
+            None => String::new(),
+        };
+        writeln!(
+            out,
+            "notice   {} since {}{by}: \"{text}\" (on the launcher; `lifeboat notice {} --clear` removes it)",
+            n.kind.name(),
+            n.time.chars().flat_map(char::escape_debug).collect::<String>(),
+            r.dir
+        )?;
+    }
     let suffix = write_extras(out, extras)?;
     let checked = r
         .files

@@ -185,6 +185,9 @@ pub struct Verification {
     /// Present when a publish is in progress (or was interrupted) in this folder.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub publishing: Option<Publishing>,
+    /// The outage notice the launcher shows (`lifeboat notice`), when one is set; not a problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<crate::package::notice::Notice>,
 }
 
 impl Verification {
@@ -373,6 +376,7 @@ pub fn verify(
         stale,
         behind,
         publishing,
+        notice: m.notice.clone(),
     };
     result.ok = result.problems() == 0;
     Ok(result)
