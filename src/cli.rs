@@ -145,6 +145,11 @@ pub struct VerifyOptions {
     /// Warn (exit 0, a `warning` line and JSON field) when the copy goes stale within this many days
     #[arg(long, value_name = "DAYS")]
     pub warn_days: Option<i64>,
+    /// Also print the monthly drill checklist of the contingency document (section 12), with what
+    /// verify checked itself marked done ([x]) or failing ([!]) and the rest left to do ([ ]); a folder
+    /// only
+    #[arg(long)]
+    pub drill: bool,
 }
 
 /// `600`, `600s`, `10m`, `1h`: a whole number of seconds, minutes or hours, as seconds.

@@ -17,6 +17,7 @@ use crate::package::cache;
 use crate::package::manifest::{self, Manifest, FORMAT_VERSION};
 use crate::package::output::MARKER;
 
+pub mod drill;
 pub mod rebuild;
 pub mod share;
 pub mod signature;
@@ -59,6 +60,8 @@ pub enum VerifyError {
     },
     #[error("`{0}` is larger than the {limit} MiB limit for a manifest or journal", limit = .1 >> 20)]
     TooLarge(String, u64),
+    #[error("`{0}` holds no drill checklist (a `<!-- drill:… -->` item): a bundle built by a lifeboat without `verify --drill`, or a user theme's contingency.md without the tags; rebuild and publish it")]
+    NoDrill(String),
     #[error("`{0}` is not a usable bundle zip: {1}")]
     BadZip(String, String),
     #[error("`{path}` {why}; lifeboat will not use it")]
