@@ -156,6 +156,7 @@ pub fn set(
         return Err(VerifyError::NoManifest(share_dir.display().to_string()).into());
     };
     if notice.is_none() && m.notice.is_none() {
+        clear_work(&work, ops)?;
         return Ok(Noticed {
             snapshot: m.snapshot,
             changed: false,
@@ -186,6 +187,7 @@ pub fn set(
     let carried = carry(share_dir, &m, &raw, notice.as_ref(), key)?;
     let signed = carried.signature.is_some();
     if carried.raw == raw {
+        clear_work(&work, ops)?;
         return Ok(Noticed {
             snapshot: m.snapshot,
             changed: false,
