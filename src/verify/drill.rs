@@ -80,8 +80,11 @@ pub fn drill(
     Ok(Drill { heading, items })
 }
 
+/// An item of the checklist as the document has it: its tag, if any, and its text.
+type Line = (Option<String>, String);
+
 /// The section holding the first drill tag: its heading, and each `- [ ]` item with its tag.
-fn checklist(text: &str) -> Option<(String, Vec<(Option<String>, String)>)> {
+fn checklist(text: &str) -> Option<(String, Vec<Line>)> {
     let lines: Vec<&str> = text.lines().collect();
     let first = lines.iter().position(|l| l.contains(TAG))?;
     let start = lines[..first].iter().rposition(|l| l.starts_with("## "))?;

@@ -28,7 +28,12 @@ fn notice(dir: &Path, share: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
 
 fn assert_green(share: &Path, context: &str) -> Run {
     let run = verify_at(share, &["."], now());
-    assert_eq!(run.code, 0, "{context}: share does not verify\n{}", run.transcript());
+    assert_eq!(
+        run.code,
+        0,
+        "{context}: share does not verify\n{}",
+        run.transcript()
+    );
     run
 }
 
@@ -64,7 +69,11 @@ fn a_notice_is_set_restored_and_cleared_with_the_share_green_and_the_built_files
     let run = notice(
         dir.path(),
         "share",
-        &["Le CRM est indisponible depuis 9h10. Utilisez cette copie.", "--by", "Cellule de continuité"],
+        &[
+            "Le CRM est indisponible depuis 9h10. Utilisez cette copie.",
+            "--by",
+            "Cellule de continuité",
+        ],
         &[],
     );
     assert_eq!(run.code, 0, "{}", run.transcript());
@@ -83,7 +92,11 @@ fn a_notice_is_set_restored_and_cleared_with_the_share_green_and_the_built_files
         .and_then(|rest| rest.split("<!--/lifeboat-notice").next())
         .unwrap();
     insta::assert_snapshot!("notice-set-launcher", block);
-    assert_eq!(others(&share), before, "entry points, documents and zip untouched");
+    assert_eq!(
+        others(&share),
+        before,
+        "entry points, documents and zip untouched"
+    );
     // The zip still verifies on its own, with the launcher the build wrote.
     let zip = "example-contact-centre-offline-2025-11-22.zip";
     assert_eq!(verify_at(&share, &[zip], now()).code, 0);
@@ -97,7 +110,10 @@ fn a_notice_is_set_restored_and_cleared_with_the_share_green_and_the_built_files
     let run = notice(
         dir.path(),
         "share",
-        &["--restored", "Service rétabli : retournez sur l'outil habituel."],
+        &[
+            "--restored",
+            "Service rétabli : retournez sur l'outil habituel.",
+        ],
         &[],
     );
     assert_eq!(run.code, 0, "{}", run.transcript());
@@ -119,8 +135,15 @@ fn a_notice_is_set_restored_and_cleared_with_the_share_green_and_the_built_files
     }
     let run = notice(dir.path(), "share", &["--clear"], &[]);
     assert_eq!(run.code, 0);
-    assert!(run.stdout.contains("has no notice: nothing to do"), "{}", run.stdout);
-    assert!(!share.join(".lifeboat-publish").exists(), "no lock or staging left");
+    assert!(
+        run.stdout.contains("has no notice: nothing to do"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !share.join(".lifeboat-publish").exists(),
+        "no lock or staging left"
+    );
 }
 
 #[test]
@@ -144,7 +167,11 @@ fn a_notice_stopped_after_every_step_leaves_a_share_that_verifies_and_a_rerun_co
             assert!(text(&path.join("index.html")).contains("Panne du CRM."));
             break;
         }
-        assert!(run.stderr.contains("LIFEBOAT_PUBLISH_FAIL_AFTER"), "{}", run.transcript());
+        assert!(
+            run.stderr.contains("LIFEBOAT_PUBLISH_FAIL_AFTER"),
+            "{}",
+            run.transcript()
+        );
         // A rerun finishes what was staged, then sets the notice.
         let run = notice(dir.path(), &share, &["Panne du CRM."], &[]);
         assert_eq!(run.code, 0, "rerun after step {k}: {}", run.transcript());
@@ -155,9 +182,17 @@ fn a_notice_stopped_after_every_step_leaves_a_share_that_verifies_and_a_rerun_co
         let hook = k.to_string();
         let share2 = format!("{share}-publish");
         assert_eq!(publish(dir.path(), "dist", &share2, &[], &[]).code, 0);
-        notice(dir.path(), &share2, &["Panne."], &[("LIFEBOAT_PUBLISH_FAIL_AFTER", &hook)]);
+        notice(
+            dir.path(),
+            &share2,
+            &["Panne."],
+            &[("LIFEBOAT_PUBLISH_FAIL_AFTER", &hook)],
+        );
         assert_eq!(publish(dir.path(), "dist", &share2, &[], &[]).code, 0);
-        assert_green(&dir.path().join(&share2), &format!("publish after a notice stopped at {k}"));
+        assert_green(
+            &dir.path().join(&share2),
+            &format!("publish after a notice stopped at {k}"),
+        );
     }
     assert!(completed, "the notice never completed");
 }
@@ -219,16 +254,40 @@ fn a_signed_share_needs_its_signing_key_to_change_the_notice() {
 
     let run = notice(dir.path(), "share", &["Panne."], &[]);
     assert_eq!(run.code, 1, "{}", run.transcript());
-    insta::assert_snapshot!("notice-signed-no-key", run.stderr.replace(&keys.fingerprint, "[fingerprint]").replace(&dir.path().display().to_string(), "[dir]"));
+    insta::assert_snapshot!(
+        "notice-signed-no-key",
+        run.stderr
+            .replace(&keys.fingerprint, "[fingerprint]")
+            .replace(&dir.path().display().to_string(), "[dir]")
+    );
     assert_eq!(read_tree(&share), before, "nothing changed");
-    let run = notice(dir.path(), "share", &["Panne."], &[("LIFEBOAT_SIGNING_KEY", &other.secret)]);
+    let run = notice(
+        dir.path(),
+        "share",
+        &["Panne."],
+        &[("LIFEBOAT_SIGNING_KEY", &other.secret)],
+    );
     assert_eq!(run.code, 1, "{}", run.transcript());
-    assert!(run.stderr.contains("is not the one that signed its manifest"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("is not the one that signed its manifest"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(read_tree(&share), before, "nothing changed");
 
-    let run = notice(dir.path(), "share", &["Panne."], &[("LIFEBOAT_SIGNING_KEY", &keys.secret)]);
+    let run = notice(
+        dir.path(),
+        "share",
+        &["Panne."],
+        &[("LIFEBOAT_SIGNING_KEY", &keys.secret)],
+    );
     assert_eq!(run.code, 0, "{}", run.transcript());
-    assert!(run.stdout.contains("manifest signed again"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("manifest signed again"),
+        "{}",
+        run.stdout
+    );
     let run = verify_at(&share, &[".", "--public-key", &keys.public], now());
     assert_eq!(run.code, 0, "{}", run.transcript());
     assert!(run.stdout.contains("signature valid"), "{}", run.stdout);
@@ -237,15 +296,30 @@ fn a_signed_share_needs_its_signing_key_to_change_the_notice() {
     build_signed(dir.path(), "dist2", &keys, epoch() + DAY / 2);
     let run = publish(dir.path(), "dist2", "share", &[], &[]);
     assert_eq!(run.code, 1, "{}", run.transcript());
-    assert!(run.stderr.contains("must be signed again"), "{}", run.stderr);
-    let run = publish(dir.path(), "dist2", "share", &[], &[("LIFEBOAT_SIGNING_KEY", &keys.secret)]);
+    assert!(
+        run.stderr.contains("must be signed again"),
+        "{}",
+        run.stderr
+    );
+    let run = publish(
+        dir.path(),
+        "dist2",
+        "share",
+        &[],
+        &[("LIFEBOAT_SIGNING_KEY", &keys.secret)],
+    );
     assert_eq!(run.code, 0, "{}", run.transcript());
     let run = verify_at(&share, &[".", "--public-key", &keys.public], now());
     assert_eq!(run.code, 0, "{}", run.transcript());
     assert!(run.stdout.contains("notice   set"), "{}", run.stdout);
 
     // Cleared, the manifest and its signature are the build's again.
-    let run = notice(dir.path(), "share", &["--clear"], &[("LIFEBOAT_SIGNING_KEY", &keys.secret)]);
+    let run = notice(
+        dir.path(),
+        "share",
+        &["--clear"],
+        &[("LIFEBOAT_SIGNING_KEY", &keys.secret)],
+    );
     assert_eq!(run.code, 0, "{}", run.transcript());
     for file in ["index.html", "bcp-manifest.toml", "bcp-manifest.toml.sig"] {
         assert_eq!(
@@ -263,11 +337,20 @@ fn untrusted_notice_text_is_escaped_or_refused() {
     let before = read_tree(&share);
     let long = "x".repeat(601);
     for (args, why) in [
-        (vec![long.as_str()], "is 601 characters long; the limit is 600"),
-        (vec!["a\u{1b}[31mred"], "control character U+001B at character 2"),
+        (
+            vec![long.as_str()],
+            "is 601 characters long; the limit is 600",
+        ),
+        (
+            vec!["a\u{1b}[31mred"],
+            "control character U+001B at character 2",
+        ),
         (vec!["abc\u{202e}cba"], "control character U+202E"),
         (vec!["   "], "the notice text is empty"),
-        (vec!["ok", "--by", "Ann\nBob"], "author (--by) holds the control character U+000A"),
+        (
+            vec!["ok", "--by", "Ann\nBob"],
+            "author (--by) holds the control character U+000A",
+        ),
     ] {
         let run = notice(dir.path(), "dist", &args, &[]);
         assert_eq!(run.code, 1, "{args:?}: {}", run.transcript());
@@ -277,14 +360,28 @@ fn untrusted_notice_text_is_escaped_or_refused() {
     let run = notice(
         dir.path(),
         "dist",
-        &["<script>alert(1)</script> & <img src=x onerror=alert(2)>", "--by", "<b>Ann</b>"],
+        &[
+            "<script>alert(1)</script> & <img src=x onerror=alert(2)>",
+            "--by",
+            "<b>Ann</b>",
+        ],
         &[],
     );
     assert_eq!(run.code, 0, "{}", run.transcript());
     let launcher = text(&share.join("index.html"));
-    assert!(!launcher.contains("<script>alert") && !launcher.contains("<img") && !launcher.contains("<b>"));
-    assert!(launcher.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;img src=x onerror=alert(2)&gt;"));
-    assert_eq!(launcher.matches("<script>").count(), 1, "the launcher's one script only");
+    assert!(
+        !launcher.contains("<script>alert")
+            && !launcher.contains("<img")
+            && !launcher.contains("<b>")
+    );
+    assert!(launcher.contains(
+        "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;img src=x onerror=alert(2)&gt;"
+    ));
+    assert_eq!(
+        launcher.matches("<script>").count(),
+        1,
+        "the launcher's one script only"
+    );
     let at_600 = "é".repeat(600);
     assert_eq!(notice(dir.path(), "dist", &[&at_600], &[]).code, 0);
     assert_green(&share, "600 characters");
@@ -298,11 +395,20 @@ fn an_untrusted_share_is_refused_before_anything_is_changed() {
     let original = text(&manifest);
 
     // A manifest that names `../x` for the launcher: never read, replaced or written through.
-    fs::write(&manifest, original.replace("file = \"index.html\"", "file = \"../x\"")).unwrap();
+    fs::write(
+        &manifest,
+        original.replace("file = \"index.html\"", "file = \"../x\""),
+    )
+    .unwrap();
     let before = read_tree(dir.path());
     let run = notice(dir.path(), "dist", &["Panne."], &[]);
     assert_eq!(run.code, 2, "{}", run.transcript());
-    assert!(run.stderr.contains("documents[0].file is `../x`, which is not a file of a bundle"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("documents[0].file is `../x`, which is not a file of a bundle"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(read_tree(dir.path()), before, "nothing written");
 
     // A share that does not verify.
@@ -310,7 +416,12 @@ fn an_untrusted_share_is_refused_before_anything_is_changed() {
     fs::write(share.join("support.html"), "changed").unwrap();
     let run = notice(dir.path(), "dist", &["Panne."], &[]);
     assert_eq!(run.code, 1, "{}", run.transcript());
-    assert!(run.stderr.contains("it does not verify (changed support.html)"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("it does not verify (changed support.html)"),
+        "{}",
+        run.stderr
+    );
 
     // A launcher without the notice slot (an older build), listed as it is by its manifest.
     let dir = built("basic");
@@ -320,12 +431,20 @@ fn an_untrusted_share_is_refused_before_anything_is_changed() {
     let end = launcher.find("<!--/lifeboat-notice-->").unwrap() + "<!--/lifeboat-notice-->".len();
     let old = format!("{}{}", &launcher[..start], &launcher[end..]);
     fs::write(share.join("index.html"), &old).unwrap();
-    let old_sha = format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(launcher.as_bytes()));
-    let new_sha = format!("{:x}", <sha2::Sha256 as sha2::Digest>::digest(old.as_bytes()));
-    let m = text(&share.join("bcp-manifest.toml")).replace(&old_sha, &new_sha).replace(
-        &format!("bytes = {}\nsha256 = \"{new_sha}\"", launcher.len()),
-        &format!("bytes = {}\nsha256 = \"{new_sha}\"", old.len()),
+    let old_sha = format!(
+        "{:x}",
+        <sha2::Sha256 as sha2::Digest>::digest(launcher.as_bytes())
     );
+    let new_sha = format!(
+        "{:x}",
+        <sha2::Sha256 as sha2::Digest>::digest(old.as_bytes())
+    );
+    let m = text(&share.join("bcp-manifest.toml"))
+        .replace(&old_sha, &new_sha)
+        .replace(
+            &format!("bytes = {}\nsha256 = \"{new_sha}\"", launcher.len()),
+            &format!("bytes = {}\nsha256 = \"{new_sha}\"", old.len()),
+        );
     // The zip holds the launcher with its slot: the forged old bundle has none.
     let m = m
         .lines()
@@ -335,7 +454,11 @@ fn an_untrusted_share_is_refused_before_anything_is_changed() {
         + "\n";
     fs::remove_file(share.join("example-contact-centre-offline-2025-11-22.zip")).unwrap();
     fs::write(share.join("bcp-manifest.toml"), m).unwrap();
-    assert_eq!(verify_at(&share, &["."], now()).code, 0, "the old bundle verifies");
+    assert_eq!(
+        verify_at(&share, &["."], now()).code,
+        0,
+        "the old bundle verifies"
+    );
     let run = notice(dir.path(), "dist", &["Panne."], &[]);
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(run.stderr.contains("has no notice slot"), "{}", run.stderr);
@@ -360,7 +483,9 @@ fn verify_drill_prints_the_checklist_with_what_it_checked() {
     let items = report["drill"]["items"].as_array().unwrap();
     let notice = items.iter().find(|i| i["id"] == "notice").unwrap();
     assert_eq!(notice["done"], false);
-    assert!(items.iter().any(|i| i["id"] == "open" && i.get("done").is_none()));
+    assert!(items
+        .iter()
+        .any(|i| i["id"] == "open" && i.get("done").is_none()));
 
     // A zip has no share to drill.
     let zip = "example-contact-centre-offline-2025-11-22.zip";
