@@ -6,7 +6,7 @@
 //! The launcher is not rendered again at notice time (the share has no content, theme or branding to
 //! render it from): the build writes a *slot* into it, an HTML comment that carries what the notice block
 //! needs (language and wording, as the build's theme had them) followed by the block itself, and
-//! [`splice`] replaces only the block, with [`block`], the function the build uses. So a launcher with a
+//! [`splice`] replaces only the block, with [`Slot::block`], the function the build uses. So a launcher with a
 //! notice set is byte for byte what a build of the same bundle with that notice would give, and
 //! clearing the notice gives back the launcher the build wrote.
 

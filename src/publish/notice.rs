@@ -5,7 +5,7 @@
 //! passes at every point, and the next `notice` or `publish` finishes it. Entry point files and the zip
 //! are never touched.
 //!
-//! `publish` keeps the share's notice the same way ([`carry`]): the new bundle's launcher and manifest
+//! `publish` keeps the share's notice the same way (`carry`): the new bundle's launcher and manifest
 //! get it before they are staged.
 
 use std::path::Path;
