@@ -221,16 +221,18 @@ pub fn set(
     match replace(share_dir, &staging, &new, &mut left, ops) {
         Err(e @ PublishError::InUse { .. }) => {
             // The launcher or signature in use: the old ones go back (the manifest was not replaced).
+            // Only what was replaced goes back (a file still in use was not).
             let put_back = (|| {
-                place(
-                    &work.join(".rollback.tmp"),
-                    &share_dir.join(LAUNCHER),
-                    &old_launcher,
-                    ops,
-                )?;
-                if let Some(sig) = &old_sig {
-                    let to = share_dir.join(signing::SIGNATURE_FILE);
-                    place(&work.join(".rollback.tmp"), &to, sig, ops)?;
+                let olds = [
+                    (LAUNCHER, Some(&old_launcher)),
+                    (signing::SIGNATURE_FILE, old_sig.as_ref()),
+                ];
+                for (name, old) in olds {
+                    let Some(old) = old else { continue };
+                    let to = share_dir.join(name);
+                    if !matches!(share::read(&to, None)?, Found::File(now) if now == *old) {
+                        place(&work.join(".rollback.tmp"), &to, old, ops)?;
+                    }
                 }
                 clear_work(&work, ops)
             })();
