@@ -40,9 +40,7 @@ mod tests;
 pub mod withdraw;
 
 use fs::{Backoff, RealFs, ShareFs};
-use signature::{
-    bad_signature, copy_signature, place_signature, same_signature, staged_signature_problem,
-};
+use signature::{bad_signature, copy_signature, place_signature, staged_signature_problem};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
@@ -337,27 +335,10 @@ pub fn publish(
             });
         }
     }
-    // The share's notice stays: the new bundle's launcher and manifest get it (`notice.rs`); a bundle
-    // that has one of its own (an archived bundle put back) gets the share's, or none.
+    // The share's notice stays (`notice.rs`).
     let share_notice = current.as_ref().and_then(|(m, _)| m.notice.as_ref());
-    let carried = match share_notice.is_some() || new.notice.is_some() {
-        true => Some(notice::carry(
-            dir,
-            &new,
-            &new_raw,
-            share_notice,
-            opts.signing,
-        )?),
-        false => None,
-    };
-    let (new, new_raw) = match &carried {
-        Some(c) => (c.manifest.clone(), c.raw.clone()),
-        None => (new, new_raw),
-    };
-    let same_sig = match &carried {
-        Some(c) => c.signature == signature::read_signature(share).unwrap_or(None),
-        None => same_signature(dir, share)?,
-    };
+    let (new, new_raw, carried) = notice::keep(dir, new, new_raw, share_notice, opts.signing)?;
+    let same_sig = notice::same_signature(dir, share, carried.as_ref())?;
     let snapshot_dir = snapshot_folder(&new.snapshot);
     let mut unpruned = Vec::new();
     if current.as_ref().is_some_and(|(_, raw)| *raw == new_raw)
@@ -401,13 +382,7 @@ pub fn publish(
                 _ => copy_file(&dir.join(name), &staging, name, ops)?,
             }
         }
-        match carried.as_ref().map(|c| &c.signature) {
-            Some(Some(sig)) => {
-                write_file(&staging, crate::package::signing::SIGNATURE_FILE, sig, ops)?
-            }
-            Some(None) => {}
-            None => copy_signature(dir, &staging, ops)?,
-        }
+        notice::stage_signature(dir, &staging, carried.as_ref(), ops)?;
         write_file(&staging, manifest::FILE_NAME, &new_raw, ops)
     })();
     if let Err(e) = staged {

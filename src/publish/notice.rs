@@ -117,6 +117,49 @@ pub(super) fn carry(
     })
 }
 
+/// The bundle to publish from `dir` (manifest `new`, bytes `new_raw`) with the share's notice put in
+/// (`share_notice`); a bundle with a notice of its own (an archived one put back) gets the share's, or
+/// none. Unchanged, without a `Carried`, when neither has a notice.
+pub(super) fn keep(
+    dir: &Path,
+    new: Manifest,
+    new_raw: Vec<u8>,
+    share_notice: Option<&Notice>,
+    key: Option<&SigningKey>,
+) -> Result<(Manifest, Vec<u8>, Option<Carried>), PublishError> {
+    if share_notice.is_none() && new.notice.is_none() {
+        return Ok((new, new_raw, None));
+    }
+    let c = carry(dir, &new, &new_raw, share_notice, key)?;
+    Ok((c.manifest.clone(), c.raw.clone(), Some(c)))
+}
+
+/// Whether the share holds the signature the publish would put there.
+pub(super) fn same_signature(
+    dir: &Path,
+    share_dir: &Path,
+    carried: Option<&Carried>,
+) -> Result<bool, PublishError> {
+    match carried {
+        Some(c) => Ok(c.signature == read_signature(share_dir).unwrap_or(None)),
+        None => super::signature::same_signature(dir, share_dir),
+    }
+}
+
+/// Stages the bundle's signature, or the one made again for the notice.
+pub(super) fn stage_signature(
+    dir: &Path,
+    staging: &Path,
+    carried: Option<&Carried>,
+    ops: &mut Ops,
+) -> Result<(), PublishError> {
+    match carried.map(|c| &c.signature) {
+        Some(Some(sig)) => write_file(staging, signing::SIGNATURE_FILE, sig, ops),
+        Some(None) => Ok(()),
+        None => super::signature::copy_signature(dir, staging, ops),
+    }
+}
+
 fn io_missing(path: &Path) -> PublishError {
     PublishError::Io {
         path: path.display().to_string(),
