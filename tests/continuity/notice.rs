@@ -101,6 +101,21 @@ fn a_notice_is_set_restored_and_cleared_with_the_share_green_and_the_built_files
     let zip = "example-contact-centre-offline-2025-11-22.zip";
     assert_eq!(verify_at(&share, &[zip], now()).code, 0);
 
+    // A rebuild of the content with the share's notice is the share, byte for byte.
+    let run = verify_at(&share, &[".", "--rebuild", "../content"], now());
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(
+        run.stdout.contains("rebuilt identical          index.html"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("rebuilt identical          bcp-manifest.toml"),
+        "{}",
+        run.stdout
+    );
+
     let json = verify_at(&share, &[".", "--format", "json"], now());
     let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     assert_eq!(report["notice"]["kind"], "set");
