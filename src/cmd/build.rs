@@ -74,6 +74,14 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
     }
     output::check_target(&out, &project.root)?;
     let snapshot = Snapshot::take(&project.root, std::env::var("SOURCE_DATE_EPOCH").ok())?;
+    let basis = match previous_copy(opts, &out) {
+        Ok(basis) => basis,
+        Err(message) => {
+            eprintln!("error: {message}");
+            eprintln!("build stopped; `{}` was not changed", opts.out.display());
+            return Ok(ExitCode::from(2));
+        }
+    };
     // The previous output is the cache: only a folder lifeboat made (checked above), never with --no-cache.
     let previous = (!opts.no_cache)
         .then(|| cache::Previous::load(&out))
@@ -85,6 +93,7 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
         signing: signer.as_ref(),
         locked_files: None,
         timings: opts.timings.then_some(&timings),
+        basis: basis.as_ref(),
     };
     // Files go straight into a folder beside the output, which replaces it only once complete.
     let staging = output::Staging::new(&out)?;
@@ -138,6 +147,9 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
             if entries.len() == 1 { "" } else { "s" },
             if opts.no_cache { " (--no-cache)" } else { "" }
         );
+        if let Some(compared) = &bundle.manifest.compared_with {
+            println!("{}", changes_line(&bundle.manifest, compared));
+        }
         if let Some(signer) = &signer {
             println!(
                 "signed {} (key fingerprint {})",
@@ -160,6 +172,72 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The previous copy to compare with: `--previous` (an error when it cannot be read), else the
+/// previous build in `out` when it has a manifest that reads (else none, silently), unless
+/// `--no-previous`.
+fn previous_copy(
+    opts: &BuildOptions,
+    out: &std::path::Path,
+) -> Result<Option<crate::changes::Basis>, String> {
+    if opts.no_previous {
+        return Ok(None);
+    }
+    match &opts.previous {
+        Some(path) => crate::verify::manifest_of(path)
+            .map(|m| Some(m.basis()))
+            .map_err(|e| format!("--previous: {e}")),
+        None => Ok(crate::verify::manifest_of(out).ok().map(|m| m.basis())),
+    }
+}
+
+/// "compared with the copy of 2026-11-01 (abc1234): 3 steps added, 2 changed, 1 removed".
+pub(crate) fn changes_line(
+    manifest: &crate::package::manifest::Manifest,
+    compared: &crate::package::manifest::ComparedWith,
+) -> String {
+    let (mut added, mut changed, mut removed, mut diagrams, mut unknown) = (0, 0, 0, 0, 0);
+    for e in &manifest.entries {
+        match &e.changes {
+            Some(c) => {
+                added += c.added;
+                changed += c.changed;
+                removed += c.removed;
+                diagrams += c.diagrams_removed;
+            }
+            None => unknown += 1,
+        }
+    }
+    let date = compared.snapshot.get(..10).unwrap_or(&compared.snapshot);
+    let commit = compared
+        .commit
+        .as_deref()
+        .map(|c| format!(" ({})", c.get(..7).unwrap_or(c)))
+        .unwrap_or_default();
+    let mut line = format!(
+        "compared with the copy of {date}{commit}: {added} step{} added, {changed} changed, {removed} removed",
+        if added == 1 { "" } else { "s" }
+    );
+    if diagrams > 0 {
+        line.push_str(&format!(
+            ", {diagrams} diagram{} removed",
+            if diagrams == 1 { "" } else { "s" }
+        ));
+    }
+    if !compared.entries_removed.is_empty() {
+        line.push_str(&format!(
+            ", entry points removed: {}",
+            compared.entries_removed.join(", ")
+        ));
+    }
+    if unknown > 0 {
+        line.push_str(&format!(
+            "; {unknown} locked entry point{} not compared (locked with another key than then)",
+            if unknown == 1 { "" } else { "s" }
+        ));
+    }
+    line
 }
 
 /// The key that signs the manifest when site.toml has `[signing]`: read from the environment variable

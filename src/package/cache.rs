@@ -1,7 +1,7 @@
 //! Incremental builds: the previous output folder is the cache. Each build writes `.lifeboat-cache.toml`
 //! beside the bundle, with one key per open entry point: a SHA-256 over everything its file is made from
 //! (its sources, what it shows of the entry points it links to, site.toml, the environment's values, the
-//! theme, the snapshot and the generator). The next build into the same folder reuses an entry point's
+//! theme, the snapshot, the generator and the previous copy's record of it, which says what changed). The next build into the same folder reuses an entry point's
 //! file when its key is the same and the file still has the checksum recorded then; the zip archive
 //! reuses the compressed data of each member whose bytes did not change. The result is byte-identical
 //! to a full build. Locked entry points are never reused (fresh salt and nonce each build). The cache file
@@ -30,7 +30,7 @@ use crate::theme::Theme;
 /// The cache file inside the output folder (not part of the bundle: not in the manifest nor the zip,
 /// not copied by `publish`, ignored by `verify`).
 pub const FILE_NAME: &str = ".lifeboat-cache.toml";
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// Identifies the code that builds: a cache written by another binary is ignored.
 pub fn generator() -> String {
@@ -73,6 +73,13 @@ pub struct CachedEntry {
     pub sha256: String,
     pub diagrams: usize,
     pub nodes: usize,
+    /// What the manifest records of its steps (`crate::changes::Record`).
+    #[serde(default)]
+    pub steps: Vec<String>,
+    #[serde(default)]
+    pub diagram_titles: Vec<String>,
+    #[serde(default)]
+    pub changes: Option<crate::changes::Counts>,
 }
 
 impl CacheFile {
@@ -97,6 +104,7 @@ pub struct Reused {
     pub record: FileRecord,
     pub diagrams: usize,
     pub nodes: usize,
+    pub steps: crate::changes::Record,
 }
 
 /// Where a reused file's bytes are: in the previous output folder, or in memory (`lifeboat serve`).
@@ -183,6 +191,11 @@ impl Previous {
             },
             diagrams: record.diagrams,
             nodes: record.nodes,
+            steps: crate::changes::Record {
+                steps: record.steps.clone(),
+                diagram_titles: record.diagram_titles.clone(),
+                counts: record.changes.clone(),
+            },
         })
     }
 
@@ -208,6 +221,7 @@ pub struct Keys<'a> {
     links: HashMap<FileId, Vec<(&'a str, &'a Target)>>,
     images: HashMap<FileId, Vec<&'a str>>,
     checked: &'a Checked,
+    basis: Option<&'a crate::changes::Basis>,
 }
 
 /// Length-prefixed fields, so that no two different inputs hash the same way.
@@ -229,6 +243,7 @@ impl<'a> Keys<'a> {
         theme: &Theme,
         assets: &Assets,
         snapshot: &Snapshot,
+        basis: Option<&'a crate::changes::Basis>,
     ) -> Keys<'a> {
         let mut h = Fields(Sha256::new());
         h.add(generator());
@@ -264,6 +279,7 @@ impl<'a> Keys<'a> {
             links,
             images,
             checked,
+            basis,
         }
     }
 
@@ -273,6 +289,11 @@ impl<'a> Keys<'a> {
     pub fn key(&self, entry: &Entry, source: &str) -> String {
         let mut h = Fields(Sha256::new());
         h.add(self.common).add(&entry.id).add(source);
+        // What the file says changed depends on the previous copy's record of this entry point.
+        match self.basis {
+            Some(basis) => h.add(basis.cache_part(&entry.id)),
+            None => h.add("no previous copy"),
+        };
         for diagram in &entry.diagrams {
             h.add("diagram").add(&diagram.id);
             let mut links = self.links.get(&diagram.file).cloned().unwrap_or_default();
