@@ -422,31 +422,58 @@ fn title_of(diagrams: &[(&str, &str)], id: &str) -> String {
         .to_string()
 }
 
-/// Steps added, changed and removed between two manifests' lines for one entry point (`publish`'s
-/// summary): `None` when they cannot be compared (a locked entry point whose key changed).
-pub fn count_lines(old: &BasisEntry, new: &BasisEntry) -> Option<(usize, usize, usize)> {
-    if old.locked != new.locked || old.key_id != new.key_id {
-        return None;
-    }
-    let (mut added, mut changed) = (0, 0);
-    for (id, (print, _)) in &new.steps {
-        match old.steps.get(id) {
-            None => added += 1,
-            Some((was, _)) if was != print => changed += 1,
-            Some(_) => {}
-        }
-    }
-    let removed = old
-        .steps
-        .keys()
-        .filter(|id| !new.steps.contains_key(*id))
-        .count();
-    Some((added, changed, removed))
+/// Steps added, changed and removed between two copies, counted from their manifests alone
+/// (`publish`'s summary of what it installs against what the share held).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Delta {
+    pub added: usize,
+    pub changed: usize,
+    pub removed: usize,
+    /// Entry points only one of the two has.
+    pub entries_added: usize,
+    pub entries_removed: usize,
+    /// Locked entry points whose key changed: their steps cannot be compared.
+    pub not_compared: usize,
 }
 
-/// Steps of a whole entry point, for [`count_lines`] on a new entry point.
-pub fn step_count(entry: &BasisEntry) -> usize {
-    entry.steps.len()
+impl Basis {
+    /// What changed from `self` (the older copy) to `new`.
+    pub fn delta(&self, new: &Basis) -> Delta {
+        let mut d = Delta::default();
+        for (id, _) in &new.titles {
+            let Some(now) = new.entries.get(id) else {
+                continue;
+            };
+            let Some(was) = self.entries.get(id) else {
+                d.entries_added += 1;
+                d.added += now.steps.len();
+                continue;
+            };
+            if was.locked != now.locked || was.key_id != now.key_id {
+                d.not_compared += 1;
+                continue;
+            }
+            for (step, (print, _)) in &now.steps {
+                match was.steps.get(step) {
+                    None => d.added += 1,
+                    Some((old, _)) if old != print => d.changed += 1,
+                    Some(_) => {}
+                }
+            }
+            d.removed += was
+                .steps
+                .keys()
+                .filter(|step| !now.steps.contains_key(*step))
+                .count();
+        }
+        for (id, _) in &self.titles {
+            if !new.entries.contains_key(id) {
+                d.entries_removed += 1;
+                d.removed += self.entries.get(id).map_or(0, |e| e.steps.len());
+            }
+        }
+        d
+    }
 }
 
 #[cfg(test)]
@@ -529,5 +556,23 @@ mod tests {
             compare(&basis, "e", &edited, &[], Some(&Fixed("k2"))),
             Err(NotCompared::KeyChanged)
         );
+    }
+
+    #[test]
+    fn a_delta_between_two_manifests_counts_steps_and_entry_points() {
+        let old = basis_of(&[step("a/one", "One", "x"), step("a/two", "Two", "y")], &[]);
+        let mut new = basis_of(
+            &[step("a/one", "One", "x!"), step("a/three", "Three", "z")],
+            &[],
+        );
+        let lines = step_lines("f", &[step("b/x", "X", "x")], None);
+        new.add("f", "F", BasisEntry::read(false, None, &lines, &[]));
+        let d = old.delta(&new);
+        assert_eq!((d.added, d.changed, d.removed), (2, 1, 1));
+        assert_eq!(
+            (d.entries_added, d.entries_removed, d.not_compared),
+            (1, 0, 0)
+        );
+        assert_eq!(new.delta(&new), Delta::default());
     }
 }

@@ -147,8 +147,8 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
             if entries.len() == 1 { "" } else { "s" },
             if opts.no_cache { " (--no-cache)" } else { "" }
         );
-        if let Some(compared) = &bundle.manifest.compared_with {
-            println!("{}", changes_line(&bundle.manifest, compared));
+        if let Some(changes) = crate::verify::changes::summary(&bundle.manifest) {
+            println!("compared {}", changes.line());
         }
         if let Some(signer) = &signer {
             println!(
@@ -190,54 +190,6 @@ fn previous_copy(
             .map_err(|e| format!("--previous: {e}")),
         None => Ok(crate::verify::manifest_of(out).ok().map(|m| m.basis())),
     }
-}
-
-/// "compared with the copy of 2026-11-01 (abc1234): 3 steps added, 2 changed, 1 removed".
-pub(crate) fn changes_line(
-    manifest: &crate::package::manifest::Manifest,
-    compared: &crate::package::manifest::ComparedWith,
-) -> String {
-    let (mut added, mut changed, mut removed, mut diagrams, mut unknown) = (0, 0, 0, 0, 0);
-    for e in &manifest.entries {
-        match &e.changes {
-            Some(c) => {
-                added += c.added;
-                changed += c.changed;
-                removed += c.removed;
-                diagrams += c.diagrams_removed;
-            }
-            None => unknown += 1,
-        }
-    }
-    let date = compared.snapshot.get(..10).unwrap_or(&compared.snapshot);
-    let commit = compared
-        .commit
-        .as_deref()
-        .map(|c| format!(" ({})", c.get(..7).unwrap_or(c)))
-        .unwrap_or_default();
-    let mut line = format!(
-        "compared with the copy of {date}{commit}: {added} step{} added, {changed} changed, {removed} removed",
-        if added == 1 { "" } else { "s" }
-    );
-    if diagrams > 0 {
-        line.push_str(&format!(
-            ", {diagrams} diagram{} removed",
-            if diagrams == 1 { "" } else { "s" }
-        ));
-    }
-    if !compared.entries_removed.is_empty() {
-        line.push_str(&format!(
-            ", entry points removed: {}",
-            compared.entries_removed.join(", ")
-        ));
-    }
-    if unknown > 0 {
-        line.push_str(&format!(
-            "; {unknown} locked entry point{} not compared (locked with another key than then)",
-            if unknown == 1 { "" } else { "s" }
-        ));
-    }
-    line
 }
 
 /// The key that signs the manifest when site.toml has `[signing]`: read from the environment variable

@@ -308,6 +308,9 @@ fn write_text(out: &mut String, r: &Verification, extras: &Extras) -> std::fmt::
             r.stale.days_overdue, r.stale.next_due, r.stale.frequency_days
         )?;
     }
+    if let Some(changes) = &r.changes {
+        writeln!(out, "changes  {}", changes.line())?;
+    }
     for b in r.behind.iter().flatten() {
         let why = match b.status {
             BehindStatus::Changed => "sources changed since the snapshot",
