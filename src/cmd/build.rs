@@ -148,7 +148,7 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
             if opts.no_cache { " (--no-cache)" } else { "" }
         );
         if let Some(changes) = crate::verify::changes::summary(&bundle.manifest) {
-            println!("compared {}", changes.line());
+            println!("changes: {}", changes.line());
         }
         if let Some(signer) = &signer {
             println!(
@@ -174,7 +174,8 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The previous copy to compare with: `--previous` (an error when it cannot be read), else the
+/// The previous copy to compare with: `--previous` (a warning when it holds no bundle, an error when
+/// its manifest cannot be used), else the
 /// previous build in `out` when it has a manifest that reads (else none, silently), unless
 /// `--no-previous`.
 fn previous_copy(
@@ -185,9 +186,16 @@ fn previous_copy(
         return Ok(None);
     }
     match &opts.previous {
-        Some(path) => crate::verify::manifest_of(path)
-            .map(|m| Some(m.basis()))
-            .map_err(|e| format!("--previous: {e}")),
+        // A share that holds no bundle yet (the first publish) is nothing to compare with, not an
+        // error; one that holds a manifest that cannot be used is.
+        Some(path) => match crate::verify::manifest_of(path) {
+            Ok(m) => Ok(Some(m.basis())),
+            Err(e @ crate::verify::VerifyError::NoManifest(_)) => {
+                eprintln!("warning: --previous: {e}; nothing to compare with, so the files say nothing of what changed");
+                Ok(None)
+            }
+            Err(e) => Err(format!("--previous: {e}")),
+        },
         None => Ok(crate::verify::manifest_of(out).ok().map(|m| m.basis())),
     }
 }

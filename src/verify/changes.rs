@@ -81,7 +81,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 impl ChangesSummary {
-    /// "since the copy of 2026-11-01 (abc1234): 3 steps added, 2 changed, 1 removed".
+    /// "3 steps added, 2 changed, 1 removed since the copy of 2026-11-01 (abc1234)".
     pub fn line(&self) -> String {
         let date = self.previous.get(..10).unwrap_or(&self.previous);
         let commit = self
@@ -90,7 +90,7 @@ impl ChangesSummary {
             .map(|c| format!(" ({})", c.get(..7).unwrap_or(c)))
             .unwrap_or_default();
         let mut line = format!(
-            "since the copy of {date}{commit}: {} added, {} changed, {} removed",
+            "{} added, {} changed, {} removed",
             plural(self.added, "step", "steps"),
             self.changed,
             self.removed
@@ -101,6 +101,7 @@ impl ChangesSummary {
                 plural(self.diagrams_removed, "diagram", "diagrams")
             ));
         }
+        line.push_str(&format!(" since the copy of {date}{commit}"));
         let new: Vec<&str> = self
             .entries
             .iter()
