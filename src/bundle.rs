@@ -128,13 +128,14 @@ pub struct InMemory {
 }
 
 /// Builds the bundle of a checked project (which must have no errors) in memory, reusing the entry
-/// points of `previous` whose cache keys did not change.
+/// points of `previous` whose cache keys did not change, and saying what changed since `basis`.
 pub fn build_in_memory(
     project: &Project,
     checked: &Checked,
     snapshot: &Snapshot,
     key: Option<&AccessKey>,
     previous: Option<&Previous>,
+    basis: Option<&crate::changes::Basis>,
 ) -> Result<InMemory, BundleError> {
     let progress = Progress::hidden();
     let options = BuildOptions {
@@ -143,7 +144,7 @@ pub fn build_in_memory(
         signing: None,
         locked_files: None,
         timings: None,
-        basis: None,
+        basis,
     };
     let sink = MemorySink::new();
     let unzipped = build_files(&sink, project, checked, snapshot, key, options)?;

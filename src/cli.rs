@@ -242,6 +242,9 @@ pub struct ServeOptions {
     /// Open the site in the default browser
     #[arg(long)]
     pub open: bool,
+    /// Show what changed since this copy (a bundle folder, its zip, or a share), as `build --previous`
+    #[arg(long, value_name = "PATH")]
+    pub previous: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, clap::Args)]
