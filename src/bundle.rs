@@ -323,6 +323,7 @@ pub fn zip_into(
             bytes: zip_bytes,
             index: written.index,
         }),
+        options.basis,
     );
     Ok(Bundle {
         entries,

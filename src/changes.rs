@@ -121,6 +121,9 @@ pub struct BasisEntry {
     diagrams: Vec<(String, String)>,
     /// SHA-256 over the lines it was read from: part of a cache key.
     digest: [u8; 32],
+    /// The lines it was read from, as they were (kept to record it again: `package::cache`).
+    pub lines: Vec<String>,
+    pub diagram_lines: Vec<String>,
 }
 
 impl BasisEntry {
@@ -168,6 +171,8 @@ impl BasisEntry {
             }
         }
         entry.digest = h.finalize().into();
+        entry.lines = steps.to_vec();
+        entry.diagram_lines = diagrams.to_vec();
         entry
     }
 }
@@ -199,6 +204,15 @@ impl Basis {
 
     pub fn entry(&self, id: &str) -> Option<&BasisEntry> {
         self.entries.get(id)
+    }
+
+    /// Its entry points in the order they were added: id, title, record.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &str, &BasisEntry)> {
+        self.titles.iter().filter_map(|(id, title)| {
+            self.entries
+                .get(id)
+                .map(|e| (id.as_str(), title.as_str(), e))
+        })
     }
 
     /// The date part of the previous snapshot (YYYY-MM-DD).
@@ -320,18 +334,16 @@ pub fn compare(
     locked: Option<&dyn Marker>,
 ) -> Result<EntryChanges, NotCompared> {
     let Some(old) = basis.entry(entry) else {
-        let mut touched: Vec<String> = Vec::new();
-        let mut seen = HashSet::new();
-        for s in steps {
-            let d = diagram_of(&s.id);
-            if seen.insert(d) {
-                touched.push(title_of(diagrams, d));
-            }
-        }
+        // Every diagram with a step is touched.
+        let with_steps: HashSet<&str> = steps.iter().map(|s| diagram_of(&s.id)).collect();
         return Ok(EntryChanges {
             new_entry: true,
             added: steps.iter().map(|s| s.id.clone()).collect(),
-            diagrams: touched,
+            diagrams: diagrams
+                .iter()
+                .filter(|(id, _)| with_steps.contains(id))
+                .map(|(_, title)| title.to_string())
+                .collect(),
             ..EntryChanges::default()
         });
     };
@@ -412,14 +424,6 @@ pub fn compare(
 
 fn diagram_of(step: &str) -> &str {
     step.split_once('/').map_or(step, |(d, _)| d)
-}
-
-fn title_of(diagrams: &[(&str, &str)], id: &str) -> String {
-    diagrams
-        .iter()
-        .find(|(d, _)| *d == id)
-        .map_or(id, |(_, t)| t)
-        .to_string()
 }
 
 /// Steps added, changed and removed between two copies, counted from their manifests alone

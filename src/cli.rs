@@ -213,7 +213,7 @@ pub struct BuildOptions {
     #[arg(long)]
     pub no_cache: bool,
     /// The copy to say what changed since: a bundle folder, its zip, or a share written by `publish`
-    /// (default: the previous build in --out, if there is one)
+    /// (default: the previous build in --out, or for the same snapshot what that build compared with)
     #[arg(long, value_name = "PATH")]
     pub previous: Option<PathBuf>,
     /// Compare with no previous copy (the files say nothing of what changed)

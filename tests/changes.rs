@@ -211,18 +211,8 @@ fn the_previous_build_in_out_is_the_default_and_the_cache_follows_the_comparison
     assert_eq!(run.code, 0, "{}", run.transcript());
     let desk = payload(&fs::read_to_string(out.join("desk.html")).unwrap());
     assert_eq!(strings(&desk["changes"]["added"]), ["cards/replacement"]);
-    // The same content again: now compared with the build just made, nothing changed. A file reused
-    // from the cache would still say what changed against `before`.
-    let run = build(temp.path(), "after", "out", AFTER, &[], KEY_A);
-    assert_eq!(run.code, 0, "{}", run.transcript());
-    let desk = payload(&fs::read_to_string(out.join("desk.html")).unwrap());
-    assert!(desk["changes"]["added"].as_array().unwrap().is_empty());
-    assert!(desk["changes"]["changed"].as_array().unwrap().is_empty());
-    assert_eq!(
-        entry(&manifest(&out), "desk")["changes"]["changed"].as_integer(),
-        Some(0)
-    );
-    // And once more: the comparison is the same as the last build's, so the file is reused.
+    // The same snapshot again (a rebuild, or edits not committed yet): compared with what the last
+    // build was compared with, so it says the same, and the unchanged open file is reused.
     let full = lifeboat_env(
         temp.path(),
         &[
@@ -238,6 +228,31 @@ fn the_previous_build_in_out_is_the_default_and_the_cache_follows_the_comparison
         "{}",
         full.transcript()
     );
+    let desk = payload(&fs::read_to_string(out.join("desk.html")).unwrap());
+    assert_eq!(strings(&desk["changes"]["added"]), ["cards/replacement"]);
+    // A later snapshot: now compared with the build just made, in which nothing changed. A file reused
+    // from the cache would still say what changed against `before`.
+    let run = build(temp.path(), "after", "out", "1764500000", &[], KEY_A);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let desk = payload(&fs::read_to_string(out.join("desk.html")).unwrap());
+    assert!(desk["changes"]["added"].as_array().unwrap().is_empty());
+    assert!(desk["changes"]["changed"].as_array().unwrap().is_empty());
+    assert_eq!(
+        entry(&manifest(&out), "desk")["changes"]["changed"].as_integer(),
+        Some(0)
+    );
+    // --no-cache gives the same bytes as the incremental build (the comparison does not depend on it).
+    let run = build(
+        temp.path(),
+        "after",
+        "out",
+        "1764500000",
+        &["--no-cache"],
+        KEY_A,
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let again = payload(&fs::read_to_string(out.join("desk.html")).unwrap());
+    assert_eq!(again, desk);
 }
 
 #[test]

@@ -437,7 +437,11 @@ fn serve_previous_shows_what_changed_since_that_copy() {
     let (code, html) = serve.get("/support.html");
     assert_eq!(code, 200);
     let changes = &common::payload(&html)["changes"];
-    assert_eq!(changes["changed"], serde_json::json!(["power/cable"]), "{changes}");
+    assert_eq!(
+        changes["changed"],
+        serde_json::json!(["power/cable"]),
+        "{changes}"
+    );
     assert_eq!(changes["added"], serde_json::json!([]));
 }
 

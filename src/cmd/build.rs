@@ -74,7 +74,7 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
     }
     output::check_target(&out, &project.root)?;
     let snapshot = Snapshot::take(&project.root, std::env::var("SOURCE_DATE_EPOCH").ok())?;
-    let basis = match previous_copy(opts, &out) {
+    let basis = match previous_copy(opts, &out, &snapshot) {
         Ok(basis) => basis,
         Err(message) => {
             eprintln!("error: {message}");
@@ -174,13 +174,15 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The previous copy to compare with: `--previous` (a warning when it holds no bundle, an error when
-/// its manifest cannot be used), else the
-/// previous build in `out` when it has a manifest that reads (else none, silently), unless
-/// `--no-previous`.
+/// The previous copy to compare with, unless `--no-previous`: `--previous` (a warning when it holds no
+/// bundle, an error when its manifest cannot be used); else the previous build in `out` when it has a
+/// manifest that reads (else none, silently) — or, when that build is of the same snapshot as this one
+/// (edits not yet committed, a rebuild), the copy it was itself compared with, so that rebuilding says
+/// the same and reuses what did not change.
 fn previous_copy(
     opts: &BuildOptions,
     out: &std::path::Path,
+    snapshot: &Snapshot,
 ) -> Result<Option<crate::changes::Basis>, String> {
     if opts.no_previous {
         return Ok(None);
@@ -196,7 +198,13 @@ fn previous_copy(
             }
             Err(e) => Err(format!("--previous: {e}")),
         },
-        None => Ok(crate::verify::manifest_of(out).ok().map(|m| m.basis())),
+        None => Ok(match crate::verify::manifest_of(out) {
+            Err(_) => None,
+            Ok(m) if m.snapshot_epoch == snapshot.epoch && m.source.commit == snapshot.commit => {
+                cache::stored_basis(out)
+            }
+            Ok(m) => Some(m.basis()),
+        }),
     }
 }
 

@@ -50,6 +50,77 @@ pub struct CacheFile {
     #[serde(default)]
     pub entries: Vec<CachedEntry>,
     pub archive: Option<CachedArchive>,
+    /// The previous copy the build was compared with (`crate::changes`), so that the next build of
+    /// the same snapshot into the same folder compares with it too (see [`stored_basis`]).
+    #[serde(default)]
+    pub basis: Option<CachedBasis>,
+}
+
+/// A previous copy's record, as a build compared with it (`crate::changes::Basis`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CachedBasis {
+    pub snapshot: String,
+    pub commit: Option<String>,
+    #[serde(default)]
+    pub entries: Vec<CachedBasisEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CachedBasisEntry {
+    pub id: String,
+    pub title: String,
+    pub locked: bool,
+    pub key_id: Option<String>,
+    #[serde(default)]
+    pub steps: Vec<String>,
+    #[serde(default)]
+    pub diagram_titles: Vec<String>,
+}
+
+impl CachedBasis {
+    pub fn of(basis: &crate::changes::Basis) -> CachedBasis {
+        CachedBasis {
+            snapshot: basis.snapshot.clone(),
+            commit: basis.revision.clone(),
+            entries: basis
+                .entries()
+                .map(|(id, title, e)| CachedBasisEntry {
+                    id: id.to_string(),
+                    title: title.to_string(),
+                    locked: e.locked,
+                    key_id: e.key_id.clone(),
+                    steps: e.lines.clone(),
+                    diagram_titles: e.diagram_lines.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    pub fn basis(&self) -> crate::changes::Basis {
+        let mut basis = crate::changes::Basis::new(self.snapshot.clone(), self.commit.clone());
+        for e in &self.entries {
+            let entry = crate::changes::BasisEntry::read(
+                e.locked,
+                e.key_id.clone(),
+                &e.steps,
+                &e.diagram_titles,
+            );
+            basis.add(&e.id, &e.title, entry);
+        }
+        basis
+    }
+}
+
+/// The previous copy the build in `out` was compared with, from its cache file: `None` when it was
+/// compared with none, or the cache file is missing or of another format. A build of the same snapshot
+/// into the same folder compares with it again, so that rebuilding changes neither what the files say
+/// changed nor what can be reused.
+pub fn stored_basis(out: &Path) -> Option<crate::changes::Basis> {
+    let text = fs::read_to_string(out.join(FILE_NAME)).ok()?;
+    let file: CacheFile = toml::from_str(&text).ok()?;
+    (file.format == FORMAT).then_some(file.basis?.basis())
 }
 
 /// The zip archive of the previous build.
@@ -83,12 +154,17 @@ pub struct CachedEntry {
 }
 
 impl CacheFile {
-    pub fn new(entries: Vec<CachedEntry>, archive: Option<CachedArchive>) -> CacheFile {
+    pub fn new(
+        entries: Vec<CachedEntry>,
+        archive: Option<CachedArchive>,
+        basis: Option<&crate::changes::Basis>,
+    ) -> CacheFile {
         CacheFile {
             format: FORMAT,
             generator: generator(),
             entries,
             archive,
+            basis: basis.map(CachedBasis::of),
         }
     }
 
