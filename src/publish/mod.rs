@@ -213,6 +213,8 @@ pub struct Published {
     pub withdrawn: withdraw::Withdrawn,
     /// With `--keep-old-keys`: the old copies that were not removed.
     pub kept: withdraw::Withdrawn,
+    /// Steps added, changed and removed against the bundle the share held, when it held one.
+    pub steps: Option<crate::changes::Delta>,
 }
 
 /// `2026-11-22T08:26:40Z` -> `2026-11-22T08-26-40Z`: a folder name every filesystem accepts.
@@ -335,6 +337,9 @@ pub fn publish(
             });
         }
     }
+    let steps = current
+        .as_ref()
+        .map(|(old, _)| old.basis().delta(&new.basis()));
     // The share's notice stays (`notice.rs`).
     let share_notice = current.as_ref().and_then(|(m, _)| m.notice.as_ref());
     let (new, new_raw, carried) = notice::keep(dir, new, new_raw, share_notice, opts.signing)?;
@@ -359,6 +364,7 @@ pub fn publish(
             replaced_newer: None,
             withdrawn: rolled_forward,
             kept: withdraw::Withdrawn::default(),
+            steps: None,
         });
     }
     let untouched = || {
@@ -440,6 +446,7 @@ pub fn publish(
         replaced_newer,
         withdrawn,
         kept,
+        steps,
     })
 }
 

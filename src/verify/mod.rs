@@ -17,6 +17,7 @@ use crate::package::cache;
 use crate::package::manifest::{self, Manifest, FORMAT_VERSION};
 use crate::package::output::MARKER;
 
+pub mod changes;
 pub mod drill;
 pub mod rebuild;
 pub mod share;
@@ -188,6 +189,9 @@ pub struct Verification {
     /// Present when a publish is in progress (or was interrupted) in this folder.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub publishing: Option<Publishing>,
+    /// What changed since the copy the bundle was compared with, when it was (`build --previous`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes: Option<changes::ChangesSummary>,
     /// The outage notice the launcher shows (`lifeboat notice`), when one is set; not a problem.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notice: Option<crate::package::notice::Notice>,
@@ -379,6 +383,7 @@ pub fn verify(
         stale,
         behind,
         publishing,
+        changes: changes::summary(m),
         notice: m.notice.clone(),
     };
     result.ok = result.problems() == 0;
