@@ -309,7 +309,8 @@ fn viewer_works_in_a_real_browser() {
         .env("LIFEBOAT_LOCKED_ROTATED_KEY", ROTATED_KEY)
         .env("LIFEBOAT_CHROMIUM", chromium())
         // The binary itself: serve.test.js starts `lifeboat serve`, call.test.js runs `lifeboat calls
-        // merge` over the browser's exports (that test fails without it in CI).
+        // merge` over the browser's exports (that test fails without it in CI), notice.test.js (and the
+        // Firefox and WebKit suites) run `lifeboat notice` on a copy of the example.
         .env("LIFEBOAT_BIN", env!("CARGO_BIN_EXE_lifeboat"))
         .output()
         .expect("run node --test");

@@ -13,7 +13,7 @@ use crate::verify;
 const FAIL_AFTER_VAR: &str = "LIFEBOAT_PUBLISH_FAIL_AFTER";
 
 /// The step after which the test hook stops the publish, if it is set (and compiled in).
-fn fail_after() -> Option<usize> {
+pub(crate) fn fail_after() -> Option<usize> {
     #[cfg(feature = "test-hooks")]
     {
         std::env::var(FAIL_AFTER_VAR)
@@ -48,6 +48,13 @@ pub fn run(opts: &PublishOptions) -> anyhow::Result<ExitCode> {
             "warning: took over the publish lock of {holder}: {why}, so the lock is stale"
         ),
     };
+    let key = match super::notice::signing_key(&opts.signing_key_env) {
+        Ok(key) => key,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Ok(ExitCode::from(super::verify::EXIT_UNUSABLE));
+        }
+    };
     let options = Options {
         keep: opts.keep,
         now,
@@ -55,6 +62,7 @@ pub fn run(opts: &PublishOptions) -> anyhow::Result<ExitCode> {
         allow_older: opts.allow_older,
         keep_old_keys: opts.keep_old_keys,
         notify: &notify,
+        signing: key.as_ref(),
     };
     match publish::publish(&opts.dir, &opts.to, &options, &mut ops) {
         Ok(p) => {
@@ -64,7 +72,8 @@ pub fn run(opts: &PublishOptions) -> anyhow::Result<ExitCode> {
         Err(
             e @ (PublishError::BadBundle { .. }
             | PublishError::Locked { .. }
-            | PublishError::Older { .. }),
+            | PublishError::Older { .. }
+            | PublishError::Notice { .. }),
         ) => {
             eprintln!("error: {e}");
             Ok(ExitCode::from(super::EXIT_PROBLEMS))

@@ -66,6 +66,13 @@ pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
             Err(code) => return Ok(code),
         },
     };
+    let drill = match opts.drill {
+        false => None,
+        true => match verify::drill::drill(&opts.dir, &result, &signature) {
+            Ok(drill) => Some(drill),
+            Err(e) => return Ok(unusable(opts.format, &e.to_string())),
+        },
+    };
     let extras = Extras {
         signature: &signature,
         rebuild: rebuilt.as_ref(),
@@ -87,6 +94,9 @@ pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
             if let Some(w) = &warning {
                 text.insert_str(0, &format!("warning  {w}\n"));
             }
+            if let Some(drill) = &drill {
+                text.push_str(&drill.text());
+            }
             text
         }
         Format::Json => {
@@ -96,6 +106,7 @@ pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
                 verification: &result,
                 signature: &signature,
                 rebuild: rebuilt.as_ref(),
+                drill: drill.as_ref(),
             };
             serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
         }
@@ -134,6 +145,9 @@ struct JsonReport<'a> {
     signature: &'a SignatureReport,
     #[serde(skip_serializing_if = "Option::is_none")]
     rebuild: Option<&'a Rebuild>,
+    /// `--drill`: the contingency document's drill checklist.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    drill: Option<&'a verify::drill::Drill>,
 }
 
 /// `--rebuild CONTENT`: loads the content with the environment the bundle was built for, then rebuilds
@@ -333,6 +347,22 @@ fn write_text(out: &mut String, r: &Verification, extras: &Extras) -> std::fmt::
                 p.done, p.total, p.snapshot, duration(p.age_seconds)
             )?;
         }
+    }
+    if let Some(n) = &r.notice {
+        // Read from the share: control characters are shown escaped, never sent to the terminal.
+        let shown = verify::drill::shown;
+        let by =
+            n.by.as_deref()
+                .map(|by| format!(" by {}", shown(by)))
+                .unwrap_or_default();
+        writeln!(
+            out,
+            "notice   {} since {}{by}: \"{}\" (on the launcher; `lifeboat notice {} --clear` removes it)",
+            n.kind.name(),
+            shown(&n.time),
+            shown(&n.text),
+            r.dir
+        )?;
     }
     let suffix = write_extras(out, extras)?;
     let checked = r

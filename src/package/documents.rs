@@ -10,6 +10,7 @@ use serde::Serialize;
 use tera::{Context, Tera};
 
 use super::manifest::{self, FileRecord, Manifest, PersonInfo};
+use super::notice::Slot;
 use crate::content::config::Language;
 use crate::content::config::{Access, Contact};
 use crate::content::Project;
@@ -61,6 +62,8 @@ pub fn render(
         file: crate::package::signing::SIGNATURE_FILE,
     });
     let strings = Strings::fill(theme, language, manifest, &view);
+    view.notice =
+        notice_slot(language, &strings.text).html(manifest.notice.as_ref(), &manifest.online_url);
 
     view.csp = format!(
         // img-src data: for the site's logo (branding CSS), as in the entry files.
@@ -166,6 +169,8 @@ struct DocView<'a> {
     format_version: u32,
     any_key: bool,
     csp: String,
+    /// The launcher's notice slot (`package::notice`), with the notice block when one is set.
+    notice: String,
     css: &'a str,
     script: &'static str,
     /// Present when the build signs the manifest.
@@ -468,6 +473,7 @@ impl<'a> DocView<'a> {
             format_version: m.format_version,
             any_key: m.entries.iter().any(|e| e.access != Access::Open),
             csp: String::new(),
+            notice: String::new(),
             css,
             script: LAUNCHER_SCRIPT,
             signing: None,
@@ -475,6 +481,23 @@ impl<'a> DocView<'a> {
             reviews: ReviewsDoc::default(),
             changes: None,
         }
+    }
+}
+
+/// The wording of the launcher's notice block, from the documents' strings (filled in, French spacing
+/// applied), for the launcher to carry in its slot.
+fn notice_slot(language: Language, text: &BTreeMap<String, String>) -> Slot {
+    let get = |key: &str| text.get(key).cloned().unwrap_or_else(|| key.to_string());
+    Slot {
+        lang: language.code().to_string(),
+        heading_set: get("notice_heading_set"),
+        heading_restored: get("notice_heading_restored"),
+        meta: get("notice_meta"),
+        meta_by: get("notice_meta_by"),
+        back: get("notice_back"),
+        months: get("months"),
+        date_format: get("date_format"),
+        day_one: get("day_one"),
     }
 }
 

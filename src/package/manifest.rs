@@ -54,6 +54,9 @@ pub struct Manifest {
     /// build in `--out`); absent when there was none. Each entry point's `changes` says what changed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compared_with: Option<ComparedWith>,
+    /// The outage notice the launcher shows (`lifeboat notice`), when one is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<super::notice::Notice>,
 }
 
 /// The previous copy a bundle was compared with.
@@ -412,6 +415,7 @@ impl Manifest {
             archive: Some(archive_name(&site.name, &snapshot.date)),
             theme: None,
             compared_with: None,
+            notice: None,
         }
     }
 

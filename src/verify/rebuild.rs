@@ -66,6 +66,25 @@ impl Rebuild {
     }
 }
 
+/// Puts `notice` into the rebuilt launcher and manifest.
+fn with_notice(
+    rebuilt: &mut std::collections::BTreeMap<String, std::sync::Arc<Vec<u8>>>,
+    notice: &crate::package::notice::Notice,
+) -> Result<(), String> {
+    use crate::package::notice::{apply, LAUNCHER};
+    let (Some(raw), Some(launcher)) = (rebuilt.get(manifest::FILE_NAME), rebuilt.get(LAUNCHER))
+    else {
+        return Ok(());
+    };
+    let text = std::str::from_utf8(raw).map_err(|e| e.to_string())?;
+    let built = manifest::Manifest::from_toml(text).map_err(|e| e.to_string())?;
+    let applied = apply(&built, raw, launcher, Some(notice.clone()))
+        .map_err(|e| format!("the share's notice cannot be put into the rebuild: {e}"))?;
+    rebuilt.insert(manifest::FILE_NAME.into(), applied.manifest_raw.into());
+    rebuilt.insert(LAUNCHER.into(), applied.launcher.into());
+    Ok(())
+}
+
 /// Rebuilds the checked `project` (which must have no errors; load it with the manifest's environment)
 /// and compares it with the bundle in `dir`. `public` is the key the contingency document names when
 /// the content signs its bundles; without it, the key the bundle's signature file names is used.
@@ -135,7 +154,12 @@ pub fn rebuild(
         .map_err(|e| format!("the rebuild failed: {e}"))?;
     bundle::zip_into(&sink, unzipped, &snapshot, options)
         .map_err(|e| format!("the rebuild failed: {e}"))?;
-    let rebuilt = sink.into_files();
+    let mut rebuilt = sink.into_files();
+    // A notice set on the share (`lifeboat notice`) goes into the rebuilt launcher and manifest the way
+    // it went into the share's: with it, they are what a build with that notice gives.
+    if let Some(n) = &m.notice {
+        with_notice(&mut rebuilt, n)?;
+    }
 
     let mut names: BTreeSet<String> = rebuilt.keys().cloned().collect();
     names.extend(m.files().map(|(f, _, _)| f.to_string()));

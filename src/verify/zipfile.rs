@@ -158,6 +158,7 @@ pub fn verify(
         behind: sources.map(|s| super::behind(m, s)),
         publishing: None,
         changes: super::changes::summary(m),
+        notice: m.notice.clone(),
     };
     result.ok = result.problems() == 0;
     Ok(result)
