@@ -162,7 +162,7 @@ fn nothing_of_a_locked_entry_point_reaches_the_manifest_or_the_documents() {
             "Suspected fraud",
             "Identity confirmed",
             "Check the caller",
-            "the time.",
+            "note the time",
         ] {
             assert!(!text.contains(secret), "`{secret}` is in {name}");
         }
