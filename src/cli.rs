@@ -202,9 +202,11 @@ pub struct BuildOptions {
     /// Environment whose variable values the bundle carries (default: `environment` in site.toml)
     #[arg(long, value_name = "NAME")]
     pub env: Option<String>,
-    /// File holding the access key for locked entry points (else read from LIFEBOAT_ACCESS_KEY)
-    #[arg(long, value_name = "PATH")]
-    pub key_file: Option<PathBuf>,
+    /// File holding the access key for locked entry points (else read from LIFEBOAT_ACCESS_KEY); GROUP=PATH
+    /// for key group GROUP's key (else LIFEBOAT_KEY_<GROUP>), recovery=PATH for the recovery key (else
+    /// LIFEBOAT_RECOVERY_KEY); repeat it for each key
+    #[arg(long, value_name = "[GROUP=]PATH")]
+    pub key_file: Vec<String>,
     /// Rebuild every file instead of reusing unchanged ones from the previous output
     #[arg(long)]
     pub no_cache: bool,

@@ -53,6 +53,7 @@ pub fn render(
         .collect();
     let mut view = DocView::new(manifest, language, theme, &descriptions, &css);
     view.calls = CallsDoc::of(project);
+    view.keys = KeysDoc::of(project);
     view.reviews = ReviewsDoc::of(project, manifest.snapshot_epoch);
     view.signing = signing.map(|key| SigningDoc {
         public_key: crate::package::signing::encode_public(key),
@@ -164,6 +165,7 @@ struct DocView<'a> {
     generator: String,
     format_version: u32,
     any_key: bool,
+    keys: KeysDoc,
     csp: String,
     css: &'a str,
     script: &'static str,
@@ -245,6 +247,56 @@ impl ReviewsDoc {
                 .map(|(owner, diagrams)| OwnerReviews { owner, diagrams })
                 .collect(),
             locked_overdue,
+        }
+    }
+}
+
+/// The key groups and the recovery key (site.toml): who holds each key and which files it opens. Never a
+/// key: the build has them, the documents do not.
+#[derive(Debug, Default, Serialize)]
+struct KeysDoc {
+    groups: Vec<GroupDoc>,
+    /// The recovery key's holders, when there is one (`[access] recovery = true`).
+    recovery: Option<Vec<String>>,
+}
+
+#[derive(Debug, Serialize)]
+struct GroupDoc {
+    label: String,
+    holders: Vec<String>,
+    files: Vec<String>,
+}
+
+impl KeysDoc {
+    fn of(project: &Project) -> KeysDoc {
+        let locked: Vec<&crate::content::Entry> =
+            project.entries.iter().filter(|e| e.is_locked()).collect();
+        let groups = project
+            .site
+            .key_groups
+            .iter()
+            .map(|(name, group)| GroupDoc {
+                label: group.label.clone(),
+                holders: group.holders.clone(),
+                files: locked
+                    .iter()
+                    .filter(|e| {
+                        e.config
+                            .key_groups
+                            .iter()
+                            .flat_map(|g| g.get_ref())
+                            .any(|g| g.get_ref() == name.get_ref())
+                    })
+                    .map(|e| format!("{}.html", e.id))
+                    .collect(),
+            })
+            .filter(|g| !g.files.is_empty())
+            .collect();
+        let access = &project.site.access;
+        KeysDoc {
+            groups,
+            recovery: (*access.recovery.get_ref() && !locked.is_empty())
+                .then(|| access.recovery_holders.clone()),
         }
     }
 }
@@ -380,6 +432,7 @@ impl<'a> DocView<'a> {
             generator: format!("{} {}", m.generator.name, m.generator.version),
             format_version: m.format_version,
             any_key: m.entries.iter().any(|e| e.access != Access::Open),
+            keys: KeysDoc::default(),
             csp: String::new(),
             css,
             script: LAUNCHER_SCRIPT,

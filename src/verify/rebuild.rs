@@ -89,12 +89,13 @@ pub fn rebuild(
         _ => None,
     };
     let take_locked = |name: &str| {
-        let key_id = m
+        let key_ids = m
             .entries
             .iter()
             .find(|e| e.file == name)
-            .and_then(|e| e.key_id.clone());
-        read(name).map(|bytes| (bytes, key_id))
+            .map(|e| e.identifiers())
+            .unwrap_or_default();
+        read(name).map(|bytes| (bytes, key_ids))
     };
     let bundle_sig = match share::read(
         &dir.join(SIGNATURE_FILE),
@@ -118,7 +119,14 @@ pub fn rebuild(
         timings: None,
     };
     let sink = MemorySink::new();
-    let unzipped = bundle::build_files(&sink, project, checked, &snapshot, None, options)
+    let unzipped = bundle::build_files(
+        &sink,
+        project,
+        checked,
+        &snapshot,
+        &crate::access::groups::KeyRing::default(),
+        options,
+    )
         .map_err(|e| format!("the rebuild failed: {e}"))?;
     bundle::zip_into(&sink, unzipped, &snapshot, options)
         .map_err(|e| format!("the rebuild failed: {e}"))?;
