@@ -3,26 +3,25 @@
 //! on a locked one; every group an entry point names is declared in site.toml, with a usable name, and
 //! every declared group is used.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::access::groups::{self, RECOVERY};
 use crate::content::{Entry, Project};
 use crate::diagnostics::{nearest, Diagnostic, Report};
 
 pub fn check(project: &Project, report: &mut Report) {
-    check_groups(project, report);
+    let usable = check_groups(project, report);
     let mut used: BTreeMap<&str, usize> = BTreeMap::new();
     for entry in &project.entries {
         check_entry(project, entry, report);
-        if let Some(names) = entry.config.key_groups.as_ref().filter(|_| entry.is_locked()) {
-            for name in names.get_ref() {
-                *used.entry(name.get_ref().as_str()).or_default() += 1;
-            }
+        // Named by an entry point that is not locked is that entry point's error, not an unused group.
+        for name in entry.config.key_groups.iter().flat_map(|n| n.get_ref()) {
+            *used.entry(name.get_ref().as_str()).or_default() += 1;
         }
     }
     let site = project.site_file;
     for name in project.site.key_groups.keys() {
-        if !used.contains_key(name.get_ref().as_str()) {
+        if usable.contains(&name.get_ref().as_str()) && !used.contains_key(name.get_ref().as_str()) {
             report.push(
                 Diagnostic::warning(format!(
                     "key group `{}` is declared but no locked entry point names it",
@@ -48,9 +47,11 @@ pub fn check(project: &Project, report: &mut Report) {
     }
 }
 
-/// Group names: their shape, the reserved name, and two names that read as one variable.
-fn check_groups(project: &Project, report: &mut Report) {
+/// Group names: their shape, the reserved name, and two names that read as one variable. Returns the
+/// names that pass.
+fn check_groups<'p>(project: &'p Project, report: &mut Report) -> BTreeSet<&'p str> {
     let site = project.site_file;
+    let mut usable = BTreeSet::new();
     let mut variables: BTreeMap<String, &str> = BTreeMap::new();
     for (name, group) in &project.site.key_groups {
         let text = name.get_ref().as_str();
@@ -85,9 +86,10 @@ fn check_groups(project: &Project, report: &mut Report) {
                 .label("same variable")
                 .hint("`-` and `_` read the same in a variable name: rename one of the groups"),
             );
-        } else {
-            variables.insert(var, text);
+            continue;
         }
+        variables.insert(var, text);
+        usable.insert(text);
         if group.label.trim().is_empty() {
             report.push(
                 Diagnostic::error(format!("key group `{text}` has an empty `label`"))
@@ -97,12 +99,17 @@ fn check_groups(project: &Project, report: &mut Report) {
             );
         }
     }
+    usable
 }
 
 fn check_entry(project: &Project, entry: &Entry, report: &mut Report) {
     let config = &entry.config;
     let access_span = config.access.span();
-    if entry.is_locked() {
+    let empty_groups = config
+        .key_groups
+        .as_ref()
+        .is_some_and(|g| g.get_ref().is_empty());
+    if entry.is_locked() && !empty_groups {
         let holders = !config.key_holders.is_empty()
             || config.key_groups.as_ref().is_some_and(|names| {
                 names.get_ref().iter().any(|n| {
@@ -121,7 +128,7 @@ fn check_entry(project: &Project, entry: &Entry, report: &mut Report) {
                     .hint("add `key_holders = [\"Responsable continuité\"]` (roles, never the key itself) so the contingency document says whom to ask for the key"),
             );
         }
-    } else {
+    } else if !entry.is_locked() {
         let unused = [
             (config.hide_title, "hide_title"),
             (!config.key_holders.is_empty(), "key_holders"),
@@ -159,10 +166,10 @@ fn check_entry(project: &Project, entry: &Entry, report: &mut Report) {
         return;
     }
     let declared = &project.site.key_groups;
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
     for name in names.get_ref() {
         let text = name.get_ref().as_str();
-        if seen.contains(&text) {
+        if !seen.insert(text) {
             report.push(
                 Diagnostic::warning(format!("key group `{text}` is named twice"))
                     .at(entry.file, name.span())
@@ -170,7 +177,6 @@ fn check_entry(project: &Project, entry: &Entry, report: &mut Report) {
             );
             continue;
         }
-        seen.push(text);
         if !declared.contains_key(text) {
             let candidates = declared.keys().map(|k| k.get_ref().as_str());
             let hint = match nearest(text, candidates) {

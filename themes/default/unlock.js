@@ -280,12 +280,12 @@
     var title = data.entry.title || S('locked_title');
     var intro = h('p', { class: 'lb-desc', id: 'lb-unlock-intro', text: S('locked_intro') });
     // Whom to ask (entry.toml `key_holders`, public: the manifest and the contingency document list them).
-    function strings(list) {
+    function textList(list) {
       return (Array.isArray(list) ? list : []).filter(function (x) { return typeof x === 'string' && x; });
     }
-    var holders = strings(data.entry.key_holders);
+    var holders = textList(data.entry.key_holders);
     // The key groups whose keys open it (site.toml labels): "Clé du groupe Facturation ou Direction".
-    var groups = strings(data.entry.key_groups).join(S('locked_groups_or'));
+    var groups = textList(data.entry.key_groups).join(S('locked_groups_or'));
     var error = h('div', { class: 'lb-unlock-error', id: 'lb-unlock-error', role: 'alert' });
     view.textContent = '';
     [h('p', { class: 'lb-kicker' }, [h('span', { class: 'lb-lock', 'aria-hidden': 'true' }), doc.createTextNode(S('locked_kicker'))]),
