@@ -113,7 +113,7 @@ fn build() -> Result<BTreeMap<String, Vec<u8>>, String> {
         &crate::access::groups::KeyRing::default(),
         options,
     )
-        .map_err(|e| e.to_string())?;
+    .map_err(|e| e.to_string())?;
     bundle::zip_into(&sink, unzipped, &snapshot, options).map_err(|e| e.to_string())?;
     Ok(sink
         .into_files()

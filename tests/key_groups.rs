@@ -114,7 +114,11 @@ fn each_file_holds_its_slots_only_each_key_opens_its_files_only_and_no_plaintext
     assert!(open.contains("Saluer le client"), "the open file is plain");
 
     let expected = [
-        ("factures", ["facturation", "direction", "recovery"], "GIRAFE-318"),
+        (
+            "factures",
+            ["facturation", "direction", "recovery"],
+            "GIRAFE-318",
+        ),
         ("fraude", ["fraude", "direction", "recovery"], "LOUTRE-655"),
     ];
     let keys = [
@@ -207,7 +211,7 @@ fn each_file_holds_its_slots_only_each_key_opens_its_files_only_and_no_plaintext
     for doc in ["contingency.md", "contingency.html"] {
         let text = fs::read_to_string(dist.join(doc)).unwrap();
         for said in [
-            "Chaque groupe a sa propre clé d'accès",
+            "Chaque groupe a sa propre clé",
             "Facturation — ouvre",
             "factures.html",
             "Responsable facturation",
@@ -264,8 +268,15 @@ fn keys_are_refused_when_given_twice_the_same_for_two_groups_or_for_an_unknown_g
         args.extend(extra);
         let built = run(temp.path(), &args, &env);
         assert_eq!(built.code, 2, "{message}: {}", built.transcript());
-        assert!(built.stderr.contains(message), "{message}: {}", built.transcript());
-        assert!(!temp.path().join("dist").exists(), "{message}: output written");
+        assert!(
+            built.stderr.contains(message),
+            "{message}: {}",
+            built.transcript()
+        );
+        assert!(
+            !temp.path().join("dist").exists(),
+            "{message}: output written"
+        );
     }
 }
 
@@ -277,16 +288,14 @@ fn every_group_key_is_refused_where_the_content_holds_it() {
         // Squashed (no dashes) and split: not key-shaped, found only because the build knows the key.
         let squashed = key_text.replace('-', "");
         let mut text = fs::read_to_string(&path).unwrap();
-        text.push_str(&format!(
-            "\n# {} {}\n",
-            &squashed[..13],
-            &squashed[13..]
-        ));
+        text.push_str(&format!("\n# {} {}\n", &squashed[..13], &squashed[13..]));
         fs::write(&path, text).unwrap();
         let built = run(temp.path(), BUILD, &all_keys());
         assert_eq!(built.code, 1, "{file}: {}", built.transcript());
         assert!(
-            built.stderr.contains("this text holds a Lifeboat access key")
+            built
+                .stderr
+                .contains("this text holds a Lifeboat access key")
                 && built.stderr.contains(&format!("content/{file}:")),
             "{file}: {}",
             built.transcript()
@@ -328,24 +337,37 @@ fn key_files_name_their_group_and_a_rotated_group_key_leaves_the_others_working(
         Err(SealError::WrongKey)
     ));
     assert_eq!(
-        slots::open(&key(FACTURATION_NEW), &sealed, "factures").unwrap().0,
+        slots::open(&key(FACTURATION_NEW), &sealed, "factures")
+            .unwrap()
+            .0,
         "facturation"
     );
-    assert_eq!(slots::open(&key(DIRECTION), &sealed, "factures").unwrap().0, "direction");
-    assert_eq!(slots::open(&key(RECOVERY), &sealed, "factures").unwrap().0, "recovery");
+    assert_eq!(
+        slots::open(&key(DIRECTION), &sealed, "factures").unwrap().0,
+        "direction"
+    );
+    assert_eq!(
+        slots::open(&key(RECOVERY), &sealed, "factures").unwrap().0,
+        "recovery"
+    );
     // The old file still opens with the old key: only withdrawing it helps (publish does, on the share).
     assert!(slots::open(&key(FACTURATION), &old, "factures").is_ok());
-    let fraude = slots::read_element(
-        &fs::read_to_string(temp.path().join("dist/fraude.html")).unwrap(),
-    )
-    .unwrap();
-    assert_eq!(slots::open(&key(FRAUDE), &fraude, "fraude").unwrap().0, "fraude");
+    let fraude =
+        slots::read_element(&fs::read_to_string(temp.path().join("dist/fraude.html")).unwrap())
+            .unwrap();
+    assert_eq!(
+        slots::open(&key(FRAUDE), &fraude, "fraude").unwrap().0,
+        "fraude"
+    );
     // Only facturation's identifier changed.
     let after = manifest_entry(temp.path(), "factures")["key_slots"].clone();
     assert_ne!(after[0]["key_id"], factures_before[0]["key_id"]);
     assert_eq!(after[1], factures_before[1]);
     assert_eq!(after[2], factures_before[2]);
-    assert_eq!(manifest_entry(temp.path(), "fraude")["key_slots"], fraude_before);
+    assert_eq!(
+        manifest_entry(temp.path(), "fraude")["key_slots"],
+        fraude_before
+    );
 }
 
 #[test]
@@ -376,7 +398,12 @@ fn the_implicit_key_and_groups_mix_and_a_recovery_key_gives_the_implicit_entry_a
     let sealed = slots::read_element(&html).unwrap();
     let names: Vec<&str> = sealed.slots.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["*", "recovery"]);
-    assert_eq!(slots::open(&key(FACTURATION_NEW), &sealed, "accueil").unwrap().0, "*");
+    assert_eq!(
+        slots::open(&key(FACTURATION_NEW), &sealed, "accueil")
+            .unwrap()
+            .0,
+        "*"
+    );
     assert!(matches!(
         slots::open(&key(FACTURATION), &sealed, "accueil"),
         Err(SealError::WrongKey)

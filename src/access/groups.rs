@@ -45,10 +45,13 @@ pub fn is_valid_group_name(name: &str) -> bool {
 /// case, `-` read as `_` (`service-client` → `LIFEBOAT_KEY_SERVICE_CLIENT`).
 pub fn env_var(name: &str) -> String {
     let mut out = String::from(GROUP_ENV_PREFIX);
-    out.extend(
-        name.chars()
-            .map(|c| if c == '-' { '_' } else { c.to_ascii_uppercase() }),
-    );
+    out.extend(name.chars().map(|c| {
+        if c == '-' {
+            '_'
+        } else {
+            c.to_ascii_uppercase()
+        }
+    }));
     out
 }
 
@@ -228,8 +231,8 @@ pub fn keys_for_build(
     let mut ring = KeyRing::default();
     let mut seen: Vec<(AccessKey, Holder)> = Vec::new();
     for (holder, Given { from, text }) in given {
-        let key = AccessKey::parse(text.trim())
-            .map_err(|source| AccessError::BadKey { from, source })?;
+        let key =
+            AccessKey::parse(text.trim()).map_err(|source| AccessError::BadKey { from, source })?;
         if let Some((_, other)) = seen.iter().find(|(k, _)| *k == key) {
             return Err(AccessError::SameKey(other.shown(), holder.shown()));
         }
@@ -266,7 +269,9 @@ fn missing_message(holder: &Holder, ids: &[String]) -> String {
     let what = match holder {
         Holder::Implicit => "no access key was given".to_string(),
         Holder::Group(name) => format!("no key was given for key group `{name}`"),
-        Holder::Recovery => "site.toml has `[access] recovery = true` but no recovery key was given".to_string(),
+        Holder::Recovery => {
+            "site.toml has `[access] recovery = true` but no recovery key was given".to_string()
+        }
     };
     format!(
         "{what}, needed by {}\n  help: pass it in {}; make one with `lifeboat key new`",
@@ -301,7 +306,16 @@ mod tests {
         for ok in ["facturation", "b2b", "service-client", "a_b", "9"] {
             assert!(is_valid_group_name(ok), "{ok}");
         }
-        for bad in ["", "Facturation", "-a", "_a", "a b", "é", "a.b", &"a".repeat(41)] {
+        for bad in [
+            "",
+            "Facturation",
+            "-a",
+            "_a",
+            "a b",
+            "é",
+            "a.b",
+            &"a".repeat(41),
+        ] {
             assert!(!is_valid_group_name(bad), "{bad}");
         }
     }

@@ -52,7 +52,9 @@ pub enum AccessError {
     MissingKeys(MissingList),
     #[error("--key-file names key group `{name}`, which site.toml does not declare\n  help: {hint}declare it as `[key_groups.{name}]`, or give the key of another group as `--key-file GROUP=PATH` (a path that starts like `name=` is written `./name=…`)")]
     UnknownGroup { name: String, hint: String },
-    #[error("{0} and {1} are the same key; each group needs a key of its own (`lifeboat key new`)")]
+    #[error(
+        "{0} and {1} are the same key; each group needs a key of its own (`lifeboat key new`)"
+    )]
     SameKey(String, String),
     #[error("locking entry point `{0}`: {1}")]
     Seal(String, seal::SealError),
@@ -164,8 +166,9 @@ pub fn lock_entry(
                 .ring
                 .get(&groups::Holder::Implicit)
                 .ok_or_else(|| AccessError::NoKey(vec![id.clone()]))?;
-            let (params, ciphertext) = seal::seal(key, plain.as_bytes(), &seal::associated_data(id))
-                .map_err(|e| AccessError::Seal(id.clone(), e))?;
+            let (params, ciphertext) =
+                seal::seal(key, plain.as_bytes(), &seal::associated_data(id))
+                    .map_err(|e| AccessError::Seal(id.clone(), e))?;
             seal::element(&params, &ciphertext)
         }
     };

@@ -287,18 +287,30 @@ mod tests {
         assert_eq!(read, sealed);
         let names: Vec<&str> = read.slots.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, ["a", "recovery"]);
-        assert_eq!(open(&a, &read, "billing").unwrap(), ("a".into(), b"secret".to_vec()));
+        assert_eq!(
+            open(&a, &read, "billing").unwrap(),
+            ("a".into(), b"secret".to_vec())
+        );
         assert_eq!(open(&r, &read, "billing").unwrap().0, "recovery");
-        assert!(matches!(open(&b, &read, "billing"), Err(SealError::WrongKey)));
+        assert!(matches!(
+            open(&b, &read, "billing"),
+            Err(SealError::WrongKey)
+        ));
         // A slot is bound to its file: moved to another entry point it opens nothing.
         assert!(matches!(open(&a, &read, "fraud"), Err(SealError::WrongKey)));
         let mut damaged = read.clone();
         damaged.ciphertext[2] ^= 1;
-        assert!(matches!(open(&a, &damaged, "billing"), Err(SealError::Decrypt)));
+        assert!(matches!(
+            open(&a, &damaged, "billing"),
+            Err(SealError::Decrypt)
+        ));
         // A slot renamed (to pass for another group's) does not open.
         let mut renamed = read.clone();
         renamed.slots[0].name = "b".into();
-        assert!(matches!(open(&a, &renamed, "billing"), Err(SealError::WrongKey)));
+        assert!(matches!(
+            open(&a, &renamed, "billing"),
+            Err(SealError::WrongKey)
+        ));
         // Every file of the build has the salt, each its own content key and nonces.
         let again = seal(&w, &holders, "billing", b"secret").unwrap();
         assert_eq!(again.salt, sealed.salt);

@@ -21,7 +21,8 @@ pub fn check(project: &Project, report: &mut Report) {
     }
     let site = project.site_file;
     for name in project.site.key_groups.keys() {
-        if usable.contains(&name.get_ref().as_str()) && !used.contains_key(name.get_ref().as_str()) {
+        if usable.contains(&name.get_ref().as_str()) && !used.contains_key(name.get_ref().as_str())
+        {
             report.push(
                 Diagnostic::warning(format!(
                     "key group `{}` is declared but no locked entry point names it",
@@ -149,10 +150,14 @@ fn check_entry(project: &Project, entry: &Entry, report: &mut Report) {
     };
     if !entry.is_locked() {
         report.push(
-            Diagnostic::error("`key_groups` without `access = \"key\"`: this entry point would be built open")
-                .at(entry.file, names.span())
-                .label("groups of a file that is not locked")
-                .hint("add `access = \"key\"` to lock it with these groups' keys, or remove `key_groups`"),
+            Diagnostic::error(
+                "`key_groups` without `access = \"key\"`: this entry point would be built open",
+            )
+            .at(entry.file, names.span())
+            .label("groups of a file that is not locked")
+            .hint(
+                "add `access = \"key\"` to lock it with these groups' keys, or remove `key_groups`",
+            ),
         );
         return;
     }

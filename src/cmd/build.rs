@@ -93,14 +93,7 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
         .as_ref()
         .map(|e| format!(", environment `{}`", e.name))
         .unwrap_or_default();
-    let unzipped = bundle::build_files(
-        &staging,
-        &project,
-        &checked,
-        &snapshot,
-        &keys,
-        options,
-    )?;
+    let unzipped = bundle::build_files(&staging, &project, &checked, &snapshot, &keys, options)?;
     // The zip needs only the written files: the content model's memory goes before the zip's buffers come.
     drop((project, checked, report));
     let bundle = bundle::zip_into(&staging, unzipped, &snapshot, options)?;

@@ -323,12 +323,6 @@ pub fn build_files(
         snapshot = Snapshot::at(last.build.epoch(), None, false);
     }
     let previous = last.map(Site::previous);
-    bundle::build_in_memory(
-        &project,
-        &checked,
-        &snapshot,
-        &keys,
-        previous.as_ref(),
-    )
-    .map_err(|e| vec![Problem::general(e.to_string())])
+    bundle::build_in_memory(&project, &checked, &snapshot, &keys, previous.as_ref())
+        .map_err(|e| vec![Problem::general(e.to_string())])
 }

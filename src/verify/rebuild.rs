@@ -127,7 +127,7 @@ pub fn rebuild(
         &crate::access::groups::KeyRing::default(),
         options,
     )
-        .map_err(|e| format!("the rebuild failed: {e}"))?;
+    .map_err(|e| format!("the rebuild failed: {e}"))?;
     bundle::zip_into(&sink, unzipped, &snapshot, options)
         .map_err(|e| format!("the rebuild failed: {e}"))?;
     let rebuilt = sink.into_files();
