@@ -229,14 +229,15 @@ pub fn keys_for_build(
     }
 
     let mut ring = KeyRing::default();
-    let mut seen: Vec<(AccessKey, Holder)> = Vec::new();
+    // Each key's canonical form, to refuse one key for two holders.
+    let mut seen: BTreeMap<String, Holder> = BTreeMap::new();
     for (holder, Given { from, text }) in given {
         let key =
             AccessKey::parse(text.trim()).map_err(|source| AccessError::BadKey { from, source })?;
-        if let Some((_, other)) = seen.iter().find(|(k, _)| *k == key) {
+        if let Some(other) = seen.get(&key.canonical()) {
             return Err(AccessError::SameKey(other.shown(), holder.shown()));
         }
-        seen.push((key.clone(), holder.clone()));
+        seen.insert(key.canonical(), holder.clone());
         ring.insert(holder, key);
     }
 

@@ -269,33 +269,35 @@ struct GroupDoc {
 
 impl KeysDoc {
     fn of(project: &Project) -> KeysDoc {
-        let locked: Vec<&crate::content::Entry> =
-            project.entries.iter().filter(|e| e.is_locked()).collect();
+        // One pass over the entry points: the files each group's key opens.
+        let mut files: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        let mut any_locked = false;
+        for entry in project.entries.iter().filter(|e| e.is_locked()) {
+            any_locked = true;
+            let file = format!("{}.html", entry.id);
+            for name in entry.config.key_groups.iter().flat_map(|g| g.get_ref()) {
+                let list = files.entry(name.get_ref().as_str()).or_default();
+                if list.last() != Some(&file) {
+                    list.push(file.clone());
+                }
+            }
+        }
         let groups = project
             .site
             .key_groups
             .iter()
-            .map(|(name, group)| GroupDoc {
-                label: group.label.clone(),
-                holders: group.holders.clone(),
-                files: locked
-                    .iter()
-                    .filter(|e| {
-                        e.config
-                            .key_groups
-                            .iter()
-                            .flat_map(|g| g.get_ref())
-                            .any(|g| g.get_ref() == name.get_ref())
-                    })
-                    .map(|e| format!("{}.html", e.id))
-                    .collect(),
+            .filter_map(|(name, group)| {
+                Some(GroupDoc {
+                    label: group.label.clone(),
+                    holders: group.holders.clone(),
+                    files: files.remove(name.get_ref().as_str())?,
+                })
             })
-            .filter(|g| !g.files.is_empty())
             .collect();
         let access = &project.site.access;
         KeysDoc {
             groups,
-            recovery: (*access.recovery.get_ref() && !locked.is_empty())
+            recovery: (*access.recovery.get_ref() && any_locked)
                 .then(|| access.recovery_holders.clone()),
         }
     }
