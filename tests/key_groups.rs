@@ -241,7 +241,9 @@ fn keys_are_refused_when_given_twice_the_same_for_two_groups_or_for_an_unknown_g
     let key_file = temp.path().join("fraude.key");
     fs::write(&key_file, format!("{FRAUDE}\n")).unwrap();
     let file_arg = format!("fraude={}", key_file.display());
-    let cases: Vec<(Vec<&str>, Vec<(&str, &str)>, &str)> = vec![
+    // Extra arguments, environment, what the error says.
+    type Case<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
         (
             vec!["--key-file", &file_arg],
             all_keys(),

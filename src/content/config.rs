@@ -85,7 +85,8 @@ pub struct SiteConfig {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeyGroup {
-    /// The group's name for people, in the site's language: the key prompt says "Clé du groupe <label>".
+    /// The group's name for people, in the site's language: with `label = "Facturation"`, the key
+    /// prompt says "Clé du groupe Facturation".
     pub label: String,
     /// Roles who hold the group's key (named on the prompt and in the contingency document; never the key).
     #[serde(default)]
