@@ -8,6 +8,8 @@
 
 const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const h = require('./helpers');
 
@@ -98,6 +100,37 @@ describe('key groups', { skip: h.skipReason('LIFEBOAT_KEYGROUPS_DIST') }, () => 
       });
     }
   }
+
+  it('the prompt with its groups, and its error state, pass axe (WCAG 2.2 AA)', async () => {
+    // axe is injected, so this context alone bypasses the CSP.
+    const s = await h.openContext(browser, { bypassCSP: true });
+    const page = await s.context.newPage();
+    await page.goto(h.fileUrl(path.join(DIST, 'factures.html')));
+    await page.locator('#lb-key').waitFor();
+    await h.checkAxe(page, 'key prompt with groups');
+    await unlock(page, KEYS.fraude);
+    assert.match(await outcome(page), WRONG.factures);
+    await h.checkAxe(page, 'key prompt refusing a wrong group\'s key');
+    await s.close();
+  });
+
+  it('a flipped byte of the payload is damage, not a wrong key, for a key whose slot opens', async () => {
+    const html = fs.readFileSync(path.join(DIST, 'factures.html'), 'utf8');
+    const m = /(id="?lb-locked"?[^>]*>)([A-Za-z0-9+/=]+)</.exec(html);
+    assert.ok(m, 'sealed element');
+    const at = m.index + m[1].length + Math.floor(m[2].length / 2);
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-keygroups-'));
+    try {
+      const file = path.join(tmp, 'factures.html');
+      fs.writeFileSync(file, html.slice(0, at) + (html[at] === 'A' ? 'B' : 'A') + html.slice(at + 1));
+      const s = await open(file);
+      await unlock(s.page, KEYS.direction);
+      assert.match(await outcome(s.page), /endommagé/);
+      await s.close();
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 
   it('a mistyped key is caught by its check symbol, before any decryption', async () => {
     const s = await open(path.join(DIST, 'factures.html'));
