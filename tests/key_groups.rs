@@ -207,6 +207,23 @@ fn each_file_holds_its_slots_only_each_key_opens_its_files_only_and_no_plaintext
         }
     }
 
+    // `verify --rebuild` takes the locked files as they are, with their slots' identifiers: the rest,
+    // the manifest included, rebuilds byte for byte.
+    let now = (common::EPOCH.parse::<i64>().unwrap() + 86_400).to_string();
+    let verified = run(
+        temp.path(),
+        &["verify", "dist", "--rebuild", "content"],
+        &[("LIFEBOAT_NOW", now.as_str())],
+    );
+    assert_eq!(verified.code, 0, "{}", verified.transcript());
+    assert!(
+        verified
+            .stdout
+            .contains("rebuilt identical          bcp-manifest.toml"),
+        "{}",
+        verified.transcript()
+    );
+
     // The contingency documents name the groups, their holders and the recovery key's, never a key.
     for doc in ["contingency.md", "contingency.html"] {
         let text = fs::read_to_string(dist.join(doc)).unwrap();
