@@ -39,6 +39,8 @@ pub struct BuiltEntry {
     pub key_ids: KeyIdentifiers,
     /// True when the file was taken from the previous build instead of being rendered.
     pub reused: bool,
+    /// Its steps as the manifest records them, and what changed since the previous copy.
+    pub steps: crate::changes::Record,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -92,6 +94,8 @@ pub struct BuildOptions<'a> {
     pub locked_files: Option<&'a LockedFiles<'a>>,
     /// Where the time goes (`lifeboat build --timings`), when asked.
     pub timings: Option<&'a crate::timings::Timings>,
+    /// The previous copy to say what changed since (`crate::changes`), when there is one.
+    pub basis: Option<&'a crate::changes::Basis>,
 }
 
 impl BuildOptions<'_> {
@@ -104,9 +108,10 @@ impl BuildOptions<'_> {
     }
 }
 
-/// The locked entry points' files of an existing bundle and their key identifiers, by file name
-/// (`None`: not there).
-pub type LockedFiles<'a> = dyn Fn(&str) -> Option<(Vec<u8>, KeyIdentifiers)> + Sync + 'a;
+/// The locked entry points' files of an existing bundle, their key identifiers and what its manifest
+/// records of their steps, by file name (`None`: not there).
+pub type LockedFiles<'a> =
+    dyn Fn(&str) -> Option<(Vec<u8>, KeyIdentifiers, crate::changes::Record)> + Sync + 'a;
 
 /// A bundle built in memory (the preview server's): every file but the zip archive, which
 /// [`InMemory::zip`] makes when it is asked for, byte-identical to the one `lifeboat build` writes.
@@ -124,13 +129,14 @@ pub struct InMemory {
 }
 
 /// Builds the bundle of a checked project (which must have no errors) in memory, reusing the entry
-/// points of `previous` whose cache keys did not change.
+/// points of `previous` whose cache keys did not change, and saying what changed since `basis`.
 pub fn build_in_memory(
     project: &Project,
     checked: &Checked,
     snapshot: &Snapshot,
     keys: &KeyRing,
     previous: Option<&Previous>,
+    basis: Option<&crate::changes::Basis>,
 ) -> Result<InMemory, BundleError> {
     let progress = Progress::hidden();
     let options = BuildOptions {
@@ -139,6 +145,7 @@ pub fn build_in_memory(
         signing: None,
         locked_files: None,
         timings: None,
+        basis,
     };
     let sink = MemorySink::new();
     let unzipped = build_files(&sink, project, checked, snapshot, keys, options)?;
@@ -234,12 +241,22 @@ pub fn build_files(
                 (built.diagrams, built.nodes),
                 built.source_sha256.clone(),
                 built.key_ids.clone(),
+                built.steps.clone(),
             ))
         })
         .collect();
     let started = std::time::Instant::now();
     let mut manifest = Manifest::new(project, snapshot, records);
     manifest.theme = checked.user_theme.as_ref().map(Into::into);
+    manifest.compared_with = options.basis.map(|basis| {
+        let current: std::collections::HashSet<&str> =
+            project.entries.iter().map(|e| e.id.as_str()).collect();
+        manifest::ComparedWith {
+            snapshot: basis.snapshot.clone(),
+            commit: basis.revision.clone(),
+            entries_removed: basis.removed_entries(&current),
+        }
+    });
     let docs = documents::render(
         &theme.documents,
         project.site.language,
@@ -307,6 +324,7 @@ pub fn zip_into(
             bytes: zip_bytes,
             index: written.index,
         }),
+        options.basis,
     );
     Ok(Bundle {
         entries,
@@ -355,6 +373,9 @@ fn cached_entries(entries: &[BuiltEntry]) -> Vec<CachedEntry> {
                 sha256: e.record.sha256.clone(),
                 diagrams: e.diagrams,
                 nodes: e.nodes,
+                steps: e.steps.steps.clone(),
+                diagram_titles: e.steps.diagram_titles.clone(),
+                changes: e.steps.counts.clone(),
             })
         })
         .collect()
@@ -379,15 +400,6 @@ pub fn build_entries(
 ) -> Result<Vec<BuiltEntry>, BundleError> {
     let assets = Assets::new(&theme.css, &theme.script())?;
     let tera = render::templates(theme)?;
-    let cx = RenderContext {
-        project,
-        checked,
-        theme,
-        snapshot,
-        csp: &assets.csp,
-        tera: &tera,
-    };
-    let keys = Keys::new(project, checked, theme, &assets, snapshot);
     // Which keys open each locked entry point (empty for an open one), in project order.
     let holders: Vec<Vec<groups::Holder>> = project
         .entries
@@ -395,9 +407,9 @@ pub fn build_entries(
         .map(|e| groups::holders_of(project, e))
         .collect();
     let any_locked = holders.iter().any(|h| !h.is_empty());
-    // One key derivation per key and build for the identifiers, and one for the slots' wrapping keys
-    // (none when nothing is sealed here: no key, or `verify --rebuild`'s files taken as they are); on all
-    // cores, as each is a 600,000-round PBKDF2.
+    // One key derivation per key and build for the identifiers and step marks, and one for the slots'
+    // wrapping keys (none when nothing is sealed here: no key, or `verify --rebuild`'s files taken as
+    // they are); on all cores, as each is a 600,000-round PBKDF2.
     let keyed: Vec<(&groups::Holder, &access::AccessKey)> = if any_locked {
         ring.iter().collect()
     } else {
@@ -414,6 +426,18 @@ pub fn build_entries(
         || seals.then(|| access::Sealer::new(ring, holders.iter().cloned())),
     );
     let sealer = sealer.transpose()?;
+    let markers = Markers::new(project, &holders, &key_ids);
+    let cx = RenderContext {
+        project,
+        checked,
+        theme,
+        snapshot,
+        csp: &assets.csp,
+        tera: &tera,
+        basis: options.basis,
+        marker: markers.as_ref().map(|m| m as &dyn crate::changes::Marker),
+    };
+    let keys = Keys::new(project, checked, theme, &assets, snapshot, options.basis);
     options
         .progress
         .step("building entry points", project.entries.len());
@@ -452,6 +476,7 @@ pub fn build_entries(
                     cache_key,
                     key_ids: KeyIdentifiers::default(),
                     reused: true,
+                    steps: old.steps,
                 });
             }
             let rendered = options.time(crate::timings::Stage::Render, || {
@@ -464,7 +489,7 @@ pub fn build_entries(
                 .map(|files| files(&file_name).unwrap_or_default());
             let entry_key_ids = match (&rendered.public_json, &taken) {
                 (None, _) => KeyIdentifiers::default(),
-                (Some(_), Some((_, taken_ids))) => taken_ids.clone(),
+                (Some(_), Some((_, taken_ids, _))) => taken_ids.clone(),
                 (Some(_), None) => identifiers(&key_ids, holders, &entry.id),
             };
             let stage = match rendered.public_json {
@@ -481,7 +506,7 @@ pub fn build_entries(
                         &file_name,
                         taken
                             .as_ref()
-                            .map(|(bytes, _)| bytes.as_slice())
+                            .map(|(bytes, _, _)| bytes.as_slice())
                             .unwrap_or_default(),
                     )),
                     (Some(public), Some(sealer)) => access::lock_entry(
@@ -497,6 +522,10 @@ pub fn build_entries(
                 })?
                 .map_err(|e| BundleError::Write(file_name.clone(), e))?;
             options.progress.inc();
+            let steps = match taken {
+                Some((_, _, steps)) => steps,
+                None => rendered.steps,
+            };
             Ok(BuiltEntry {
                 id: entry.id.clone(),
                 record,
@@ -506,9 +535,55 @@ pub fn build_entries(
                 cache_key,
                 key_ids: entry_key_ids,
                 reused: false,
+                steps,
             })
         })
         .collect()
+}
+
+/// Keyed marks of the locked entry points' steps (`changes::Marker`): each entry point's are keyed with
+/// its first key (the implicit group's, else its first group's), whose identifier the comparison with
+/// the previous copy checks (`Manifest::basis`: `key_id`, else the first slot's). Rotating that key
+/// leaves its steps uncompared; rotating another of its keys does not.
+struct Markers<'a> {
+    by_entry: std::collections::HashMap<&'a str, &'a access::key_id::KeyIds>,
+}
+
+impl<'a> Markers<'a> {
+    /// `None` when no locked entry point has a key here (`verify --rebuild`: nothing is marked).
+    fn new(
+        project: &'a Project,
+        holders: &[Vec<groups::Holder>],
+        key_ids: &'a [(groups::Holder, access::key_id::KeyIds)],
+    ) -> Option<Markers<'a>> {
+        let by_entry: std::collections::HashMap<&str, &access::key_id::KeyIds> = project
+            .entries
+            .iter()
+            .zip(holders)
+            .filter_map(|(entry, holders)| {
+                let first = holders.first()?;
+                let (_, ids) = key_ids.iter().find(|(h, _)| h == first)?;
+                Some((entry.id.as_str(), ids))
+            })
+            .collect();
+        (!by_entry.is_empty()).then_some(Markers { by_entry })
+    }
+}
+
+impl crate::changes::Marker for Markers<'_> {
+    fn key_id(&self, entry: &str) -> String {
+        self.by_entry
+            .get(entry)
+            .map(|k| k.of(entry))
+            .unwrap_or_default()
+    }
+
+    fn mark(&self, entry: &str, text: &str) -> String {
+        self.by_entry
+            .get(entry)
+            .map(|k| crate::changes::Marker::mark(*k, entry, text))
+            .unwrap_or_default()
+    }
 }
 
 /// The identifiers of the keys of `holders` for entry point `entry_id`: the implicit group's as

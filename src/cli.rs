@@ -129,6 +129,10 @@ pub struct VerifyOptions {
     /// compare every file byte for byte with the bundle's
     #[arg(long, value_name = "CONTENT_DIR")]
     pub rebuild: Option<PathBuf>,
+    /// With --rebuild: the previous copy the bundle was built against (`build --previous`), needed
+    /// when the bundle says what changed since one
+    #[arg(long, value_name = "PATH", requires = "rebuild")]
+    pub previous: Option<PathBuf>,
     /// Check the manifest's Ed25519 signature (bcp-manifest.toml.sig) with this public key (base64),
     /// or with the key in this file; a missing or bad signature is a problem (exit 1)
     #[arg(long, value_name = "KEY|FILE")]
@@ -210,6 +214,13 @@ pub struct BuildOptions {
     /// Rebuild every file instead of reusing unchanged ones from the previous output
     #[arg(long)]
     pub no_cache: bool,
+    /// The copy to say what changed since: a bundle folder, its zip, or a share written by `publish`
+    /// (default: the previous build in --out, or for the same snapshot what that build compared with)
+    #[arg(long, value_name = "PATH")]
+    pub previous: Option<PathBuf>,
+    /// Compare with no previous copy (the files say nothing of what changed)
+    #[arg(long, conflicts_with = "previous")]
+    pub no_previous: bool,
     /// Print nothing but problems
     #[arg(long, short)]
     pub quiet: bool,
@@ -233,6 +244,9 @@ pub struct ServeOptions {
     /// Open the site in the default browser
     #[arg(long)]
     pub open: bool,
+    /// Show what changed since this copy (a bundle folder, its zip, or a share), as `build --previous`
+    #[arg(long, value_name = "PATH")]
+    pub previous: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, clap::Args)]

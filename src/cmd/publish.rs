@@ -131,6 +131,9 @@ fn report(opts: &PublishOptions, p: &Published) {
             opts.to.display(),
             p.files
         );
+        if let Some(d) = &p.steps {
+            println!("  {}", steps_line(d));
+        }
     } else {
         println!(
             "{} already holds snapshot {}: nothing to do",
@@ -166,4 +169,28 @@ fn report(opts: &PublishOptions, p: &Published) {
     for name in &p.pruned {
         println!("  pruned archive/{name} (keeping {})", opts.keep);
     }
+}
+
+/// "against what the share held: 1 step added, 3 changed, 2 removed".
+fn steps_line(d: &crate::changes::Delta) -> String {
+    let mut line = format!(
+        "against what the share held: {} step{} added, {} changed, {} removed",
+        d.added,
+        if d.added == 1 { "" } else { "s" },
+        d.changed,
+        d.removed
+    );
+    if d.entries_added + d.entries_removed > 0 {
+        line.push_str(&format!(
+            " ({} entry point(s) added, {} removed)",
+            d.entries_added, d.entries_removed
+        ));
+    }
+    if d.not_compared > 0 {
+        line.push_str(&format!(
+            "; {} locked entry point(s) not compared (locked with another key than the share's)",
+            d.not_compared
+        ));
+    }
+    line
 }

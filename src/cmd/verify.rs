@@ -61,7 +61,7 @@ pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
     };
     let rebuilt = match &opts.rebuild {
         None => None,
-        Some(content) => match rebuild(&opts.dir, content, trusted.as_ref(), opts.format) {
+        Some(content) => match rebuild(opts, content, trusted.as_ref()) {
             Ok(rebuilt) => Some(rebuilt),
             Err(code) => return Ok(code),
         },
@@ -139,11 +139,19 @@ struct JsonReport<'a> {
 /// `--rebuild CONTENT`: loads the content with the environment the bundle was built for, then rebuilds
 /// and compares. Content with errors is reported as `--content` does (exit 2).
 fn rebuild(
-    dir: &std::path::Path,
+    opts: &VerifyOptions,
     content: &std::path::Path,
     trusted: Option<&ed25519_dalek::VerifyingKey>,
-    format: Format,
 ) -> Result<Rebuild, ExitCode> {
+    let (dir, format) = (opts.dir.as_path(), opts.format);
+    let basis = match &opts.previous {
+        Some(path) => Some(
+            verify::manifest_of(path)
+                .map_err(|e| unusable(format, &format!("--previous: {e}")))?
+                .basis(),
+        ),
+        None => None,
+    };
     let env = verify::read_manifest(&dir.join(manifest::FILE_NAME))
         .map_err(|e| unusable(format, &e.to_string()))?
         .0
@@ -160,7 +168,8 @@ fn rebuild(
             ),
         ));
     };
-    verify::rebuild::rebuild(dir, &project, &checked, trusted).map_err(|e| unusable(format, &e))
+    verify::rebuild::rebuild(dir, &project, &checked, trusted, basis.as_ref())
+        .map_err(|e| unusable(format, &e))
 }
 
 /// Exit 2, saying why on stderr, and with `--format json` as a JSON object on stdout too, so that a
@@ -298,6 +307,9 @@ fn write_text(out: &mut String, r: &Verification, extras: &Extras) -> std::fmt::
             "stale    out of date by {} day(s): was due by {} (policy: every {} days)",
             r.stale.days_overdue, r.stale.next_due, r.stale.frequency_days
         )?;
+    }
+    if let Some(changes) = &r.changes {
+        writeln!(out, "changes  {}", changes.line())?;
     }
     for b in r.behind.iter().flatten() {
         let why = match b.status {

@@ -212,6 +212,8 @@ pub struct Published {
     pub withdrawn: withdraw::Withdrawn,
     /// With `--keep-old-keys`: the old copies that were not removed.
     pub kept: withdraw::Withdrawn,
+    /// Steps added, changed and removed against the bundle the share held, when it held one.
+    pub steps: Option<crate::changes::Delta>,
 }
 
 /// `2026-11-22T08:26:40Z` -> `2026-11-22T08-26-40Z`: a folder name every filesystem accepts.
@@ -330,6 +332,9 @@ pub fn publish(
             });
         }
     }
+    let steps = current
+        .as_ref()
+        .map(|(old, _)| old.basis().delta(&new.basis()));
     let snapshot_dir = snapshot_folder(&new.snapshot);
     let mut unpruned = Vec::new();
     if current.as_ref().is_some_and(|(_, raw)| *raw == new_raw)
@@ -350,6 +355,7 @@ pub fn publish(
             replaced_newer: None,
             withdrawn: rolled_forward,
             kept: withdraw::Withdrawn::default(),
+            steps: None,
         });
     }
     let untouched = || {
@@ -426,6 +432,7 @@ pub fn publish(
         replaced_newer,
         withdrawn,
         kept,
+        steps,
     })
 }
 

@@ -17,6 +17,7 @@ use crate::package::cache;
 use crate::package::manifest::{self, Manifest, FORMAT_VERSION};
 use crate::package::output::MARKER;
 
+pub mod changes;
 pub mod rebuild;
 pub mod share;
 pub mod signature;
@@ -185,6 +186,9 @@ pub struct Verification {
     /// Present when a publish is in progress (or was interrupted) in this folder.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub publishing: Option<Publishing>,
+    /// What changed since the copy the bundle was compared with, when it was (`build --previous`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes: Option<changes::ChangesSummary>,
 }
 
 impl Verification {
@@ -373,6 +377,7 @@ pub fn verify(
         stale,
         behind,
         publishing,
+        changes: changes::summary(m),
     };
     result.ok = result.problems() == 0;
     Ok(result)

@@ -69,13 +69,21 @@ impl Rebuild {
 /// Rebuilds the checked `project` (which must have no errors; load it with the manifest's environment)
 /// and compares it with the bundle in `dir`. `public` is the key the contingency document names when
 /// the content signs its bundles; without it, the key the bundle's signature file names is used.
+/// `previous`: the copy the bundle was compared with, when it was (`Manifest::compared_with`).
 pub fn rebuild(
     dir: &Path,
     project: &Project,
     checked: &Checked,
     public: Option<&VerifyingKey>,
+    previous: Option<&crate::changes::Basis>,
 ) -> Result<Rebuild, String> {
     let (m, _) = read_manifest(&dir.join(manifest::FILE_NAME)).map_err(|e| e.to_string())?;
+    if let (Some(compared), None) = (&m.compared_with, previous) {
+        return Err(format!(
+            "the bundle says what changed since the copy of {}: give that copy with --previous to rebuild it",
+            compared.snapshot.get(..10).unwrap_or(&compared.snapshot)
+        ));
+    }
     let snapshot = Snapshot::take(&project.root, Some(m.snapshot_epoch.to_string()))
         .map_err(|e| e.to_string())?;
     let locked: BTreeSet<String> = project
@@ -89,13 +97,16 @@ pub fn rebuild(
         _ => None,
     };
     let take_locked = |name: &str| {
-        let key_ids = m
-            .entries
-            .iter()
-            .find(|e| e.file == name)
-            .map(|e| e.identifiers())
+        let record = m.entries.iter().find(|e| e.file == name);
+        let key_ids = record.map(|e| e.identifiers()).unwrap_or_default();
+        let steps = record
+            .map(|e| crate::changes::Record {
+                steps: e.steps.clone(),
+                diagram_titles: e.diagram_titles.clone(),
+                counts: e.changes.clone(),
+            })
             .unwrap_or_default();
-        read(name).map(|bytes| (bytes, key_ids))
+        read(name).map(|bytes| (bytes, key_ids, steps))
     };
     let bundle_sig = match share::read(
         &dir.join(SIGNATURE_FILE),
@@ -117,6 +128,7 @@ pub fn rebuild(
         signing: signer.as_ref(),
         locked_files: Some(&take_locked),
         timings: None,
+        basis: previous,
     };
     let sink = MemorySink::new();
     let unzipped = bundle::build_files(

@@ -157,6 +157,7 @@ pub fn verify(
         stale: super::staleness(m, now),
         behind: sources.map(|s| super::behind(m, s)),
         publishing: None,
+        changes: super::changes::summary(m),
     };
     result.ok = result.problems() == 0;
     Ok(result)
