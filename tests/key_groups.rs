@@ -342,9 +342,12 @@ fn key_files_name_their_group_and_a_rotated_group_key_leaves_the_others_working(
     let f = format!("facturation={}", facturation_file.display());
     let r = format!("recovery={}", recovery_file.display());
     args.extend(["--key-file", &f, "--key-file", &r]);
+    // A day later: a build of the same snapshot would compare with what the first one compared with.
+    let later = (common::EPOCH.parse::<i64>().unwrap() + 86_400).to_string();
     let env = [
         ("LIFEBOAT_KEY_FRAUDE", FRAUDE),
         ("LIFEBOAT_KEY_DIRECTION", DIRECTION),
+        ("SOURCE_DATE_EPOCH", later.as_str()),
     ];
     let second = run(temp.path(), &args, &env);
     assert_eq!(second.code, 0, "{}", second.transcript());
@@ -386,6 +389,22 @@ fn key_files_name_their_group_and_a_rotated_group_key_leaves_the_others_working(
     assert_eq!(
         manifest_entry(temp.path(), "fraude")["key_slots"],
         fraude_before
+    );
+    // What changed since the previous build (in --out): a file's steps are marked with its first key's
+    // identifier, so factures (first group facturation, rotated) is not compared, fraude still is.
+    assert!(
+        manifest_entry(temp.path(), "factures")
+            .get("changes")
+            .is_none(),
+        "{}",
+        second.transcript()
+    );
+    assert!(
+        manifest_entry(temp.path(), "fraude")
+            .get("changes")
+            .is_some(),
+        "{}",
+        second.transcript()
     );
 }
 
