@@ -416,15 +416,18 @@ pub fn build_entries(
         Vec::new()
     };
     let seals = any_locked && options.locked_files.is_none() && !ring.is_empty();
-    let (key_ids, sealer) = rayon::join(
-        || -> Vec<(groups::Holder, access::key_id::KeyIds)> {
-            keyed
-                .par_iter()
-                .map(|(h, k)| ((*h).clone(), access::key_id::KeyIds::new(k)))
-                .collect()
-        },
-        || seals.then(|| access::Sealer::new(ring, holders.iter().cloned())),
-    );
+    // Timed as sealing (`--timings`): it is what a locked file costs.
+    let (key_ids, sealer) = options.time(crate::timings::Stage::Seal, || {
+        rayon::join(
+            || -> Vec<(groups::Holder, access::key_id::KeyIds)> {
+                keyed
+                    .par_iter()
+                    .map(|(h, k)| ((*h).clone(), access::key_id::KeyIds::new(k)))
+                    .collect()
+            },
+            || seals.then(|| access::Sealer::new(ring, holders.iter().cloned())),
+        )
+    });
     let sealer = sealer.transpose()?;
     let markers = Markers::new(project, &holders, &key_ids);
     let cx = RenderContext {
