@@ -485,6 +485,8 @@ mod publish;
 #[path = "continuity/share_trust.rs"]
 mod share_trust;
 
+#[path = "continuity/interrupted.rs"]
+mod interrupted;
 #[path = "continuity/key_rotation.rs"]
 mod key_rotation;
 #[path = "continuity/publish_lock.rs"]

@@ -125,11 +125,22 @@ fn report(opts: &PublishOptions, p: &Published) {
         return;
     }
     if p.changed {
+        if let Some(resumed) = &p.resumed {
+            println!(
+                "completed an interrupted publish of snapshot {resumed} to {}",
+                opts.to.display()
+            );
+        }
         println!(
             "published snapshot {} to {} ({} files)",
             p.snapshot,
             opts.to.display(),
             p.files
+        );
+    } else if let Some(resumed) = &p.resumed {
+        println!(
+            "completed an interrupted publish of snapshot {resumed} to {}",
+            opts.to.display()
         );
     } else {
         println!(

@@ -8,9 +8,10 @@ use std::process::ExitCode;
 use crate::cli::{Format, VerifyOptions};
 use crate::package::manifest;
 use crate::package::signing;
+use crate::publish::leftovers::ShareState;
 use crate::verify::rebuild::{Rebuild, RebuildStatus};
 use crate::verify::signature::{SignatureReport, SignatureStatus};
-use crate::verify::{self, BehindStatus, FileStatus, Side, Verification};
+use crate::verify::{self, BehindStatus, FileStatus, Phase, Side, Verification};
 
 /// Exit code when the folder cannot be verified at all (no manifest, unreadable, unknown format).
 pub const EXIT_UNUSABLE: u8 = 2;
@@ -66,9 +67,20 @@ pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
             Err(code) => return Ok(code),
         },
     };
+    // The lock and what a stopped publish left: the share's, not the bundle's (publish reads the
+    // bundle with `verify::verify` while its own lock and staging folder are on the share).
+    let staging = verify::share::read_journal(&opts.dir)
+        .ok()
+        .flatten()
+        .map(|j| j.staging);
+    let share = match crate::publish::leftovers::inspect(&opts.dir, now, staging.as_deref()) {
+        Ok(share) => share,
+        Err(e) => return Ok(unusable(opts.format, &e.to_string())),
+    };
     let extras = Extras {
         signature: &signature,
         rebuild: rebuilt.as_ref(),
+        share: &share,
     };
     result.ok = result.ok && extras.problems() == 0;
     // An early warning before the due date: not a problem, the exit stays 0.
@@ -96,6 +108,7 @@ pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
                 verification: &result,
                 signature: &signature,
                 rebuild: rebuilt.as_ref(),
+                share: &share,
             };
             serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
         }
@@ -113,11 +126,14 @@ pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
 struct Extras<'a> {
     signature: &'a SignatureReport,
     rebuild: Option<&'a Rebuild>,
+    share: &'a ShareState,
 }
 
 impl Extras<'_> {
     fn problems(&self) -> usize {
-        usize::from(self.signature.is_problem()) + self.rebuild.map_or(0, Rebuild::problems)
+        usize::from(self.signature.is_problem())
+            + self.rebuild.map_or(0, Rebuild::problems)
+            + self.share.problems()
     }
 }
 
@@ -134,6 +150,9 @@ struct JsonReport<'a> {
     signature: &'a SignatureReport,
     #[serde(skip_serializing_if = "Option::is_none")]
     rebuild: Option<&'a Rebuild>,
+    /// `lock` (the share's publish lock, when held) and `leftovers` (what a stopped publish left).
+    #[serde(flatten)]
+    share: &'a ShareState,
 }
 
 /// `--rebuild CONTENT`: loads the content with the environment the bundle was built for, then rebuilds
@@ -210,6 +229,21 @@ fn duration(seconds: i64) -> String {
     }
 }
 
+/// `512 bytes`, `12.0 KiB`, `1.4 MiB`, `2.1 GiB`: a size, for people.
+fn bytes(n: u64) -> String {
+    const UNITS: [&str; 3] = ["KiB", "MiB", "GiB"];
+    if n < 1024 {
+        return format!("{n} bytes");
+    }
+    let mut size = n as f64 / 1024.0;
+    let mut unit = 0;
+    while size >= 1024.0 && unit + 1 < UNITS.len() {
+        size /= 1024.0;
+        unit += 1;
+    }
+    format!("{size:.1} {}", UNITS[unit])
+}
+
 /// One line per problem, then one summary line: short enough for a monitoring log.
 fn text(r: &Verification, extras: &Extras) -> String {
     let mut out = String::new();
@@ -244,6 +278,29 @@ fn write_extras(out: &mut String, extras: &Extras) -> Result<String, std::fmt::E
             .filter(|f| f.status == RebuildStatus::Identical)
             .count();
         write!(suffix, ", {identical} files identical to a rebuild")?;
+    }
+    if let Some(lock) = &extras.share.lock {
+        match &lock.why {
+            Some(why) => writeln!(
+                out,
+                "lock     stale: {}: {why}; the next publish takes it over (or delete {}/{})",
+                lock.holder,
+                verify::PUBLISH_DIR,
+                crate::publish::lock::LOCK_FILE
+            )?,
+            None => writeln!(out, "lock     a publish is running: {}", lock.holder)?,
+        }
+    }
+    if !extras.share.running() {
+        for l in &extras.share.leftovers {
+            writeln!(
+                out,
+                "leftover {} ({}): {}; the next publish removes it",
+                l.path,
+                bytes(l.bytes),
+                l.what
+            )?;
+        }
     }
     let s = extras.signature;
     let fingerprint = s.fingerprint.as_deref().unwrap_or("");
@@ -307,7 +364,29 @@ fn write_text(out: &mut String, r: &Verification, extras: &Extras) -> std::fmt::
         };
         writeln!(out, "behind   {}: {why}", b.entry)?;
     }
-    if let Some(p) = &r.publishing {
+    if let Some(p) = r
+        .publishing
+        .as_ref()
+        .filter(|p| p.phase == Phase::Finishing)
+    {
+        let state = if p.overdue {
+            format!(
+                "stopped before it finished: in progress for {} (longer than --in-progress-max {})",
+                duration(p.age_seconds),
+                duration(p.max_seconds)
+            )
+        } else {
+            format!(
+                "finishing or interrupted: in progress for {}",
+                duration(p.age_seconds)
+            )
+        };
+        writeln!(
+            out,
+            "publish  {state}; the {} files of snapshot {} are in place, withdrawing old copies of locked entry points from archive/ or clearing {} is left; rerun `lifeboat publish` to finish it",
+            p.total, p.snapshot, verify::PUBLISH_DIR
+        )?;
+    } else if let Some(p) = &r.publishing {
         if p.overdue {
             writeln!(
                 out,

@@ -31,6 +31,7 @@ use crate::verify::{
 };
 
 pub mod fs;
+pub mod leftovers;
 pub mod lock;
 mod rollback;
 mod signature;
@@ -212,6 +213,9 @@ pub struct Published {
     pub withdrawn: withdraw::Withdrawn,
     /// With `--keep-old-keys`: the old copies that were not removed.
     pub kept: withdraw::Withdrawn,
+    /// The snapshot of an interrupted publish (a journal left on the share) that this run completed
+    /// first.
+    pub resumed: Option<String>,
 }
 
 /// `2026-11-22T08:26:40Z` -> `2026-11-22T08-26-40Z`: a folder name every filesystem accepts.
@@ -311,9 +315,12 @@ pub fn publish(
 
     // 1. An interrupted publish is rolled forward first, so the share is one complete bundle again;
     //    the journal and what it points at are checked first: anyone can write to a share.
-    let rolled_forward = match share::read_journal(share)? {
-        Some(journal) => finish(share, &journal, Staged::Unverified, &mut left, ops)?,
-        None => withdraw::Withdrawn::default(),
+    let (rolled_forward, resumed) = match share::read_journal(share)? {
+        Some(journal) => (
+            finish(share, &journal, Staged::Unverified, &mut left, ops)?,
+            Some(journal.snapshot),
+        ),
+        None => (withdraw::Withdrawn::default(), None),
     };
     let current = read_current(share)?;
     let mut replaced_newer = None;
@@ -350,6 +357,7 @@ pub fn publish(
             replaced_newer: None,
             withdrawn: rolled_forward,
             kept: withdraw::Withdrawn::default(),
+            resumed,
         });
     }
     let untouched = || {
@@ -426,6 +434,7 @@ pub fn publish(
         replaced_newer,
         withdrawn,
         kept,
+        resumed,
     })
 }
 

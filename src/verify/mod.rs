@@ -155,9 +155,22 @@ pub struct Behind {
     pub status: BehindStatus,
 }
 
+/// Which part of a publish is in progress (or was interrupted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    /// Replacing files: each is the old bundle's or the new one's (step 5).
+    Replacing,
+    /// The new bundle is in place (its manifest too); withdrawing old copies of locked entry points
+    /// from `archive/` and clearing `.lifeboat-publish/` are left (step 6).
+    Finishing,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Publishing {
     pub snapshot: String,
+    /// `replacing` (files are a mix of both bundles) or `finishing` (the new bundle is in place).
+    pub phase: Phase,
     pub started_epoch: i64,
     /// Files already replaced by their new version, out of `total`.
     pub done: usize,
@@ -272,16 +285,23 @@ fn is_file(path: &Path) -> bool {
     fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file())
 }
 
-/// The publish in progress in `dir`, if any: its journal and the staged manifest.
-fn transition(dir: &Path) -> Result<Option<(Journal, Version, PathBuf)>, VerifyError> {
+/// The publish in progress in `dir`, if any: its journal and, while it replaces files, the staged
+/// manifest (`None` once that is in place: the publish is finishing).
+type Transition = Option<(Journal, Option<(Version, PathBuf)>)>;
+
+fn transition(dir: &Path) -> Result<Transition, VerifyError> {
     let Some(journal) = share::read_journal(dir)? else {
         return Ok(None);
     };
     let staging = dir.join(PUBLISH_DIR).join(&journal.staging);
-    // The staged manifest moves into place last: once it is gone, the publish is complete.
+    // The staged manifest moves into place last: once it is gone, the files are the new bundle's, and
+    // only the withdrawal and clearing the journal are left.
     match read_manifest(&staging.join(manifest::FILE_NAME)) {
-        Ok((manifest, raw)) => Ok(Some((journal, Version::new(manifest, raw), staging))),
-        Err(VerifyError::NoManifest(_)) => Ok(None),
+        Ok((manifest, raw)) => Ok(Some((
+            journal,
+            Some((Version::new(manifest, raw), staging)),
+        ))),
+        Err(VerifyError::NoManifest(_)) => Ok(Some((journal, None))),
         Err(e) => Err(e),
     }
 }
@@ -298,7 +318,10 @@ pub fn verify(
     if is_file(dir) {
         return zipfile::verify(dir, now, sources);
     }
-    let pending = transition(dir)?;
+    let transition = transition(dir)?;
+    let pending = transition
+        .as_ref()
+        .and_then(|(journal, staged)| staged.as_ref().map(|(v, s)| (journal, v, s)));
     let current = match read_manifest(&dir.join(manifest::FILE_NAME)) {
         Ok((manifest, raw)) => Some(Version::new(manifest, raw)),
         // A first publish, interrupted: there is no old manifest yet, only the staged one.
@@ -346,19 +369,28 @@ pub fn verify(
         });
     }
     files.extend(extra_files(dir, &names)?);
-    let Some(reference) = current.as_ref().or(pending.as_ref().map(|p| &p.1)) else {
+    let Some(reference) = current.as_ref().or(pending.map(|p| p.1)) else {
         return Err(VerifyError::NoManifest(dir.display().to_string()));
     };
     let m = &reference.manifest;
     let stale = staleness(m, now);
     let behind = sources.map(|s| behind(m, s));
-    let publishing = pending.as_ref().map(|(journal, new, _)| {
+    let publishing = transition.as_ref().map(|(journal, staged)| {
         let age_seconds = now.saturating_sub(journal.started_epoch).max(0);
+        let (phase, total) = match staged {
+            Some((new, _)) => (Phase::Replacing, new.names().len()),
+            None => {
+                let total = reference.names().len();
+                done = total;
+                (Phase::Finishing, total)
+            }
+        };
         Publishing {
             snapshot: journal.snapshot.clone(),
+            phase,
             started_epoch: journal.started_epoch,
             done,
-            total: new.names().len(),
+            total,
             age_seconds,
             max_seconds: in_progress_max,
             overdue: age_seconds > in_progress_max,
