@@ -144,9 +144,10 @@ fn report(opts: &PublishOptions, p: &Published) {
         );
     } else {
         println!(
-            "{} already holds snapshot {}: nothing to do",
+            "{} already holds snapshot {}: nothing to do but confirm it (confirmed {})",
             opts.to.display(),
-            p.snapshot
+            p.snapshot,
+            p.confirmed.confirmed
         );
     }
     if let Some(newer) = &p.replaced_newer {

@@ -11,7 +11,7 @@ use crate::package::signing;
 use crate::publish::leftovers::ShareState;
 use crate::verify::rebuild::{Rebuild, RebuildStatus};
 use crate::verify::signature::{SignatureReport, SignatureStatus};
-use crate::verify::{self, BehindStatus, FileStatus, Phase, Side, Verification};
+use crate::verify::{self, BehindStatus, CountedFrom, FileStatus, Phase, Side, Verification};
 
 /// Exit code when the folder cannot be verified at all (no manifest, unreadable, unknown format).
 pub const EXIT_UNUSABLE: u8 = 2;
@@ -350,9 +350,15 @@ fn write_text(out: &mut String, r: &Verification, extras: &Extras) -> std::fmt::
         )?;
     }
     if r.stale.stale {
+        let confirmed = match &r.stale.confirmed {
+            Some(at) if r.stale.counted_from == CountedFrom::Confirmed => {
+                format!("; last confirmed by a publish at {at}")
+            }
+            _ => String::new(),
+        };
         writeln!(
             out,
-            "stale    out of date by {} day(s): was due by {} (policy: every {} days)",
+            "stale    out of date by {} day(s): was due by {} (policy: every {} days{confirmed})",
             r.stale.days_overdue, r.stale.next_due, r.stale.frequency_days
         )?;
     }

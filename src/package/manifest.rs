@@ -50,6 +50,65 @@ pub struct Manifest {
     /// The user theme (`_theme/`) the bundle was built with, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub theme: Option<ThemeRecord>,
+    /// On a share only: where and when `publish` installed the bundle, and when a publish last
+    /// confirmed it. Written after the build's manifest (see [`split_published`]); never in a build's
+    /// manifest, which stays byte-reproducible. Must stay the last field: it is the last table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<PublishRecord>,
+}
+
+/// What `publish` adds to the manifest on the share, as the `[published]` table after the build's
+/// manifest. The signature and the zip's copy cover the build's part only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublishRecord {
+    /// When this bundle was installed on this share (RFC 3339, UTC).
+    pub at: String,
+    pub at_epoch: i64,
+    /// When a publish last confirmed that the share holds this bundle (every publish writes it, even one
+    /// with nothing else to do): staleness counts from the later of this and the snapshot.
+    pub confirmed: String,
+    pub confirmed_epoch: i64,
+    /// The share, as the publish reached it (an absolute path).
+    pub location: String,
+}
+
+/// The line that starts a share's `[published]` table; a blank line separates it from the build's part.
+const PUBLISHED_HEADER: &[u8] = b"\n[published]\n";
+
+/// A manifest's bytes split into the build's part (what the zip holds and the signature covers) and,
+/// on a share, the `[published]` table `publish` wrote after it.
+pub fn split_published(raw: &[u8]) -> (&[u8], Option<&[u8]>) {
+    let at = raw
+        .windows(PUBLISHED_HEADER.len())
+        .rposition(|w| w == PUBLISHED_HEADER);
+    match at {
+        Some(at) => (&raw[..at], Some(&raw[at + 1..])),
+        None => (raw, None),
+    }
+}
+
+/// The share's manifest: the build's part as it is, a blank line, then `[published]`.
+pub fn with_published(build: &[u8], record: &PublishRecord) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Table<'a> {
+        published: &'a PublishRecord,
+    }
+    let table = toml::to_string_pretty(&Table { published: record }).unwrap_or_default();
+    let mut out = build.to_vec();
+    out.push(b'\n');
+    out.extend_from_slice(table.as_bytes());
+    out
+}
+
+/// The `[published]` table alone, as [`with_published`] writes it; refuses anything else.
+pub fn parse_published(text: &str) -> Result<PublishRecord, toml::de::Error> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Table {
+        published: PublishRecord,
+    }
+    toml::from_str::<Table>(text).map(|t| t.published)
 }
 
 /// A user theme, as the manifest records it: which theme a bundle was built with, and whether it was
@@ -356,6 +415,7 @@ impl Manifest {
             documents: Vec::new(),
             archive: Some(archive_name(&site.name, &snapshot.date)),
             theme: None,
+            published: None,
         }
     }
 
@@ -403,8 +463,19 @@ impl Manifest {
         parse_date(&self.backup.next_due)
     }
 
+    /// The manifest's text: the build's part, then `[published]` when it has one.
     pub fn to_toml(&self) -> String {
-        toml::to_string_pretty(self).unwrap_or_default()
+        let build = Manifest {
+            published: None,
+            ..self.clone()
+        };
+        let text = toml::to_string_pretty(&build).unwrap_or_default();
+        match &self.published {
+            Some(record) => {
+                String::from_utf8(with_published(text.as_bytes(), record)).unwrap_or_default()
+            }
+            None => text,
+        }
     }
 
     pub fn from_toml(text: &str) -> Result<Manifest, toml::de::Error> {

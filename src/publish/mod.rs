@@ -33,6 +33,7 @@ use crate::verify::{
 pub mod fs;
 pub mod leftovers;
 pub mod lock;
+mod record;
 mod rollback;
 mod signature;
 #[cfg(test)]
@@ -213,6 +214,8 @@ pub struct Published {
     pub withdrawn: withdraw::Withdrawn,
     /// With `--keep-old-keys`: the old copies that were not removed.
     pub kept: withdraw::Withdrawn,
+    /// What the share's manifest says of this publish (`[published]`).
+    pub confirmed: manifest::PublishRecord,
     /// The snapshot of an interrupted publish (a journal left on the share) that this run completed
     /// first.
     pub resumed: Option<String>,
@@ -344,8 +347,10 @@ pub fn publish(
         && same_signature(dir, share)?
     {
         clear_work(&work, ops)?;
+        let confirmed = record::confirm(share, current.as_ref().expect("held"), now, ops)?;
         let pruned = prune(share, keep, &snapshot_dir, &mut unpruned, ops)?;
         return Ok(Published {
+            confirmed,
             snapshot: new.snapshot,
             changed: false,
             files: 0,
@@ -371,13 +376,15 @@ pub fn publish(
     // 2. Stage the new bundle, manifest last.
     let staging = work.join(&snapshot_dir);
     let names = file_names(&new);
+    let confirmed = record::record(&new_raw, current.as_ref(), share, now);
     let staged = (|| {
         clear_work(&work, ops)?;
         for name in &names {
             copy_file(&dir.join(name), &staging, name, ops)?;
         }
         copy_signature(dir, &staging, ops)?;
-        write_file(&staging, manifest::FILE_NAME, &new_raw, ops)
+        let bytes = record::share_manifest(&new_raw, &confirmed);
+        write_file(&staging, manifest::FILE_NAME, &bytes, ops)
     })();
     if let Err(e) = staged {
         // A full disk or a refused write: the staging folder goes too, so nothing half-made is left on
@@ -423,6 +430,7 @@ pub fn publish(
     // 7. Retention.
     let pruned = prune(share, keep, &snapshot_dir, &mut unpruned, ops)?;
     Ok(Published {
+        confirmed,
         snapshot: new.snapshot,
         changed: true,
         files: names.len() + 1,

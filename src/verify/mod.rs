@@ -120,11 +120,30 @@ pub struct FileCheck {
     pub detail: Option<String>,
 }
 
+/// What staleness counts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CountedFrom {
+    /// The content's revision time (`snapshot`): a bundle never published (a zip, a copy).
+    Snapshot,
+    /// The last publish that confirmed the share holds this bundle (`published.confirmed`), later
+    /// than the snapshot.
+    Confirmed,
+    /// A build output (`lifeboat build`'s folder, never published): counted from now, since a
+    /// publish of it confirms it; it is never stale.
+    Build,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Staleness {
     pub stale: bool,
     pub frequency_days: i64,
+    /// The later of the snapshot's date and the last confirmation's, plus `frequency_days`.
     pub next_due: String,
+    pub counted_from: CountedFrom,
+    /// When a publish last confirmed the share holds this bundle (RFC 3339), on a share.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmed: Option<String>,
     /// Whole days past `next_due` (0 when not stale).
     pub days_overdue: i64,
     /// Whole days left before the copy goes stale (0 once it is).
@@ -235,12 +254,38 @@ pub fn read_manifest(path: &Path) -> Result<(Manifest, Vec<u8>), VerifyError> {
         Found::NotAFile(why) => return Err(VerifyError::NotOurs { path: shown, why }),
     };
     let manifest = parse_manifest(&shown, &raw)?;
+    // The build's part: what the zip holds, the signature covers and two manifests are compared by.
+    let build = manifest::split_published(&raw).0.len();
+    let mut raw = raw;
+    raw.truncate(build);
     Ok((manifest, raw))
 }
 
 /// Parses the manifest `raw` read from `shown` (a path, for messages): refuses unknown format versions
 /// before looking at anything else, and names that are not plain file names of a bundle.
 pub fn parse_manifest(shown: &str, raw: &[u8]) -> Result<Manifest, VerifyError> {
+    let shown = shown.to_string();
+    let (build, published) = manifest::split_published(raw);
+    let mut manifest = parse_build_part(&shown, build)?;
+    if manifest.published.is_some() {
+        return Err(VerifyError::BadManifest(
+            shown,
+            "[published] must be the last table, written once by `lifeboat publish`".into(),
+        ));
+    }
+    if let Some(part) = published {
+        // Only the table `publish` writes, alone: nothing after it escapes the signature's cover.
+        let record = std::str::from_utf8(part)
+            .map_err(|e| e.to_string())
+            .and_then(|text| manifest::parse_published(text).map_err(|e| e.to_string()))
+            .map_err(|e| VerifyError::BadManifest(shown.clone(), format!("[published]: {e}")))?;
+        manifest.published = Some(record);
+    }
+    Ok(manifest)
+}
+
+/// The build's part of a manifest (what the zip holds and the signature covers).
+fn parse_build_part(shown: &str, raw: &[u8]) -> Result<Manifest, VerifyError> {
     let shown = shown.to_string();
     let text = std::str::from_utf8(raw)
         .map_err(|e| VerifyError::BadManifest(shown.clone(), e.to_string()))?;
@@ -373,7 +418,9 @@ pub fn verify(
         return Err(VerifyError::NoManifest(dir.display().to_string()));
     };
     let m = &reference.manifest;
-    let stale = staleness(m, now);
+    // A build output carries the marker `lifeboat build` writes; a share or a copy does not.
+    let build = fs::symlink_metadata(dir.join(MARKER)).is_ok_and(|m| m.is_file());
+    let stale = staleness(m, now, build);
     let behind = sources.map(|s| behind(m, s));
     let publishing = transition.as_ref().map(|(journal, staged)| {
         let age_seconds = now.saturating_sub(journal.started_epoch).max(0);
@@ -490,16 +537,32 @@ fn extra_files(dir: &Path, known: &BTreeSet<String>) -> Result<Vec<FileCheck>, V
     Ok(extra)
 }
 
-fn staleness(m: &Manifest, now: i64) -> Staleness {
-    let from = m
-        .next_due_date()
-        .map(manifest::stale_from)
-        .unwrap_or(i64::MAX);
+/// Staleness at `now`, counted from the later of the snapshot and the last confirmation by a publish
+/// (`build`: the folder is a build output, counted from now).
+fn staleness(m: &Manifest, now: i64, build: bool) -> Staleness {
+    let confirmed = m.published.as_ref().map(|p| p.confirmed_epoch);
+    let (counted_from, due) = match confirmed {
+        Some(at) if at > m.snapshot_epoch => (
+            CountedFrom::Confirmed,
+            Some(manifest::next_due(at, m.backup.frequency_days)),
+        ),
+        None if build => (
+            CountedFrom::Build,
+            Some(manifest::next_due(
+                now.max(m.snapshot_epoch),
+                m.backup.frequency_days,
+            )),
+        ),
+        _ => (CountedFrom::Snapshot, m.next_due_date()),
+    };
+    let from = due.map(manifest::stale_from).unwrap_or(i64::MAX);
     let stale = now >= from;
     Staleness {
         stale,
         frequency_days: m.backup.frequency_days,
-        next_due: m.backup.next_due.clone(),
+        next_due: due.map_or_else(|| m.backup.next_due.clone(), |d| d.to_string()),
+        counted_from,
+        confirmed: m.published.as_ref().map(|p| p.confirmed.clone()),
         days_overdue: if stale { (now - from) / 86_400 + 1 } else { 0 },
         days_left: if stale {
             0

@@ -154,7 +154,7 @@ pub fn verify(
         site: m.site.clone(),
         snapshot: m.snapshot.clone(),
         files,
-        stale: super::staleness(m, now),
+        stale: super::staleness(m, now, false),
         behind: sources.map(|s| super::behind(m, s)),
         publishing: None,
     };
