@@ -12,6 +12,22 @@ use crate::verify;
 #[cfg(feature = "test-hooks")]
 const FAIL_AFTER_VAR: &str = "LIFEBOAT_PUBLISH_FAIL_AFTER";
 
+/// Test-only hook: the free space the share is said to have, in bytes (a full disk is hard to make).
+#[cfg(feature = "test-hooks")]
+const FREE_BYTES_VAR: &str = "LIFEBOAT_PUBLISH_FREE_BYTES";
+
+/// The share's free space, or what the test hook says it is.
+fn free_space(path: &std::path::Path) -> std::io::Result<u64> {
+    #[cfg(feature = "test-hooks")]
+    if let Some(bytes) = std::env::var(FREE_BYTES_VAR)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+    {
+        return Ok(bytes);
+    }
+    publish::space::available(path)
+}
+
 /// The step after which the test hook stops the publish, if it is set (and compiled in).
 fn fail_after() -> Option<usize> {
     #[cfg(feature = "test-hooks")]
@@ -55,6 +71,7 @@ pub fn run(opts: &PublishOptions) -> anyhow::Result<ExitCode> {
         allow_older: opts.allow_older,
         keep_old_keys: opts.keep_old_keys,
         notify: &notify,
+        free_space: &free_space,
     };
     match publish::publish(&opts.dir, &opts.to, &options, &mut ops) {
         Ok(p) => {
@@ -69,7 +86,7 @@ pub fn run(opts: &PublishOptions) -> anyhow::Result<ExitCode> {
             eprintln!("error: {e}");
             Ok(ExitCode::from(super::EXIT_PROBLEMS))
         }
-        Err(e @ PublishError::InUse { .. }) => {
+        Err(e @ (PublishError::InUse { .. } | PublishError::NoSpace { .. })) => {
             eprintln!("error: {e}");
             Ok(ExitCode::from(super::verify::EXIT_UNUSABLE))
         }

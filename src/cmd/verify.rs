@@ -229,21 +229,6 @@ fn duration(seconds: i64) -> String {
     }
 }
 
-/// `512 bytes`, `12.0 KiB`, `1.4 MiB`, `2.1 GiB`: a size, for people.
-fn bytes(n: u64) -> String {
-    const UNITS: [&str; 3] = ["KiB", "MiB", "GiB"];
-    if n < 1024 {
-        return format!("{n} bytes");
-    }
-    let mut size = n as f64 / 1024.0;
-    let mut unit = 0;
-    while size >= 1024.0 && unit + 1 < UNITS.len() {
-        size /= 1024.0;
-        unit += 1;
-    }
-    format!("{size:.1} {}", UNITS[unit])
-}
-
 /// One line per problem, then one summary line: short enough for a monitoring log.
 fn text(r: &Verification, extras: &Extras) -> String {
     let mut out = String::new();
@@ -297,7 +282,7 @@ fn write_extras(out: &mut String, extras: &Extras) -> Result<String, std::fmt::E
                 out,
                 "leftover {} ({}): {}; the next publish removes it",
                 l.path,
-                bytes(l.bytes),
+                crate::publish::space::for_people(l.bytes),
                 l.what
             )?;
         }

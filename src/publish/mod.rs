@@ -36,10 +36,12 @@ pub mod lock;
 mod record;
 mod rollback;
 mod signature;
+pub mod space;
 #[cfg(test)]
 mod tests;
 pub mod withdraw;
 
+pub use fs::Steps;
 use fs::{Backoff, RealFs, ShareFs};
 use signature::{
     bad_signature, copy_signature, place_signature, same_signature, staged_signature_problem,
@@ -71,6 +73,12 @@ pub enum PublishError {
         share: String,
         new: String,
         current: String,
+    },
+    #[error("`{share}` has {} free; this publish needs about {} before it can free anything (the new bundle staged, {}, a copy of the bundle in place for archive/, {}, and {} to spare). No file of the bundle on the share was replaced. Free some space (a lower --keep, or older bundles of `{share}/archive/`) and publish again", space::for_people(*free), space::for_people(need.total()), space::for_people(need.staged), space::for_people(need.archived), space::for_people(space::MARGIN_BYTES))]
+    NoSpace {
+        share: String,
+        free: u64,
+        need: space::Need,
     },
     #[error("`{0}` is the bundle folder itself; publish to another folder")]
     SameFolder(String),
@@ -113,24 +121,6 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> PublishError + '_ {
     move |source| PublishError::Io {
         path: path.display().to_string(),
         source,
-    }
-}
-
-/// Counts filesystem steps; with `fail_after`, stops the publish after that many (tests simulate a
-/// crash at every point this way).
-#[derive(Debug, Default)]
-pub struct Steps {
-    pub done: usize,
-    pub fail_after: Option<usize>,
-}
-
-impl Steps {
-    fn step(&mut self) -> Result<(), PublishError> {
-        self.done += 1;
-        match self.fail_after {
-            Some(limit) if self.done >= limit => Err(PublishError::Interrupted(self.done)),
-            _ => Ok(()),
-        }
     }
 }
 
@@ -251,6 +241,8 @@ pub struct Options<'a> {
     pub keep_old_keys: bool,
     /// Hears of a wait for the share's lock and of a stale lock taken over.
     pub notify: &'a dyn Fn(lock::Notice),
+    /// The space available on the share ([`space::available`]; tests pretend).
+    pub free_space: &'a dyn Fn(&Path) -> io::Result<u64>,
 }
 
 fn ignore(_: lock::Notice) {}
@@ -265,6 +257,7 @@ impl Options<'static> {
             allow_older: false,
             keep_old_keys: false,
             notify: &ignore,
+            free_space: &space::available,
         }
     }
 }
@@ -281,7 +274,7 @@ pub fn publish(
         .files
         .iter()
         .filter(|f| !matches!(f.status, FileStatus::Ok))
-        .map(|f| format!("{} {}", status_word(f.status), f.file))
+        .map(|f| format!("{} {}", f.status.word(), f.file))
         .collect();
     if let Some(why) = bad_signature(dir)? {
         return Err(PublishError::BadBundle {
@@ -373,7 +366,8 @@ pub fn publish(
         format!("No file of the bundle on the share was replaced: it still holds {holds}. Close the file (or wait) and run `lifeboat publish` again.")
     };
 
-    // 2. Stage the new bundle, manifest last.
+    // 2. Stage the new bundle, manifest last, if the share has room for it and the archive copy.
+    space::check(dir, &new, share, current.as_ref().map(|(m, _)| m), opts)?;
     let staging = work.join(&snapshot_dir);
     let names = file_names(&new);
     let confirmed = record::record(&new_raw, current.as_ref(), share, now);
@@ -400,7 +394,16 @@ pub fn publish(
     if let Some((old, _)) = current.as_ref().filter(|_| share_is_intact(share, now)) {
         let name = snapshot_folder(&old.snapshot);
         if name != snapshot_dir {
-            archive_current(share, old, &name, ops).map_err(|e| e.with_outcome(untouched))?;
+            if let Err(e) = archive_current(share, old, &name, ops) {
+                // As for staging: nothing half-made is left but what a crash leaves.
+                if !matches!(e, PublishError::Interrupted(_)) {
+                    clear_work(&work, ops).ok();
+                    ops.fs
+                        .remove_dir_all(&share.join(ARCHIVE_DIR).join(format!(".{name}.partial")))
+                        .ok();
+                }
+                return Err(e.with_outcome(untouched));
+            }
             archived = Some(format!("{ARCHIVE_DIR}/{name}"));
         }
     }
@@ -418,7 +421,12 @@ pub fn publish(
         },
     };
     let text = toml::to_string(&journal).unwrap_or_default();
-    write_file(&work, JOURNAL, text.as_bytes(), ops).map_err(|e| e.with_outcome(untouched))?;
+    if let Err(e) = write_file(&work, JOURNAL, text.as_bytes(), ops) {
+        if !matches!(e, PublishError::Interrupted(_)) {
+            clear_work(&work, ops).ok();
+        }
+        return Err(e.with_outcome(untouched));
+    }
     let mut withdrawn = finish(share, &journal, Staged::Ours, &mut left, ops)?;
     withdrawn.absorb(rolled_forward);
     let kept = if opts.keep_old_keys {
@@ -450,16 +458,6 @@ fn same_folder(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
-    }
-}
-
-fn status_word(status: FileStatus) -> &'static str {
-    match status {
-        FileStatus::Ok => "ok",
-        FileStatus::Pending => "pending",
-        FileStatus::Changed => "changed",
-        FileStatus::Missing => "missing",
-        FileStatus::Extra => "extra",
     }
 }
 

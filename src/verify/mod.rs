@@ -98,6 +98,19 @@ pub enum FileStatus {
     Extra,
 }
 
+impl FileStatus {
+    /// The word JSON uses.
+    pub fn word(self) -> &'static str {
+        match self {
+            FileStatus::Ok => "ok",
+            FileStatus::Pending => "pending",
+            FileStatus::Changed => "changed",
+            FileStatus::Missing => "missing",
+            FileStatus::Extra => "extra",
+        }
+    }
+}
+
 /// While a publish is in progress: which bundle a file of the share currently is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -280,3 +280,48 @@ fn verify_reports_what_a_stopped_publish_left_on_the_share() {
     assert_eq!(run.code, 0, "{}", run.transcript());
     assert!(!run.stdout.contains("leftover"), "{}", run.stdout);
 }
+
+#[test]
+fn a_share_without_room_is_refused_before_staging_and_left_as_it_was() {
+    let dir = two_bundles();
+    let root = dir.path();
+    assert_eq!(publish(root, "old", "share", &[], &[]).code, 0);
+    let before = super::publish::state(&root.join("share"));
+    // A full disk is hard to make in a test: the test-only hook says how much room the share has.
+    let run = publish(
+        root,
+        "new",
+        "share",
+        &[],
+        &[("LIFEBOAT_PUBLISH_FREE_BYTES", "200000")],
+    );
+    assert_eq!(run.code, 2, "{}", run.transcript());
+    assert!(
+        run.stderr
+            .contains("error: `share` has 195.3 KiB free; this publish needs about ")
+            && run.stderr.contains("(the new bundle staged, ")
+            && run
+                .stderr
+                .contains(", a copy of the bundle in place for archive/, ")
+            && run
+                .stderr
+                .contains("No file of the bundle on the share was replaced. Free some space"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        before == super::publish::state(&root.join("share")),
+        "the share changed"
+    );
+    assert!(!root.join("share/.lifeboat-publish").exists());
+    assert_eq!(verify_at(&root.join("share"), &["."], started()).code, 0);
+    // With room, the same publish goes through.
+    let run = publish(
+        root,
+        "new",
+        "share",
+        &[],
+        &[("LIFEBOAT_PUBLISH_FREE_BYTES", "100000000")],
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+}
