@@ -34,7 +34,8 @@ pub enum Command {
     /// Add an entry point or a diagram to a content folder
     #[command(subcommand)]
     New(NewCommand),
-    /// Write the JSON Schemas of site.toml, entry.toml and diagram front matter (for editors)
+    /// Write the JSON Schemas of site.toml, entry.toml and diagram front matter (for editors), and of
+    /// bcp-manifest.toml (for monitoring and inventory tools)
     Schema(SchemaOptions),
     /// Print a shell completion script to stdout
     Completions(CompletionsOptions),
@@ -310,9 +311,26 @@ pub struct NewDiagramOptions {
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct SchemaOptions {
-    /// Folder to write the schemas into (default: print them to stdout, separated by their names)
+    /// Only this schema, printed as it is (default: every schema)
+    #[arg(value_enum)]
+    pub name: Option<SchemaName>,
+    /// Folder to write the schemas into (default: print them to stdout, one JSON object keyed by file
+    /// name)
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+/// One of the schemas `lifeboat schema` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemaName {
+    /// site.toml
+    Site,
+    /// entry.toml
+    Entry,
+    /// A diagram's front matter
+    Diagram,
+    /// bcp-manifest.toml (docs/manifest.md)
+    Manifest,
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -84,7 +84,7 @@ pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
     };
     result.ok = result.ok && extras.problems() == 0;
     // An early warning before the due date: not a problem, the exit stays 0.
-    let warning = opts
+    let stale_soon = opts
         .warn_days
         .filter(|days| !result.stale.stale && result.stale.days_left <= *days)
         .map(|_| {
@@ -93,10 +93,19 @@ pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
                 result.stale.days_left, result.stale.next_due
             )
         });
+    // A newer lifeboat or another tool added fields: monitoring must not break over it.
+    let unknown = (!result.unknown_fields.is_empty()).then(|| {
+        format!(
+            "the manifest has fields this lifeboat does not know, ignored: {} (written by a newer lifeboat or another tool)",
+            result.unknown_fields.join(", ")
+        )
+    });
+    let warnings: Vec<String> = stale_soon.into_iter().chain(unknown).collect();
+    let warning = (!warnings.is_empty()).then(|| warnings.join("; "));
     let text = match opts.format {
         Format::Text => {
             let mut text = text(&result, &extras);
-            if let Some(w) = &warning {
+            for w in warnings.iter().rev() {
                 text.insert_str(0, &format!("warning  {w}\n"));
             }
             text

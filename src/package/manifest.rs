@@ -19,11 +19,19 @@ use crate::snapshot::Snapshot;
 pub const FILE_NAME: &str = "bcp-manifest.toml";
 pub const FORMAT_VERSION: u32 = 1;
 
+// Strict in the schema (what lifeboat writes); a reader warns of unknown fields (a newer lifeboat's,
+// another tool's) instead of refusing the manifest (`Manifest::from_toml`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct Manifest {
     /// Version of this format; readers refuse versions they do not know.
     pub format_version: u32,
+    /// Identifies this bundle among others: 16 hex digits of a SHA-256 over the name and SHA-256 of every
+    /// file the manifest lists ([`Manifest::compute_bundle_id`]); the same for a byte-identical rebuild.
+    /// Absent in bundles built before lifeboat recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9a-f]{16}$"))]
+    pub bundle_id: Option<String>,
     pub generator: Generator,
     /// The organisation (`name` in site.toml).
     pub site: String,
@@ -55,6 +63,10 @@ pub struct Manifest {
     /// manifest, which stays byte-reproducible. Must stay the last field: it is the last table.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<PublishRecord>,
+    /// Fields of the manifest read that this lifeboat does not know (never written).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub unknown: Vec<String>,
 }
 
 /// What `publish` adds to the manifest on the share, as the `[published]` table after the build's
@@ -71,6 +83,11 @@ pub struct PublishRecord {
     pub confirmed_epoch: i64,
     /// The share, as the publish reached it (an absolute path).
     pub location: String,
+    /// SHA-256 of the bundle's zip (`archive`) as it was published: the build's manifest cannot hold
+    /// it (the zip holds the manifest). Absent when the bundle has no zip.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9a-f]{64}$"))]
+    pub archive_sha256: Option<String>,
 }
 
 /// The line that starts a share's `[published]` table; a blank line separates it from the build's part.
@@ -114,7 +131,7 @@ pub fn parse_published(text: &str) -> Result<PublishRecord, toml::de::Error> {
 /// A user theme, as the manifest records it: which theme a bundle was built with, and whether it was
 /// trusted to run code in the pages.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct ThemeRecord {
     /// `[theme] trusted` of site.toml.
     pub trusted: bool,
@@ -136,14 +153,14 @@ impl From<&crate::check::theme_trust::UserTheme> for ThemeRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct Generator {
     pub name: String,
     pub version: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct Source {
     /// Git commit of the content, when it was in a git repository.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -153,7 +170,7 @@ pub struct Source {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct EnvironmentInfo {
     /// The environment whose values the bundle carries; absent when the site defines none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -164,7 +181,7 @@ pub struct EnvironmentInfo {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct BackupPolicy {
     pub frequency_days: i64,
     /// Date (YYYY-MM-DD) after which this bundle is stale and must be republished.
@@ -177,7 +194,7 @@ pub struct BackupPolicy {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct PersonInfo {
     pub name: String,
     #[serde(default)]
@@ -187,7 +204,7 @@ pub struct PersonInfo {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct EntryRecord {
     pub id: String,
     pub title: String,
@@ -214,7 +231,7 @@ pub struct EntryRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct FileRecord {
     pub file: String,
     pub bytes: u64,
@@ -387,6 +404,7 @@ impl Manifest {
         variables.dedup();
         Manifest {
             format_version: FORMAT_VERSION,
+            bundle_id: None,
             generator: Generator {
                 name: env!("CARGO_PKG_NAME").to_string(),
                 version: env!("CARGO_PKG_VERSION").to_string(),
@@ -416,6 +434,7 @@ impl Manifest {
             archive: Some(archive_name(&site.name, &snapshot.date)),
             theme: None,
             published: None,
+            unknown: Vec::new(),
         }
     }
 
@@ -429,6 +448,22 @@ impl Manifest {
                     .iter()
                     .map(|d| (d.file.as_str(), d.bytes, d.sha256.as_str())),
             )
+    }
+
+    /// The bundle id of the files listed: SHA-256 over `lifeboat-bundle-id:v1\n`, then for each file,
+    /// sorted by name, its name, a NUL, its SHA-256 in hex and a newline; the first 16 hex digits.
+    pub fn compute_bundle_id(&self) -> String {
+        let mut files: Vec<(&str, &str)> = self.files().map(|(f, _, sha)| (f, sha)).collect();
+        files.sort_unstable();
+        let mut hasher = Sha256::new();
+        hasher.update(b"lifeboat-bundle-id:v1\n");
+        for (file, sha) in files {
+            hasher.update(file.as_bytes());
+            hasher.update([0]);
+            hasher.update(sha.as_bytes());
+            hasher.update(b"\n");
+        }
+        crate::encode::hex(&hasher.finalize()[..8])
     }
 
     /// The first file name that is not a plain file of a bundle folder (`package::names`), with the
@@ -478,8 +513,16 @@ impl Manifest {
         }
     }
 
+    /// Parses a manifest; fields this lifeboat does not know (a newer lifeboat's, another tool's) are
+    /// ignored and listed in `unknown`, dotted (`entries[2].owner`), for a warning.
     pub fn from_toml(text: &str) -> Result<Manifest, toml::de::Error> {
-        toml::from_str(text)
+        let mut unknown = Vec::new();
+        let mut manifest: Manifest =
+            serde_ignored::deserialize(toml::Deserializer::new(text), |path| {
+                unknown.push(path.to_string());
+            })?;
+        manifest.unknown = unknown;
+        Ok(manifest)
     }
 
     /// The manifest's JSON Schema (docs/bcp-manifest.schema.json is this, committed).

@@ -370,12 +370,10 @@ pub fn publish(
     space::check(dir, &new, share, current.as_ref().map(|(m, _)| m), opts)?;
     let staging = work.join(&snapshot_dir);
     let names = file_names(&new);
-    let confirmed = record::record(&new_raw, current.as_ref(), share, now);
+    let mut confirmed = record::record(&new_raw, current.as_ref(), share, now);
     let staged = (|| {
         clear_work(&work, ops)?;
-        for name in &names {
-            copy_file(&dir.join(name), &staging, name, ops)?;
-        }
+        confirmed.archive_sha256 = record::stage(dir, &staging, &names, &new, ops)?;
         copy_signature(dir, &staging, ops)?;
         let bytes = record::share_manifest(&new_raw, &confirmed);
         write_file(&staging, manifest::FILE_NAME, &bytes, ops)

@@ -6,8 +6,10 @@
 
 use std::path::Path;
 
-use super::{write_file, Ops, PublishError};
+use super::{copy_file, io_err, write_file, Ops, PublishError};
 use crate::package::manifest::{self, Manifest, PublishRecord};
+use crate::verify::share::{self, Found};
+use crate::verify::VerifyError;
 
 /// The record of a publish at `now` of the bundle whose build part is `build` to `share`, where
 /// `current` is the manifest in place (and its build part): installed now, unless it already is.
@@ -26,11 +28,46 @@ pub(super) fn record(
         at_epoch: kept.map_or(now, |p| p.at_epoch),
         confirmed: stamp,
         confirmed_epoch: now,
+        archive_sha256: kept.and_then(|p| p.archive_sha256.clone()),
         location: std::path::absolute(share)
             .unwrap_or_else(|_| share.to_path_buf())
             .display()
             .to_string(),
     }
+}
+
+/// Stages `names` of the bundle in `dir` into `staging`; returns the SHA-256 of its zip, hashed from the
+/// bytes as they are written (the zip is read once, as every file is).
+pub(super) fn stage(
+    dir: &Path,
+    staging: &Path,
+    names: &[String],
+    new: &Manifest,
+    ops: &mut Ops,
+) -> Result<Option<String>, PublishError> {
+    let mut zip_sha256 = None;
+    for name in names {
+        let from = dir.join(name);
+        if new.archive.as_deref() != Some(name.as_str()) {
+            copy_file(&from, staging, name, ops)?;
+            continue;
+        }
+        match share::read(&from, None)? {
+            Found::File(bytes) => {
+                zip_sha256 = Some(manifest::sha256_hex(&bytes));
+                write_file(staging, name, &bytes, ops)?;
+            }
+            Found::Missing => return Err(io_err(&from)(std::io::ErrorKind::NotFound.into())),
+            Found::NotAFile(why) => {
+                return Err(VerifyError::NotOurs {
+                    path: from.display().to_string(),
+                    why,
+                }
+                .into())
+            }
+        }
+    }
+    Ok(zip_sha256)
 }
 
 /// The share's manifest for `build` with `record`.

@@ -230,6 +230,13 @@ pub struct Verification {
     /// Present when a publish is in progress (or was interrupted) in this folder.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub publishing: Option<Publishing>,
+    /// Fields of the manifest this lifeboat does not know (a newer lifeboat's, another tool's): ignored,
+    /// with a warning; not a problem.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown_fields: Vec<String>,
+    /// The whole manifest, as read (on a share with its `published` table): for tools that do not read
+    /// TOML (docs/manifest.md).
+    pub manifest: Manifest,
 }
 
 impl Verification {
@@ -407,7 +414,15 @@ pub fn verify(
             }
         };
         let (check, version) = match &pending {
-            None => (plain_check(current.as_ref(), name, top.as_deref()), None),
+            None => (
+                zip_hash_check(
+                    current.as_ref(),
+                    name,
+                    top.as_deref(),
+                    plain_check(current.as_ref(), name, top.as_deref()),
+                ),
+                None,
+            ),
             Some((_, new, staging)) => {
                 let staged = match share::read(&staging.join(name), None)? {
                     Found::File(bytes) => Some(bytes),
@@ -465,6 +480,8 @@ pub fn verify(
         stale,
         behind,
         publishing,
+        unknown_fields: m.unknown.clone(),
+        manifest: m.clone(),
     };
     result.ok = result.problems() == 0;
     Ok(result)
@@ -480,6 +497,41 @@ fn plain_check(current: Option<&Version>, name: &str, top: Option<&[u8]>) -> Che
             Err(why) => (FileStatus::Changed, Some(why)),
         },
         (None, Some(_)) => (FileStatus::Changed, None),
+    }
+}
+
+/// On a share, the zip whose members match is also the very zip that was published: its SHA-256 is the
+/// one `[published]` records (a zip rebuilt from the same members is not).
+fn zip_hash_check(
+    current: Option<&Version>,
+    name: &str,
+    top: Option<&[u8]>,
+    check: Check,
+) -> Check {
+    let Some(m) = current.map(|v| &v.manifest) else {
+        return check;
+    };
+    let recorded = m
+        .published
+        .as_ref()
+        .and_then(|p| p.archive_sha256.as_deref());
+    match (recorded, top) {
+        (Some(sha), Some(bytes))
+            if check.0 == FileStatus::Ok && m.archive.as_deref() == Some(name) =>
+        {
+            let actual = manifest::sha256_hex(bytes);
+            if actual == sha {
+                check
+            } else {
+                (
+                    FileStatus::Changed,
+                    Some(format!(
+                        "sha256 {actual}, the share's manifest records {sha} ([published] archive_sha256)"
+                    )),
+                )
+            }
+        }
+        _ => check,
     }
 }
 

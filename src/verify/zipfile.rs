@@ -157,6 +157,8 @@ pub fn verify(
         stale: super::staleness(m, now, false),
         behind: sources.map(|s| super::behind(m, s)),
         publishing: None,
+        unknown_fields: m.unknown.clone(),
+        manifest: m.clone(),
     };
     result.ok = result.problems() == 0;
     Ok(result)
