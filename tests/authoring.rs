@@ -181,6 +181,7 @@ fn schema_without_out_prints_one_json_object() {
     assert_eq!(
         names,
         [
+            "bcp-manifest.schema.json",
             "diagram.schema.json",
             "entry.schema.json",
             "site.schema.json"

@@ -309,6 +309,8 @@ struct EntryDoc<'a> {
     /// A locked entry point: the launcher marks it.
     locked: bool,
     key_holders: &'a [String],
+    /// A locked entry point: the identifier of its key (`entries[].key_id`), to tell a rotation.
+    key_id: Option<&'a str>,
 }
 
 impl<'a> DocView<'a> {
@@ -341,6 +343,7 @@ impl<'a> DocView<'a> {
                 access: string(theme, &format!("access_{}", e.access.name())),
                 locked: e.access != Access::Open,
                 key_holders: &e.key_holders,
+                key_id: e.key_id.as_deref(),
             })
             .collect();
         DocView {
@@ -430,7 +433,8 @@ impl Strings {
             "" => m.backup.owner.name.clone(),
             phone => format!("{} ({phone})", m.backup.owner.name),
         };
-        let values: [(&str, String); 16] = [
+        let values: [(&str, String); 17] = [
+            ("{snapshot}", m.snapshot.clone()),
             ("{site}", m.site.clone()),
             ("{online_url}", m.online_url.clone()),
             ("{date}", view.date_long.clone()),

@@ -186,3 +186,65 @@ fn the_manifest_schema_accepts_real_manifests_and_rejects_broken_ones() {
         );
     }
 }
+
+/// The contingency document (issue 20, item 10), in French, HTML and Markdown alike: one snapshot per
+/// printout, who holds each key (and what Lifeboat does not know of them), who monitors, browsers and
+/// desk policy, how to make and check an off-share copy, and how to roll back.
+#[test]
+fn the_contingency_document_says_how_to_copy_check_and_roll_back_and_who_holds_the_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    copy_dir(&fixture("locked-site"), &content);
+    let key = "QNTN6-7SMQW-2RZ8K-XC4DV-HJ9TP-B3F";
+    let key = lifeboat_env(dir.path(), &["key", "new"], &[]).stdout;
+    let key = key
+        .split_whitespace()
+        .find(|w| w.contains('-'))
+        .unwrap_or(key.trim());
+    let run = lifeboat_env(
+        dir.path(),
+        &["build", "content", "--out", "dist"],
+        &[("LIFEBOAT_ACCESS_KEY", key)],
+    );
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let manifest: toml::Table =
+        toml::from_str(&text(&dir.path().join("dist/bcp-manifest.toml"))).unwrap();
+    let key_id = manifest["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|e| e.get("key_id").and_then(|k| k.as_str()))
+        .expect("a locked entry point's key_id")
+        .to_string();
+    let md = text(&dir.path().join("dist/contingency.md"));
+    // As a reader sees it: the apostrophes are escaped in the HTML.
+    let html = text(&dir.path().join("dist/contingency.html"))
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'");
+    for doc in [&md, &html] {
+        for needle in [
+            "Cet imprimé ne décrit qu'un seul instantané",
+            "Surveillance\u{a0}: le partage est contrôlé par",
+            "Clés d'accès",
+            "Dernier renouvellement",
+            key_id.as_str(),
+            "Navigateurs et politique des postes",
+            "Chrome 80",
+            "Firefox 113",
+            "JavaScriptAllowedForUrls",
+            "Copies hors du partage",
+            "robocopy SHARE E:\\procedures /E /XD archive .lifeboat-publish",
+            "rsync -a --exclude archive/ --exclude .lifeboat-publish/ SHARE/ /media/usb/procedures/",
+            "Remettre la copie précédente",
+            "--to SHARE --allow-older",
+        ] {
+            assert!(doc.contains(needle), "missing {needle:?}");
+        }
+    }
+    assert!(md.contains("lifeboat publish SHARE/archive/<snapshot> --to SHARE --allow-older"));
+    assert!(
+        html.contains("lifeboat publish SHARE/archive/&lt;snapshot&gt; --to SHARE --allow-older")
+    );
+    // The key itself is in neither.
+    assert!(!md.contains(key) && !html.contains(key));
+}
