@@ -141,6 +141,9 @@ pub struct VerifyOptions {
     /// Warn (exit 0, a `warning` line and JSON field) when the copy goes stale within this many days
     #[arg(long, value_name = "DAYS")]
     pub warn_days: Option<i64>,
+    /// Also check every previous bundle kept in the share's archive/ (the rollback source)
+    #[arg(long)]
+    pub archive: bool,
 }
 
 /// `600`, `600s`, `10m`, `1h`: a whole number of seconds, minutes or hours, as seconds.

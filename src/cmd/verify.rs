@@ -9,6 +9,7 @@ use crate::cli::{Format, VerifyOptions};
 use crate::package::manifest;
 use crate::package::signing;
 use crate::publish::leftovers::ShareState;
+use crate::verify::archived::ArchivedCheck;
 use crate::verify::rebuild::{Rebuild, RebuildStatus};
 use crate::verify::signature::{SignatureReport, SignatureStatus};
 use crate::verify::{self, BehindStatus, CountedFrom, FileStatus, Phase, Side, Verification};
@@ -77,10 +78,19 @@ pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
         Ok(share) => share,
         Err(e) => return Ok(unusable(opts.format, &e.to_string())),
     };
+    let archived = if opts.archive {
+        match verify::archived::check(&opts.dir, now) {
+            Ok(archived) => Some(archived),
+            Err(e) => return Ok(unusable(opts.format, &e.to_string())),
+        }
+    } else {
+        None
+    };
     let extras = Extras {
         signature: &signature,
         rebuild: rebuilt.as_ref(),
         share: &share,
+        archived: archived.as_deref(),
     };
     result.ok = result.ok && extras.problems() == 0;
     // An early warning before the due date: not a problem, the exit stays 0.
@@ -118,6 +128,7 @@ pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
                 signature: &signature,
                 rebuild: rebuilt.as_ref(),
                 share: &share,
+                archive: archived.as_deref(),
             };
             serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
         }
@@ -136,6 +147,8 @@ struct Extras<'a> {
     signature: &'a SignatureReport,
     rebuild: Option<&'a Rebuild>,
     share: &'a ShareState,
+    /// `--archive`: each bundle of `archive/`.
+    archived: Option<&'a [ArchivedCheck]>,
 }
 
 impl Extras<'_> {
@@ -143,6 +156,9 @@ impl Extras<'_> {
         usize::from(self.signature.is_problem())
             + self.rebuild.map_or(0, Rebuild::problems)
             + self.share.problems()
+            + self
+                .archived
+                .map_or(0, |a| a.iter().map(|c| c.problems.len()).sum())
     }
 }
 
@@ -162,6 +178,9 @@ struct JsonReport<'a> {
     /// `lock` (the share's publish lock, when held) and `leftovers` (what a stopped publish left).
     #[serde(flatten)]
     share: &'a ShareState,
+    /// `--archive`: each bundle of `archive/`, checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    archive: Option<&'a [ArchivedCheck]>,
 }
 
 /// `--rebuild CONTENT`: loads the content with the environment the bundle was built for, then rebuilds
@@ -283,6 +302,18 @@ fn write_extras(out: &mut String, extras: &Extras) -> Result<String, std::fmt::E
                 crate::publish::lock::LOCK_FILE
             )?,
             None => writeln!(out, "lock     a publish is running: {}", lock.holder)?,
+        }
+    }
+    for a in extras.archived.into_iter().flatten() {
+        if a.ok {
+            writeln!(
+                out,
+                "archive  {}: intact ({} files, snapshot {})",
+                a.folder, a.files, a.snapshot
+            )?;
+        }
+        for p in &a.problems {
+            writeln!(out, "archive  {}: {p}", a.folder)?;
         }
     }
     if !extras.share.running() {

@@ -186,7 +186,8 @@ pub struct Published {
     pub snapshot: String,
     /// False when the share already held this bundle.
     pub changed: bool,
-    /// Files written into the share.
+    /// Files of the bundle written into the share, counted as `verify` counts them: every file the
+    /// manifest lists, and the zip (not the manifest itself, nor its signature).
     pub files: usize,
     /// `archive/<name>` the previous bundle was copied to.
     pub archived: Option<String>,
@@ -439,7 +440,7 @@ pub fn publish(
         confirmed,
         snapshot: new.snapshot,
         changed: true,
-        files: names.len() + 1,
+        files: names.len(),
         archived,
         pruned,
         left,

@@ -17,6 +17,7 @@ use crate::package::cache;
 use crate::package::manifest::{self, Manifest, FORMAT_VERSION};
 use crate::package::output::MARKER;
 
+pub mod archived;
 pub mod rebuild;
 pub mod share;
 pub mod signature;

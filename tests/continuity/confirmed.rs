@@ -81,8 +81,18 @@ fn a_publish_with_nothing_else_to_do_confirms_the_share_in_its_manifest_only() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     build_at(root, "basic", "dist", epoch());
-    assert_eq!(publish_at(root, "dist", epoch() + DAY).code, 0);
+    let run = publish_at(root, "dist", epoch() + DAY);
+    assert_eq!(run.code, 0, "{}", run.transcript());
     let share = root.join("share");
+    // publish and verify count the files the same way: those the manifest lists, and the zip.
+    assert!(
+        run.stdout
+            .starts_with("published snapshot 2025-11-22T08:26:40Z to share (6 files)\n"),
+        "{}",
+        run.stdout
+    );
+    let run = verify_at(&share, &["."], epoch() + DAY);
+    assert!(run.stdout.contains(", 6 files intact,"), "{}", run.stdout);
     let manifest = text(&share.join("bcp-manifest.toml"));
     let built = text(&root.join("dist/bcp-manifest.toml"));
     // The build's manifest, as it is (deterministic, what the zip holds and a signature covers),

@@ -325,3 +325,46 @@ fn a_share_without_room_is_refused_before_staging_and_left_as_it_was() {
     );
     assert_eq!(run.code, 0, "{}", run.transcript());
 }
+
+#[test]
+fn verify_archive_checks_the_rollback_source_too() {
+    let dir = two_bundles();
+    let root = dir.path();
+    assert_eq!(publish(root, "old", "share", &[], &[]).code, 0);
+    assert_eq!(publish(root, "new", "share", &[], &[]).code, 0);
+    let share = root.join("share");
+    let folder = format!("archive/{}", OLD.replace(':', "-"));
+    let run = verify_at(&share, &[".", "--archive"], started());
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    assert!(
+        run.stdout.contains(&format!(
+            "archive  {folder}: intact (6 files, snapshot {OLD})\n"
+        )),
+        "{}",
+        run.stdout
+    );
+    // A damaged archived copy: plain verify does not look there, --archive does.
+    fs::write(share.join(&folder).join("support.html"), "rotted").unwrap();
+    assert_eq!(verify_at(&share, &["."], started()).code, 0);
+    let run = verify_at(&share, &[".", "--archive"], started());
+    assert_eq!(run.code, 1, "{}", run.transcript());
+    assert!(
+        run.stdout
+            .contains(&format!("archive  {folder}: changed support.html (sha256 ")),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("FAILED .: 1 problem ("),
+        "{}",
+        run.stdout
+    );
+    let value = json(&verify_at(
+        &share,
+        &[".", "--archive", "--format", "json"],
+        started(),
+    ));
+    assert_eq!(value["archive"][0]["folder"], folder.as_str());
+    assert_eq!(value["archive"][0]["ok"], false);
+    assert_eq!(value["archive"][0]["snapshot"], OLD);
+}
