@@ -173,9 +173,10 @@ pub fn parse_duration(raw: &str) -> Result<i64, String> {
 pub struct PublishOptions {
     /// Bundle folder to publish (the output of `lifeboat build`)
     pub dir: PathBuf,
-    /// Share folder to publish into (created if missing)
-    #[arg(long, value_name = "SHARE")]
-    pub to: PathBuf,
+    /// Share folder to publish into (created if missing); repeat it to publish to several shares in
+    /// turn, each verified after its publish (exit 1 if any failed, naming which)
+    #[arg(long, value_name = "SHARE", required = true)]
+    pub to: Vec<PathBuf>,
     /// How many previous bundles to keep under SHARE/archive
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub keep: usize,

@@ -509,6 +509,8 @@ mod key_rotation;
 mod publish_lock;
 #[path = "continuity/rollback.rs"]
 mod rollback;
+#[path = "continuity/several.rs"]
+mod several;
 #[path = "continuity/share_ops.rs"]
 mod share_ops;
 #[path = "continuity/tamper.rs"]

@@ -101,7 +101,7 @@ fn a_publish_with_nothing_else_to_do_confirms_the_share_in_its_manifest_only() {
     let location = std::path::absolute(&share).unwrap();
     assert_eq!(
         manifest,
-        format!("{built}\n[published]\nat = \"2025-11-23T08:26:40Z\"\nat_epoch = 1763886400\nconfirmed = \"2025-11-23T08:26:40Z\"\nconfirmed_epoch = 1763886400\nlocation = {}\n", toml_string(&location.display().to_string()))
+        format!("{built}\n[published]\nat = \"2025-11-23T08:26:40Z\"\nat_epoch = 1763886400\nconfirmed = \"2025-11-23T08:26:40Z\"\nconfirmed_epoch = 1763886400\nlocation = {}\narchive_sha256 = \"{}\"\n", toml_string(&location.display().to_string()), zip_sha256(&share))
     );
     // 40 days on, no edit: stale, then a publish confirms it.
     let later = epoch() + 40 * DAY;
@@ -170,6 +170,13 @@ fn nothing_may_follow_the_published_table() {
     .unwrap();
     let run = verify_at(&root.join("share"), &["."], epoch() + DAY);
     assert_eq!(run.code, 2, "{}", run.transcript());
+}
+
+/// SHA-256 of the share's zip, in hex.
+fn zip_sha256(share: &Path) -> String {
+    use sha2::{Digest, Sha256};
+    let zip = fs::read(share.join("example-contact-centre-offline-2025-11-22.zip")).unwrap();
+    format!("{:x}", Sha256::digest(zip))
 }
 
 /// A TOML basic string.
