@@ -270,6 +270,7 @@ pub fn build_files(
         .collect::<Result<_, _>>()?;
     let mut files: Vec<FileRecord> = entries.iter().map(|e| e.record.clone()).collect();
     files.extend(manifest.documents.iter().cloned());
+    manifest.bundle_id = Some(manifest.compute_bundle_id());
     let manifest_bytes = manifest.to_toml();
     files.push(write(sink, manifest::FILE_NAME, manifest_bytes.as_bytes())?);
     // Signed right after the manifest, so the zip holds the signature too.

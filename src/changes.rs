@@ -251,7 +251,7 @@ impl Basis {
 
 /// What changed in one entry point, for the manifest (`entries[].changes`) and the documents.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct Counts {
     /// True when the previous copy had no such entry point: every step counts as added.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

@@ -34,7 +34,8 @@ pub enum Command {
     /// Add an entry point or a diagram to a content folder
     #[command(subcommand)]
     New(NewCommand),
-    /// Write the JSON Schemas of site.toml, entry.toml and diagram front matter (for editors)
+    /// Write the JSON Schemas of site.toml, entry.toml and diagram front matter (for editors), and of
+    /// bcp-manifest.toml (for monitoring and inventory tools)
     Schema(SchemaOptions),
     /// Print a shell completion script to stdout
     Completions(CompletionsOptions),
@@ -154,6 +155,9 @@ pub struct VerifyOptions {
     /// only
     #[arg(long)]
     pub drill: bool,
+    /// Also check every previous bundle kept in the share's archive/ (the rollback source)
+    #[arg(long)]
+    pub archive: bool,
 }
 
 /// `600`, `600s`, `10m`, `1h`: a whole number of seconds, minutes or hours, as seconds.
@@ -183,9 +187,10 @@ pub fn parse_duration(raw: &str) -> Result<i64, String> {
 pub struct PublishOptions {
     /// Bundle folder to publish (the output of `lifeboat build`)
     pub dir: PathBuf,
-    /// Share folder to publish into (created if missing)
-    #[arg(long, value_name = "SHARE")]
-    pub to: PathBuf,
+    /// Share folder to publish into (created if missing); repeat it to publish to several shares in
+    /// turn, each verified after its publish (exit 1 if any failed, naming which)
+    #[arg(long, value_name = "SHARE", required = true)]
+    pub to: Vec<PathBuf>,
     /// How many previous bundles to keep under SHARE/archive
     #[arg(long, value_name = "N", default_value_t = 3)]
     pub keep: usize,
@@ -374,9 +379,26 @@ pub struct NewDiagramOptions {
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct SchemaOptions {
-    /// Folder to write the schemas into (default: print them to stdout, separated by their names)
+    /// Only this schema, printed as it is (default: every schema)
+    #[arg(value_enum)]
+    pub name: Option<SchemaName>,
+    /// Folder to write the schemas into (default: print them to stdout, one JSON object keyed by file
+    /// name)
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+}
+
+/// One of the schemas `lifeboat schema` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SchemaName {
+    /// site.toml
+    Site,
+    /// entry.toml
+    Entry,
+    /// A diagram's front matter
+    Diagram,
+    /// bcp-manifest.toml (docs/manifest.md)
+    Manifest,
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -181,6 +181,7 @@ fn schema_without_out_prints_one_json_object() {
     assert_eq!(
         names,
         [
+            "bcp-manifest.schema.json",
             "diagram.schema.json",
             "entry.schema.json",
             "site.schema.json"
@@ -290,7 +291,13 @@ fn completions_and_man_page_are_printed() {
         "{}",
         &man.stdout[..200]
     );
-    assert!(man.stdout.contains("build"));
+    assert!(
+        man.stdout.contains("\\fBlifeboat verify\\fR"),
+        "{}",
+        man.stdout
+    );
+    // One page: no reference to a page per command, which lifeboat does not install.
+    assert!(!man.stdout.contains("(1)"), "{}", man.stdout);
 }
 
 /// Every `lifeboat …` command of the CI recipes, in document order, with its shell quoting removed.

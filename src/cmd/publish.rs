@@ -1,5 +1,6 @@
 //! `lifeboat publish`: copy a verified bundle to a file share, atomically, keeping previous bundles.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use crate::cli::PublishOptions;
@@ -11,6 +12,22 @@ use crate::verify;
 /// binary built with the `test-hooks` feature (the one `cargo test` runs); a release binary ignores it.
 #[cfg(feature = "test-hooks")]
 const FAIL_AFTER_VAR: &str = "LIFEBOAT_PUBLISH_FAIL_AFTER";
+
+/// Test-only hook: the free space the share is said to have, in bytes (a full disk is hard to make).
+#[cfg(feature = "test-hooks")]
+const FREE_BYTES_VAR: &str = "LIFEBOAT_PUBLISH_FREE_BYTES";
+
+/// The share's free space, or what the test hook says it is.
+fn free_space(path: &std::path::Path) -> std::io::Result<u64> {
+    #[cfg(feature = "test-hooks")]
+    if let Some(bytes) = std::env::var(FREE_BYTES_VAR)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+    {
+        return Ok(bytes);
+    }
+    publish::space::available(path)
+}
 
 /// The step after which the test hook stops the publish, if it is set (and compiled in).
 pub(crate) fn fail_after() -> Option<usize> {
@@ -34,6 +51,55 @@ pub fn run(opts: &PublishOptions) -> anyhow::Result<ExitCode> {
             return Ok(ExitCode::from(super::verify::EXIT_UNUSABLE));
         }
     };
+    if let [to] = opts.to.as_slice() {
+        return publish_to(opts, to, now).map(ExitCode::from);
+    }
+    // Several shares: each in turn, each verified after its publish; one that fails does not stop the
+    // others, and the exit code is 1 if any failed.
+    let mut failed: Vec<(&Path, String)> = Vec::new();
+    for to in &opts.to {
+        let why = match publish_to(opts, to, now) {
+            Ok(0) => match verify::verify(to, now, None, verify::DEFAULT_IN_PROGRESS_MAX) {
+                Ok(v) if v.ok => None,
+                Ok(v) => Some(format!(
+                    "published, but it does not verify ({} problems: see `lifeboat verify {}`)",
+                    v.problems(),
+                    to.display()
+                )),
+                Err(e) => Some(format!("published, but it does not verify: {e}")),
+            },
+            Ok(code) if code == super::verify::EXIT_UNUSABLE => {
+                Some("not reachable or not writable (see the error above)".to_string())
+            }
+            Ok(_) => Some("refused (see the error above)".to_string()),
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                Some(format!("not reachable or not writable: {e:#}"))
+            }
+        };
+        if let Some(why) = why {
+            failed.push((to, why));
+        }
+    }
+    let total = opts.to.len();
+    if failed.is_empty() {
+        if !opts.quiet {
+            println!("published to {total} of {total} shares, each verified");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!(
+        "error: published to {} of {total} shares; failed:",
+        total - failed.len()
+    );
+    for (to, why) in &failed {
+        eprintln!("  {}: {why}", to.display());
+    }
+    Ok(ExitCode::from(super::EXIT_PROBLEMS))
+}
+
+/// Publishes to one share; the exit code (0, 1 refused, 2 the share cannot be written).
+fn publish_to(opts: &PublishOptions, to: &Path, now: i64) -> anyhow::Result<u8> {
     let mut ops = Ops::real(Steps {
         done: 0,
         fail_after: fail_after(),
@@ -41,7 +107,7 @@ pub fn run(opts: &PublishOptions) -> anyhow::Result<ExitCode> {
     let notify = |notice: Notice| match notice {
         Notice::Waiting { holder, wait } => eprintln!(
             "note: another publish to {} is running: {holder}; waiting for it (up to {}s, --wait)",
-            opts.to.display(),
+            to.display(),
             wait.as_secs()
         ),
         Notice::TookOver { holder, why } => eprintln!(
@@ -52,7 +118,7 @@ pub fn run(opts: &PublishOptions) -> anyhow::Result<ExitCode> {
         Ok(key) => key,
         Err(message) => {
             eprintln!("error: {message}");
-            return Ok(ExitCode::from(super::verify::EXIT_UNUSABLE));
+            return Ok(super::verify::EXIT_UNUSABLE);
         }
     };
     let options = Options {
@@ -63,11 +129,12 @@ pub fn run(opts: &PublishOptions) -> anyhow::Result<ExitCode> {
         keep_old_keys: opts.keep_old_keys,
         notify: &notify,
         signing: key.as_ref(),
+        free_space: &free_space,
     };
-    match publish::publish(&opts.dir, &opts.to, &options, &mut ops) {
+    match publish::publish(&opts.dir, to, &options, &mut ops) {
         Ok(p) => {
-            report(opts, &p);
-            Ok(ExitCode::SUCCESS)
+            report(opts, to, &p);
+            Ok(0)
         }
         Err(
             e @ (PublishError::BadBundle { .. }
@@ -76,23 +143,23 @@ pub fn run(opts: &PublishOptions) -> anyhow::Result<ExitCode> {
             | PublishError::Notice { .. }),
         ) => {
             eprintln!("error: {e}");
-            Ok(ExitCode::from(super::EXIT_PROBLEMS))
+            Ok(super::EXIT_PROBLEMS)
         }
-        Err(e @ PublishError::InUse { .. }) => {
+        Err(e @ (PublishError::InUse { .. } | PublishError::NoSpace { .. })) => {
             eprintln!("error: {e}");
-            Ok(ExitCode::from(super::verify::EXIT_UNUSABLE))
+            Ok(super::verify::EXIT_UNUSABLE)
         }
         Err(PublishError::Verify(e)) => {
             eprintln!("error: {e}");
-            Ok(ExitCode::from(super::verify::EXIT_UNUSABLE))
+            Ok(super::verify::EXIT_UNUSABLE)
         }
         Err(e) => Err(e.into()),
     }
 }
 
 /// Warnings on stderr; unless `--quiet`, what the publish did on stdout.
-fn report(opts: &PublishOptions, p: &Published) {
-    let at = |name: &str| opts.to.join(name).display().to_string();
+fn report(opts: &PublishOptions, to: &Path, p: &Published) {
+    let at = |name: &str| to.join(name).display().to_string();
     if p.stale {
         let why = if p.replaced_newer.is_some() {
             "--allow-older"
@@ -134,20 +201,32 @@ fn report(opts: &PublishOptions, p: &Published) {
         return;
     }
     if p.changed {
+        if let Some(resumed) = &p.resumed {
+            println!(
+                "completed an interrupted publish of snapshot {resumed} to {}",
+                to.display()
+            );
+        }
         println!(
             "published snapshot {} to {} ({} files)",
             p.snapshot,
-            opts.to.display(),
+            to.display(),
             p.files
         );
         if let Some(d) = &p.steps {
             println!("  {}", steps_line(d));
         }
+    } else if let Some(resumed) = &p.resumed {
+        println!(
+            "completed an interrupted publish of snapshot {resumed} to {}",
+            to.display()
+        );
     } else {
         println!(
-            "{} already holds snapshot {}: nothing to do",
-            opts.to.display(),
-            p.snapshot
+            "{} already holds snapshot {}: nothing to do but confirm it (confirmed {})",
+            to.display(),
+            p.snapshot,
+            p.confirmed.confirmed
         );
     }
     if let Some(newer) = &p.replaced_newer {

@@ -1,15 +1,30 @@
-//! `lifeboat schema`: the JSON Schemas of the TOML files, for editors.
+//! `lifeboat schema`: the JSON Schemas of the TOML files, for editors, and of the manifest, for the
+//! tools that read it.
 
 use std::fs;
 use std::process::ExitCode;
 
 use anyhow::Context;
 
-use crate::cli::SchemaOptions;
+use crate::cli::{SchemaName, SchemaOptions};
+use crate::package::manifest::Manifest;
 use crate::scaffold::schema;
 
+/// File name of the manifest's schema (docs/bcp-manifest.schema.json is this, committed).
+pub const MANIFEST: &str = "bcp-manifest.schema.json";
+
 pub fn run(opts: &SchemaOptions) -> anyhow::Result<ExitCode> {
-    let schemas = schema::generate();
+    let mut schemas = schema::generate();
+    schemas.push((MANIFEST, Manifest::json_schema() + "\n"));
+    if let Some(name) = opts.name {
+        let file = match name {
+            SchemaName::Site => schema::SITE,
+            SchemaName::Entry => schema::ENTRY,
+            SchemaName::Diagram => schema::DIAGRAM,
+            SchemaName::Manifest => MANIFEST,
+        };
+        schemas.retain(|(f, _)| *f == file);
+    }
     match &opts.out {
         Some(dir) => {
             fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -17,6 +32,11 @@ pub fn run(opts: &SchemaOptions) -> anyhow::Result<ExitCode> {
                 let path = dir.join(name);
                 fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
                 println!("wrote {}", path.display());
+            }
+        }
+        None if opts.name.is_some() => {
+            for (_, text) in schemas {
+                print!("{text}");
             }
         }
         None => {

@@ -8,9 +8,11 @@ use std::process::ExitCode;
 use crate::cli::{Format, VerifyOptions};
 use crate::package::manifest;
 use crate::package::signing;
+use crate::publish::leftovers::ShareState;
+use crate::verify::archived::ArchivedCheck;
 use crate::verify::rebuild::{Rebuild, RebuildStatus};
 use crate::verify::signature::{SignatureReport, SignatureStatus};
-use crate::verify::{self, BehindStatus, FileStatus, Side, Verification};
+use crate::verify::{self, BehindStatus, CountedFrom, FileStatus, Phase, Side, Verification};
 
 /// Exit code when the folder cannot be verified at all (no manifest, unreadable, unknown format).
 pub const EXIT_UNUSABLE: u8 = 2;
@@ -73,13 +75,33 @@ pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
             Err(e) => return Ok(unusable(opts.format, &e.to_string())),
         },
     };
+    // The lock and what a stopped publish left: the share's, not the bundle's (publish reads the
+    // bundle with `verify::verify` while its own lock and staging folder are on the share).
+    let staging = verify::share::read_journal(&opts.dir)
+        .ok()
+        .flatten()
+        .map(|j| j.staging);
+    let share = match crate::publish::leftovers::inspect(&opts.dir, now, staging.as_deref()) {
+        Ok(share) => share,
+        Err(e) => return Ok(unusable(opts.format, &e.to_string())),
+    };
+    let archived = if opts.archive {
+        match verify::archived::check(&opts.dir, now) {
+            Ok(archived) => Some(archived),
+            Err(e) => return Ok(unusable(opts.format, &e.to_string())),
+        }
+    } else {
+        None
+    };
     let extras = Extras {
         signature: &signature,
         rebuild: rebuilt.as_ref(),
+        share: &share,
+        archived: archived.as_deref(),
     };
     result.ok = result.ok && extras.problems() == 0;
     // An early warning before the due date: not a problem, the exit stays 0.
-    let warning = opts
+    let stale_soon = opts
         .warn_days
         .filter(|days| !result.stale.stale && result.stale.days_left <= *days)
         .map(|_| {
@@ -88,10 +110,19 @@ pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
                 result.stale.days_left, result.stale.next_due
             )
         });
+    // A newer lifeboat or another tool added fields: monitoring must not break over it.
+    let unknown = (!result.unknown_fields.is_empty()).then(|| {
+        format!(
+            "the manifest has fields this lifeboat does not know, ignored: {} (written by a newer lifeboat or another tool)",
+            result.unknown_fields.join(", ")
+        )
+    });
+    let warnings: Vec<String> = stale_soon.into_iter().chain(unknown).collect();
+    let warning = (!warnings.is_empty()).then(|| warnings.join("; "));
     let text = match opts.format {
         Format::Text => {
             let mut text = text(&result, &extras);
-            if let Some(w) = &warning {
+            for w in warnings.iter().rev() {
                 text.insert_str(0, &format!("warning  {w}\n"));
             }
             if let Some(drill) = &drill {
@@ -107,6 +138,8 @@ pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
                 signature: &signature,
                 rebuild: rebuilt.as_ref(),
                 drill: drill.as_ref(),
+                share: &share,
+                archive: archived.as_deref(),
             };
             serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
         }
@@ -124,11 +157,19 @@ pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
 struct Extras<'a> {
     signature: &'a SignatureReport,
     rebuild: Option<&'a Rebuild>,
+    share: &'a ShareState,
+    /// `--archive`: each bundle of `archive/`.
+    archived: Option<&'a [ArchivedCheck]>,
 }
 
 impl Extras<'_> {
     fn problems(&self) -> usize {
-        usize::from(self.signature.is_problem()) + self.rebuild.map_or(0, Rebuild::problems)
+        usize::from(self.signature.is_problem())
+            + self.rebuild.map_or(0, Rebuild::problems)
+            + self.share.problems()
+            + self
+                .archived
+                .map_or(0, |a| a.iter().map(|c| c.problems.len()).sum())
     }
 }
 
@@ -148,6 +189,12 @@ struct JsonReport<'a> {
     /// `--drill`: the contingency document's drill checklist.
     #[serde(skip_serializing_if = "Option::is_none")]
     drill: Option<&'a verify::drill::Drill>,
+    /// `lock` (the share's publish lock, when held) and `leftovers` (what a stopped publish left).
+    #[serde(flatten)]
+    share: &'a ShareState,
+    /// `--archive`: each bundle of `archive/`, checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    archive: Option<&'a [ArchivedCheck]>,
 }
 
 /// `--rebuild CONTENT`: loads the content with the environment the bundle was built for, then rebuilds
@@ -268,6 +315,41 @@ fn write_extras(out: &mut String, extras: &Extras) -> Result<String, std::fmt::E
             .count();
         write!(suffix, ", {identical} files identical to a rebuild")?;
     }
+    if let Some(lock) = &extras.share.lock {
+        match &lock.why {
+            Some(why) => writeln!(
+                out,
+                "lock     stale: {}: {why}; the next publish takes it over (or delete {}/{})",
+                lock.holder,
+                verify::PUBLISH_DIR,
+                crate::publish::lock::LOCK_FILE
+            )?,
+            None => writeln!(out, "lock     a publish is running: {}", lock.holder)?,
+        }
+    }
+    for a in extras.archived.into_iter().flatten() {
+        if a.ok {
+            writeln!(
+                out,
+                "archive  {}: intact ({} files, snapshot {})",
+                a.folder, a.files, a.snapshot
+            )?;
+        }
+        for p in &a.problems {
+            writeln!(out, "archive  {}: {p}", a.folder)?;
+        }
+    }
+    if !extras.share.running() {
+        for l in &extras.share.leftovers {
+            writeln!(
+                out,
+                "leftover {} ({}): {}; the next publish removes it",
+                l.path,
+                crate::publish::space::for_people(l.bytes),
+                l.what
+            )?;
+        }
+    }
     let s = extras.signature;
     let fingerprint = s.fingerprint.as_deref().unwrap_or("");
     match s.status {
@@ -316,9 +398,15 @@ fn write_text(out: &mut String, r: &Verification, extras: &Extras) -> std::fmt::
         )?;
     }
     if r.stale.stale {
+        let confirmed = match &r.stale.confirmed {
+            Some(at) if r.stale.counted_from == CountedFrom::Confirmed => {
+                format!("; last confirmed by a publish at {at}")
+            }
+            _ => String::new(),
+        };
         writeln!(
             out,
-            "stale    out of date by {} day(s): was due by {} (policy: every {} days)",
+            "stale    out of date by {} day(s): was due by {} (policy: every {} days{confirmed})",
             r.stale.days_overdue, r.stale.next_due, r.stale.frequency_days
         )?;
     }
@@ -333,7 +421,29 @@ fn write_text(out: &mut String, r: &Verification, extras: &Extras) -> std::fmt::
         };
         writeln!(out, "behind   {}: {why}", b.entry)?;
     }
-    if let Some(p) = &r.publishing {
+    if let Some(p) = r
+        .publishing
+        .as_ref()
+        .filter(|p| p.phase == Phase::Finishing)
+    {
+        let state = if p.overdue {
+            format!(
+                "stopped before it finished: in progress for {} (longer than --in-progress-max {})",
+                duration(p.age_seconds),
+                duration(p.max_seconds)
+            )
+        } else {
+            format!(
+                "finishing or interrupted: in progress for {}",
+                duration(p.age_seconds)
+            )
+        };
+        writeln!(
+            out,
+            "publish  {state}; the {} files of snapshot {} are in place, withdrawing old copies of locked entry points from archive/ or clearing {} is left; rerun `lifeboat publish` to finish it",
+            p.total, p.snapshot, verify::PUBLISH_DIR
+        )?;
+    } else if let Some(p) = &r.publishing {
         if p.overdue {
             writeln!(
                 out,

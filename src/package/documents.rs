@@ -455,6 +455,8 @@ struct EntryDoc<'a> {
     /// A locked entry point: the launcher marks it.
     locked: bool,
     key_holders: &'a [String],
+    /// A locked entry point: the identifier of its key (`entries[].key_id`), to tell a rotation.
+    key_id: Option<&'a str>,
 }
 
 impl<'a> DocView<'a> {
@@ -487,6 +489,7 @@ impl<'a> DocView<'a> {
                 access: string(theme, &format!("access_{}", e.access.name())),
                 locked: e.access != Access::Open,
                 key_holders: &e.key_holders,
+                key_id: e.key_id.as_deref(),
             })
             .collect();
         DocView {
@@ -597,7 +600,8 @@ impl Strings {
             phone => format!("{} ({phone})", m.backup.owner.name),
         };
         let changes = view.changes.as_ref();
-        let values: [(&str, String); 22] = [
+        let values: [(&str, String); 23] = [
+            ("{snapshot}", m.snapshot.clone()),
             ("{site}", m.site.clone()),
             ("{online_url}", m.online_url.clone()),
             ("{date}", view.date_long.clone()),

@@ -19,11 +19,19 @@ use crate::snapshot::Snapshot;
 pub const FILE_NAME: &str = "bcp-manifest.toml";
 pub const FORMAT_VERSION: u32 = 1;
 
+// Strict in the schema (what lifeboat writes); a reader warns of unknown fields (a newer lifeboat's,
+// another tool's) instead of refusing the manifest (`Manifest::from_toml`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct Manifest {
     /// Version of this format; readers refuse versions they do not know.
     pub format_version: u32,
+    /// Identifies this bundle among others: 16 hex digits of a SHA-256 over the name and SHA-256 of every
+    /// file the manifest lists ([`Manifest::compute_bundle_id`]); the same for a byte-identical rebuild.
+    /// Absent in bundles built before lifeboat recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9a-f]{16}$"))]
+    pub bundle_id: Option<String>,
     pub generator: Generator,
     /// The organisation (`name` in site.toml).
     pub site: String,
@@ -57,11 +65,20 @@ pub struct Manifest {
     /// The outage notice the launcher shows (`lifeboat notice`), when one is set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notice: Option<super::notice::Notice>,
+    /// On a share only: where and when `publish` installed the bundle, and when a publish last
+    /// confirmed it. Written after the build's manifest (see [`split_published`]); never in a build's
+    /// manifest, which stays byte-reproducible. Must stay the last field: it is the last table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub published: Option<PublishRecord>,
+    /// Fields of the manifest read that this lifeboat does not know (never written).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub unknown: Vec<String>,
 }
 
 /// The previous copy a bundle was compared with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct ComparedWith {
     /// Its snapshot (RFC 3339, UTC).
     pub snapshot: String,
@@ -74,10 +91,69 @@ pub struct ComparedWith {
     pub entries_removed: Vec<String>,
 }
 
+/// What `publish` adds to the manifest on the share, as the `[published]` table after the build's
+/// manifest. The signature and the zip's copy cover the build's part only.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublishRecord {
+    /// When this bundle was installed on this share (RFC 3339, UTC).
+    pub at: String,
+    pub at_epoch: i64,
+    /// When a publish last confirmed that the share holds this bundle (every publish writes it, even one
+    /// with nothing else to do): staleness counts from the later of this and the snapshot.
+    pub confirmed: String,
+    pub confirmed_epoch: i64,
+    /// The share, as the publish reached it (an absolute path).
+    pub location: String,
+    /// SHA-256 of the bundle's zip (`archive`) as it was published: the build's manifest cannot hold
+    /// it (the zip holds the manifest). Absent when the bundle has no zip.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9a-f]{64}$"))]
+    pub archive_sha256: Option<String>,
+}
+
+/// The line that starts a share's `[published]` table; a blank line separates it from the build's part.
+const PUBLISHED_HEADER: &[u8] = b"\n[published]\n";
+
+/// A manifest's bytes split into the build's part (what the zip holds and the signature covers) and,
+/// on a share, the `[published]` table `publish` wrote after it.
+pub fn split_published(raw: &[u8]) -> (&[u8], Option<&[u8]>) {
+    let at = raw
+        .windows(PUBLISHED_HEADER.len())
+        .rposition(|w| w == PUBLISHED_HEADER);
+    match at {
+        Some(at) => (&raw[..at], Some(&raw[at + 1..])),
+        None => (raw, None),
+    }
+}
+
+/// The share's manifest: the build's part as it is, a blank line, then `[published]`.
+pub fn with_published(build: &[u8], record: &PublishRecord) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Table<'a> {
+        published: &'a PublishRecord,
+    }
+    let table = toml::to_string_pretty(&Table { published: record }).unwrap_or_default();
+    let mut out = build.to_vec();
+    out.push(b'\n');
+    out.extend_from_slice(table.as_bytes());
+    out
+}
+
+/// The `[published]` table alone, as [`with_published`] writes it; refuses anything else.
+pub fn parse_published(text: &str) -> Result<PublishRecord, toml::de::Error> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Table {
+        published: PublishRecord,
+    }
+    toml::from_str::<Table>(text).map(|t| t.published)
+}
+
 /// A user theme, as the manifest records it: which theme a bundle was built with, and whether it was
 /// trusted to run code in the pages.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct ThemeRecord {
     /// `[theme] trusted` of site.toml.
     pub trusted: bool,
@@ -99,14 +175,14 @@ impl From<&crate::check::theme_trust::UserTheme> for ThemeRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct Generator {
     pub name: String,
     pub version: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct Source {
     /// Git commit of the content, when it was in a git repository.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -116,7 +192,7 @@ pub struct Source {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct EnvironmentInfo {
     /// The environment whose values the bundle carries; absent when the site defines none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -127,7 +203,7 @@ pub struct EnvironmentInfo {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct BackupPolicy {
     pub frequency_days: i64,
     /// Date (YYYY-MM-DD) after which this bundle is stale and must be republished.
@@ -140,7 +216,7 @@ pub struct BackupPolicy {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct PersonInfo {
     pub name: String,
     #[serde(default)]
@@ -150,7 +226,7 @@ pub struct PersonInfo {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct EntryRecord {
     pub id: String,
     pub title: String,
@@ -195,7 +271,7 @@ pub struct EntryRecord {
 
 /// A key slot of a locked file: whose key opens it, and which key (its identifier, `access::key_id`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct KeySlot {
     /// The key group's name (`[key_groups.NAME]`), or `recovery`.
     #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9_-]*$"))]
@@ -241,7 +317,7 @@ impl EntryRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct FileRecord {
     pub file: String,
     pub bytes: u64,
@@ -441,6 +517,7 @@ impl Manifest {
         variables.dedup();
         Manifest {
             format_version: FORMAT_VERSION,
+            bundle_id: None,
             generator: Generator {
                 name: env!("CARGO_PKG_NAME").to_string(),
                 version: env!("CARGO_PKG_VERSION").to_string(),
@@ -471,6 +548,8 @@ impl Manifest {
             theme: None,
             compared_with: None,
             notice: None,
+            published: None,
+            unknown: Vec::new(),
         }
     }
 
@@ -484,6 +563,22 @@ impl Manifest {
                     .iter()
                     .map(|d| (d.file.as_str(), d.bytes, d.sha256.as_str())),
             )
+    }
+
+    /// The bundle id of the files listed: SHA-256 over `lifeboat-bundle-id:v1\n`, then for each file,
+    /// sorted by name, its name, a NUL, its SHA-256 in hex and a newline; the first 16 hex digits.
+    pub fn compute_bundle_id(&self) -> String {
+        let mut files: Vec<(&str, &str)> = self.files().map(|(f, _, sha)| (f, sha)).collect();
+        files.sort_unstable();
+        let mut hasher = Sha256::new();
+        hasher.update(b"lifeboat-bundle-id:v1\n");
+        for (file, sha) in files {
+            hasher.update(file.as_bytes());
+            hasher.update([0]);
+            hasher.update(sha.as_bytes());
+            hasher.update(b"\n");
+        }
+        crate::encode::hex(&hasher.finalize()[..8])
     }
 
     /// The first file name that is not a plain file of a bundle folder (`package::names`), with the
@@ -518,12 +613,31 @@ impl Manifest {
         parse_date(&self.backup.next_due)
     }
 
+    /// The manifest's text: the build's part, then `[published]` when it has one.
     pub fn to_toml(&self) -> String {
-        toml::to_string_pretty(self).unwrap_or_default()
+        let build = Manifest {
+            published: None,
+            ..self.clone()
+        };
+        let text = toml::to_string_pretty(&build).unwrap_or_default();
+        match &self.published {
+            Some(record) => {
+                String::from_utf8(with_published(text.as_bytes(), record)).unwrap_or_default()
+            }
+            None => text,
+        }
     }
 
+    /// Parses a manifest; fields this lifeboat does not know (a newer lifeboat's, another tool's) are
+    /// ignored and listed in `unknown`, dotted (`entries[2].owner`), for a warning.
     pub fn from_toml(text: &str) -> Result<Manifest, toml::de::Error> {
-        toml::from_str(text)
+        let mut unknown = Vec::new();
+        let mut manifest: Manifest =
+            serde_ignored::deserialize(toml::Deserializer::new(text), |path| {
+                unknown.push(path.to_string());
+            })?;
+        manifest.unknown = unknown;
+        Ok(manifest)
     }
 
     /// The manifest's JSON Schema (docs/bcp-manifest.schema.json is this, committed).

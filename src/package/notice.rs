@@ -48,7 +48,7 @@ impl NoticeKind {
 
 /// The manifest's `[notice]` section: the notice the launcher shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[schemars(deny_unknown_fields)]
 pub struct Notice {
     /// `set` (an outage: use this copy) or `restored` (the online system is back).
     pub kind: NoticeKind,
@@ -316,7 +316,9 @@ pub fn apply(
         ..n
     });
     let spliced = splice(LAUNCHER, launcher_text, notice.as_ref(), &m.online_url)?;
+    // The build's part only: a share's `[published]` table is not signed and goes after it again.
     let mut manifest = m.clone();
+    let published = manifest.published.take();
     let record = FileRecord::of(LAUNCHER, spliced.as_bytes());
     match manifest.documents.iter_mut().find(|d| d.file == LAUNCHER) {
         Some(d) => *d = record,
@@ -327,6 +329,7 @@ pub fn apply(
     if manifest.notice.is_none() && m.notice.is_some() && sha256_hex(&manifest_raw) != built {
         return Err(NoticeError::NotBuilt);
     }
+    manifest.published = published;
     Ok(Applied {
         manifest,
         manifest_raw,

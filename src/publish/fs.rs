@@ -93,3 +93,21 @@ impl Backoff<'static> {
         }
     }
 }
+
+/// Counts filesystem steps; with `fail_after`, stops the publish after that many (tests simulate a
+/// crash at every point this way).
+#[derive(Debug, Default)]
+pub struct Steps {
+    pub done: usize,
+    pub fail_after: Option<usize>,
+}
+
+impl Steps {
+    pub(super) fn step(&mut self) -> Result<(), super::PublishError> {
+        self.done += 1;
+        match self.fail_after {
+            Some(limit) if self.done >= limit => Err(super::PublishError::Interrupted(self.done)),
+            _ => Ok(()),
+        }
+    }
+}

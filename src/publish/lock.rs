@@ -285,6 +285,20 @@ pub fn acquire(
     }
 }
 
+/// The lock of `share` as `verify` sees it, at `now`: who holds it since when, and why it is stale if it
+/// is (the rule a publish applies before taking it over); `None` when no publish holds it.
+pub fn inspect(share: &Path, now: i64) -> Result<Option<(Held, Option<String>)>, PublishError> {
+    let work = share.join(PUBLISH_DIR);
+    if !share::real_dir(&work)? {
+        return Ok(None);
+    }
+    let Some(held) = found(&work.join(LOCK_FILE), now)? else {
+        return Ok(None);
+    };
+    let stale = held.stale(&Holder::this_process("", now));
+    Ok(Some((held, stale)))
+}
+
 /// The lock file in place, with its holder and age; `None` when there is none (any more).
 fn found(path: &Path, now: i64) -> Result<Option<Held>, PublishError> {
     let Some(LockFile { holder, raw }) = read(path)? else {

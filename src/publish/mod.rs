@@ -31,14 +31,18 @@ use crate::verify::{
 };
 
 pub mod fs;
+pub mod leftovers;
 pub mod lock;
 pub mod notice;
+mod record;
 mod rollback;
 mod signature;
+pub mod space;
 #[cfg(test)]
 mod tests;
 pub mod withdraw;
 
+pub use fs::Steps;
 use fs::{Backoff, RealFs, ShareFs};
 use signature::{bad_signature, copy_signature, place_signature, staged_signature_problem};
 
@@ -71,6 +75,12 @@ pub enum PublishError {
     },
     #[error("refusing to change the notice of `{share}`: {why}. Nothing was changed")]
     Notice { share: String, why: String },
+    #[error("`{share}` has {} free; this publish needs about {} before it can free anything (the new bundle staged, {}, a copy of the bundle in place for archive/, {}, and {} to spare). No file of the bundle on the share was replaced. Free some space (a lower --keep, or older bundles of `{share}/archive/`) and publish again", space::for_people(*free), space::for_people(need.total()), space::for_people(need.staged), space::for_people(need.archived), space::for_people(space::MARGIN_BYTES))]
+    NoSpace {
+        share: String,
+        free: u64,
+        need: space::Need,
+    },
     #[error("`{0}` is the bundle folder itself; publish to another folder")]
     SameFolder(String),
     #[error("stopped after {0} filesystem steps (LIFEBOAT_PUBLISH_FAIL_AFTER, a test hook)")]
@@ -112,24 +122,6 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> PublishError + '_ {
     move |source| PublishError::Io {
         path: path.display().to_string(),
         source,
-    }
-}
-
-/// Counts filesystem steps; with `fail_after`, stops the publish after that many (tests simulate a
-/// crash at every point this way).
-#[derive(Debug, Default)]
-pub struct Steps {
-    pub done: usize,
-    pub fail_after: Option<usize>,
-}
-
-impl Steps {
-    fn step(&mut self) -> Result<(), PublishError> {
-        self.done += 1;
-        match self.fail_after {
-            Some(limit) if self.done >= limit => Err(PublishError::Interrupted(self.done)),
-            _ => Ok(()),
-        }
     }
 }
 
@@ -195,7 +187,8 @@ pub struct Published {
     pub snapshot: String,
     /// False when the share already held this bundle.
     pub changed: bool,
-    /// Files written into the share.
+    /// Files of the bundle written into the share, counted as `verify` counts them: every file the
+    /// manifest lists, and the zip (not the manifest itself, nor its signature).
     pub files: usize,
     /// `archive/<name>` the previous bundle was copied to.
     pub archived: Option<String>,
@@ -215,6 +208,11 @@ pub struct Published {
     pub kept: withdraw::Withdrawn,
     /// Steps added, changed and removed against the bundle the share held, when it held one.
     pub steps: Option<crate::changes::Delta>,
+    /// What the share's manifest says of this publish (`[published]`).
+    pub confirmed: manifest::PublishRecord,
+    /// The snapshot of an interrupted publish (a journal left on the share) that this run completed
+    /// first.
+    pub resumed: Option<String>,
 }
 
 /// `2026-11-22T08:26:40Z` -> `2026-11-22T08-26-40Z`: a folder name every filesystem accepts.
@@ -250,6 +248,8 @@ pub struct Options<'a> {
     /// The secret signing key, to sign a manifest again when the share's notice is carried into a
     /// signed bundle (`notice.rs`).
     pub signing: Option<&'a ed25519_dalek::SigningKey>,
+    /// The space available on the share ([`space::available`]; tests pretend).
+    pub free_space: &'a dyn Fn(&Path) -> io::Result<u64>,
 }
 
 fn ignore(_: lock::Notice) {}
@@ -265,6 +265,7 @@ impl Options<'static> {
             keep_old_keys: false,
             notify: &ignore,
             signing: None,
+            free_space: &space::available,
         }
     }
 }
@@ -281,7 +282,7 @@ pub fn publish(
         .files
         .iter()
         .filter(|f| !matches!(f.status, FileStatus::Ok))
-        .map(|f| format!("{} {}", status_word(f.status), f.file))
+        .map(|f| format!("{} {}", f.status.word(), f.file))
         .collect();
     if let Some(why) = bad_signature(dir)? {
         return Err(PublishError::BadBundle {
@@ -318,9 +319,12 @@ pub fn publish(
 
     // 1. An interrupted publish is rolled forward first, so the share is one complete bundle again;
     //    the journal and what it points at are checked first: anyone can write to a share.
-    let rolled_forward = match share::read_journal(share)? {
-        Some(journal) => finish(share, &journal, Staged::Unverified, &mut left, ops)?,
-        None => withdraw::Withdrawn::default(),
+    let (rolled_forward, resumed) = match share::read_journal(share)? {
+        Some(journal) => (
+            finish(share, &journal, Staged::Unverified, &mut left, ops)?,
+            Some(journal.snapshot),
+        ),
+        None => (withdraw::Withdrawn::default(), None),
     };
     let current = read_current(share)?;
     let mut replaced_newer = None;
@@ -351,8 +355,10 @@ pub fn publish(
         && same_sig
     {
         clear_work(&work, ops)?;
+        let confirmed = record::confirm(share, current.as_ref().expect("held"), now, ops)?;
         let pruned = prune(share, keep, &snapshot_dir, &mut unpruned, ops)?;
         return Ok(Published {
+            confirmed,
             snapshot: new.snapshot,
             changed: false,
             files: 0,
@@ -365,6 +371,7 @@ pub fn publish(
             withdrawn: rolled_forward,
             kept: withdraw::Withdrawn::default(),
             steps: None,
+            resumed,
         });
     }
     let untouched = || {
@@ -375,21 +382,18 @@ pub fn publish(
         format!("No file of the bundle on the share was replaced: it still holds {holds}. Close the file (or wait) and run `lifeboat publish` again.")
     };
 
-    // 2. Stage the new bundle, manifest last.
+    // 2. Stage the new bundle, manifest last, if the share has room for it and the archive copy.
+    space::check(dir, &new, share, current.as_ref().map(|(m, _)| m), opts)?;
     let staging = work.join(&snapshot_dir);
     let names = file_names(&new);
+    let mut confirmed = record::record(&new_raw, current.as_ref(), share, now);
     let staged = (|| {
         clear_work(&work, ops)?;
-        for name in &names {
-            match &carried {
-                Some(c) if name == notice::LAUNCHER_FILE => {
-                    write_file(&staging, name, &c.launcher, ops)?
-                }
-                _ => copy_file(&dir.join(name), &staging, name, ops)?,
-            }
-        }
+        let launcher = carried.as_ref().map(|c| c.launcher.as_slice());
+        confirmed.archive_sha256 = record::stage(dir, &staging, &names, &new, launcher, ops)?;
         notice::stage_signature(dir, &staging, carried.as_ref(), ops)?;
-        write_file(&staging, manifest::FILE_NAME, &new_raw, ops)
+        let bytes = record::share_manifest(&new_raw, &confirmed);
+        write_file(&staging, manifest::FILE_NAME, &bytes, ops)
     })();
     if let Err(e) = staged {
         // A full disk or a refused write: the staging folder goes too, so nothing half-made is left on
@@ -405,7 +409,16 @@ pub fn publish(
     if let Some((old, _)) = current.as_ref().filter(|_| share_is_intact(share, now)) {
         let name = snapshot_folder(&old.snapshot);
         if name != snapshot_dir {
-            archive_current(share, old, &name, ops).map_err(|e| e.with_outcome(untouched))?;
+            if let Err(e) = archive_current(share, old, &name, ops) {
+                // As for staging: nothing half-made is left but what a crash leaves.
+                if !matches!(e, PublishError::Interrupted(_)) {
+                    clear_work(&work, ops).ok();
+                    ops.fs
+                        .remove_dir_all(&share.join(ARCHIVE_DIR).join(format!(".{name}.partial")))
+                        .ok();
+                }
+                return Err(e.with_outcome(untouched));
+            }
             archived = Some(format!("{ARCHIVE_DIR}/{name}"));
         }
     }
@@ -423,7 +436,12 @@ pub fn publish(
         },
     };
     let text = toml::to_string(&journal).unwrap_or_default();
-    write_file(&work, JOURNAL, text.as_bytes(), ops).map_err(|e| e.with_outcome(untouched))?;
+    if let Err(e) = write_file(&work, JOURNAL, text.as_bytes(), ops) {
+        if !matches!(e, PublishError::Interrupted(_)) {
+            clear_work(&work, ops).ok();
+        }
+        return Err(e.with_outcome(untouched));
+    }
     let mut withdrawn = finish(share, &journal, Staged::Ours, &mut left, ops)?;
     withdrawn.absorb(rolled_forward);
     let kept = if opts.keep_old_keys {
@@ -435,9 +453,10 @@ pub fn publish(
     // 7. Retention.
     let pruned = prune(share, keep, &snapshot_dir, &mut unpruned, ops)?;
     Ok(Published {
+        confirmed,
         snapshot: new.snapshot,
         changed: true,
-        files: names.len() + 1,
+        files: names.len(),
         archived,
         pruned,
         left,
@@ -447,6 +466,7 @@ pub fn publish(
         withdrawn,
         kept,
         steps,
+        resumed,
     })
 }
 
@@ -454,16 +474,6 @@ fn same_folder(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
-    }
-}
-
-fn status_word(status: FileStatus) -> &'static str {
-    match status {
-        FileStatus::Ok => "ok",
-        FileStatus::Pending => "pending",
-        FileStatus::Changed => "changed",
-        FileStatus::Missing => "missing",
-        FileStatus::Extra => "extra",
     }
 }
 

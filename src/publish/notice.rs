@@ -212,7 +212,7 @@ pub fn set(
         .files
         .iter()
         .filter(|f| !matches!(f.status, FileStatus::Ok | FileStatus::Extra))
-        .map(|f| format!("{} {}", super::status_word(f.status), f.file))
+        .map(|f| format!("{} {}", f.status.word(), f.file))
         .collect();
     if !broken.is_empty() {
         return Err(refuse(
@@ -251,7 +251,11 @@ pub fn set(
     if let Some(sig) = &carried.signature {
         write_file(&staging, signing::SIGNATURE_FILE, sig, ops)?;
     }
-    write_file(&staging, manifest::FILE_NAME, &carried.raw, ops)?;
+    let share_raw = match &carried.manifest.published {
+        Some(record) => manifest::with_published(&carried.raw, record),
+        None => carried.raw.clone(),
+    };
+    write_file(&staging, manifest::FILE_NAME, &share_raw, ops)?;
     let journal = Journal {
         staging: staging_name,
         snapshot: m.snapshot.clone(),

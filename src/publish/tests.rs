@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::fs::{Backoff, RealFs, ShareFs};
-use super::{publish, Ops, Options, PublishError, Steps};
+use super::{publish, space, Ops, Options, PublishError, Steps};
 use crate::package::manifest::sha256_hex;
-use crate::verify::{self, Side, DEFAULT_IN_PROGRESS_MAX, PUBLISH_DIR};
+use crate::verify::{self, Side, ARCHIVE_DIR, DEFAULT_IN_PROGRESS_MAX, PUBLISH_DIR};
 
 const OLD: &str = "2025-11-22T08:26:40Z";
 const NEW: &str = "2025-11-23T08:26:40Z";
@@ -403,4 +403,86 @@ fn a_notice_whose_launcher_or_manifest_stays_in_use_puts_the_old_launcher_back()
         assert_is(&share, OLD);
         assert!(read(&share, "index.html").unwrap().contains("CRM down"));
     }
+}
+
+#[test]
+fn a_full_disk_while_staging_or_archiving_leaves_neither_a_staging_folder_nor_a_partial_archive() {
+    // Every write of the publish in turn is the one that finds the disk full, until one gets past the
+    // archive copy.
+    for writes in 0..40 {
+        let (root, share) = setup();
+        let fs = LockingFs::default();
+        fs.writes_before_full.set(Some(writes));
+        let (result, _) = publish_new(root.path(), &share, &fs, &[]);
+        let Err(e) = result else {
+            break;
+        };
+        assert!(e.to_string().contains("No space left"), "{writes}: {e}");
+        let left: Vec<String> = walkdir::WalkDir::new(share.join(PUBLISH_DIR))
+            .into_iter()
+            .flatten()
+            .map(|e| e.path().display().to_string())
+            .collect();
+        assert!(left.is_empty(), "{writes}: left {left:?}: {e}");
+        assert_is(&share, OLD);
+        assert!(
+            !share.join(PUBLISH_DIR).exists(),
+            "{writes}: the staging folder is left: {e}"
+        );
+        let archive = share.join(ARCHIVE_DIR);
+        let left: Vec<String> = std::fs::read_dir(&archive)
+            .map(|read| {
+                read.flatten()
+                    .map(|i| i.file_name().to_string_lossy().to_string())
+                    .filter(|n| n.starts_with('.'))
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert!(left.is_empty(), "{writes}: {left:?} left in archive/");
+    }
+}
+
+#[test]
+fn a_share_without_room_for_the_bundle_and_its_archive_copy_is_refused_before_anything_is_written()
+{
+    let (root, share) = setup();
+    let new = root.path().join("new");
+    let size = |dir: &Path| -> u64 {
+        ["a.html", "b.html", "c.html", "d.html", "bcp-manifest.toml"]
+            .iter()
+            .filter_map(|n| std::fs::metadata(dir.join(n)).ok())
+            .map(|m| m.len())
+            .sum()
+    };
+    let need = size(&new) + size(&share) + space::MARGIN_BYTES;
+    let before: Vec<_> = std::fs::read_dir(&share)
+        .unwrap()
+        .flatten()
+        .map(|i| i.file_name())
+        .collect();
+    for (free, ok) in [(0, false), (need - 1, false), (need, true)] {
+        let free_space = move |_: &Path| Ok(free);
+        let opts = Options {
+            free_space: &free_space,
+            ..Options::new(3, NOW)
+        };
+        let result = publish(&new, &share, &opts, &mut Ops::real(Steps::default()));
+        assert_eq!(result.is_ok(), ok, "{free} free: {result:?}");
+        if !ok {
+            let e = result.unwrap_err().to_string();
+            assert!(e.contains("this publish needs about 1.0 MiB"), "{e}");
+            assert!(
+                e.contains("No file of the bundle on the share was replaced"),
+                "{e}"
+            );
+            assert_is(&share, OLD);
+            let now: Vec<_> = std::fs::read_dir(&share)
+                .unwrap()
+                .flatten()
+                .map(|i| i.file_name())
+                .collect();
+            assert_eq!(now, before, "nothing written");
+        }
+    }
+    assert_is(&share, NEW);
 }

@@ -234,6 +234,12 @@ pub fn withdraw(
                 .retain(|e| !withdrawn.contains(&e.id.as_str()));
             if zip_gone {
                 rewritten.archive = None;
+                if let Some(p) = rewritten.published.as_mut() {
+                    p.archive_sha256 = None;
+                }
+            }
+            if rewritten.bundle_id.is_some() {
+                rewritten.bundle_id = Some(rewritten.compute_bundle_id());
             }
             write_file(
                 &folder,

@@ -17,6 +17,7 @@ use crate::package::cache;
 use crate::package::manifest::{self, Manifest, FORMAT_VERSION};
 use crate::package::output::MARKER;
 
+pub mod archived;
 pub mod changes;
 pub mod drill;
 pub mod rebuild;
@@ -102,6 +103,19 @@ pub enum FileStatus {
     Extra,
 }
 
+impl FileStatus {
+    /// The word JSON uses.
+    pub fn word(self) -> &'static str {
+        match self {
+            FileStatus::Ok => "ok",
+            FileStatus::Pending => "pending",
+            FileStatus::Changed => "changed",
+            FileStatus::Missing => "missing",
+            FileStatus::Extra => "extra",
+        }
+    }
+}
+
 /// While a publish is in progress: which bundle a file of the share currently is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -124,11 +138,30 @@ pub struct FileCheck {
     pub detail: Option<String>,
 }
 
+/// What staleness counts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CountedFrom {
+    /// The content's revision time (`snapshot`): a bundle never published (a zip, a copy).
+    Snapshot,
+    /// The last publish that confirmed the share holds this bundle (`published.confirmed`), later
+    /// than the snapshot.
+    Confirmed,
+    /// A build output (`lifeboat build`'s folder, never published): counted from now, since a
+    /// publish of it confirms it; it is never stale.
+    Build,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Staleness {
     pub stale: bool,
     pub frequency_days: i64,
+    /// The later of the snapshot's date and the last confirmation's, plus `frequency_days`.
     pub next_due: String,
+    pub counted_from: CountedFrom,
+    /// When a publish last confirmed the share holds this bundle (RFC 3339), on a share.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmed: Option<String>,
     /// Whole days past `next_due` (0 when not stale).
     pub days_overdue: i64,
     /// Whole days left before the copy goes stale (0 once it is).
@@ -159,9 +192,22 @@ pub struct Behind {
     pub status: BehindStatus,
 }
 
+/// Which part of a publish is in progress (or was interrupted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    /// Replacing files: each is the old bundle's or the new one's (step 5).
+    Replacing,
+    /// The new bundle is in place (its manifest too); withdrawing old copies of locked entry points
+    /// from `archive/` and clearing `.lifeboat-publish/` are left (step 6).
+    Finishing,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Publishing {
     pub snapshot: String,
+    /// `replacing` (files are a mix of both bundles) or `finishing` (the new bundle is in place).
+    pub phase: Phase,
     pub started_epoch: i64,
     /// Files already replaced by their new version, out of `total`.
     pub done: usize,
@@ -195,6 +241,13 @@ pub struct Verification {
     /// The outage notice the launcher shows (`lifeboat notice`), when one is set; not a problem.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notice: Option<crate::package::notice::Notice>,
+    /// Fields of the manifest this lifeboat does not know (a newer lifeboat's, another tool's): ignored,
+    /// with a warning; not a problem.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unknown_fields: Vec<String>,
+    /// The whole manifest, as read (on a share with its `published` table): for tools that do not read
+    /// TOML (docs/manifest.md).
+    pub manifest: Manifest,
 }
 
 impl Verification {
@@ -232,12 +285,38 @@ pub fn read_manifest(path: &Path) -> Result<(Manifest, Vec<u8>), VerifyError> {
         Found::NotAFile(why) => return Err(VerifyError::NotOurs { path: shown, why }),
     };
     let manifest = parse_manifest(&shown, &raw)?;
+    // The build's part: what the zip holds, the signature covers and two manifests are compared by.
+    let build = manifest::split_published(&raw).0.len();
+    let mut raw = raw;
+    raw.truncate(build);
     Ok((manifest, raw))
 }
 
 /// Parses the manifest `raw` read from `shown` (a path, for messages): refuses unknown format versions
 /// before looking at anything else, and names that are not plain file names of a bundle.
 pub fn parse_manifest(shown: &str, raw: &[u8]) -> Result<Manifest, VerifyError> {
+    let shown = shown.to_string();
+    let (build, published) = manifest::split_published(raw);
+    let mut manifest = parse_build_part(&shown, build)?;
+    if manifest.published.is_some() {
+        return Err(VerifyError::BadManifest(
+            shown,
+            "[published] must be the last table, written once by `lifeboat publish`".into(),
+        ));
+    }
+    if let Some(part) = published {
+        // Only the table `publish` writes, alone: nothing after it escapes the signature's cover.
+        let record = std::str::from_utf8(part)
+            .map_err(|e| e.to_string())
+            .and_then(|text| manifest::parse_published(text).map_err(|e| e.to_string()))
+            .map_err(|e| VerifyError::BadManifest(shown.clone(), format!("[published]: {e}")))?;
+        manifest.published = Some(record);
+    }
+    Ok(manifest)
+}
+
+/// The build's part of a manifest (what the zip holds and the signature covers).
+fn parse_build_part(shown: &str, raw: &[u8]) -> Result<Manifest, VerifyError> {
     let shown = shown.to_string();
     let text = std::str::from_utf8(raw)
         .map_err(|e| VerifyError::BadManifest(shown.clone(), e.to_string()))?;
@@ -282,16 +361,23 @@ fn is_file(path: &Path) -> bool {
     fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file())
 }
 
-/// The publish in progress in `dir`, if any: its journal and the staged manifest.
-fn transition(dir: &Path) -> Result<Option<(Journal, Version, PathBuf)>, VerifyError> {
+/// The publish in progress in `dir`, if any: its journal and, while it replaces files, the staged
+/// manifest (`None` once that is in place: the publish is finishing).
+type Transition = Option<(Journal, Option<(Version, PathBuf)>)>;
+
+fn transition(dir: &Path) -> Result<Transition, VerifyError> {
     let Some(journal) = share::read_journal(dir)? else {
         return Ok(None);
     };
     let staging = dir.join(PUBLISH_DIR).join(&journal.staging);
-    // The staged manifest moves into place last: once it is gone, the publish is complete.
+    // The staged manifest moves into place last: once it is gone, the files are the new bundle's, and
+    // only the withdrawal and clearing the journal are left.
     match read_manifest(&staging.join(manifest::FILE_NAME)) {
-        Ok((manifest, raw)) => Ok(Some((journal, Version::new(manifest, raw), staging))),
-        Err(VerifyError::NoManifest(_)) => Ok(None),
+        Ok((manifest, raw)) => Ok(Some((
+            journal,
+            Some((Version::new(manifest, raw), staging)),
+        ))),
+        Err(VerifyError::NoManifest(_)) => Ok(Some((journal, None))),
         Err(e) => Err(e),
     }
 }
@@ -308,7 +394,10 @@ pub fn verify(
     if is_file(dir) {
         return zipfile::verify(dir, now, sources);
     }
-    let pending = transition(dir)?;
+    let transition = transition(dir)?;
+    let pending = transition
+        .as_ref()
+        .and_then(|(journal, staged)| staged.as_ref().map(|(v, s)| (journal, v, s)));
     let current = match read_manifest(&dir.join(manifest::FILE_NAME)) {
         Ok((manifest, raw)) => Some(Version::new(manifest, raw)),
         // A first publish, interrupted: there is no old manifest yet, only the staged one.
@@ -336,7 +425,15 @@ pub fn verify(
             }
         };
         let (check, version) = match &pending {
-            None => (plain_check(current.as_ref(), name, top.as_deref()), None),
+            None => (
+                zip_hash_check(
+                    current.as_ref(),
+                    name,
+                    top.as_deref(),
+                    plain_check(current.as_ref(), name, top.as_deref()),
+                ),
+                None,
+            ),
             Some((_, new, staging)) => {
                 let staged = match share::read(&staging.join(name), None)? {
                     Found::File(bytes) => Some(bytes),
@@ -356,19 +453,30 @@ pub fn verify(
         });
     }
     files.extend(extra_files(dir, &names)?);
-    let Some(reference) = current.as_ref().or(pending.as_ref().map(|p| &p.1)) else {
+    let Some(reference) = current.as_ref().or(pending.map(|p| p.1)) else {
         return Err(VerifyError::NoManifest(dir.display().to_string()));
     };
     let m = &reference.manifest;
-    let stale = staleness(m, now);
+    // A build output carries the marker `lifeboat build` writes; a share or a copy does not.
+    let build = fs::symlink_metadata(dir.join(MARKER)).is_ok_and(|m| m.is_file());
+    let stale = staleness(m, now, build);
     let behind = sources.map(|s| behind(m, s));
-    let publishing = pending.as_ref().map(|(journal, new, _)| {
+    let publishing = transition.as_ref().map(|(journal, staged)| {
         let age_seconds = now.saturating_sub(journal.started_epoch).max(0);
+        let (phase, total) = match staged {
+            Some((new, _)) => (Phase::Replacing, new.names().len()),
+            None => {
+                let total = reference.names().len();
+                done = total;
+                (Phase::Finishing, total)
+            }
+        };
         Publishing {
             snapshot: journal.snapshot.clone(),
+            phase,
             started_epoch: journal.started_epoch,
             done,
-            total: new.names().len(),
+            total,
             age_seconds,
             max_seconds: in_progress_max,
             overdue: age_seconds > in_progress_max,
@@ -385,6 +493,8 @@ pub fn verify(
         publishing,
         changes: changes::summary(m),
         notice: m.notice.clone(),
+        unknown_fields: m.unknown.clone(),
+        manifest: m.clone(),
     };
     result.ok = result.problems() == 0;
     Ok(result)
@@ -400,6 +510,41 @@ fn plain_check(current: Option<&Version>, name: &str, top: Option<&[u8]>) -> Che
             Err(why) => (FileStatus::Changed, Some(why)),
         },
         (None, Some(_)) => (FileStatus::Changed, None),
+    }
+}
+
+/// On a share, the zip whose members match is also the very zip that was published: its SHA-256 is the
+/// one `[published]` records (a zip rebuilt from the same members is not).
+fn zip_hash_check(
+    current: Option<&Version>,
+    name: &str,
+    top: Option<&[u8]>,
+    check: Check,
+) -> Check {
+    let Some(m) = current.map(|v| &v.manifest) else {
+        return check;
+    };
+    let recorded = m
+        .published
+        .as_ref()
+        .and_then(|p| p.archive_sha256.as_deref());
+    match (recorded, top) {
+        (Some(sha), Some(bytes))
+            if check.0 == FileStatus::Ok && m.archive.as_deref() == Some(name) =>
+        {
+            let actual = manifest::sha256_hex(bytes);
+            if actual == sha {
+                check
+            } else {
+                (
+                    FileStatus::Changed,
+                    Some(format!(
+                        "sha256 {actual}, the share's manifest records {sha} ([published] archive_sha256)"
+                    )),
+                )
+            }
+        }
+        _ => check,
     }
 }
 
@@ -470,16 +615,32 @@ fn extra_files(dir: &Path, known: &BTreeSet<String>) -> Result<Vec<FileCheck>, V
     Ok(extra)
 }
 
-fn staleness(m: &Manifest, now: i64) -> Staleness {
-    let from = m
-        .next_due_date()
-        .map(manifest::stale_from)
-        .unwrap_or(i64::MAX);
+/// Staleness at `now`, counted from the later of the snapshot and the last confirmation by a publish
+/// (`build`: the folder is a build output, counted from now).
+fn staleness(m: &Manifest, now: i64, build: bool) -> Staleness {
+    let confirmed = m.published.as_ref().map(|p| p.confirmed_epoch);
+    let (counted_from, due) = match confirmed {
+        Some(at) if at > m.snapshot_epoch => (
+            CountedFrom::Confirmed,
+            Some(manifest::next_due(at, m.backup.frequency_days)),
+        ),
+        None if build => (
+            CountedFrom::Build,
+            Some(manifest::next_due(
+                now.max(m.snapshot_epoch),
+                m.backup.frequency_days,
+            )),
+        ),
+        _ => (CountedFrom::Snapshot, m.next_due_date()),
+    };
+    let from = due.map(manifest::stale_from).unwrap_or(i64::MAX);
     let stale = now >= from;
     Staleness {
         stale,
         frequency_days: m.backup.frequency_days,
-        next_due: m.backup.next_due.clone(),
+        next_due: due.map_or_else(|| m.backup.next_due.clone(), |d| d.to_string()),
+        counted_from,
+        confirmed: m.published.as_ref().map(|p| p.confirmed.clone()),
         days_overdue: if stale { (now - from) / 86_400 + 1 } else { 0 },
         days_left: if stale {
             0

@@ -191,7 +191,17 @@ pub fn rebuild(
             continue;
         }
         let ours = rebuilt.get(&name);
-        let theirs = share::read(&dir.join(&name), None).map_err(|e| e.to_string());
+        let theirs = share::read(&dir.join(&name), None)
+            .map_err(|e| e.to_string())
+            .map(|found| match found {
+                // On a share, `[published]` follows the build's manifest: the build's part is compared.
+                Found::File(mut bytes) if name == manifest::FILE_NAME => {
+                    let build = manifest::split_published(&bytes).0.len();
+                    bytes.truncate(build);
+                    Found::File(bytes)
+                }
+                other => other,
+            });
         files.push(match (ours, theirs) {
             (Some(ours), Ok(Found::File(theirs))) if **ours == theirs => {
                 check(RebuildStatus::Identical, None, None)

@@ -154,11 +154,13 @@ pub fn verify(
         site: m.site.clone(),
         snapshot: m.snapshot.clone(),
         files,
-        stale: super::staleness(m, now),
+        stale: super::staleness(m, now, false),
         behind: sources.map(|s| super::behind(m, s)),
         publishing: None,
         changes: super::changes::summary(m),
         notice: m.notice.clone(),
+        unknown_fields: m.unknown.clone(),
+        manifest: m.clone(),
     };
     result.ok = result.problems() == 0;
     Ok(result)

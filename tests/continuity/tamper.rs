@@ -520,8 +520,13 @@ fn a_signed_share_verifies_with_its_key_after_a_publish_stopped_at_any_step() {
             &[],
             &[("LIFEBOAT_PUBLISH_FAIL_AFTER", &k_text)],
         );
-        let run = verify_at(dir.path(), &["share", "--public-key", &keys.public], now());
-        assert_eq!(run.code, 0, "stopped after step {k}: {}", run.transcript());
+        super::publish::assert_holds_a_bundle_with(
+            dir.path(),
+            "share",
+            &["--public-key", &keys.public],
+            now(),
+            &format!("stopped after step {k}"),
+        );
         let rerun = super::publish::publish(dir.path(), "new", "share", &[], &[]);
         assert_eq!(rerun.code, 0, "{}", rerun.transcript());
         assert_eq!(
