@@ -18,6 +18,7 @@ use crate::package::manifest::{self, EntryRecord, FileRecord, Manifest};
 use crate::package::signing::{self, Signer};
 use crate::package::sink::{MemorySink, Sink};
 use crate::progress::Progress;
+use crate::render::search_index::PackedSegment;
 use crate::render::{self, RenderContext, RenderError};
 use crate::snapshot::Snapshot;
 use crate::theme::{Theme, ThemeError};
@@ -342,6 +343,34 @@ fn write_zip(
     Ok((bytes, written))
 }
 
+/// The bundle index segment of every open entry point (`render::search_index`), packed once for all
+/// the files that carry it, with the SHA-256 of its JSON for the cache keys.
+fn packed_segments(project: &Project) -> Result<Vec<PackedSegment>, BundleError> {
+    use sha2::{Digest, Sha256};
+    render::search_index::segments(project)
+        .map_err(RenderError::from)?
+        .into_par_iter()
+        .map(|s| {
+            Ok(PackedSegment {
+                digest: Sha256::digest(s.json.as_bytes()).into(),
+                text: inline::pack(&s.json).map_err(InlineError::from)?,
+                entry: s.entry,
+            })
+        })
+        .collect()
+}
+
+/// What `#lb-bundle` of entry point `id` holds: every other open entry point's packed segment, in the
+/// project's order, space-separated.
+fn siblings_of(segments: &[PackedSegment], id: &str) -> String {
+    let others: Vec<&str> = segments
+        .iter()
+        .filter(|s| s.entry != id)
+        .map(|s| s.text.as_str())
+        .collect();
+    others.join(" ")
+}
+
 /// What the next build needs to know of the open entry points built (locked ones are never reused).
 fn cached_entries(entries: &[BuiltEntry]) -> Vec<CachedEntry> {
     entries
@@ -386,7 +415,8 @@ pub fn build_entries(
         csp: &assets.csp,
         tera: &tera,
     };
-    let keys = Keys::new(project, checked, theme, &assets, snapshot);
+    let segments = options.time(crate::timings::Stage::Render, || packed_segments(project))?;
+    let keys = Keys::new(project, checked, theme, &assets, snapshot, &segments);
     // One key derivation per build, for every locked entry point's identifier.
     let key_ids = key
         .filter(|_| project.entries.iter().any(|e| e.is_locked()))
@@ -430,9 +460,10 @@ pub fn build_entries(
                     reused: true,
                 });
             }
-            let rendered = options.time(crate::timings::Stage::Render, || {
+            let mut rendered = options.time(crate::timings::Stage::Render, || {
                 render::render_entry(&cx, entry)
             })?;
+            rendered.siblings = siblings_of(&segments, &entry.id);
             let taken = rendered
                 .public_json
                 .as_ref()

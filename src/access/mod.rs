@@ -139,7 +139,9 @@ pub fn lock_entry(
     let (params, ciphertext) =
         seal::seal(key, plain.as_bytes(), &seal::associated_data(&rendered.id))
             .map_err(|e| AccessError::Seal(rendered.id.clone(), e))?;
-    let element = seal::element(&params, &ciphertext);
+    let mut element = seal::element(&params, &ciphertext);
+    // The open siblings' index is what their own files show anyone: it stays outside the seal.
+    element.push_str(&inline::siblings_element(&rendered.siblings));
     Ok(inline::fill(
         &rendered.shell,
         assets,

@@ -88,6 +88,7 @@ pub fn assemble(
             w.write_all(more.as_bytes())?;
             w.write_all(b"</script>")?;
         }
+        w.write_all(siblings_element(&entry.siblings).as_bytes())?;
         let mut text = String::new();
         for id in &entry.images {
             if let Some(image) = images.get(id) {
@@ -106,6 +107,15 @@ pub fn assemble(
     };
     let data = pack(&entry.data_json)?;
     write_page(&entry.shell, assets, &data, &mut write_images, w)
+}
+
+/// `#lb-bundle`, the packed bundle index of the other open entry points (none: no element). Base64
+/// and spaces only, so nothing in it can end the element.
+pub fn siblings_element(siblings: &str) -> String {
+    if siblings.is_empty() {
+        return String::new();
+    }
+    format!("<script id=\"lb-bundle\" type=\"application/json\">{siblings}</script>")
 }
 
 /// Puts the style, the payload, what stands for the images and the script into the minified shell.

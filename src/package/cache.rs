@@ -23,6 +23,7 @@ use crate::diagnostics::FileId;
 use crate::inline::Assets;
 use crate::package::archive::{ArchiveIndex, Reuse};
 use crate::package::manifest::FileRecord;
+use crate::render::search_index::PackedSegment;
 use crate::package::sink::hash_file;
 use crate::snapshot::Snapshot;
 use crate::theme::Theme;
@@ -204,6 +205,7 @@ fn by_id(entries: Vec<CachedEntry>) -> HashMap<String, CachedEntry> {
 /// Computes cache keys: one part shared by every entry point, one per entry point.
 pub struct Keys<'a> {
     project: &'a Project,
+    siblings: &'a [PackedSegment],
     common: [u8; 32],
     links: HashMap<FileId, Vec<(&'a str, &'a Target)>>,
     images: HashMap<FileId, Vec<&'a str>>,
@@ -229,6 +231,7 @@ impl<'a> Keys<'a> {
         theme: &Theme,
         assets: &Assets,
         snapshot: &Snapshot,
+        siblings: &'a [PackedSegment],
     ) -> Keys<'a> {
         let mut h = Fields(Sha256::new());
         h.add(generator());
@@ -260,6 +263,7 @@ impl<'a> Keys<'a> {
         }
         Keys {
             project,
+            siblings,
             common: h.0.finalize().into(),
             links,
             images,
@@ -269,10 +273,14 @@ impl<'a> Keys<'a> {
 
     /// The key of `entry`, whose source hash (`manifest::source_hash`: its folder, site.toml, the
     /// images it shows) is `source`. Adds what the file shows of other diagrams and entry points: every
-    /// resolved link target with its diagram's and node's titles (answers, the map's stubs).
+    /// resolved link target with its diagram's and node's titles (answers, the map's stubs), and the
+    /// bundle index of every other open entry point (`#lb-bundle`), by the digest of its JSON.
     pub fn key(&self, entry: &Entry, source: &str) -> String {
         let mut h = Fields(Sha256::new());
         h.add(self.common).add(&entry.id).add(source);
+        for sibling in self.siblings.iter().filter(|s| s.entry != entry.id) {
+            h.add("sibling").add(&sibling.entry).add(sibling.digest);
+        }
         for diagram in &entry.diagrams {
             h.add("diagram").add(&diagram.id);
             let mut links = self.links.get(&diagram.file).cloned().unwrap_or_default();
