@@ -371,6 +371,20 @@ impl Manifest {
             )
     }
 
+    /// The files of the bundle this manifest lists, sorted: entry points, documents and the zip archive.
+    /// `publish` ("N files") and `verify` ("N files intact") count these: the manifest itself and its
+    /// signature are not counted.
+    pub fn listed_files(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .files()
+            .map(|(f, _, _)| f.to_string())
+            .chain(self.archive.clone())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// The first file name that is not a plain file of a bundle folder (`package::names`), with the
     /// field that holds it: a manifest read from a share may have been written by anyone.
     pub fn unsafe_name(&self) -> Option<(String, &str, super::names::BadName)> {

@@ -194,7 +194,7 @@ pub struct Published {
     pub snapshot: String,
     /// False when the share already held this bundle.
     pub changed: bool,
-    /// Files written into the share.
+    /// Files of the bundle on the share, counted as `verify` counts them (`Manifest::listed_files`).
     pub files: usize,
     /// `archive/<name>` the previous bundle was copied to.
     pub archived: Option<String>,
@@ -417,7 +417,8 @@ pub fn publish(
     Ok(Published {
         snapshot: new.snapshot,
         changed: true,
-        files: names.len() + 1,
+        // Counted as `verify` counts them: the files the manifest lists (`Manifest::listed_files`).
+        files: names.len(),
         archived,
         pruned,
         left,
@@ -448,14 +449,7 @@ fn status_word(status: FileStatus) -> &'static str {
 
 /// Every file of a bundle but its manifest, sorted.
 fn file_names(m: &Manifest) -> Vec<String> {
-    let mut names: Vec<String> = m
-        .files()
-        .map(|(f, _, _)| f.to_string())
-        .chain(m.archive.clone())
-        .collect();
-    names.sort();
-    names.dedup();
-    names
+    m.listed_files()
 }
 
 /// The share's manifest. A damaged one (unreadable, another format) is as good as none: the publish
