@@ -353,7 +353,7 @@ fn packed_segments(project: &Project) -> Result<Vec<PackedSegment>, BundleError>
         .map(|s| {
             Ok(PackedSegment {
                 digest: Sha256::digest(s.json.as_bytes()).into(),
-                text: inline::pack(&s.json).map_err(InlineError::from)?,
+                text: inline::pack_shared(&s.json).map_err(InlineError::from)?,
                 entry: s.entry,
             })
         })
