@@ -19,9 +19,12 @@ var lbSearch = (function () {
   var NEAR = 60;
 
   /* The folded form of one code point `c` (the fold of a text is the fold of its code points one by
-   * one: marks are dropped, and a capital sigma is always σ). */
+   * one: marks are dropped, and a capital sigma is always σ), remembered: a text has few distinct ones. */
+  var folds = new Map();
   function foldChar(cx, c) {
-    return c.charCodeAt(0) < 128 ? c.toLowerCase() : cx.fold(c);
+    var f = folds.get(c);
+    if (f === undefined) folds.set(c, (f = cx.fold(c)));
+    return f;
   }
 
   /* `text[from, to)` as text and <mark> elements: each place a word is found (folded) is marked. */
@@ -67,19 +70,19 @@ var lbSearch = (function () {
     return i;
   }
 
-  /* Where the snippet of a hit starts, in its folded `hay`: where the words typed are found in a row
+  /* Where the snippet of a hit starts, in its folded text `ftext`: where the words typed are found in a row
    * in its text, else the place where the most of them (by length) are found within a few words, the
    * first such place; -1 when no word is in its text. */
   function bestMatch(it, words, phrase) {
-    var at = it.hay.indexOf(phrase, it.tl);
-    if (at >= 0 || words.length === 1) return at >= 0 ? at : it.hay.indexOf(words[0], it.tl);
+    var at = it.ftext.indexOf(phrase);
+    if (at >= 0 || words.length === 1) return at >= 0 ? at : it.ftext.indexOf(words[0]);
     var best = -1;
     var score = 0;
     words.forEach(function (w) {
-      for (var p = it.hay.indexOf(w, it.tl), n = 0; p >= 0 && n < 20; p = it.hay.indexOf(w, p + 1), n++) {
+      for (var p = it.ftext.indexOf(w), n = 0; p >= 0 && n < 20; p = it.ftext.indexOf(w, p + 1), n++) {
         var here = 0;
         for (var i = 0; i < words.length; i++) {
-          var q = it.hay.indexOf(words[i], p);
+          var q = it.ftext.indexOf(words[i], p);
           if (q >= 0 && q < p + NEAR) here += words[i].length;
         }
         if (here > score || (here === score && p < best)) {
@@ -98,7 +101,9 @@ var lbSearch = (function () {
     var text = it.text;
     if (first < 0 && it.tags && words.some(function (w) { return it.ftags.indexOf(w) >= 0; })) text = it.tags;
     if (!text) return null;
-    var at = first < 0 || text !== it.text ? 0 : textOffset(cx, text, first - it.tl);
+    // Where the fold has the text's length, offsets are (all but always) the same in both: the marks
+    // are placed by folding the snippet itself, so a rare shift only moves the window a little.
+    var at = first < 0 || text !== it.text ? 0 : it.ftext.length === text.length ? first : textOffset(cx, text, first);
     var from = Math.max(0, at - BEFORE);
     var to = Math.min(text.length, at + AFTER);
     if (from > 0) from = Math.min(at, text.indexOf(' ', from) + 1 || at);
@@ -150,13 +155,14 @@ var lbSearch = (function () {
       });
     }
 
-    /* One index item per node: `hay` is the folded title, a newline, the folded text (`tl` is where the
-     * text starts); `dt` the folded diagram title and tags, shared by the diagram's nodes. */
+    /* One index item per node: its folded title and text; `dt` the folded diagram title and tags, shared
+     * by the diagram's nodes. Each is one fold's result, a flat string (a concatenation would be searched
+     * as a rope). */
     function item(entry, d, dt, id, title, text, tags, ftags) {
       var ftitle = cx.fold(title);
       var t = text ? String(text) : '';
       return { entry: entry, d: d, id: id, title: title, ftitle: ftitle, text: t, tags: tags, ftags: ftags,
-        hay: ftitle + '\n' + cx.fold(t), tl: ftitle.length + 1, dt: dt };
+        ftext: cx.fold(t), dt: dt };
     }
     function tagsOf(tags) {
       return Array.isArray(tags) ? tags.map(String).join(', ') : '';
@@ -169,7 +175,7 @@ var lbSearch = (function () {
       cx.data.diagrams.forEach(function (d) {
         var tags = tagsOf(d.tags);
         var ftags = cx.fold(tags);
-        var dt = cx.fold(d.title) + '\n' + ftags;
+        var dt = cx.fold(d.title + '\n' + tags);
         (d.nodes || []).forEach(function (n) {
           index.push(item(null, d, dt, n.id, n.title, n.search, tags, ftags));
         });
@@ -181,7 +187,7 @@ var lbSearch = (function () {
           var d = { id: String(sd[0]), title: String(sd[1]) };
           var tags = tagsOf(sd[2]);
           var ftags = cx.fold(tags);
-          var dt = cx.fold(d.title) + '\n' + ftags;
+          var dt = cx.fold(d.title + '\n' + tags);
           (sd[3] || []).forEach(function (sn) {
             index.push(item(entry, d, dt, String(sn[0]), String(sn[1]), sn[2], tags, ftags));
           });
@@ -209,23 +215,40 @@ var lbSearch = (function () {
         snippet(cx, it, words));
     }
 
+    /* The last search: its words joined, how many, and its hits in order. */
+    var last = null;
+
     function runSearch() {
       var words = cx.fold(searchInput.value).split(/[\s.,;:!?'"«»()\u2019]+/).filter(Boolean);
       resultsList.textContent = '';
       if (!words.length) {
+        last = null;
         results.hidden = true;
         searchStatus.textContent = '';
         return;
       }
       if (!buildIndex()) return withIndex(runSearch);
+      // Typing on: when the query only grew, every word typed before is inside one typed now, so
+      // the hits are among the last ones (in the same order): only those are searched again.
+      var query = words.join(' ');
+      var from = last && query.indexOf(last.query) === 0 && words.length >= last.words ? last.hits : index;
       var inTitle = [];
       var inText = [];
-      index.forEach(function (it) {
-        if (!words.every(function (w) { return it.hay.indexOf(w) >= 0 || it.dt.indexOf(w) >= 0; })) return;
-        if (words.every(function (w) { return it.ftitle.indexOf(w) >= 0; })) inTitle.push(it);
-        else inText.push(it);
-      });
+      for (var i = 0; i < from.length; i++) {
+        var it = from[i];
+        var all = true;
+        var titled = true;
+        for (var j = 0; j < words.length && all; j++) {
+          var w = words[j];
+          if (it.ftitle.indexOf(w) < 0) {
+            titled = false;
+            all = it.ftext.indexOf(w) >= 0 || it.dt.indexOf(w) >= 0;
+          }
+        }
+        if (all) (titled ? inTitle : inText).push(it);
+      }
       var hits = inTitle.concat(inText);
+      last = { query: query, words: words.length, hits: hits };
       var shown = hits.slice(0, LIMIT);
       cx.append(resultsList, shown.map(function (it) { return result(it, words); }));
       results.hidden = false;
@@ -240,6 +263,7 @@ var lbSearch = (function () {
     function clearSearch() {
       if (!searchInput || (!searchInput.value && results.hidden)) return;
       searchInput.value = '';
+      last = null;
       resultsList.textContent = '';
       results.hidden = true;
       searchStatus.textContent = '';
