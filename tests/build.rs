@@ -712,3 +712,48 @@ fn timings_name_every_stage_of_the_build() {
     let again = lifeboat(dir.path(), &["build", "content", "--out", "dist"]);
     assert!(!again.stderr.contains("fsync + commit"), "{}", again.stderr);
 }
+
+/// `lifeboat build` of content in git without SOURCE_DATE_EPOCH (the snapshot is its last commit), at
+/// `now` (LIFEBOAT_NOW); returns stderr.
+fn build_committed_at(now: i64) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("basic"), &dir.path().join("content"));
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .env("GIT_AUTHOR_DATE", "2025-11-22T08:26:40Z")
+            .env("GIT_COMMITTER_DATE", "2025-11-22T08:26:40Z")
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "procedures"]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lifeboat"))
+        .args(["build", "content", "--out", "dist", "--quiet"])
+        .current_dir(dir.path())
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env("LIFEBOAT_NOW", now.to_string())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn a_build_of_content_whose_last_commit_is_older_than_the_policy_warns_in_the_one_stale_sentence() {
+    // Committed 2025-11-22, renewed every 30 days: fresh on the 30th day, stale on the 31st.
+    let day = 86_400;
+    assert_eq!(build_committed_at(1_763_800_000 + 30 * day), "");
+    insta::assert_snapshot!(
+        "build-stale-revision",
+        build_committed_at(1_763_800_000 + 40 * day)
+    );
+}

@@ -293,10 +293,16 @@ fn write_text(out: &mut String, r: &Verification, extras: &Extras) -> std::fmt::
         )?;
     }
     if r.stale.stale {
+        let age = crate::package::manifest::Age {
+            days: r.stale.days_old,
+            late: r.stale.days_overdue,
+        };
+        let date = r.snapshot.get(..10).unwrap_or(&r.snapshot);
         writeln!(
             out,
-            "stale    out of date by {} day(s): was due by {} (policy: every {} days)",
-            r.stale.days_overdue, r.stale.next_due, r.stale.frequency_days
+            "stale    {} It was due by {}.",
+            crate::package::manifest::stale_sentence_en(age, date, r.stale.frequency_days),
+            r.stale.next_due
         )?;
     }
     for b in r.behind.iter().flatten() {

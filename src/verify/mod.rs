@@ -125,6 +125,8 @@ pub struct Staleness {
     pub stale: bool,
     pub frequency_days: i64,
     pub next_due: String,
+    /// Whole days (UTC) from the snapshot's date to now (`manifest::Age`).
+    pub days_old: i64,
     /// Whole days past `next_due` (0 when not stale).
     pub days_overdue: i64,
     /// Whole days left before the copy goes stale (0 once it is).
@@ -464,11 +466,14 @@ fn staleness(m: &Manifest, now: i64) -> Staleness {
         .map(manifest::stale_from)
         .unwrap_or(i64::MAX);
     let stale = now >= from;
+    // Counted as every reader counts it (`manifest::Age`): the same number as the viewer's alert.
+    let age = manifest::Age::at(m.snapshot_epoch, m.backup.frequency_days, now);
     Staleness {
         stale,
         frequency_days: m.backup.frequency_days,
         next_due: m.backup.next_due.clone(),
-        days_overdue: if stale { (now - from) / 86_400 + 1 } else { 0 },
+        days_old: age.days,
+        days_overdue: if stale { age.late.max(1) } else { 0 },
         days_left: if stale {
             0
         } else {

@@ -286,7 +286,10 @@ describe('the agent\'s view on the desk trial', { skip: h.skipReason('LIFEBOAT_D
     assert.deepEqual(p.answers, p.answers.map(() => true), 'and its answers');
     await more.click();
     assert.equal(await more.getAttribute('aria-expanded'), 'true');
-    assert.match(await page.locator('.lb-stale-body').textContent(), /It is from 2025-11-22, \d+ days ago\./);
+    // The one stale sentence (manifest::Age, shared with the launcher, verify and build): 62 whole days.
+    const days = h.readPayload(cards).backup.frequency_days;
+    assert.equal(await page.locator('.lb-stale-body').textContent(),
+      `This copy is from 2025-11-22, 62 days ago; it is renewed every ${days} days, so it is ${62 - days} day(s) out of date.`);
     assert.ok(await page.locator('.lb-stale-locations').isVisible());
     // Wide screens show it whole, without the button.
     await page.setViewportSize({ width: 1280, height: 800 });
