@@ -321,7 +321,7 @@ describe('viewer on the fixture site', { skip: h.skipReason('LIFEBOAT_FIXTURE_DI
     assert.ok(await alert.isVisible());
     const text = await alert.textContent();
     assert.match(text, /peut-être plus à jour/);
-    assert.ok(text.includes('Cette copie date du 2025-11-22, il y a 40 jours\u00a0; elle est renouvelée tous les 30 jours, elle a donc 10 jour(s) de retard.'), text);
+    assert.ok(text.includes('Cette copie date du 22 novembre 2025, il y a 40 jours\u00a0; elle est renouvelée tous les 30 jours, elle a donc 10 jour(s) de retard.'), text);
     assert.ok(text.includes('X:\\BackupFiles\\Procedures'), text);
     assert.ok(text.includes('/mnt/partage/procedures'), text);
     await old.close();
