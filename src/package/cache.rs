@@ -23,8 +23,8 @@ use crate::diagnostics::FileId;
 use crate::inline::Assets;
 use crate::package::archive::{ArchiveIndex, Reuse};
 use crate::package::manifest::FileRecord;
-use crate::render::search_index::PackedSegment;
 use crate::package::sink::hash_file;
+use crate::render::search_index::PackedSegment;
 use crate::snapshot::Snapshot;
 use crate::theme::Theme;
 

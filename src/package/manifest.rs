@@ -495,7 +495,11 @@ mod age_tests {
         ] {
             let age = Age::at(snapshot, 30, now);
             assert_eq!((age.days, age.late), (days, late), "at {now}");
-            assert_eq!(age.stale(), now >= from, "stale as the due date says, at {now}");
+            assert_eq!(
+                age.stale(),
+                now >= from,
+                "stale as the due date says, at {now}"
+            );
         }
         assert_eq!(
             stale_sentence_en(Age::at(snapshot, 30, from + 86_400), "2025-11-22", 30),

@@ -49,7 +49,12 @@ pub struct PackedSegment {
 struct EntryIndex<'a>(&'a str, &'a str, Vec<DiagramIndex<'a>>);
 
 #[derive(Serialize)]
-struct DiagramIndex<'a>(&'a str, &'a str, &'a [String], Vec<(&'a str, &'a str, String)>);
+struct DiagramIndex<'a>(
+    &'a str,
+    &'a str,
+    &'a [String],
+    Vec<(&'a str, &'a str, String)>,
+);
 
 /// The segment of every open entry point of `project`, in the project's order (locked ones have none).
 pub fn segments(project: &Project) -> Result<Vec<Segment>, serde_json::Error> {
@@ -85,7 +90,8 @@ pub fn segments(project: &Project) -> Result<Vec<Segment>, serde_json::Error> {
                     )
                 })
                 .collect();
-            let json = serde_json::to_string(&EntryIndex(&entry.id, &entry.config.title, diagrams))?;
+            let json =
+                serde_json::to_string(&EntryIndex(&entry.id, &entry.config.title, diagrams))?;
             Ok(Segment {
                 entry: entry.id.clone(),
                 json,

@@ -131,7 +131,10 @@ pub fn unpacked(html: &str) -> String {
 
 /// The JSON texts of the segments of a `#lb-bundle` element's text, one per sibling entry point.
 pub fn siblings(text: &str) -> Vec<String> {
-    text.split(' ').filter(|t| !t.is_empty()).map(unpack).collect()
+    text.split(' ')
+        .filter(|t| !t.is_empty())
+        .map(unpack)
+        .collect()
 }
 
 /// The entry points whose segment `#lb-bundle` of this file holds, in order (none: no element).
@@ -142,7 +145,10 @@ pub fn indexed_siblings(html: &str) -> Vec<String> {
         .iter()
         .map(|json| {
             let segment: serde_json::Value = serde_json::from_str(json).expect("segment is JSON");
-            segment[0].as_str().expect("segment starts with its entry id").to_string()
+            segment[0]
+                .as_str()
+                .expect("segment starts with its entry id")
+                .to_string()
         })
         .collect()
 }

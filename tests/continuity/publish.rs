@@ -77,7 +77,9 @@ pub(super) fn state(share: &Path) -> BTreeMap<String, (Vec<u8>, std::time::Syste
 
 /// The number in `publish`'s "(N files)" and in `verify`'s "N files intact".
 fn count(line: &str, before: &str, after: &str) -> usize {
-    let end = line.find(after).unwrap_or_else(|| panic!("no `{after}` in {line}"));
+    let end = line
+        .find(after)
+        .unwrap_or_else(|| panic!("no `{after}` in {line}"));
     let start = line[..end].rfind(before).unwrap() + before.len();
     line[start..end].parse().unwrap()
 }
