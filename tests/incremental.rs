@@ -131,12 +131,34 @@ fn a_siblings_changed_text_rebuilds_the_files_that_index_it() {
     );
     let run = build(dir, "dist", &[], &[]);
     assert_eq!(reused(&run), "reused 0 of 2");
+    // support's file is not rendered again: only its #lb-bundle element is replaced.
+    assert!(
+        run.stdout
+            .contains("(1 more with only the other entry points' search index replaced)"),
+        "{}",
+        run.stdout
+    );
     let support = unpacked(&fs::read_to_string(dir.join("dist/support.html")).unwrap());
     assert!(
         support.contains("Thank the customer warmly."),
         "support's index of escalation is the new one"
     );
     assert_same_as_full_build(dir, &[], &[]);
+    // Its new element's place is recorded: a second edit replaces it again, still a full build's bytes.
+    edit(
+        dir,
+        "escalation/level-2.md",
+        "Thank the customer warmly.",
+        "Thank the customer.",
+    );
+    let run = build(dir, "dist", &[], &[]);
+    assert!(run.stdout.contains("(1 more with only"), "{}", run.stdout);
+    assert_eq!(
+        fs::read(dir.join("dist/support.html")).unwrap(),
+        before.as_bytes()
+    );
+    assert_same_as_full_build(dir, &[], &[]);
+    assert_eq!(reused(&build(dir, "dist", &[], &[])), "reused 2 of 2");
 }
 
 #[test]
@@ -153,6 +175,8 @@ fn a_changed_title_of_a_link_target_rebuilds_the_entry_linking_to_it() {
     );
     let run = build(dir, "dist", &[], &[]);
     assert_eq!(reused(&run), "reused 0 of 2");
+    // The map of support names the target node: support is rendered again, not just refreshed.
+    assert!(!run.stdout.contains("more with only"), "{}", run.stdout);
     let support = unpacked(&fs::read_to_string(dir.join("dist/support.html")).unwrap());
     assert!(support.contains("Hand over to level 2"));
     assert_same_as_full_build(dir, &[], &[]);

@@ -154,9 +154,13 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
             started.elapsed().as_secs_f64()
         );
         let reused = entries.iter().filter(|e| e.reused).count();
+        let refreshed = match entries.iter().filter(|e| e.refreshed).count() {
+            0 => String::new(),
+            n => format!(" ({n} more with only the other entry points' search index replaced)"),
+        };
         let (members_reused, members) = bundle.zip_reused;
         println!(
-            "reused {reused} of {} entry point{} and {members_reused} of {members} zip chunks from the previous build{}",
+            "reused {reused} of {} entry point{}{refreshed} and {members_reused} of {members} zip chunks from the previous build{}",
             entries.len(),
             if entries.len() == 1 { "" } else { "s" },
             if opts.no_cache { " (--no-cache)" } else { "" }

@@ -31,7 +31,7 @@ use crate::theme::Theme;
 /// The cache file inside the output folder (not part of the bundle: not in the manifest nor the zip,
 /// not copied by `publish`, ignored by `verify`).
 pub const FILE_NAME: &str = ".lifeboat-cache.toml";
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// Identifies the code that builds: a cache written by another binary is ignored.
 pub fn generator() -> String {
@@ -70,6 +70,12 @@ pub struct CachedEntry {
     pub file: String,
     /// The cache key the file was built with (see [`Keys`]).
     pub key: String,
+    /// The same key without the other entry points' search index (`#lb-bundle`): when only that
+    /// changed, the file is the previous one with its `#lb-bundle` element replaced.
+    pub body_key: String,
+    /// Where the `#lb-bundle` element is in the file: its first byte and the byte after it (the same
+    /// twice when the file has none: where it goes).
+    pub siblings_at: [u64; 2],
     /// SHA-256 of the file as it was written.
     pub sha256: String,
     pub diagrams: usize,
@@ -91,13 +97,15 @@ impl CacheFile {
     }
 }
 
-/// An entry point file of the previous build that can be reused as it is.
+/// An entry point file of the previous build that can be reused as it is, or with its `#lb-bundle`
+/// element replaced (`siblings_at`).
 pub struct Reused {
     /// Where its bytes are.
     pub from: ReusedFrom,
     pub record: FileRecord,
     pub diagrams: usize,
     pub nodes: usize,
+    pub siblings_at: [u64; 2],
 }
 
 /// Where a reused file's bytes are: in the previous output folder, or in memory (`lifeboat serve`).
@@ -153,8 +161,26 @@ impl Previous {
     /// changed since: on disk, its SHA-256 is still the recorded one (the file is read to check, never
     /// kept); in memory, nothing else can change it.
     pub fn entry(&self, id: &str, file: &str, key: &str) -> Option<Reused> {
+        self.entry_where(id, file, |r| r.key == key)
+    }
+
+    /// The previous file of entry point `id`, when it was built with `body_key` (everything but the
+    /// other entry points' search index) into `file` and was not changed since: its `#lb-bundle`
+    /// element at `siblings_at` is all that may differ from what this build would write.
+    pub fn entry_body(&self, id: &str, file: &str, body_key: &str) -> Option<Reused> {
+        let [start, end] = self.entries.get(id)?.siblings_at;
+        self.entry_where(id, file, |r| r.body_key == body_key)
+            .filter(|old| start <= end && end <= old.record.bytes)
+    }
+
+    fn entry_where(
+        &self,
+        id: &str,
+        file: &str,
+        same: impl Fn(&CachedEntry) -> bool,
+    ) -> Option<Reused> {
         let record = self.entries.get(id)?;
-        if record.file != file || record.key != key {
+        if record.file != file || !same(record) {
             return None;
         }
         let (from, found) = match &self.files {
@@ -184,6 +210,7 @@ impl Previous {
             },
             diagrams: record.diagrams,
             nodes: record.nodes,
+            siblings_at: record.siblings_at,
         })
     }
 
@@ -277,10 +304,18 @@ impl<'a> Keys<'a> {
     /// bundle index of every other open entry point (`#lb-bundle`), by the digest of its JSON.
     pub fn key(&self, entry: &Entry, source: &str) -> String {
         let mut h = Fields(Sha256::new());
-        h.add(self.common).add(&entry.id).add(source);
+        h.add(self.body_key(entry, source));
         for sibling in self.siblings.iter().filter(|s| s.entry != entry.id) {
             h.add("sibling").add(&sibling.entry).add(sibling.digest);
         }
+        crate::encode::hex(&h.0.finalize())
+    }
+
+    /// [`Keys::key`] without the other entry points' search index: what the file is made of but its
+    /// `#lb-bundle` element.
+    pub fn body_key(&self, entry: &Entry, source: &str) -> String {
+        let mut h = Fields(Sha256::new());
+        h.add(self.common).add(&entry.id).add(source);
         for diagram in &entry.diagrams {
             h.add("diagram").add(&diagram.id);
             let mut links = self.links.get(&diagram.file).cloned().unwrap_or_default();
