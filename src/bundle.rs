@@ -46,6 +46,8 @@ pub struct BuiltEntry {
     pub key_id: Option<String>,
     /// True when the file was taken from the previous build instead of being rendered.
     pub reused: bool,
+    /// Its steps as the manifest records them, and what changed since the previous copy.
+    pub steps: crate::changes::Record,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -99,6 +101,8 @@ pub struct BuildOptions<'a> {
     pub locked_files: Option<&'a LockedFiles<'a>>,
     /// Where the time goes (`lifeboat build --timings`), when asked.
     pub timings: Option<&'a crate::timings::Timings>,
+    /// The previous copy to say what changed since (`crate::changes`), when there is one.
+    pub basis: Option<&'a crate::changes::Basis>,
 }
 
 impl BuildOptions<'_> {
@@ -111,9 +115,10 @@ impl BuildOptions<'_> {
     }
 }
 
-/// The locked entry points' files of an existing bundle and their key identifiers, by file name
-/// (`None`: not there).
-pub type LockedFiles<'a> = dyn Fn(&str) -> Option<(Vec<u8>, Option<String>)> + Sync + 'a;
+/// The locked entry points' files of an existing bundle, their key identifiers and what its manifest
+/// records of their steps, by file name (`None`: not there).
+pub type LockedFiles<'a> =
+    dyn Fn(&str) -> Option<(Vec<u8>, Option<String>, crate::changes::Record)> + Sync + 'a;
 
 /// A bundle built in memory (the preview server's): every file but the zip archive, which
 /// [`InMemory::zip`] makes when it is asked for, byte-identical to the one `lifeboat build` writes.
@@ -131,13 +136,14 @@ pub struct InMemory {
 }
 
 /// Builds the bundle of a checked project (which must have no errors) in memory, reusing the entry
-/// points of `previous` whose cache keys did not change.
+/// points of `previous` whose cache keys did not change, and saying what changed since `basis`.
 pub fn build_in_memory(
     project: &Project,
     checked: &Checked,
     snapshot: &Snapshot,
     key: Option<&AccessKey>,
     previous: Option<&Previous>,
+    basis: Option<&crate::changes::Basis>,
 ) -> Result<InMemory, BundleError> {
     let progress = Progress::hidden();
     let options = BuildOptions {
@@ -146,6 +152,7 @@ pub fn build_in_memory(
         signing: None,
         locked_files: None,
         timings: None,
+        basis,
     };
     let sink = MemorySink::new();
     let unzipped = build_files(&sink, project, checked, snapshot, key, options)?;
@@ -241,12 +248,22 @@ pub fn build_files(
                 (built.diagrams, built.nodes),
                 built.source_sha256.clone(),
                 built.key_id.clone(),
+                built.steps.clone(),
             ))
         })
         .collect();
     let started = std::time::Instant::now();
     let mut manifest = Manifest::new(project, snapshot, records);
     manifest.theme = checked.user_theme.as_ref().map(Into::into);
+    manifest.compared_with = options.basis.map(|basis| {
+        let current: std::collections::HashSet<&str> =
+            project.entries.iter().map(|e| e.id.as_str()).collect();
+        manifest::ComparedWith {
+            snapshot: basis.snapshot.clone(),
+            commit: basis.revision.clone(),
+            entries_removed: basis.removed_entries(&current),
+        }
+    });
     let docs = documents::render(
         &theme.documents,
         project.site.language,
@@ -314,6 +331,7 @@ pub fn zip_into(
             bytes: zip_bytes,
             index: written.index,
         }),
+        options.basis,
     );
     Ok(Bundle {
         entries,
@@ -427,6 +445,9 @@ fn cached_entries(entries: &[BuiltEntry]) -> Vec<CachedEntry> {
                 sha256: e.record.sha256.clone(),
                 diagrams: e.diagrams,
                 nodes: e.nodes,
+                steps: e.steps.steps.clone(),
+                diagram_titles: e.steps.diagram_titles.clone(),
+                changes: e.steps.counts.clone(),
             })
         })
         .collect()
@@ -451,6 +472,10 @@ pub fn build_entries(
 ) -> Result<Vec<BuiltEntry>, BundleError> {
     let assets = Assets::new(&theme.css, &theme.script())?;
     let tera = render::templates(theme)?;
+    // One key derivation per build, for every locked entry point's identifier and step marks.
+    let key_ids = key
+        .filter(|_| project.entries.iter().any(|e| e.is_locked()))
+        .map(access::key_id::KeyIds::new);
     let cx = RenderContext {
         project,
         checked,
@@ -458,13 +483,19 @@ pub fn build_entries(
         snapshot,
         csp: &assets.csp,
         tera: &tera,
+        basis: options.basis,
+        marker: key_ids.as_ref().map(|k| k as &dyn crate::changes::Marker),
     };
     let segments = options.time(crate::timings::Stage::Render, || packed_segments(project))?;
-    let keys = Keys::new(project, checked, theme, &assets, snapshot, &segments);
-    // One key derivation per build, for every locked entry point's identifier.
-    let key_ids = key
-        .filter(|_| project.entries.iter().any(|e| e.is_locked()))
-        .map(access::key_id::KeyIds::new);
+    let keys = Keys::new(
+        project,
+        checked,
+        theme,
+        &assets,
+        snapshot,
+        &segments,
+        options.basis,
+    );
     options
         .progress
         .step("building entry points", project.entries.len());
@@ -507,6 +538,7 @@ pub fn build_entries(
                     key_id: None,
                     reused: true,
                     refreshed: false,
+                    steps: old.steps,
                 });
             }
             // Only the other entry points' search index changed: the previous file with its
@@ -531,6 +563,7 @@ pub fn build_entries(
                     key_id: None,
                     reused: false,
                     refreshed: true,
+                    steps: old.steps,
                 });
             }
             let mut rendered = options.time(crate::timings::Stage::Render, || {
@@ -544,7 +577,7 @@ pub fn build_entries(
                 .map(|files| files(&file_name).unwrap_or_default());
             let key_id = match (&rendered.public_json, &taken, &key_ids) {
                 (None, _, _) => None,
-                (Some(_), Some((_, taken_id)), _) => taken_id.clone(),
+                (Some(_), Some((_, taken_id, _)), _) => taken_id.clone(),
                 (Some(_), None, Some(ids)) => Some(ids.of(&entry.id)),
                 (Some(_), None, None) => None,
             };
@@ -564,7 +597,7 @@ pub fn build_entries(
                         &file_name,
                         taken
                             .as_ref()
-                            .map(|(bytes, _)| bytes.as_slice())
+                            .map(|(bytes, _, _)| bytes.as_slice())
                             .unwrap_or_default(),
                     )),
                     (Some(public), Some(key)) => {
@@ -575,6 +608,10 @@ pub fn build_entries(
                 })?
                 .map_err(|e| BundleError::Write(file_name.clone(), e))?;
             options.progress.inc();
+            let steps = match taken {
+                Some((_, _, steps)) => steps,
+                None => rendered.steps,
+            };
             Ok(BuiltEntry {
                 id: entry.id.clone(),
                 record,
@@ -587,6 +624,7 @@ pub fn build_entries(
                 key_id,
                 reused: false,
                 refreshed: false,
+                steps,
             })
         })
         .collect()

@@ -53,9 +53,14 @@ pub enum Command {
     Verify(VerifyOptions),
     /// Copy a verified bundle to a file share atomically, keeping the previous bundles in SHARE/archive
     #[command(
-        after_help = "One publish at a time per share: a publish holds SHARE/.lifeboat-publish/lock.toml (its host, pid and start time) from start to end; another one waits for it with --wait, or is refused. A lock is stale, and taken over with a warning, when the process that took it on this machine is gone, or when it is older than 1 hour (a lock from another machine is judged by its age only).\n\nA bundle older than the share's is refused unless --allow-older. To roll back: lifeboat publish SHARE/archive/<snapshot> --to SHARE --allow-older\n\nWhen an entry point is locked with a key the share's bundle did not lock it with (it was open, or had another key), its file is removed from every bundle in SHARE/archive/ where it is not locked with the new key, with the zip that holds it, unless --keep-old-keys. Copies outside the share are out of reach.\n\nExit codes: 0 published (or the share already held the bundle); 1 refused (the bundle has problems, another publish holds the share, an older snapshot); 2 the share cannot be written (a file in use, an unusable journal or manifest on the share)."
+        after_help = "One publish at a time per share: a publish holds SHARE/.lifeboat-publish/lock.toml (its host, pid and start time) from start to end; another one waits for it with --wait, or is refused. A lock is stale, and taken over with a warning, when the process that took it on this machine is gone, or when it is older than 1 hour (a lock from another machine is judged by its age only).\n\nThe share's outage notice (lifeboat notice) is kept: the new bundle's index.html and manifest get it (a signed bundle is signed again, with the key in LIFEBOAT_SIGNING_KEY or --signing-key-env; refused without it).\n\nA bundle older than the share's is refused unless --allow-older. To roll back: lifeboat publish SHARE/archive/<snapshot> --to SHARE --allow-older\n\nWhen an entry point is locked with a key the share's bundle did not lock it with (it was open, or had another key), its file is removed from every bundle in SHARE/archive/ where it is not locked with the new key, with the zip that holds it, unless --keep-old-keys. Copies outside the share are out of reach.\n\nExit codes: 0 published (or the share already held the bundle); 1 refused (the bundle has problems, another publish holds the share, an older snapshot); 2 the share cannot be written (a file in use, an unusable journal or manifest on the share)."
     )]
     Publish(PublishOptions),
+    /// Set, replace or clear the outage notice at the top of a share's launcher (index.html)
+    #[command(
+        after_help = "lifeboat notice SHARE \"Le CRM est indisponible depuis 9h10. Utilisez cette copie.\" --by \"Cellule de continuité\"\nlifeboat notice SHARE --restored \"Service rétabli : retournez sur l'outil habituel.\"\nlifeboat notice SHARE --clear\n\nRewrites the share's index.html and the [notice] section of its bcp-manifest.toml (and its signature), as a publish does: under the share's publish lock, staged, renamed into place manifest last, so the share verifies at every moment. Entry point files and the zip are not touched (the zip keeps the launcher without the notice). The time shown is now, in UTC (LIFEBOAT_NOW overrides it). publish keeps the share's notice.\n\nExit codes: 0 done (or the share already had this notice); 1 refused, nothing changed (a text too long or with control characters, a share that does not verify, a signed share without its signing key, another publish holds the share, a launcher without a notice slot); 2 the share cannot be used (no bundle there, unreadable, not writable)."
+    )]
+    Notice(NoticeOptions),
     /// Access keys for locked entry points (access = "key")
     #[command(subcommand)]
     Key(KeyCommand),
@@ -129,6 +134,10 @@ pub struct VerifyOptions {
     /// compare every file byte for byte with the bundle's
     #[arg(long, value_name = "CONTENT_DIR")]
     pub rebuild: Option<PathBuf>,
+    /// With --rebuild: the previous copy the bundle was built against (`build --previous`), needed
+    /// when the bundle says what changed since one
+    #[arg(long, value_name = "PATH", requires = "rebuild")]
+    pub previous: Option<PathBuf>,
     /// Check the manifest's Ed25519 signature (bcp-manifest.toml.sig) with this public key (base64),
     /// or with the key in this file; a missing or bad signature is a problem (exit 1)
     #[arg(long, value_name = "KEY|FILE")]
@@ -140,6 +149,11 @@ pub struct VerifyOptions {
     /// Warn (exit 0, a `warning` line and JSON field) when the copy goes stale within this many days
     #[arg(long, value_name = "DAYS")]
     pub warn_days: Option<i64>,
+    /// Also print the monthly drill checklist of the contingency document (section 12), with what
+    /// verify checked itself marked done ([x]) or failing ([!]) and the rest left to do ([ ]); a folder
+    /// only
+    #[arg(long)]
+    pub drill: bool,
 }
 
 /// `600`, `600s`, `10m`, `1h`: a whole number of seconds, minutes or hours, as seconds.
@@ -186,6 +200,44 @@ pub struct PublishOptions {
     /// are removed from SHARE/archive, since they open without the new key)
     #[arg(long)]
     pub keep_old_keys: bool,
+    /// Environment variable holding the secret signing key: needed only to keep the share's notice
+    /// (`lifeboat notice`) in a signed bundle, whose manifest it changes
+    #[arg(long, value_name = "VAR", default_value = crate::content::config::DEFAULT_SIGNING_KEY_ENV)]
+    pub signing_key_env: String,
+    /// Print nothing but problems
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct NoticeOptions {
+    /// The share (a bundle folder) whose launcher shows the notice
+    #[arg(value_name = "SHARE")]
+    pub share: PathBuf,
+    /// The notice: what is down since when, what to use, when it should be back (at most 600
+    /// characters; line breaks are kept)
+    #[arg(
+        value_name = "TEXT",
+        required_unless_present = "clear",
+        conflicts_with = "clear"
+    )]
+    pub text: Option<String>,
+    /// The outage is over: the notice says so, with a link back to the online system (online_url)
+    #[arg(long, conflicts_with = "clear")]
+    pub restored: bool,
+    /// Remove the notice: the launcher and manifest are the ones the build wrote again
+    #[arg(long)]
+    pub clear: bool,
+    /// Who sets the notice (a name or a team), shown with it
+    #[arg(long, value_name = "NAME", conflicts_with = "clear")]
+    pub by: Option<String>,
+    /// If a publish to SHARE is running, wait up to this long for it to finish instead of refusing
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub wait: u64,
+    /// Environment variable holding the secret signing key, needed when the share's manifest is signed
+    /// (the one [signing] key_env names for the build)
+    #[arg(long, value_name = "VAR", default_value = crate::content::config::DEFAULT_SIGNING_KEY_ENV)]
+    pub signing_key_env: String,
     /// Print nothing but problems
     #[arg(long, short)]
     pub quiet: bool,
@@ -208,6 +260,13 @@ pub struct BuildOptions {
     /// Rebuild every file instead of reusing unchanged ones from the previous output
     #[arg(long)]
     pub no_cache: bool,
+    /// The copy to say what changed since: a bundle folder, its zip, or a share written by `publish`
+    /// (default: the previous build in --out, or for the same snapshot what that build compared with)
+    #[arg(long, value_name = "PATH")]
+    pub previous: Option<PathBuf>,
+    /// Compare with no previous copy (the files say nothing of what changed)
+    #[arg(long, conflicts_with = "previous")]
+    pub no_previous: bool,
     /// Print nothing but problems
     #[arg(long, short)]
     pub quiet: bool,
@@ -231,6 +290,9 @@ pub struct ServeOptions {
     /// Open the site in the default browser
     #[arg(long)]
     pub open: bool,
+    /// Show what changed since this copy (a bundle folder, its zip, or a share), as `build --previous`
+    #[arg(long, value_name = "PATH")]
+    pub previous: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -102,6 +102,7 @@ fn build() -> Result<BTreeMap<String, Vec<u8>>, String> {
         signing: Some(&signer),
         locked_files: None,
         timings: None,
+        basis: None,
     };
     let snapshot = Snapshot::at(EPOCH, None, false);
     let sink = MemorySink::new();

@@ -8,6 +8,7 @@
 pub mod access;
 pub mod bundle;
 pub mod calls;
+pub mod changes;
 pub mod check;
 pub mod content;
 pub mod diagnostics;

@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         Command::Import(command) => cmd::import::run(command),
         Command::Verify(opts) => cmd::verify::run(opts),
         Command::Publish(opts) => cmd::publish::run(opts),
+        Command::Notice(opts) => cmd::notice::run(opts),
         Command::Key(command) => cmd::key::run(command),
         Command::Calls(command) => cmd::calls::run(command),
     };

@@ -29,6 +29,9 @@ pub struct Theme {
     /// `layout.js`: defines `lbLayout`, the page's frame: the banner and stale alert (compact on narrow
     /// screens), the header menu, the colour scheme, the answers kept in view, the trail on one line.
     pub layout_js: String,
+    /// `changes.js`: defines `lbChanges`, what changed since the previous copy: badges, counts and the
+    /// `#/~changes` view.
+    pub changes_js: String,
     /// `unlock.js`: reads the payload, asks for the key of a locked entry point, then starts the viewer.
     pub unlock_js: String,
     pub strings: BTreeMap<String, String>,
@@ -73,6 +76,7 @@ impl Theme {
             calllog_js: file("calllog.js")?,
             call_js: file("call.js")?,
             layout_js: file("layout.js")?,
+            changes_js: file("changes.js")?,
             unlock_js: file("unlock.js")?,
             strings,
             documents: DocumentTheme {
@@ -98,6 +102,7 @@ impl Theme {
             &self.calllog_js,
             &self.call_js,
             &self.layout_js,
+            &self.changes_js,
             &self.unlock_js,
         ]
         .map(String::as_str)
@@ -185,6 +190,9 @@ impl Theme {
         }
         if let Some(t) = read("layout.js")? {
             self.layout_js = t;
+        }
+        if let Some(t) = read("changes.js")? {
+            self.changes_js = t;
         }
         if let Some(t) = read("unlock.js")? {
             self.unlock_js = t;

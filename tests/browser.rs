@@ -93,13 +93,27 @@ fn build(content: &Path, out: &Path) {
 
 /// Builds with `LIFEBOAT_ACCESS_KEY` set to `key` (or unset).
 fn build_with_key(content: &Path, out: &Path, key: Option<&str>) {
+    build_against(content, out, key, None, SOURCE_DATE_EPOCH);
+}
+
+/// Builds at snapshot time `epoch`, compared with the bundle `previous` when given.
+fn build_against(
+    content: &Path,
+    out: &Path,
+    key: Option<&str>,
+    previous: Option<&Path>,
+    epoch: &str,
+) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_lifeboat"));
     cmd.arg("build")
         .arg(content)
         .arg("--out")
         .arg(out)
-        .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        .env("SOURCE_DATE_EPOCH", epoch)
         .env_remove("LIFEBOAT_ACCESS_KEY");
+    if let Some(previous) = previous {
+        cmd.arg("--previous").arg(previous);
+    }
     if let Some(key) = key {
         cmd.env("LIFEBOAT_ACCESS_KEY", key);
     }
@@ -233,6 +247,19 @@ fn viewer_works_in_a_real_browser() {
         &desk_dist,
         Some(LOCKED_KEY),
     );
+    // What changed in this copy (changes.test.js): `before`, then `after` compared with it (a week
+    // later), both locked with key A.
+    let changes = repo.join("tests").join("fixtures").join("changes");
+    let changes_before = temp.path().join("changes-before-dist");
+    let changes_dist = temp.path().join("changes-dist");
+    build_with_key(&changes.join("before"), &changes_before, Some(LOCKED_KEY));
+    build_against(
+        &changes.join("after"),
+        &changes_dist,
+        Some(LOCKED_KEY),
+        Some(&changes_before),
+        "1764400000",
+    );
     let call_nolog_dist = temp.path().join("call-nolog-dist");
     build(
         &repo.join("tests").join("fixtures").join("call-nolog"),
@@ -276,11 +303,14 @@ fn viewer_works_in_a_real_browser() {
         .env("LIFEBOAT_CALL_DIST", &call_dist)
         .env("LIFEBOAT_CALL_NOLOG_DIST", &call_nolog_dist)
         .env("LIFEBOAT_DESK_DIST", &desk_dist)
+        .env("LIFEBOAT_CHANGES_DIST", &changes_dist)
+        .env("LIFEBOAT_CHANGES_BEFORE_DIST", &changes_before)
         .env("LIFEBOAT_LOCKED_KEY", LOCKED_KEY)
         .env("LIFEBOAT_LOCKED_ROTATED_KEY", ROTATED_KEY)
         .env("LIFEBOAT_CHROMIUM", chromium())
         // The binary itself: serve.test.js starts `lifeboat serve`, call.test.js runs `lifeboat calls
-        // merge` over the browser's exports (that test fails without it in CI).
+        // merge` over the browser's exports (that test fails without it in CI), notice.test.js (and the
+        // Firefox and WebKit suites) run `lifeboat notice` on a copy of the example.
         .env("LIFEBOAT_BIN", env!("CARGO_BIN_EXE_lifeboat"))
         .output()
         .expect("run node --test");

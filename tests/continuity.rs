@@ -479,6 +479,8 @@ fn verify_refuses_unusable_input() {
     assert_eq!(verify_at(&dir.path().join("dist"), &["."], epoch()).code, 2);
 }
 
+#[path = "continuity/notice.rs"]
+mod notice;
 #[path = "continuity/publish.rs"]
 mod publish;
 

@@ -16,8 +16,11 @@ fn site(fixture_name: &str) -> tempfile::TempDir {
     dir
 }
 
+/// Builds with `--no-previous`: these tests compare an incremental build with a full build into
+/// another folder, which has no previous build to say what changed since (tests/changes.rs holds the
+/// cache to the comparison with a previous copy).
 fn build(dir: &Path, out: &str, extra: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut args = vec!["build", "content", "--out", out];
+    let mut args = vec!["build", "content", "--out", out, "--no-previous"];
     args.extend_from_slice(extra);
     let run = lifeboat_env(dir, &args, env);
     assert_eq!(run.code, 0, "{}", run.transcript());

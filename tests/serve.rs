@@ -36,6 +36,11 @@ impl Serve {
 
     /// With `SOURCE_DATE_EPOCH` set to `epoch`, or unset.
     fn start_at(dir: &Path, content: &str, epoch: Option<&str>) -> Serve {
+        Serve::start_with(dir, content, epoch, &[])
+    }
+
+    /// With more arguments after the content folder.
+    fn start_with(dir: &Path, content: &str, epoch: Option<&str>, extra: &[&str]) -> Serve {
         let port = free_port();
         let log = dir.join(format!("serve-{port}.log"));
         let out = fs::File::create(&log).unwrap();
@@ -46,6 +51,7 @@ impl Serve {
         };
         let child = command
             .args(["serve", content, "--port", &port.to_string()])
+            .args(extra)
             .current_dir(dir)
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
@@ -420,6 +426,29 @@ fn only_the_files_of_the_bundle_are_served_and_only_to_get() {
     assert_eq!(serve.get("/support.html?x=1#/power/cable").0, 200);
     assert_eq!(request(serve.port, "POST", "/").0, 405);
     assert_eq!(request(serve.port, "DELETE", "/index.html").0, 405);
+}
+
+#[test]
+fn serve_previous_shows_what_changed_since_that_copy() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("basic"), &dir.path().join("site"));
+    let built = lifeboat(dir.path(), &["build", "site", "--out", "dist", "-q"]);
+    assert_eq!(built.code, 0, "{}", built.transcript());
+    edit(
+        &dir.path().join("site/support/power.md"),
+        "## Check the power cable {#cable}\n",
+        "## Check the power cable {#cable}\n\nFirst ask whether the light is on.\n",
+    );
+    let serve = Serve::start_with(dir.path(), "site", Some(EPOCH), &["--previous", "dist"]);
+    let (code, html) = serve.get("/support.html");
+    assert_eq!(code, 200);
+    let changes = &common::payload(&html)["changes"];
+    assert_eq!(
+        changes["changed"],
+        serde_json::json!(["power/cable"]),
+        "{changes}"
+    );
+    assert_eq!(changes["added"], serde_json::json!([]));
 }
 
 #[test]

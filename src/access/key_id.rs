@@ -60,6 +60,25 @@ impl KeyIds {
     }
 }
 
+/// Marks of a locked entry point's steps in the manifest (`crate::changes`): HMAC-SHA256 keyed with
+/// `K_id`, over a label distinct from the identifiers', the entry id and the text; 16 hex digits.
+impl crate::changes::Marker for KeyIds {
+    fn key_id(&self, entry: &str) -> String {
+        self.of(entry)
+    }
+
+    fn mark(&self, entry: &str, text: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.derived)
+            .unwrap_or_else(|_| unreachable!("HMAC accepts any key length"));
+        mac.update(b"lifeboat-step-mark:v1:");
+        mac.update(entry.as_bytes());
+        mac.update(b"\0");
+        mac.update(text.as_bytes());
+        let tag = mac.finalize().into_bytes();
+        crate::encode::hex(&tag[..crate::changes::HEX_DIGITS / 2])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@ use crate::diagnostics::{Diagnostic, FileId, Report};
 use crate::theme::{self, Theme, USER_THEME_DIR};
 
 /// Theme files that are script: replacing one replaces code that runs in the page.
-pub const SCRIPT_FILES: [&str; 8] = [
+pub const SCRIPT_FILES: [&str; 9] = [
     "payload.js",
     "viewer.js",
     "map.js",
@@ -20,6 +20,7 @@ pub const SCRIPT_FILES: [&str; 8] = [
     "calllog.js",
     "call.js",
     "layout.js",
+    "changes.js",
     "unlock.js",
 ];
 

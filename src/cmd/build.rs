@@ -93,6 +93,14 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
     }
     output::check_target(&out, &project.root)?;
     let snapshot = Snapshot::take(&project.root, std::env::var("SOURCE_DATE_EPOCH").ok())?;
+    let basis = match previous_copy(opts, &out, &snapshot) {
+        Ok(basis) => basis,
+        Err(message) => {
+            eprintln!("error: {message}");
+            eprintln!("build stopped; `{}` was not changed", opts.out.display());
+            return Ok(ExitCode::from(2));
+        }
+    };
     // The previous output is the cache: only a folder lifeboat made (checked above), never with --no-cache.
     let previous = (!opts.no_cache)
         .then(|| cache::Previous::load(&out))
@@ -104,6 +112,7 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
         signing: signer.as_ref(),
         locked_files: None,
         timings: opts.timings.then_some(&timings),
+        basis: basis.as_ref(),
     };
     // Files go straight into a folder beside the output, which replaces it only once complete.
     let staging = output::Staging::new(&out)?;
@@ -165,6 +174,9 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
             if entries.len() == 1 { "" } else { "s" },
             if opts.no_cache { " (--no-cache)" } else { "" }
         );
+        if let Some(changes) = crate::verify::changes::summary(&bundle.manifest) {
+            println!("changes: {}", changes.line());
+        }
         if let Some(signer) = &signer {
             println!(
                 "signed {} (key fingerprint {})",
@@ -187,6 +199,40 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The previous copy to compare with, unless `--no-previous`: `--previous` (a warning when it holds no
+/// bundle, an error when its manifest cannot be used); else the previous build in `out` when it has a
+/// manifest that reads (else none, silently) — or, when that build is of the same snapshot as this one
+/// (edits not yet committed, a rebuild), the copy it was itself compared with, so that rebuilding says
+/// the same and reuses what did not change.
+fn previous_copy(
+    opts: &BuildOptions,
+    out: &std::path::Path,
+    snapshot: &Snapshot,
+) -> Result<Option<crate::changes::Basis>, String> {
+    if opts.no_previous {
+        return Ok(None);
+    }
+    match &opts.previous {
+        // A share that holds no bundle yet (the first publish) is nothing to compare with, not an
+        // error; one that holds a manifest that cannot be used is.
+        Some(path) => match crate::verify::manifest_of(path) {
+            Ok(m) => Ok(Some(m.basis())),
+            Err(e @ crate::verify::VerifyError::NoManifest(_)) => {
+                eprintln!("warning: --previous: {e}; nothing to compare with, so the files say nothing of what changed");
+                Ok(None)
+            }
+            Err(e) => Err(format!("--previous: {e}")),
+        },
+        None => Ok(match crate::verify::manifest_of(out) {
+            Err(_) => None,
+            Ok(m) if m.snapshot_epoch == snapshot.epoch && m.source.commit == snapshot.commit => {
+                cache::stored_basis(out)
+            }
+            Ok(m) => Some(m.basis()),
+        }),
+    }
 }
 
 /// The key that signs the manifest when site.toml has `[signing]`: read from the environment variable

@@ -15,6 +15,7 @@ pub mod import;
 pub mod init;
 pub mod key;
 pub mod new;
+pub mod notice;
 pub mod publish;
 pub mod schema;
 pub mod serve;

@@ -13,7 +13,7 @@ use crate::verify;
 const FAIL_AFTER_VAR: &str = "LIFEBOAT_PUBLISH_FAIL_AFTER";
 
 /// The step after which the test hook stops the publish, if it is set (and compiled in).
-fn fail_after() -> Option<usize> {
+pub(crate) fn fail_after() -> Option<usize> {
     #[cfg(feature = "test-hooks")]
     {
         std::env::var(FAIL_AFTER_VAR)
@@ -48,6 +48,13 @@ pub fn run(opts: &PublishOptions) -> anyhow::Result<ExitCode> {
             "warning: took over the publish lock of {holder}: {why}, so the lock is stale"
         ),
     };
+    let key = match super::notice::signing_key(&opts.signing_key_env) {
+        Ok(key) => key,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Ok(ExitCode::from(super::verify::EXIT_UNUSABLE));
+        }
+    };
     let options = Options {
         keep: opts.keep,
         now,
@@ -55,6 +62,7 @@ pub fn run(opts: &PublishOptions) -> anyhow::Result<ExitCode> {
         allow_older: opts.allow_older,
         keep_old_keys: opts.keep_old_keys,
         notify: &notify,
+        signing: key.as_ref(),
     };
     match publish::publish(&opts.dir, &opts.to, &options, &mut ops) {
         Ok(p) => {
@@ -64,7 +72,8 @@ pub fn run(opts: &PublishOptions) -> anyhow::Result<ExitCode> {
         Err(
             e @ (PublishError::BadBundle { .. }
             | PublishError::Locked { .. }
-            | PublishError::Older { .. }),
+            | PublishError::Older { .. }
+            | PublishError::Notice { .. }),
         ) => {
             eprintln!("error: {e}");
             Ok(ExitCode::from(super::EXIT_PROBLEMS))
@@ -131,6 +140,9 @@ fn report(opts: &PublishOptions, p: &Published) {
             opts.to.display(),
             p.files
         );
+        if let Some(d) = &p.steps {
+            println!("  {}", steps_line(d));
+        }
     } else {
         println!(
             "{} already holds snapshot {}: nothing to do",
@@ -166,4 +178,28 @@ fn report(opts: &PublishOptions, p: &Published) {
     for name in &p.pruned {
         println!("  pruned archive/{name} (keeping {})", opts.keep);
     }
+}
+
+/// "against what the share held: 1 step added, 3 changed, 2 removed".
+fn steps_line(d: &crate::changes::Delta) -> String {
+    let mut line = format!(
+        "against what the share held: {} step{} added, {} changed, {} removed",
+        d.added,
+        if d.added == 1 { "" } else { "s" },
+        d.changed,
+        d.removed
+    );
+    if d.entries_added + d.entries_removed > 0 {
+        line.push_str(&format!(
+            " ({} entry point(s) added, {} removed)",
+            d.entries_added, d.entries_removed
+        ));
+    }
+    if d.not_compared > 0 {
+        line.push_str(&format!(
+            "; {} locked entry point(s) not compared (locked with another key than the share's)",
+            d.not_compared
+        ));
+    }
+    line
 }

@@ -19,10 +19,21 @@ pub fn run(opts: &ServeOptions) -> anyhow::Result<ExitCode> {
             opts.content_dir.display()
         );
     }
+    let basis = match &opts.previous {
+        None => None,
+        Some(path) => match crate::verify::manifest_of(path) {
+            Ok(m) => Some(m.basis()),
+            Err(e @ crate::verify::VerifyError::NoManifest(_)) => {
+                eprintln!("warning: --previous: {e}; nothing to compare with");
+                None
+            }
+            Err(e) => bail!("--previous: {e}"),
+        },
+    };
     let listener = bind(opts.port)?;
     let port = listener.local_addr()?.port();
     let url = format!("http://127.0.0.1:{port}/");
-    let server = Server::new(listener, opts.content_dir.clone(), opts.env.clone())?;
+    let server = Server::new(listener, opts.content_dir.clone(), opts.env.clone(), basis)?;
     println!(
         "serving {} at {url} (127.0.0.1 only); pages reload on save; Ctrl-C stops",
         opts.content_dir.display()

@@ -61,9 +61,16 @@ pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
     };
     let rebuilt = match &opts.rebuild {
         None => None,
-        Some(content) => match rebuild(&opts.dir, content, trusted.as_ref(), opts.format) {
+        Some(content) => match rebuild(opts, content, trusted.as_ref()) {
             Ok(rebuilt) => Some(rebuilt),
             Err(code) => return Ok(code),
+        },
+    };
+    let drill = match opts.drill {
+        false => None,
+        true => match verify::drill::drill(&opts.dir, &result, &signature) {
+            Ok(drill) => Some(drill),
+            Err(e) => return Ok(unusable(opts.format, &e.to_string())),
         },
     };
     let extras = Extras {
@@ -87,6 +94,9 @@ pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
             if let Some(w) = &warning {
                 text.insert_str(0, &format!("warning  {w}\n"));
             }
+            if let Some(drill) = &drill {
+                text.push_str(&drill.text());
+            }
             text
         }
         Format::Json => {
@@ -96,6 +106,7 @@ pub fn run(opts: &VerifyOptions) -> anyhow::Result<ExitCode> {
                 verification: &result,
                 signature: &signature,
                 rebuild: rebuilt.as_ref(),
+                drill: drill.as_ref(),
             };
             serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"
         }
@@ -134,16 +145,27 @@ struct JsonReport<'a> {
     signature: &'a SignatureReport,
     #[serde(skip_serializing_if = "Option::is_none")]
     rebuild: Option<&'a Rebuild>,
+    /// `--drill`: the contingency document's drill checklist.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    drill: Option<&'a verify::drill::Drill>,
 }
 
 /// `--rebuild CONTENT`: loads the content with the environment the bundle was built for, then rebuilds
 /// and compares. Content with errors is reported as `--content` does (exit 2).
 fn rebuild(
-    dir: &std::path::Path,
+    opts: &VerifyOptions,
     content: &std::path::Path,
     trusted: Option<&ed25519_dalek::VerifyingKey>,
-    format: Format,
 ) -> Result<Rebuild, ExitCode> {
+    let (dir, format) = (opts.dir.as_path(), opts.format);
+    let basis = match &opts.previous {
+        Some(path) => Some(
+            verify::manifest_of(path)
+                .map_err(|e| unusable(format, &format!("--previous: {e}")))?
+                .basis(),
+        ),
+        None => None,
+    };
     let env = verify::read_manifest(&dir.join(manifest::FILE_NAME))
         .map_err(|e| unusable(format, &e.to_string()))?
         .0
@@ -160,7 +182,8 @@ fn rebuild(
             ),
         ));
     };
-    verify::rebuild::rebuild(dir, &project, &checked, trusted).map_err(|e| unusable(format, &e))
+    verify::rebuild::rebuild(dir, &project, &checked, trusted, basis.as_ref())
+        .map_err(|e| unusable(format, &e))
 }
 
 /// Exit 2, saying why on stderr, and with `--format json` as a JSON object on stdout too, so that a
@@ -305,6 +328,9 @@ fn write_text(out: &mut String, r: &Verification, extras: &Extras) -> std::fmt::
             r.stale.next_due
         )?;
     }
+    if let Some(changes) = &r.changes {
+        writeln!(out, "changes  {}", changes.line())?;
+    }
     for b in r.behind.iter().flatten() {
         let why = match b.status {
             BehindStatus::Changed => "sources changed since the snapshot",
@@ -327,6 +353,22 @@ fn write_text(out: &mut String, r: &Verification, extras: &Extras) -> std::fmt::
                 p.done, p.total, p.snapshot, duration(p.age_seconds)
             )?;
         }
+    }
+    if let Some(n) = &r.notice {
+        // Read from the share: control characters are shown escaped, never sent to the terminal.
+        let shown = verify::drill::shown;
+        let by =
+            n.by.as_deref()
+                .map(|by| format!(" by {}", shown(by)))
+                .unwrap_or_default();
+        writeln!(
+            out,
+            "notice   {} since {}{by}: \"{}\" (on the launcher; `lifeboat notice {} --clear` removes it)",
+            n.kind.name(),
+            shown(&n.time),
+            shown(&n.text),
+            r.dir
+        )?;
     }
     let suffix = write_extras(out, extras)?;
     let checked = r

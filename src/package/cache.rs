@@ -1,7 +1,7 @@
 //! Incremental builds: the previous output folder is the cache. Each build writes `.lifeboat-cache.toml`
 //! beside the bundle, with one key per open entry point: a SHA-256 over everything its file is made from
 //! (its sources, what it shows of the entry points it links to, site.toml, the environment's values, the
-//! theme, the snapshot and the generator). The next build into the same folder reuses an entry point's
+//! theme, the snapshot, the generator and the previous copy's record of it, which says what changed). The next build into the same folder reuses an entry point's
 //! file when its key is the same and the file still has the checksum recorded then; the zip archive
 //! reuses the compressed data of each member whose bytes did not change. The result is byte-identical
 //! to a full build. Locked entry points are never reused (fresh salt and nonce each build). The cache file
@@ -51,6 +51,77 @@ pub struct CacheFile {
     #[serde(default)]
     pub entries: Vec<CachedEntry>,
     pub archive: Option<CachedArchive>,
+    /// The previous copy the build was compared with (`crate::changes`), so that the next build of
+    /// the same snapshot into the same folder compares with it too (see [`stored_basis`]).
+    #[serde(default)]
+    pub basis: Option<CachedBasis>,
+}
+
+/// A previous copy's record, as a build compared with it (`crate::changes::Basis`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CachedBasis {
+    pub snapshot: String,
+    pub commit: Option<String>,
+    #[serde(default)]
+    pub entries: Vec<CachedBasisEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CachedBasisEntry {
+    pub id: String,
+    pub title: String,
+    pub locked: bool,
+    pub key_id: Option<String>,
+    #[serde(default)]
+    pub steps: Vec<String>,
+    #[serde(default)]
+    pub diagram_titles: Vec<String>,
+}
+
+impl CachedBasis {
+    pub fn of(basis: &crate::changes::Basis) -> CachedBasis {
+        CachedBasis {
+            snapshot: basis.snapshot.clone(),
+            commit: basis.revision.clone(),
+            entries: basis
+                .entries()
+                .map(|(id, title, e)| CachedBasisEntry {
+                    id: id.to_string(),
+                    title: title.to_string(),
+                    locked: e.locked,
+                    key_id: e.key_id.clone(),
+                    steps: e.lines.clone(),
+                    diagram_titles: e.diagram_lines.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    pub fn basis(&self) -> crate::changes::Basis {
+        let mut basis = crate::changes::Basis::new(self.snapshot.clone(), self.commit.clone());
+        for e in &self.entries {
+            let entry = crate::changes::BasisEntry::read(
+                e.locked,
+                e.key_id.clone(),
+                &e.steps,
+                &e.diagram_titles,
+            );
+            basis.add(&e.id, &e.title, entry);
+        }
+        basis
+    }
+}
+
+/// The previous copy the build in `out` was compared with, from its cache file: `None` when it was
+/// compared with none, or the cache file is missing or of another format. A build of the same snapshot
+/// into the same folder compares with it again, so that rebuilding changes neither what the files say
+/// changed nor what can be reused.
+pub fn stored_basis(out: &Path) -> Option<crate::changes::Basis> {
+    let text = fs::read_to_string(out.join(FILE_NAME)).ok()?;
+    let file: CacheFile = toml::from_str(&text).ok()?;
+    (file.format == FORMAT).then_some(file.basis?.basis())
 }
 
 /// The zip archive of the previous build.
@@ -80,15 +151,27 @@ pub struct CachedEntry {
     pub sha256: String,
     pub diagrams: usize,
     pub nodes: usize,
+    /// What the manifest records of its steps (`crate::changes::Record`).
+    #[serde(default)]
+    pub steps: Vec<String>,
+    #[serde(default)]
+    pub diagram_titles: Vec<String>,
+    #[serde(default)]
+    pub changes: Option<crate::changes::Counts>,
 }
 
 impl CacheFile {
-    pub fn new(entries: Vec<CachedEntry>, archive: Option<CachedArchive>) -> CacheFile {
+    pub fn new(
+        entries: Vec<CachedEntry>,
+        archive: Option<CachedArchive>,
+        basis: Option<&crate::changes::Basis>,
+    ) -> CacheFile {
         CacheFile {
             format: FORMAT,
             generator: generator(),
             entries,
             archive,
+            basis: basis.map(CachedBasis::of),
         }
     }
 
@@ -106,6 +189,7 @@ pub struct Reused {
     pub diagrams: usize,
     pub nodes: usize,
     pub siblings_at: [u64; 2],
+    pub steps: crate::changes::Record,
 }
 
 /// Where a reused file's bytes are: in the previous output folder, or in memory (`lifeboat serve`).
@@ -211,6 +295,11 @@ impl Previous {
             diagrams: record.diagrams,
             nodes: record.nodes,
             siblings_at: record.siblings_at,
+            steps: crate::changes::Record {
+                steps: record.steps.clone(),
+                diagram_titles: record.diagram_titles.clone(),
+                counts: record.changes.clone(),
+            },
         })
     }
 
@@ -237,6 +326,7 @@ pub struct Keys<'a> {
     links: HashMap<FileId, Vec<(&'a str, &'a Target)>>,
     images: HashMap<FileId, Vec<&'a str>>,
     checked: &'a Checked,
+    basis: Option<&'a crate::changes::Basis>,
 }
 
 /// Length-prefixed fields, so that no two different inputs hash the same way.
@@ -259,6 +349,7 @@ impl<'a> Keys<'a> {
         assets: &Assets,
         snapshot: &Snapshot,
         siblings: &'a [PackedSegment],
+        basis: Option<&'a crate::changes::Basis>,
     ) -> Keys<'a> {
         let mut h = Fields(Sha256::new());
         h.add(generator());
@@ -295,6 +386,7 @@ impl<'a> Keys<'a> {
             links,
             images,
             checked,
+            basis,
         }
     }
 
@@ -316,6 +408,11 @@ impl<'a> Keys<'a> {
     pub fn body_key(&self, entry: &Entry, source: &str) -> String {
         let mut h = Fields(Sha256::new());
         h.add(self.common).add(&entry.id).add(source);
+        // What the file says changed depends on the previous copy's record of this entry point.
+        match self.basis {
+            Some(basis) => h.add(basis.cache_part(&entry.id)),
+            None => h.add("no previous copy"),
+        };
         for diagram in &entry.diagrams {
             h.add("diagram").add(&diagram.id);
             let mut links = self.links.get(&diagram.file).cloned().unwrap_or_default();

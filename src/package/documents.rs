@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use super::manifest::{FileRecord, Manifest, PersonInfo};
+use super::manifest::{self, FileRecord, Manifest, PersonInfo};
+use super::notice::Slot;
 use crate::content::config::Language;
 use crate::content::config::{Access, Contact};
 use crate::content::Project;
@@ -57,12 +58,15 @@ pub fn render(
     let mut view = DocView::new(manifest, language, theme, &descriptions, &css);
     view.calls = CallsDoc::of(project);
     view.reviews = ReviewsDoc::of(project, manifest.snapshot_epoch);
+    view.changes = ChangesDoc::of(theme, manifest);
     view.signing = signing.map(|key| SigningDoc {
         public_key: crate::package::signing::encode_public(key),
         fingerprint: crate::package::signing::fingerprint(key),
         file: crate::package::signing::SIGNATURE_FILE,
     });
     let strings = Strings::fill(theme, language, manifest, &view);
+    view.notice =
+        notice_slot(language, &strings.text).html(manifest.notice.as_ref(), &manifest.online_url);
 
     view.csp = format!(
         // img-src data: for the site's logo (branding CSS), as in the entry files.
@@ -168,12 +172,100 @@ struct DocView<'a> {
     format_version: u32,
     any_key: bool,
     csp: String,
+    /// The launcher's notice slot (`package::notice`), with the notice block when one is set.
+    notice: String,
     css: &'a str,
     script: &'static str,
     /// Present when the build signs the manifest.
     signing: Option<SigningDoc>,
     calls: CallsDoc,
     reviews: ReviewsDoc,
+    /// Present when the build was compared with a previous copy.
+    changes: Option<ChangesDoc>,
+}
+
+/// What changed since the previous copy (`Manifest::compared_with`, `entries[].changes`): counts per
+/// entry point and the titles of the diagrams touched (none for a locked entry point).
+#[derive(Debug, Serialize)]
+struct ChangesDoc {
+    previous_long: String,
+    previous_revision: Option<String>,
+    added: usize,
+    changed: usize,
+    removed: usize,
+    diagrams_removed: usize,
+    entries: Vec<EntryChangesDoc>,
+    entries_removed: Vec<String>,
+    /// Locked entry points that could not be compared (locked with another key than then).
+    not_compared: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct EntryChangesDoc {
+    title: String,
+    new_entry: bool,
+    added: usize,
+    changed: usize,
+    removed: usize,
+    diagrams_removed: usize,
+    diagrams: Vec<String>,
+    locked: bool,
+}
+
+impl ChangesDoc {
+    fn of(theme: &DocumentTheme, m: &Manifest) -> Option<ChangesDoc> {
+        let compared = m.compared_with.as_ref()?;
+        let title = |e: &manifest::EntryRecord| {
+            if e.title.is_empty() {
+                string(theme, "locked_title")
+            } else {
+                e.title.clone()
+            }
+        };
+        let entries: Vec<EntryChangesDoc> = m
+            .entries
+            .iter()
+            .filter_map(|e| {
+                let c = e.changes.as_ref()?;
+                Some(EntryChangesDoc {
+                    title: title(e),
+                    new_entry: c.new_entry,
+                    added: c.added,
+                    changed: c.changed,
+                    removed: c.removed,
+                    diagrams_removed: c.diagrams_removed,
+                    diagrams: c.diagrams.clone(),
+                    locked: e.access != Access::Open,
+                })
+            })
+            .filter(|e| e.new_entry || e.added + e.changed + e.removed + e.diagrams_removed > 0)
+            .collect();
+        let sum = |f: fn(&EntryChangesDoc) -> usize| entries.iter().map(f).sum();
+        Some(ChangesDoc {
+            previous_long: compared
+                .snapshot
+                .get(..10)
+                .and_then(manifest::parse_date)
+                .map(|d| long_date(theme, d))
+                .unwrap_or_else(|| compared.snapshot.clone()),
+            previous_revision: compared
+                .commit
+                .as_deref()
+                .map(|c| c[..c.len().min(12)].to_string()),
+            added: sum(|e| e.added),
+            changed: sum(|e| e.changed),
+            removed: sum(|e| e.removed),
+            diagrams_removed: sum(|e| e.diagrams_removed),
+            entries_removed: compared.entries_removed.clone(),
+            not_compared: m
+                .entries
+                .iter()
+                .filter(|e| e.changes.is_none())
+                .map(title)
+                .collect(),
+            entries,
+        })
+    }
 }
 
 /// Diagrams past the review policy (`[backup] review_days`) at the snapshot's date, by owner. A locked
@@ -384,12 +476,31 @@ impl<'a> DocView<'a> {
             format_version: m.format_version,
             any_key: m.entries.iter().any(|e| e.access != Access::Open),
             csp: String::new(),
+            notice: String::new(),
             css,
             script: LAUNCHER_SCRIPT,
             signing: None,
             calls: CallsDoc::default(),
             reviews: ReviewsDoc::default(),
+            changes: None,
         }
+    }
+}
+
+/// The wording of the launcher's notice block, from the documents' strings (filled in, French spacing
+/// applied), for the launcher to carry in its slot.
+fn notice_slot(language: Language, text: &BTreeMap<String, String>) -> Slot {
+    let get = |key: &str| text.get(key).cloned().unwrap_or_else(|| key.to_string());
+    Slot {
+        lang: language.code().to_string(),
+        heading_set: get("notice_heading_set"),
+        heading_restored: get("notice_heading_restored"),
+        meta: get("notice_meta"),
+        meta_by: get("notice_meta_by"),
+        back: get("notice_back"),
+        months: get("months"),
+        date_format: get("date_format"),
+        day_one: get("day_one"),
     }
 }
 
@@ -433,7 +544,8 @@ impl Strings {
             "" => m.backup.owner.name.clone(),
             phone => format!("{} ({phone})", m.backup.owner.name),
         };
-        let values: [(&str, String); 17] = [
+        let changes = view.changes.as_ref();
+        let values: [(&str, String); 23] = [
             // First: the stale sentence's own `{date}` and `{days}` are filled by what follows (its
             // `{age}` and `{late}` by the launcher's script, at the day it is opened).
             (
@@ -462,6 +574,23 @@ impl Strings {
                 view.reviews.days.map(|d| d.to_string()).unwrap_or_default(),
             ),
             ("{locked_overdue}", view.reviews.locked_overdue.to_string()),
+            (
+                "{previous_date}",
+                changes.map(|c| c.previous_long.clone()).unwrap_or_default(),
+            ),
+            (
+                "{previous_revision}",
+                changes
+                    .and_then(|c| c.previous_revision.clone())
+                    .unwrap_or_default(),
+            ),
+            ("{added}", changes.map_or(0, |c| c.added).to_string()),
+            ("{changed}", changes.map_or(0, |c| c.changed).to_string()),
+            ("{removed}", changes.map_or(0, |c| c.removed).to_string()),
+            (
+                "{diagrams_removed}",
+                changes.map_or(0, |c| c.diagrams_removed).to_string(),
+            ),
         ];
         let mut text = BTreeMap::new();
         let mut html = BTreeMap::new();

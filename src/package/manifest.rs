@@ -50,6 +50,28 @@ pub struct Manifest {
     /// The user theme (`_theme/`) the bundle was built with, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub theme: Option<ThemeRecord>,
+    /// The previous copy this bundle was compared with (`lifeboat build --previous`, else the previous
+    /// build in `--out`); absent when there was none. Each entry point's `changes` says what changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compared_with: Option<ComparedWith>,
+    /// The outage notice the launcher shows (`lifeboat notice`), when one is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<super::notice::Notice>,
+}
+
+/// The previous copy a bundle was compared with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComparedWith {
+    /// Its snapshot (RFC 3339, UTC).
+    pub snapshot: String,
+    /// Its git commit, when it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// Titles (ids for a locked entry point that hides its title) of its entry points that this
+    /// bundle no longer has.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entries_removed: Vec<String>,
 }
 
 /// A user theme, as the manifest records it: which theme a bundle was built with, and whether it was
@@ -152,6 +174,18 @@ pub struct EntryRecord {
     pub nodes: usize,
     /// SHA-256 over the entry point's source files (see `source_hash`): compared by `verify --content`.
     pub source_sha256: String,
+    /// One line per step, what the next build compares with (`crate::changes`): open entry points
+    /// `FINGERPRINT DIAGRAM/NODE TITLE`, locked ones two keyed marks that reveal nothing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(regex(pattern = r"^[0-9a-f]{16} [^ ]+( .*)?$"))]
+    pub steps: Vec<String>,
+    /// Open entry points: `DIAGRAM TITLE` per diagram, to name removed diagrams.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diagram_titles: Vec<String>,
+    /// What changed since the previous copy (`compared_with`); absent when there was none, or when the
+    /// entry point could not be compared (locked with another key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changes: Option<crate::changes::Counts>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -171,6 +205,7 @@ impl EntryRecord {
         counts: (usize, usize),
         source_sha256: String,
         key_id: Option<String>,
+        steps: crate::changes::Record,
     ) -> EntryRecord {
         EntryRecord {
             id: entry.id.clone(),
@@ -194,7 +229,30 @@ impl EntryRecord {
             diagrams: counts.0,
             nodes: counts.1,
             source_sha256,
+            steps: steps.steps,
+            diagram_titles: steps.diagram_titles,
+            changes: steps.counts,
         }
+    }
+}
+
+impl Manifest {
+    /// This manifest as the previous copy of the next build (`crate::changes::Basis`).
+    pub fn basis(&self) -> crate::changes::Basis {
+        let mut basis =
+            crate::changes::Basis::new(self.snapshot.clone(), self.source.commit.clone());
+        for e in &self.entries {
+            let locked = e.access == Access::Key;
+            let entry = crate::changes::BasisEntry::read(
+                locked,
+                e.key_id.clone(),
+                &e.steps,
+                &e.diagram_titles,
+            );
+            let title = if e.title.is_empty() { &e.id } else { &e.title };
+            basis.add(&e.id, title, entry);
+        }
+        basis
     }
 }
 
@@ -400,6 +458,8 @@ impl Manifest {
             documents: Vec::new(),
             archive: Some(archive_name(&site.name, &snapshot.date)),
             theme: None,
+            compared_with: None,
+            notice: None,
         }
     }
 

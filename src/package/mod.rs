@@ -6,6 +6,7 @@ pub mod cache;
 pub mod documents;
 pub mod manifest;
 pub mod names;
+pub mod notice;
 pub mod output;
 pub mod signing;
 pub mod sink;

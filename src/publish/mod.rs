@@ -32,6 +32,7 @@ use crate::verify::{
 
 pub mod fs;
 pub mod lock;
+pub mod notice;
 mod rollback;
 mod signature;
 #[cfg(test)]
@@ -39,9 +40,7 @@ mod tests;
 pub mod withdraw;
 
 use fs::{Backoff, RealFs, ShareFs};
-use signature::{
-    bad_signature, copy_signature, place_signature, same_signature, staged_signature_problem,
-};
+use signature::{bad_signature, copy_signature, place_signature, staged_signature_problem};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PublishError {
@@ -70,6 +69,8 @@ pub enum PublishError {
         new: String,
         current: String,
     },
+    #[error("refusing to change the notice of `{share}`: {why}. Nothing was changed")]
+    Notice { share: String, why: String },
     #[error("`{0}` is the bundle folder itself; publish to another folder")]
     SameFolder(String),
     #[error("stopped after {0} filesystem steps (LIFEBOAT_PUBLISH_FAIL_AFTER, a test hook)")]
@@ -212,6 +213,8 @@ pub struct Published {
     pub withdrawn: withdraw::Withdrawn,
     /// With `--keep-old-keys`: the old copies that were not removed.
     pub kept: withdraw::Withdrawn,
+    /// Steps added, changed and removed against the bundle the share held, when it held one.
+    pub steps: Option<crate::changes::Delta>,
 }
 
 /// `2026-11-22T08:26:40Z` -> `2026-11-22T08-26-40Z`: a folder name every filesystem accepts.
@@ -244,6 +247,9 @@ pub struct Options<'a> {
     pub keep_old_keys: bool,
     /// Hears of a wait for the share's lock and of a stale lock taken over.
     pub notify: &'a dyn Fn(lock::Notice),
+    /// The secret signing key, to sign a manifest again when the share's notice is carried into a
+    /// signed bundle (`notice.rs`).
+    pub signing: Option<&'a ed25519_dalek::SigningKey>,
 }
 
 fn ignore(_: lock::Notice) {}
@@ -258,6 +264,7 @@ impl Options<'static> {
             allow_older: false,
             keep_old_keys: false,
             notify: &ignore,
+            signing: None,
         }
     }
 }
@@ -330,11 +337,18 @@ pub fn publish(
             });
         }
     }
+    let steps = current
+        .as_ref()
+        .map(|(old, _)| old.basis().delta(&new.basis()));
+    // The share's notice stays (`notice.rs`).
+    let share_notice = current.as_ref().and_then(|(m, _)| m.notice.as_ref());
+    let (new, new_raw, carried) = notice::keep(dir, new, new_raw, share_notice, opts.signing)?;
+    let same_sig = notice::same_signature(dir, share, carried.as_ref())?;
     let snapshot_dir = snapshot_folder(&new.snapshot);
     let mut unpruned = Vec::new();
     if current.as_ref().is_some_and(|(_, raw)| *raw == new_raw)
         && share_is_intact(share, now)
-        && same_signature(dir, share)?
+        && same_sig
     {
         clear_work(&work, ops)?;
         let pruned = prune(share, keep, &snapshot_dir, &mut unpruned, ops)?;
@@ -350,6 +364,7 @@ pub fn publish(
             replaced_newer: None,
             withdrawn: rolled_forward,
             kept: withdraw::Withdrawn::default(),
+            steps: None,
         });
     }
     let untouched = || {
@@ -366,9 +381,14 @@ pub fn publish(
     let staged = (|| {
         clear_work(&work, ops)?;
         for name in &names {
-            copy_file(&dir.join(name), &staging, name, ops)?;
+            match &carried {
+                Some(c) if name == notice::LAUNCHER_FILE => {
+                    write_file(&staging, name, &c.launcher, ops)?
+                }
+                _ => copy_file(&dir.join(name), &staging, name, ops)?,
+            }
         }
-        copy_signature(dir, &staging, ops)?;
+        notice::stage_signature(dir, &staging, carried.as_ref(), ops)?;
         write_file(&staging, manifest::FILE_NAME, &new_raw, ops)
     })();
     if let Err(e) = staged {
@@ -427,6 +447,7 @@ pub fn publish(
         replaced_newer,
         withdrawn,
         kept,
+        steps,
     })
 }
 

@@ -323,3 +323,84 @@ fn a_full_disk_while_staging_leaves_the_previous_bundle_and_no_staging_folder() 
     assert!(e.contains("No space left on device"), "{e}");
     assert_is(&share, OLD);
 }
+
+/// A bundle whose launcher has a notice slot, published to `share`.
+fn setup_launcher() -> (tempfile::TempDir, PathBuf) {
+    let root = tempfile::tempdir().unwrap();
+    let slot = crate::package::notice::Slot {
+        lang: "en".into(),
+        heading_set: "Notice".into(),
+        heading_restored: "Restored".into(),
+        meta: "{notice_date} {notice_time}".into(),
+        meta_by: "{notice_date} {notice_time} {notice_by}".into(),
+        back: "Back".into(),
+        months: "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".into(),
+        date_format: "{day} {month} {year}".into(),
+        day_one: "1".into(),
+    };
+    let launcher = format!("<main>{}</main>", slot.html(None, "https://example.com"));
+    bundle(
+        &root.path().join("old"),
+        OLD,
+        &[("a.html", "old a"), ("index.html", &launcher)],
+    );
+    let share = root.path().join("share");
+    let mut ops = Ops::real(Steps::default());
+    publish(
+        &root.path().join("old"),
+        &share,
+        &Options::new(3, NOW),
+        &mut ops,
+    )
+    .unwrap();
+    (root, share)
+}
+
+fn set_notice(share: &Path, fs: &LockingFs) -> Result<super::notice::Noticed, PublishError> {
+    let sleep = |_: Duration| {};
+    let mut ops = Ops {
+        fs,
+        backoff: Backoff {
+            delays: vec![Duration::from_millis(1), Duration::from_millis(2)],
+            sleep: &sleep,
+        },
+        steps: Steps::default(),
+    };
+    let notice = crate::package::notice::Notice {
+        kind: crate::package::notice::NoticeKind::Set,
+        text: "CRM down".into(),
+        by: None,
+        time: "2025-11-23T12:13:20Z".into(),
+        epoch: NOW,
+        built_manifest_sha256: String::new(),
+    };
+    super::notice::set(share, Some(notice), None, &Options::new(3, NOW), &mut ops)
+}
+
+#[test]
+fn a_notice_whose_launcher_or_manifest_stays_in_use_puts_the_old_launcher_back() {
+    for locked in ["index.html", "bcp-manifest.toml"] {
+        let (_root, share) = setup_launcher();
+        let before = (
+            read(&share, "index.html"),
+            read(&share, "bcp-manifest.toml"),
+        );
+        let fs = LockingFs::default();
+        fs.lock(share.join(locked), usize::MAX);
+        let err = set_notice(&share, &fs).unwrap_err();
+        assert!(
+            err.to_string().contains("The launcher was put back"),
+            "{locked}: {err}"
+        );
+        assert_is(&share, OLD);
+        let after = (
+            read(&share, "index.html"),
+            read(&share, "bcp-manifest.toml"),
+        );
+        assert_eq!(after, before, "{locked}: the share is as it was");
+        // Closed, the notice goes in.
+        set_notice(&share, &LockingFs::default()).unwrap();
+        assert_is(&share, OLD);
+        assert!(read(&share, "index.html").unwrap().contains("CRM down"));
+    }
+}

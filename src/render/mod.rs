@@ -40,6 +40,8 @@ pub struct RenderedEntry {
     /// ([`search_index::Segment`]), space-separated, for `#lb-bundle`: set by the caller, which packs
     /// each segment once for the whole bundle (empty: no element).
     pub siblings: String,
+    /// What the manifest records of its steps, and what changed since the previous copy.
+    pub steps: crate::changes::Record,
 }
 
 pub struct RenderContext<'a> {
@@ -49,6 +51,11 @@ pub struct RenderContext<'a> {
     pub snapshot: &'a Snapshot,
     pub csp: &'a str,
     pub tera: &'a Tera,
+    /// The previous copy to compare with, when there is one.
+    pub basis: Option<&'a crate::changes::Basis>,
+    /// Marks a locked entry point's steps (from its key); `None` without a key, when a locked entry
+    /// point records no steps (`verify --rebuild` takes them from the manifest).
+    pub marker: Option<&'a dyn crate::changes::Marker>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -79,13 +86,15 @@ pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     text
 }
 
-/// Renders one diagram's nodes; returns the view and the ids of the images it shows.
+/// Renders one diagram's nodes; returns the view, the ids of the images it shows and its steps'
+/// fingerprints (`crate::changes`).
 fn render_diagram<'a>(
     cx: &RenderContext<'a>,
     entry: &'a Entry,
     diagram: &'a Diagram,
     labels: &fields::Labels,
-) -> (DiagramView<'a>, Vec<String>) {
+) -> (DiagramView<'a>, Vec<String>, Vec<crate::changes::Step>) {
+    let mut steps = Vec::with_capacity(diagram.nodes.len());
     let mut images = html::ShownImages::default();
     let events = diagram.events();
     let renderer = NodeRenderer {
@@ -128,10 +137,12 @@ fn render_diagram<'a>(
                 })
                 .collect();
             let search = search_index::node_text(node, node_events, labels);
+            let html = fields::expand(renderer.render(node_events, &mut images), labels);
+            steps.push(step_of(cx, diagram, node, &html, node_events));
             NodeView {
                 id: &node.id,
                 title: &node.title,
-                html: fields::expand(renderer.render(node_events, &mut images), labels),
+                html,
                 answers,
                 search: Some(search),
             }
@@ -154,7 +165,55 @@ fn render_diagram<'a>(
         nodes,
         map: map::diagram_map(cx, entry, diagram).map(|m| m.to_json()),
     };
-    (view, images.into_ids())
+    (view, images.into_ids(), steps)
+}
+
+/// A node's fingerprint of what the agent sees (`crate::changes`): its title, its HTML, its answers by
+/// the ids they lead to (not their positions) and its images by name and content.
+fn step_of(
+    cx: &RenderContext,
+    diagram: &Diagram,
+    node: &crate::content::Node,
+    html: &str,
+    events: &[crate::content::markdown::Ev],
+) -> crate::changes::Step {
+    use pulldown_cmark::{Event, Tag};
+    let answers = node
+        .answers
+        .iter()
+        .map(
+            |a| match cx.checked.links.get(&(diagram.file, a.dest.clone())) {
+                Some(t) => [a.label.as_str(), &t.entry, &t.diagram, &t.node],
+                None => [a.label.as_str(), "", "", ""],
+            },
+        )
+        .collect();
+    let images = events
+        .iter()
+        .filter_map(|(event, _)| match event {
+            Event::Start(Tag::Image { dest_url, .. }) => Some(dest_url.as_ref()),
+            _ => None,
+        })
+        .map(|name| {
+            let id = cx
+                .checked
+                .image_refs
+                .get(&(diagram.file, name.to_string()))
+                .map_or("", String::as_str);
+            (name, id)
+        })
+        .collect();
+    let shown = crate::changes::Shown {
+        title: &node.title,
+        html,
+        answers,
+        images,
+    };
+    crate::changes::Step {
+        id: format!("{}/{}", diagram.id, node.id),
+        title: node.title.clone(),
+        fingerprint: crate::changes::fingerprint(&shown),
+    }
 }
 
 pub fn render_entry(cx: &RenderContext, entry: &Entry) -> Result<RenderedEntry, RenderError> {
@@ -163,7 +222,7 @@ pub fn render_entry(cx: &RenderContext, entry: &Entry) -> Result<RenderedEntry, 
     let call = CallView::of(project, entry);
     let labels = search_index::labels(&call);
     // Diagrams render on all cores; collecting keeps their order, so the output stays deterministic.
-    let rendered: Vec<(DiagramView, Vec<String>)> = entry
+    let rendered: Vec<(DiagramView, Vec<String>, Vec<crate::changes::Step>)> = entry
         .diagrams
         .par_iter()
         .map(|diagram| render_diagram(cx, entry, diagram, &labels))
@@ -171,10 +230,13 @@ pub fn render_entry(cx: &RenderContext, entry: &Entry) -> Result<RenderedEntry, 
     let mut images: Vec<String> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut diagrams = Vec::with_capacity(rendered.len());
-    for (view, ids) in rendered {
+    let mut steps = Vec::new();
+    for (view, ids, diagram_steps) in rendered {
         images.extend(ids.into_iter().filter(|id| seen.insert(id.clone())));
         diagrams.push(view);
+        steps.extend(diagram_steps);
     }
+    let (step_record, changes) = changes_of(cx, entry, &steps, &diagrams);
     let node_count = diagrams.iter().map(|d| d.nodes.len()).sum();
     let start_diagram = entry.diagram(entry.config.start.get_ref());
     let start = NodeRef {
@@ -205,6 +267,7 @@ pub fn render_entry(cx: &RenderContext, entry: &Entry) -> Result<RenderedEntry, 
         environment: env_name,
         strings: &cx.theme.strings,
         call,
+        changes,
         diagrams,
     };
     let diagram_count = payload.diagrams.len();
@@ -242,7 +305,59 @@ pub fn render_entry(cx: &RenderContext, entry: &Entry) -> Result<RenderedEntry, 
         diagram_count,
         node_count,
         siblings: String::new(),
+        steps: step_record,
     })
+}
+
+/// What the manifest records of an entry point's steps, and the comparison with the previous copy for
+/// its payload. A locked entry point without a marker (no key: `verify --rebuild`) records nothing.
+fn changes_of<'a>(
+    cx: &RenderContext<'a>,
+    entry: &Entry,
+    steps: &[crate::changes::Step],
+    diagrams: &[DiagramView<'a>],
+) -> (crate::changes::Record, Option<ChangesView>) {
+    use crate::changes;
+    let locked = entry.is_locked();
+    let marker = cx.marker.filter(|_| locked);
+    if locked && marker.is_none() {
+        return (changes::Record::default(), None);
+    }
+    let titles: Vec<(&str, &str)> = diagrams.iter().map(|d| (d.id, d.title)).collect();
+    let mut record = changes::Record {
+        steps: changes::step_lines(&entry.id, steps, marker),
+        diagram_titles: if locked {
+            Vec::new()
+        } else {
+            titles
+                .iter()
+                .map(|(id, title)| format!("{id} {}", title.replace(char::is_control, " ")))
+                .collect()
+        },
+        counts: None,
+    };
+    let Some(basis) = cx.basis else {
+        return (record, None);
+    };
+    let Ok(found) = changes::compare(basis, &entry.id, steps, &titles, marker) else {
+        return (record, None);
+    };
+    record.counts = Some(found.counts(locked));
+    let view = ChangesView {
+        previous: basis.date().to_string(),
+        revision: basis
+            .revision
+            .as_ref()
+            .map(|r| r.chars().take(12).collect()),
+        new_entry: found.new_entry,
+        added: found.added,
+        changed: found.changed,
+        removed: found.removed,
+        removed_count: found.removed_count,
+        diagrams_removed: found.diagrams_removed,
+        diagrams_removed_count: found.diagrams_removed_count,
+    };
+    (record, Some(view))
 }
 
 /// JSON that cannot end or confuse the `<script>` element it sits in.
@@ -342,6 +457,8 @@ mod linear_tests {
             snapshot: &snapshot,
             csp: "",
             tera: &tera,
+            basis: None,
+            marker: None,
         };
         std::hint::black_box(map::diagram_map(&cx, entry, diagram));
     }

@@ -44,6 +44,7 @@ pub fn used_keys(theme: &Theme) -> Vec<(String, &'static str)> {
         ("calllog.js", &theme.calllog_js),
         ("call.js", &theme.call_js),
         ("layout.js", &theme.layout_js),
+        ("changes.js", &theme.changes_js),
         ("unlock.js", &theme.unlock_js),
     ] {
         for key in script_keys(text) {

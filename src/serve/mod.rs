@@ -133,6 +133,8 @@ pub struct Shared {
     building: Mutex<()>,
     /// Requests being answered (long polls hold one each), to bound the worker threads.
     pub in_flight: AtomicUsize,
+    /// The copy the pages say what changed since (`serve --previous`), read once at start.
+    basis: Option<crate::changes::Basis>,
 }
 
 impl Shared {
@@ -183,7 +185,7 @@ impl Shared {
         let started = Instant::now();
         let next_generation = self.lock().generation + 1;
         let last = self.lock().site.clone();
-        let outcome = build_files(content_dir, env, last.as_deref());
+        let outcome = build_files(content_dir, env, last.as_deref(), self.basis.as_ref());
         drop(last);
         let mut inner = self.lock();
         inner.revision += 1;
@@ -234,12 +236,16 @@ impl Server {
         listener: TcpListener,
         content_dir: PathBuf,
         env: Option<String>,
+        basis: Option<crate::changes::Basis>,
     ) -> anyhow::Result<Server> {
         let http = tiny_http::Server::from_listener(listener, None)
             .map_err(|e| anyhow::anyhow!("cannot serve: {e}"))?;
         Ok(Server {
             http,
-            shared: Arc::new(Shared::default()),
+            shared: Arc::new(Shared {
+                basis,
+                ..Shared::default()
+            }),
             content_dir,
             env,
         })
@@ -280,6 +286,7 @@ pub fn build_files(
     content_dir: &Path,
     env: Option<&str>,
     last: Option<&Site>,
+    basis: Option<&crate::changes::Basis>,
 ) -> Result<bundle::InMemory, Vec<Problem>> {
     let crate::pipeline::Prepared {
         report,
@@ -329,6 +336,7 @@ pub fn build_files(
         &snapshot,
         key.as_ref(),
         previous.as_ref(),
+        basis,
     )
     .map_err(|e| vec![Problem::general(e.to_string())])
 }

@@ -17,6 +17,8 @@ use crate::package::cache;
 use crate::package::manifest::{self, Manifest, FORMAT_VERSION};
 use crate::package::output::MARKER;
 
+pub mod changes;
+pub mod drill;
 pub mod rebuild;
 pub mod share;
 pub mod signature;
@@ -59,6 +61,8 @@ pub enum VerifyError {
     },
     #[error("`{0}` is larger than the {limit} MiB limit for a manifest or journal", limit = .1 >> 20)]
     TooLarge(String, u64),
+    #[error("`{0}` holds no drill checklist (a `<!-- drill:… -->` item): a bundle built by a lifeboat without `verify --drill`, or a user theme's contingency.md without the tags; rebuild and publish it")]
+    NoDrill(String),
     #[error("`{0}` is not a usable bundle zip: {1}")]
     BadZip(String, String),
     #[error("`{path}` {why}; lifeboat will not use it")]
@@ -187,6 +191,12 @@ pub struct Verification {
     /// Present when a publish is in progress (or was interrupted) in this folder.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub publishing: Option<Publishing>,
+    /// What changed since the copy the bundle was compared with, when it was (`build --previous`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub changes: Option<changes::ChangesSummary>,
+    /// The outage notice the launcher shows (`lifeboat notice`), when one is set; not a problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<crate::package::notice::Notice>,
 }
 
 impl Verification {
@@ -375,6 +385,8 @@ pub fn verify(
         stale,
         behind,
         publishing,
+        changes: changes::summary(m),
+        notice: m.notice.clone(),
     };
     result.ok = result.problems() == 0;
     Ok(result)

@@ -66,16 +66,43 @@ impl Rebuild {
     }
 }
 
+/// Puts `notice` into the rebuilt launcher and manifest.
+fn with_notice(
+    rebuilt: &mut std::collections::BTreeMap<String, std::sync::Arc<Vec<u8>>>,
+    notice: &crate::package::notice::Notice,
+) -> Result<(), String> {
+    use crate::package::notice::{apply, LAUNCHER};
+    let (Some(raw), Some(launcher)) = (rebuilt.get(manifest::FILE_NAME), rebuilt.get(LAUNCHER))
+    else {
+        return Ok(());
+    };
+    let text = std::str::from_utf8(raw).map_err(|e| e.to_string())?;
+    let built = manifest::Manifest::from_toml(text).map_err(|e| e.to_string())?;
+    let applied = apply(&built, raw, launcher, Some(notice.clone()))
+        .map_err(|e| format!("the share's notice cannot be put into the rebuild: {e}"))?;
+    rebuilt.insert(manifest::FILE_NAME.into(), applied.manifest_raw.into());
+    rebuilt.insert(LAUNCHER.into(), applied.launcher.into());
+    Ok(())
+}
+
 /// Rebuilds the checked `project` (which must have no errors; load it with the manifest's environment)
 /// and compares it with the bundle in `dir`. `public` is the key the contingency document names when
 /// the content signs its bundles; without it, the key the bundle's signature file names is used.
+/// `previous`: the copy the bundle was compared with, when it was (`Manifest::compared_with`).
 pub fn rebuild(
     dir: &Path,
     project: &Project,
     checked: &Checked,
     public: Option<&VerifyingKey>,
+    previous: Option<&crate::changes::Basis>,
 ) -> Result<Rebuild, String> {
     let (m, _) = read_manifest(&dir.join(manifest::FILE_NAME)).map_err(|e| e.to_string())?;
+    if let (Some(compared), None) = (&m.compared_with, previous) {
+        return Err(format!(
+            "the bundle says what changed since the copy of {}: give that copy with --previous to rebuild it",
+            compared.snapshot.get(..10).unwrap_or(&compared.snapshot)
+        ));
+    }
     let snapshot = Snapshot::take(&project.root, Some(m.snapshot_epoch.to_string()))
         .map_err(|e| e.to_string())?;
     let locked: BTreeSet<String> = project
@@ -89,12 +116,16 @@ pub fn rebuild(
         _ => None,
     };
     let take_locked = |name: &str| {
-        let key_id = m
-            .entries
-            .iter()
-            .find(|e| e.file == name)
-            .and_then(|e| e.key_id.clone());
-        read(name).map(|bytes| (bytes, key_id))
+        let record = m.entries.iter().find(|e| e.file == name);
+        let key_id = record.and_then(|e| e.key_id.clone());
+        let steps = record
+            .map(|e| crate::changes::Record {
+                steps: e.steps.clone(),
+                diagram_titles: e.diagram_titles.clone(),
+                counts: e.changes.clone(),
+            })
+            .unwrap_or_default();
+        read(name).map(|bytes| (bytes, key_id, steps))
     };
     let bundle_sig = match share::read(
         &dir.join(SIGNATURE_FILE),
@@ -116,13 +147,19 @@ pub fn rebuild(
         signing: signer.as_ref(),
         locked_files: Some(&take_locked),
         timings: None,
+        basis: previous,
     };
     let sink = MemorySink::new();
     let unzipped = bundle::build_files(&sink, project, checked, &snapshot, None, options)
         .map_err(|e| format!("the rebuild failed: {e}"))?;
     bundle::zip_into(&sink, unzipped, &snapshot, options)
         .map_err(|e| format!("the rebuild failed: {e}"))?;
-    let rebuilt = sink.into_files();
+    let mut rebuilt = sink.into_files();
+    // A notice set on the share (`lifeboat notice`) goes into the rebuilt launcher and manifest the way
+    // it went into the share's: with it, they are what a build with that notice gives.
+    if let Some(n) = &m.notice {
+        with_notice(&mut rebuilt, n)?;
+    }
 
     let mut names: BTreeSet<String> = rebuilt.keys().cloned().collect();
     names.extend(m.files().map(|(f, _, _)| f.to_string()));

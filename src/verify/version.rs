@@ -80,7 +80,16 @@ impl Version {
             && zip::ZipArchive::new(io::Cursor::new(bytes))
                 .ok()
                 .and_then(|mut zip| members::read_manifest_member(&mut zip).ok())
-                .is_some_and(|data| data == self.raw)
+                .is_some_and(|data| data == self.raw || self.is_built_manifest(&data))
+    }
+
+    /// With a notice set, the zip holds the manifest the build wrote (without the notice): `data` is
+    /// that one when its SHA-256 is the one the notice records.
+    fn is_built_manifest(&self, data: &[u8]) -> bool {
+        self.manifest
+            .notice
+            .as_ref()
+            .is_some_and(|n| sha256_hex(data) == n.built_manifest_sha256)
     }
 
     /// Checks each member as it is decompressed (one at a time, never all of them in memory, none
@@ -90,13 +99,23 @@ impl Version {
             .map_err(|e| format!("unreadable zip: {e}"))?;
         let data = members::read_manifest_member(&mut zip)
             .map_err(|e| format!("member {}: {e}", manifest::FILE_NAME))?;
-        if data != self.raw {
+        // With a notice set, the zip keeps the launcher the build wrote: its members are checked against
+        // the manifest the build wrote, which the notice names by its SHA-256.
+        let built;
+        let reference = if data == self.raw {
+            self
+        } else if self.is_built_manifest(&data) {
+            let shown = format!("the zip's {}", manifest::FILE_NAME);
+            let m = super::parse_manifest(&shown, &data).map_err(|e| e.to_string())?;
+            built = Version::new(m, data);
+            &built
+        } else {
             return Err(format!(
                 "its {} differs from the folder's",
                 manifest::FILE_NAME
             ));
-        }
-        let problem = members::check_members(&mut zip, self)
+        };
+        let problem = members::check_members(&mut zip, reference)
             .into_iter()
             .find(|c| c.status != FileStatus::Ok);
         match problem {

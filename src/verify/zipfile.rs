@@ -157,6 +157,8 @@ pub fn verify(
         stale: super::staleness(m, now),
         behind: sources.map(|s| super::behind(m, s)),
         publishing: None,
+        changes: super::changes::summary(m),
+        notice: m.notice.clone(),
     };
     result.ok = result.problems() == 0;
     Ok(result)

@@ -25,6 +25,7 @@ module.exports = [
         lbCallLog: 'readonly',
         lbCall: 'readonly',
         lbLayout: 'readonly',
+        lbChanges: 'readonly',
       },
     },
     rules: {

@@ -5,7 +5,8 @@
 // (tests/fixtures/call-site: a field typed and shown later, end call, the log, a locked entry point's
 // calls sealed with HKDF and AES-GCM), and the desk trial (tests/fixtures/desk-en: answers in view at
 // 1280×800 and 390×700, the focus ring in the accent, a cross-link into a locked file and Back asking
-// for the key once). Every page must make no
+// for the key once), and the outage notice on the launcher (`lifeboat notice`, the link back from an entry
+// file). Every page must make no
 // network request, log no error and break no rule of its own Content-Security-Policy.
 // Ids and texts come from each file's payload, except the locked fixture's (see locked.test.js).
 
@@ -318,6 +319,42 @@ describe('viewer in Firefox', { skip: skipReason() }, () => {
     await heading(page, 'Verify the unknown payments');
     assert.equal(await page.$('#lb-key'), null, 'no key asked after Back');
     await s.close();
+  });
+
+  it('outage notice: the launcher shows it, then "restored" with its link; an entry file links back to it', async () => {
+    // `lifeboat notice` on a copy of the example (the binary is $LIFEBOAT_BIN; see notice.test.js).
+    assert.ok(process.env.LIFEBOAT_BIN, 'LIFEBOAT_BIN is set (run through `cargo test --test browser`)');
+    const share = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'lifeboat-notice-ff-'));
+    const notice = (...args) => require('node:child_process').execFileSync(process.env.LIFEBOAT_BIN, ['notice', share, ...args], {
+      env: { ...process.env, LIFEBOAT_NOW: '1763900000' },
+    });
+    try {
+      fs.cpSync(process.env.LIFEBOAT_DIST, share, { recursive: true });
+      notice('Le CRM est indisponible depuis 9h10. <script>alert(1)</script>', '--by', 'Cellule de continuité');
+      const launcher = path.join(share, 'index.html');
+      let s = await open(launcher);
+      let text = await s.page.$eval('#lb-notice .notice-text', (e) => e.textContent.trim());
+      assert.equal(text, 'Le CRM est indisponible depuis 9h10. <script>alert(1)</script>');
+      assert.match(await s.page.$eval('#lb-notice .notice-meta', (e) => e.textContent), /par Cellule de continuité/);
+      await s.close();
+
+      const entry = h.entries(share)[0];
+      s = await open(entry.file);
+      await heading(s.page, entry.payload.entry.title);
+      await Promise.all([s.page.waitForNavigation(), s.page.click('#lb-launcher')]);
+      assert.match(s.page.url(), /index\.html$/);
+      text = await s.page.$eval('#lb-notice .notice-text', (e) => e.textContent.trim());
+      assert.match(text, /^Le CRM est indisponible/);
+      await s.close();
+
+      notice('--restored', 'Service rétabli.');
+      s = await open(launcher);
+      const href = await s.page.$eval('#lb-notice .notice-back a', (a) => a.getAttribute('href'));
+      assert.match(href, /^https:\/\//);
+      await s.close();
+    } finally {
+      fs.rmSync(share, { recursive: true, force: true });
+    }
   });
 
   it('unlocks a locked entry point with its key', async () => {

@@ -4,7 +4,8 @@
 // answers clicked, Back and Forward, images, search, the map) and a locked entry point opened with its key
 // (PBKDF2 and AES-GCM in WebKit's crypto.subtle), and the call assistant (a field typed and shown later
 // in another diagram, end call, the log), and the desk trial (tests/fixtures/desk-en: the question and
-// its answers in view, a cross-link into a locked file and Back asking for the key once). Every page
+// its answers in view, a cross-link into a locked file and Back asking for the key once), and the outage
+// notice on the launcher (`lifeboat notice`, reached from an entry file's link back). Every page
 // must make no network request, log no error
 // and break no rule of its own Content-Security-Policy.
 //
@@ -26,7 +27,7 @@ const fs = require('node:fs');
 const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
-const { spawn } = require('node:child_process');
+const { spawn, execFileSync } = require('node:child_process');
 const h = require('./helpers');
 
 const DRIVER = process.env.LIFEBOAT_WEBKIT_DRIVER;
@@ -441,6 +442,40 @@ describe('viewer in WebKit', { skip: skipReason() }, () => {
     await heading('Verify the unknown payments');
     assert.equal(await d.executeScript(() => !!document.getElementById('lb-key')), false, 'no key asked after Back');
     await checkPage();
+  });
+
+  it('outage notice: the launcher shows it, an entry file links back to it, then "restored" with its link', async () => {
+    // `lifeboat notice` ($LIFEBOAT_BIN) on a copy of the example, then probed copies of its pages.
+    assert.ok(process.env.LIFEBOAT_BIN, 'LIFEBOAT_BIN is set (run through `cargo test --test browser`)');
+    const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-notice-wk-'));
+    const share = path.join(temp, 'share');
+    const notice = (...args) => execFileSync(process.env.LIFEBOAT_BIN, ['notice', share, ...args], {
+      env: { ...process.env, LIFEBOAT_NOW: '1763900000' },
+    });
+    try {
+      fs.cpSync(process.env.LIFEBOAT_DIST, share, { recursive: true });
+      notice('Le CRM est indisponible depuis 9h10.', '--by', 'Cellule de continuité');
+      let pages = probedCopy(share, path.join(temp, 'set'));
+      const entry = h.entries(pages)[0];
+      await d.get(h.fileUrl(entry.file));
+      await heading(entry.payload.entry.title);
+      await checkPage();
+      await d.findElement(By.css('#lb-launcher')).click();
+      await until('the launcher', () => /index\.html$/.test(location.href) && !!document.getElementById('lb-notice'));
+      const text = await d.executeScript(() => document.querySelector('#lb-notice .notice-text').textContent.trim());
+      assert.equal(text, 'Le CRM est indisponible depuis 9h10.');
+      await checkPage();
+
+      notice('--restored', 'Service rétabli.');
+      pages = probedCopy(share, path.join(temp, 'restored'));
+      await d.get(h.fileUrl(path.join(pages, 'index.html')));
+      await until('the link back', () => !!document.querySelector('#lb-notice .notice-back a'));
+      const href = await d.executeScript(() => document.querySelector('#lb-notice .notice-back a').getAttribute('href'));
+      assert.match(href, /^https:\/\//);
+      await checkPage();
+    } finally {
+      fs.rmSync(temp, { recursive: true, force: true });
+    }
   });
 
   it('unlocks a locked entry point with its key', async () => {

@@ -46,7 +46,7 @@ fn an_older_snapshot_is_refused_and_a_rollback_is_a_publish_from_the_archive_wit
     assert_eq!(run.code, 0, "{}", run.transcript());
     assert!(
         run.stdout.starts_with(&format!(
-            "published snapshot {OLD} to share (6 files)\n  rolled back from snapshot {NEW} (--allow-older)\n  previous bundle kept in share/archive/2025-11-23T08-26-40Z\n"
+            "published snapshot {OLD} to share (6 files)\n  against what the share held: 2 steps added, 3 changed, 2 removed (1 entry point(s) added, 1 removed)\n  rolled back from snapshot {NEW} (--allow-older)\n  previous bundle kept in share/archive/2025-11-23T08-26-40Z\n"
         )),
         "{}",
         run.transcript()

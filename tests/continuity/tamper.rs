@@ -11,13 +11,13 @@ use crate::common::*;
 const ZIP: &str = "example-contact-centre-offline-2025-11-22.zip";
 const SIG: &str = "bcp-manifest.toml.sig";
 
-struct Keys {
-    secret: String,
-    public: String,
-    fingerprint: String,
+pub(super) struct Keys {
+    pub(super) secret: String,
+    pub(super) public: String,
+    pub(super) fingerprint: String,
 }
 
-fn new_keys(dir: &Path) -> Keys {
+pub(super) fn new_keys(dir: &Path) -> Keys {
     let run = lifeboat(dir, &["key", "new-signing"]);
     assert_eq!(run.code, 0, "{}", run.transcript());
     let field = |name: &str| {
@@ -35,7 +35,7 @@ fn new_keys(dir: &Path) -> Keys {
 }
 
 /// `dir/content` (fixture `name`) with `[signing]` appended to its site.toml.
-fn signed_content(dir: &Path, name: &str, signing: &str) {
+pub(super) fn signed_content(dir: &Path, name: &str, signing: &str) {
     copy_dir(&fixture(name), &dir.join("content"));
     let site = dir.join("content/site.toml");
     let mut text = fs::read_to_string(&site).unwrap();
@@ -44,7 +44,7 @@ fn signed_content(dir: &Path, name: &str, signing: &str) {
     fs::write(site, text).unwrap();
 }
 
-fn build_signed(dir: &Path, out: &str, keys: &Keys, at: i64) -> Run {
+pub(super) fn build_signed(dir: &Path, out: &str, keys: &Keys, at: i64) -> Run {
     let run = lifeboat_env(
         dir,
         &["build", "content", "--out", out],

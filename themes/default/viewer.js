@@ -4,7 +4,8 @@
  * Routes (location.hash): #/ home, #/<diagram> start node, #/<diagram>/<node> a node,
  * #/~all/<diagram> the whole diagram, #/~map/<diagram>[/<node>] its map, #/~at/<d>/<n> diagram d, node n
  * of this file by position (links from other files into a locked one), #/~print every diagram for
- * printing, #/~calls[/<id>] the call log (call.js). See docs/viewer-contract.md.
+ * printing, #/~calls[/<id>] the call log (call.js), #/~changes what changed since the previous copy
+ * (changes.js). See docs/viewer-contract.md.
  * `sealedImages`: {id: [mime, base64]} of a locked entry point, else null (images in #lb-img-<id>, search
  * texts and maps in #lb-more). `sealedCall`: {key} for a locked entry point's stored calls (unlock.js). */
 function lbViewer(data, sealedImages, sealedCall) {
@@ -308,6 +309,7 @@ function lbViewer(data, sealedImages, sealedCall) {
         h('a', { class: 'lb-btn lb-btn-primary', id: 'lb-start', href: nodeHref(st.diagram.id, st.node.id) },
           S('start_diagram', { title: st.diagram.title }))));
     }
+    if (changes) parts.push(changes.homeLine());
     parts.push(h('h2', { class: 'lb-section-title', text: S('diagrams_heading') }));
     if (!data.diagrams.length) {
       parts.push(h('p', { class: 'lb-empty', text: S('diagrams_empty') }));
@@ -318,6 +320,7 @@ function lbViewer(data, sealedImages, sealedCall) {
           h('a', { class: 'lb-diagram-link', href: start ? nodeHref(d.id, start) : '#/~all/' + d.id, text: d.title }),
           d.description ? h('p', { class: 'lb-diagram-desc', text: d.description }) : null,
           reviewLine(d),
+          changes && changes.diagramLine(d.id),
           tagList(d.tags),
           h('a', { class: 'lb-diagram-all', href: '#/~all/' + encodeURIComponent(d.id), text: S('whole_diagram') }),
           ' ',
@@ -364,7 +367,8 @@ function lbViewer(data, sealedImages, sealedCall) {
         btn(mapHref(d.id, n.id), S('map'), { 'data-lb-map': '' })),
       trailView(f),
       h('p', { class: 'lb-kicker', text: d.title }),
-      heading('h1', n.title)
+      heading('h1', n.title),
+      changes && changes.badge(d.id, n.id, false)
     ];
     if (n.id === start && d.intro_html) parts.push(h('div', { class: 'lb-intro lb-content', html: d.intro_html }));
     parts.push(h('div', { class: 'lb-content', html: n.html || '' }));
@@ -420,7 +424,8 @@ function lbViewer(data, sealedImages, sealedCall) {
       var answers = n.answers || [];
       return h('li', { class: 'lb-all-node', id: allAnchorId(n.id, multi && d.id), 'data-node': n.id },
         h(multi ? 'h3' : 'h2', { class: 'lb-all-title', id: 'lb-h-' + (multi ? d.id + '~' : '') + n.id, tabindex: '-1' },
-          h('span', { class: 'lb-num', text: sectionNumber(d.id, i) + ' ' }), n.title),
+          h('span', { class: 'lb-num', text: sectionNumber(d.id, i) + ' ' }), n.title,
+          changes && changes.badge(d.id, n.id, true)),
         h('div', { class: 'lb-content', html: n.html || '' }),
         answers.length
           ? h('ul', { class: 'lb-all-answers', 'aria-label': S('answers_label') }, answers.map(function (a) {
@@ -526,6 +531,7 @@ function lbViewer(data, sealedImages, sealedCall) {
     if (parts.length === 2 && parts[0] === '~all') return { kind: 'all', d: parts[1] };
     if ((parts.length === 2 || parts.length === 3) && parts[0] === '~map') return { kind: 'map', d: parts[1], n: parts[2] };
     if (parts.length === 1 && parts[0] === '~print') return { kind: 'print' };
+    if (parts.length === 1 && parts[0] === '~changes') return { kind: 'changes' };
     if (parts.length === 3 && parts[0] === '~at') return { kind: 'at', d: parts[1], n: parts[2] };
     if (parts.length <= 2 && parts[0] === '~calls') return { kind: 'calls', id: parts[1] };
     if (parts.length === 1 || (parts.length === 2 && parts[1] === '')) return { kind: 'diagram', d: parts[0] };
@@ -597,6 +603,7 @@ function lbViewer(data, sealedImages, sealedCall) {
       } else if (r.kind === 'print') {
         out = renderPrintAll();
       } else if (r.kind === 'calls' && call) out = call.render(r.id);
+      else if (r.kind === 'changes' && changes) out = changes.render();
       if (!out) {
         r = { kind: 'unknown' };
         out = renderNotFound();
@@ -658,6 +665,12 @@ function lbViewer(data, sealedImages, sealedCall) {
   /* The page's frame (layout.js's `lbLayout`): banner, header menu, colour scheme, answers kept in view. */
   var layout = typeof lbLayout === 'object' && lbLayout ? lbLayout.start({ doc: doc, data: data, h: h, S: S, byId: byId, view: view })
     : { shown: function () {} };
+
+  /* What changed since the previous copy (changes.js's `lbChanges`): null when the payload has no
+   * comparison. */
+  var changes = typeof lbChanges === 'object' && lbChanges ? lbChanges.start({
+    data: data, h: h, S: S, btn: btn, heading: heading, nodeHref: nodeHref, findNode: findNode, baseTitle: baseTitle
+  }) : null;
 
   /* ---------- clicks and keys ---------- */
 
