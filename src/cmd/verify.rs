@@ -316,17 +316,7 @@ fn write_text(out: &mut String, r: &Verification, extras: &Extras) -> std::fmt::
         )?;
     }
     if r.stale.stale {
-        let age = crate::package::manifest::Age {
-            days: r.stale.days_old,
-            late: r.stale.days_overdue,
-        };
-        let date = r.snapshot.get(..10).unwrap_or(&r.snapshot);
-        writeln!(
-            out,
-            "stale    {} It was due by {}.",
-            crate::package::manifest::stale_sentence_en(age, date, r.stale.frequency_days),
-            r.stale.next_due
-        )?;
+        writeln!(out, "stale    {}", r.stale.sentence(&r.snapshot))?;
     }
     if let Some(changes) = &r.changes {
         writeln!(out, "changes  {}", changes.line())?;

@@ -140,6 +140,23 @@ pub struct Staleness {
     pub future: bool,
 }
 
+impl Staleness {
+    /// The one stale sentence (`manifest::Age`, the UI string `stale_body` in English) for a copy of
+    /// `snapshot` (RFC 3339; its date is said), then when it was due.
+    pub fn sentence(&self, snapshot: &str) -> String {
+        let age = manifest::Age {
+            days: self.days_old,
+            late: self.days_overdue,
+        };
+        let date = snapshot.get(..10).unwrap_or(snapshot);
+        format!(
+            "{} It was due by {}.",
+            manifest::stale_sentence_en(age, date, self.frequency_days),
+            self.next_due
+        )
+    }
+}
+
 /// Clock skew between the build machine and the one verifying, tolerated before a snapshot counts as
 /// dated in the future.
 pub const FUTURE_SKEW_SECONDS: i64 = 300;
