@@ -7,14 +7,15 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::access::{self, AccessError, AccessKey};
+use crate::access::groups::{self, KeyRing};
+use crate::access::{self, AccessError};
 use crate::check::Checked;
 use crate::content::Project;
 use crate::inline::{self, Assets, InlineError};
 use crate::package::archive;
 use crate::package::cache::{CacheFile, CachedArchive, CachedEntry, Keys, Previous, ReusedFrom};
 use crate::package::documents::{self, DocumentError};
-use crate::package::manifest::{self, EntryRecord, FileRecord, Manifest};
+use crate::package::manifest::{self, EntryRecord, FileRecord, KeyIdentifiers, KeySlot, Manifest};
 use crate::package::signing::{self, Signer};
 use crate::package::sink::{MemorySink, Sink};
 use crate::progress::Progress;
@@ -42,8 +43,8 @@ pub struct BuiltEntry {
     /// True when the file is the previous build's with its `#lb-bundle` element replaced: only the
     /// other entry points' search index changed.
     pub refreshed: bool,
-    /// A locked entry point's key identifier (`access::key_id`).
-    pub key_id: Option<String>,
+    /// A locked entry point's key identifiers (`access::key_id`), per slot.
+    pub key_ids: KeyIdentifiers,
     /// True when the file was taken from the previous build instead of being rendered.
     pub reused: bool,
     /// Its steps as the manifest records them, and what changed since the previous copy.
@@ -97,7 +98,7 @@ pub struct BuildOptions<'a> {
     pub signing: Option<&'a Signer>,
     /// For `verify --rebuild`: the bytes of each locked entry point, by file name, taken as they are
     /// instead of being sealed again (sealing is random; this keeps the rest byte-comparable), with the
-    /// key identifier the bundle's manifest records for it (a rebuild has no key).
+    /// key identifiers the bundle's manifest records for it (a rebuild has no key).
     pub locked_files: Option<&'a LockedFiles<'a>>,
     /// Where the time goes (`lifeboat build --timings`), when asked.
     pub timings: Option<&'a crate::timings::Timings>,
@@ -118,7 +119,7 @@ impl BuildOptions<'_> {
 /// The locked entry points' files of an existing bundle, their key identifiers and what its manifest
 /// records of their steps, by file name (`None`: not there).
 pub type LockedFiles<'a> =
-    dyn Fn(&str) -> Option<(Vec<u8>, Option<String>, crate::changes::Record)> + Sync + 'a;
+    dyn Fn(&str) -> Option<(Vec<u8>, KeyIdentifiers, crate::changes::Record)> + Sync + 'a;
 
 /// A bundle built in memory (the preview server's): every file but the zip archive, which
 /// [`InMemory::zip`] makes when it is asked for, byte-identical to the one `lifeboat build` writes.
@@ -141,7 +142,7 @@ pub fn build_in_memory(
     project: &Project,
     checked: &Checked,
     snapshot: &Snapshot,
-    key: Option<&AccessKey>,
+    keys: &KeyRing,
     previous: Option<&Previous>,
     basis: Option<&crate::changes::Basis>,
 ) -> Result<InMemory, BundleError> {
@@ -155,7 +156,7 @@ pub fn build_in_memory(
         basis,
     };
     let sink = MemorySink::new();
-    let unzipped = build_files(&sink, project, checked, snapshot, key, options)?;
+    let unzipped = build_files(&sink, project, checked, snapshot, keys, options)?;
     let reused = unzipped.entries.iter().filter(|e| e.reused).count();
     Ok(InMemory {
         files: sink.into_files(),
@@ -204,7 +205,7 @@ pub struct Unzipped {
 /// Writes the bundle of a checked project (which must have no errors) into `sink`: entry points, then
 /// the launcher and contingency documents (which list the entry points' checksums), then the manifest
 /// (which lists every file's checksum), then the zip of all of them. Locked entry points are sealed
-/// with `key`. What did not change since the previous output (`options.previous`) is reused; the bundle
+/// with `keys`. What did not change since the previous output (`options.previous`) is reused; the bundle
 /// is byte-identical to a full build's (except locked entry points, always new).
 ///
 /// This first part writes every file but the zip; [`zip_into`] writes the zip, which needs none of the
@@ -214,7 +215,7 @@ pub fn build_files(
     project: &Project,
     checked: &Checked,
     snapshot: &Snapshot,
-    key: Option<&AccessKey>,
+    keys: &KeyRing,
     options: BuildOptions,
 ) -> Result<Unzipped, BundleError> {
     let theme = Theme::for_project(project)?;
@@ -237,7 +238,7 @@ pub fn build_files(
             format!("{}.html", e.id),
         ));
     }
-    let entries = build_entries(sink, project, checked, &theme, snapshot, key, options)?;
+    let entries = build_entries(sink, project, checked, &theme, snapshot, keys, options)?;
     let records: Vec<EntryRecord> = entries
         .iter()
         .filter_map(|built| {
@@ -247,7 +248,7 @@ pub fn build_files(
                 &built.record,
                 (built.diagrams, built.nodes),
                 built.source_sha256.clone(),
-                built.key_id.clone(),
+                built.key_ids.clone(),
                 built.steps.clone(),
             ))
         })
@@ -459,7 +460,7 @@ fn write(sink: &dyn Sink, name: &str, bytes: &[u8]) -> Result<FileRecord, Bundle
 }
 
 /// Builds every entry point of a checked project (which must have no errors) with the project's theme
-/// (built-in files, the user theme and branding) into `sink`; locked ones need `key`. An open entry
+/// (built-in files, the user theme and branding) into `sink`; locked ones need their keys in `keys`. An open entry
 /// point whose cache key and previous file are unchanged is taken from `options.previous` as it is.
 pub fn build_entries(
     sink: &dyn Sink,
@@ -467,15 +468,41 @@ pub fn build_entries(
     checked: &Checked,
     theme: &Theme,
     snapshot: &Snapshot,
-    key: Option<&AccessKey>,
+    ring: &KeyRing,
     options: BuildOptions,
 ) -> Result<Vec<BuiltEntry>, BundleError> {
     let assets = Assets::new(&theme.css, &theme.script())?;
     let tera = render::templates(theme)?;
-    // One key derivation per build, for every locked entry point's identifier and step marks.
-    let key_ids = key
-        .filter(|_| project.entries.iter().any(|e| e.is_locked()))
-        .map(access::key_id::KeyIds::new);
+    // Which keys open each locked entry point (empty for an open one), in project order.
+    let holders: Vec<Vec<groups::Holder>> = project
+        .entries
+        .iter()
+        .map(|e| groups::holders_of(project, e))
+        .collect();
+    let any_locked = holders.iter().any(|h| !h.is_empty());
+    // One key derivation per key and build for the identifiers and step marks, and one for the slots'
+    // wrapping keys (none when nothing is sealed here: no key, or `verify --rebuild`'s files taken as
+    // they are); on all cores, as each is a 600,000-round PBKDF2.
+    let keyed: Vec<(&groups::Holder, &access::AccessKey)> = if any_locked {
+        ring.iter().collect()
+    } else {
+        Vec::new()
+    };
+    let seals = any_locked && options.locked_files.is_none() && !ring.is_empty();
+    // Timed as sealing (`--timings`): it is what a locked file costs.
+    let (key_ids, sealer) = options.time(crate::timings::Stage::Seal, || {
+        rayon::join(
+            || -> Vec<(groups::Holder, access::key_id::KeyIds)> {
+                keyed
+                    .par_iter()
+                    .map(|(h, k)| ((*h).clone(), access::key_id::KeyIds::new(k)))
+                    .collect()
+            },
+            || seals.then(|| access::Sealer::new(ring, holders.iter().cloned())),
+        )
+    });
+    let sealer = sealer.transpose()?;
+    let markers = Markers::new(project, &holders, &key_ids);
     let cx = RenderContext {
         project,
         checked,
@@ -484,7 +511,7 @@ pub fn build_entries(
         csp: &assets.csp,
         tera: &tera,
         basis: options.basis,
-        marker: key_ids.as_ref().map(|k| k as &dyn crate::changes::Marker),
+        marker: markers.as_ref().map(|m| m as &dyn crate::changes::Marker),
     };
     let segments = options.time(crate::timings::Stage::Render, || packed_segments(project))?;
     let keys = Keys::new(
@@ -503,7 +530,8 @@ pub fn build_entries(
     project
         .entries
         .par_iter()
-        .map(|entry| {
+        .zip(holders.par_iter())
+        .map(|(entry, holders)| {
             let file_name = format!("{}.html", entry.id);
             let source_sha256 = manifest::source_hash(project, entry, checked);
             let locked = entry.is_locked();
@@ -535,7 +563,7 @@ pub fn build_entries(
                     cache_key,
                     body_key,
                     siblings_at: old.siblings_at,
-                    key_id: None,
+                    key_ids: KeyIdentifiers::default(),
                     reused: true,
                     refreshed: false,
                     steps: old.steps,
@@ -560,7 +588,7 @@ pub fn build_entries(
                     cache_key,
                     body_key,
                     siblings_at,
-                    key_id: None,
+                    key_ids: KeyIdentifiers::default(),
                     reused: false,
                     refreshed: true,
                     steps: old.steps,
@@ -575,11 +603,10 @@ pub fn build_entries(
                 .as_ref()
                 .and(options.locked_files)
                 .map(|files| files(&file_name).unwrap_or_default());
-            let key_id = match (&rendered.public_json, &taken, &key_ids) {
-                (None, _, _) => None,
-                (Some(_), Some((_, taken_id, _)), _) => taken_id.clone(),
-                (Some(_), None, Some(ids)) => Some(ids.of(&entry.id)),
-                (Some(_), None, None) => None,
+            let entry_key_ids = match (&rendered.public_json, &taken) {
+                (None, _) => KeyIdentifiers::default(),
+                (Some(_), Some((_, taken_ids, _))) => taken_ids.clone(),
+                (Some(_), None) => identifiers(&key_ids, holders, &entry.id),
             };
             let stage = match rendered.public_json {
                 None => crate::timings::Stage::Inline,
@@ -587,7 +614,7 @@ pub fn build_entries(
             };
             let mut siblings_at = [0; 2];
             let record = options
-                .time(stage, || match (&rendered.public_json, key) {
+                .time(stage, || match (&rendered.public_json, &sealer) {
                     (None, _) => Ok(sink.write_with(&file_name, &mut |w| {
                         siblings_at = inline::assemble(&rendered, &assets, &checked.images, w)
                             .map_err(io::Error::other)?;
@@ -600,10 +627,15 @@ pub fn build_entries(
                             .map(|(bytes, _, _)| bytes.as_slice())
                             .unwrap_or_default(),
                     )),
-                    (Some(public), Some(key)) => {
-                        access::lock_entry(&rendered, public, &assets, &checked.images, key)
-                            .map(|bytes| sink.write(&file_name, &bytes))
-                    }
+                    (Some(public), Some(sealer)) => access::lock_entry(
+                        &rendered,
+                        public,
+                        &assets,
+                        &checked.images,
+                        sealer,
+                        holders,
+                    )
+                    .map(|bytes| sink.write(&file_name, &bytes)),
                     (Some(_), None) => Err(AccessError::NoKey(vec![entry.id.clone()])),
                 })?
                 .map_err(|e| BundleError::Write(file_name.clone(), e))?;
@@ -621,11 +653,80 @@ pub fn build_entries(
                 cache_key,
                 body_key,
                 siblings_at,
-                key_id,
+                key_ids: entry_key_ids,
                 reused: false,
                 refreshed: false,
                 steps,
             })
         })
         .collect()
+}
+
+/// Keyed marks of the locked entry points' steps (`changes::Marker`): each entry point's are keyed with
+/// its first key (the implicit group's, else its first group's), whose identifier the comparison with
+/// the previous copy checks (`Manifest::basis`: `key_id`, else the first slot's). Rotating that key
+/// leaves its steps uncompared; rotating another of its keys does not.
+struct Markers<'a> {
+    by_entry: std::collections::HashMap<&'a str, &'a access::key_id::KeyIds>,
+}
+
+impl<'a> Markers<'a> {
+    /// `None` when no locked entry point has a key here (`verify --rebuild`: nothing is marked).
+    fn new(
+        project: &'a Project,
+        holders: &[Vec<groups::Holder>],
+        key_ids: &'a [(groups::Holder, access::key_id::KeyIds)],
+    ) -> Option<Markers<'a>> {
+        let by_entry: std::collections::HashMap<&str, &access::key_id::KeyIds> = project
+            .entries
+            .iter()
+            .zip(holders)
+            .filter_map(|(entry, holders)| {
+                let first = holders.first()?;
+                let (_, ids) = key_ids.iter().find(|(h, _)| h == first)?;
+                Some((entry.id.as_str(), ids))
+            })
+            .collect();
+        (!by_entry.is_empty()).then_some(Markers { by_entry })
+    }
+}
+
+impl crate::changes::Marker for Markers<'_> {
+    fn key_id(&self, entry: &str) -> String {
+        self.by_entry
+            .get(entry)
+            .map(|k| k.of(entry))
+            .unwrap_or_default()
+    }
+
+    fn mark(&self, entry: &str, text: &str) -> String {
+        self.by_entry
+            .get(entry)
+            .map(|k| crate::changes::Marker::mark(*k, entry, text))
+            .unwrap_or_default()
+    }
+}
+
+/// The identifiers of the keys of `holders` for entry point `entry_id`: the implicit group's as
+/// `key_id`, the others' as slots (in the file's order).
+fn identifiers(
+    key_ids: &[(groups::Holder, access::key_id::KeyIds)],
+    holders: &[groups::Holder],
+    entry_id: &str,
+) -> KeyIdentifiers {
+    let mut out = KeyIdentifiers::default();
+    for holder in holders {
+        let Some((_, ids)) = key_ids.iter().find(|(h, _)| h == holder) else {
+            continue;
+        };
+        let id = ids.of(entry_id);
+        match holder {
+            groups::Holder::Implicit => out.key_id = Some(id),
+            other => out.key_slots.push(KeySlot {
+                group: other.slot_name().to_string(),
+                key_id: id,
+            }),
+        }
+    }
+    out
 }

@@ -104,7 +104,7 @@ pub enum CallsFormat {
 pub enum KeyCommand {
     /// Print a new random access key (130 bits, with a check symbol); it is stored nowhere
     #[command(
-        after_help = "Give the key to `lifeboat build` in the LIFEBOAT_ACCESS_KEY environment variable or with --key-file, and to the key holders by a separate channel (read it aloud: case, spaces and dashes do not matter).\n\nRotating (a new key, a rebuild, `lifeboat publish`): the new files open with the new key only, but files built with the old key keep opening with it; they cannot be changed after the fact. `lifeboat publish` withdraws them from the share's archive/ (unless --keep-old-keys), as it does the open copies of an entry point that became locked. It cannot withdraw copies outside the share (downloads, USB keys, laptops, mail, other shares, backups and snapshots of the share): they still open with the old key."
+        after_help = "Give the key to `lifeboat build` in the LIFEBOAT_ACCESS_KEY environment variable or with --key-file, and to the key holders by a separate channel (read it aloud: case, spaces and dashes do not matter). With key groups ([key_groups.NAME] in site.toml), make one key per group, and give each in LIFEBOAT_KEY_<NAME> or with --key-file NAME=PATH; the recovery key ([access] recovery = true) in LIFEBOAT_RECOVERY_KEY or with --key-file recovery=PATH. Every key must differ.\n\nRotating (a new key, a rebuild, `lifeboat publish`; for one group, a new key for that group only: the other groups' keys keep working): the new files open with the new key only, but files built with the old key keep opening with it; they cannot be changed after the fact. `lifeboat publish` withdraws them from the share's archive/ (unless --keep-old-keys), as it does the open copies of an entry point that became locked. It cannot withdraw copies outside the share (downloads, USB keys, laptops, mail, other shares, backups and snapshots of the share): they still open with the old key."
     )]
     New,
     /// Print a new Ed25519 key pair for signing bundles (`[signing]` in site.toml); it is stored nowhere
@@ -254,9 +254,11 @@ pub struct BuildOptions {
     /// Environment whose variable values the bundle carries (default: `environment` in site.toml)
     #[arg(long, value_name = "NAME")]
     pub env: Option<String>,
-    /// File holding the access key for locked entry points (else read from LIFEBOAT_ACCESS_KEY)
-    #[arg(long, value_name = "PATH")]
-    pub key_file: Option<PathBuf>,
+    /// File holding the access key for locked entry points (else read from LIFEBOAT_ACCESS_KEY); GROUP=PATH
+    /// for key group GROUP's key (else LIFEBOAT_KEY_<GROUP>), recovery=PATH for the recovery key (else
+    /// LIFEBOAT_RECOVERY_KEY); repeat it for each key
+    #[arg(long, value_name = "[GROUP=]PATH")]
+    pub key_file: Vec<String>,
     /// Rebuild every file instead of reusing unchanged ones from the previous output
     #[arg(long)]
     pub no_cache: bool,

@@ -106,8 +106,15 @@ fn build() -> Result<BTreeMap<String, Vec<u8>>, String> {
     };
     let snapshot = Snapshot::at(EPOCH, None, false);
     let sink = MemorySink::new();
-    let unzipped = bundle::build_files(&sink, &project, &checked, &snapshot, None, options)
-        .map_err(|e| e.to_string())?;
+    let unzipped = bundle::build_files(
+        &sink,
+        &project,
+        &checked,
+        &snapshot,
+        &crate::access::groups::KeyRing::default(),
+        options,
+    )
+    .map_err(|e| e.to_string())?;
     bundle::zip_into(&sink, unzipped, &snapshot, options).map_err(|e| e.to_string())?;
     Ok(sink
         .into_files()

@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use crate::access::{self, AccessError, AccessKey};
+use crate::access::groups::{self, KeyRing};
+use crate::access::AccessError;
 use crate::check::Checked;
 use crate::content::{self, Project};
 use crate::diagnostics::Report;
@@ -38,61 +39,55 @@ pub fn load_and_check_timed(
     (report, result)
 }
 
-/// The key for locked entry points, from `--key-file` or the environment; an error when one is needed
-/// and missing, or given but not a valid key (a typo is caught by its check symbol).
-pub fn access_key(
-    key_file: Option<&Path>,
-    project: &Project,
-) -> Result<Option<AccessKey>, AccessError> {
-    let key = access::key_for_build(key_file, std::env::var(access::KEY_ENV).ok(), &project.root)?;
-    let locked: Vec<String> = project
-        .entries
-        .iter()
-        .filter(|e| e.is_locked())
-        .map(|e| e.id.clone())
-        .collect();
-    if key.is_none() && !locked.is_empty() {
-        return Err(AccessError::NoKey(locked));
-    }
-    Ok(key)
+/// The keys for locked entry points, from `--key-file` values and the environment
+/// (`access::groups::keys_for_build`); an error when one is needed and missing, or given but not a valid
+/// key (a typo is caught by its check symbol).
+pub fn access_keys(key_files: &[String], project: &Project) -> Result<KeyRing, AccessError> {
+    groups::keys_for_build(key_files, &|var| std::env::var(var).ok(), project)
 }
 
-/// What a build starts from: the checked content and the access key.
+/// What a build starts from: the checked content and the access keys.
 pub struct Prepared {
     pub report: Report,
     /// `None` when the folder could not be loaded.
     pub loaded: Option<(Project, Checked)>,
-    /// The key, or why there is none; only asked for when the content loaded.
-    pub key: Result<Option<AccessKey>, AccessError>,
+    /// The keys (empty when none was given and none is needed), or why they cannot be used; only asked
+    /// for when the content loaded.
+    pub keys: Result<KeyRing, AccessError>,
 }
 
-/// Loads and checks `dir`, then takes the build's key and refuses it wherever it is written in the
+/// Loads and checks `dir`, then takes the build's keys and refuses each wherever it is written in the
 /// content or theme, in any spacing or case (an error in `report`, at its file and line).
-pub fn prepare(dir: &Path, env: Option<&str>, key_file: Option<&Path>) -> Prepared {
-    prepare_timed(dir, env, key_file, &Timings::default())
+pub fn prepare(dir: &Path, env: Option<&str>, key_files: &[String]) -> Prepared {
+    prepare_timed(dir, env, key_files, &Timings::default())
 }
 
 /// [`prepare`], adding the time of loading and checking to `timings`.
 pub fn prepare_timed(
     dir: &Path,
     env: Option<&str>,
-    key_file: Option<&Path>,
+    key_files: &[String],
     timings: &Timings,
 ) -> Prepared {
     let (mut report, loaded) = load_and_check_timed(dir, env, timings);
-    let key = match &loaded {
-        Some((project, _)) => access_key(key_file, project),
-        None => Ok(None),
+    let keys = match &loaded {
+        Some((project, _)) => access_keys(key_files, project),
+        None => Ok(KeyRing::default()),
     };
-    if let Ok(Some(key)) = &key {
-        timings.time(Stage::Check, || {
-            crate::check::secrets::scan_texts(&mut report, Some(key));
-            report.sort();
-        });
+    if let Ok(ring) = &keys {
+        if !ring.is_empty() {
+            timings.time(Stage::Check, || {
+                // Every key of the build: a group's key leaks as much as the one key of before.
+                for (_, key) in ring.iter() {
+                    crate::check::secrets::scan_texts(&mut report, Some(key));
+                }
+                report.sort();
+            });
+        }
     }
     Prepared {
         report,
         loaded,
-        key,
+        keys,
     }
 }

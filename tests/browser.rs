@@ -1,5 +1,5 @@
 //! Real-browser tests of the viewer: builds `content/`, `tests/fixtures/browser-site/` and the other
-//! fixtures the suites use (xss, locked-site, call-site, call-nolog, desk-en) with the real binary, then runs `node --test tests/browser/` (playwright-core driving /usr/bin/chromium on file://,
+//! fixtures the suites use (xss, locked-site, call-site, call-nolog, desk-en, key-groups) with the real binary, then runs `node --test tests/browser/` (playwright-core driving /usr/bin/chromium on file://,
 //! puppeteer-core driving /usr/bin/firefox-esr for `firefox.test.js`, and selenium-webdriver driving
 //! WebKitWebDriver and WebKitGTK's MiniBrowser for `webkit.test.js`, under `xvfb-run`).
 //!
@@ -17,6 +17,56 @@ const SOURCE_DATE_EPOCH: &str = "1763800000";
 /// else). The first builds `LIFEBOAT_LOCKED_DIST`, the second the rotated copy.
 const LOCKED_KEY: &str = "QNTN6-7SMQW-QXER1-4VSNH-SF871-SS";
 const ROTATED_KEY: &str = "3SA7T-GN1HE-6B4Y7-PRHP8-2HD58-0K";
+
+/// Test-only keys of tests/fixtures/key-groups (made with `lifeboat key new`): one per group, the
+/// recovery key, and facturation's new key for the rotated copy.
+const GROUP_KEYS: &[(&str, &str)] = &[
+    ("facturation", "Y8S5M-VRV4Y-23E1G-RZNJX-6YZHN-H8"),
+    ("fraude", "7680Z-9Y8WM-V02XH-E8W6K-ASJA4-Q7"),
+    ("direction", "W7N8P-T3DCK-P2127-0P2HV-RAEND-0D"),
+    ("recovery", "QRQX8-3NJTR-HJB01-Q23Y1-05XMR-FN"),
+    ("facturation_new", "D01RK-SFHJM-5XB18-0NESM-29KKG-A8"),
+];
+
+fn group_key(name: &str) -> &'static str {
+    GROUP_KEYS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, k)| *k)
+        .unwrap_or_default()
+}
+
+/// Builds tests/fixtures/key-groups with each group's key in LIFEBOAT_KEY_<GROUP> (facturation's
+/// `facturation` one) and the recovery key in LIFEBOAT_RECOVERY_KEY.
+fn build_key_groups(content: &Path, out: &Path, facturation: &str) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lifeboat"));
+    cmd.arg("build")
+        .arg(content)
+        .arg("--out")
+        .arg(out)
+        .env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
+        .env_remove("LIFEBOAT_ACCESS_KEY")
+        .env("LIFEBOAT_KEY_FACTURATION", group_key(facturation))
+        .env("LIFEBOAT_KEY_FRAUDE", group_key("fraude"))
+        .env("LIFEBOAT_KEY_DIRECTION", group_key("direction"))
+        .env("LIFEBOAT_RECOVERY_KEY", group_key("recovery"));
+    let output = cmd.output().expect("run lifeboat");
+    assert!(
+        output.status.success(),
+        "lifeboat build {} failed:\n{}",
+        content.display(),
+        text(&output)
+    );
+}
+
+/// GROUP_KEYS as the JSON object LIFEBOAT_KEYGROUPS_KEYS holds.
+fn group_keys_json() -> String {
+    let pairs: Vec<String> = GROUP_KEYS
+        .iter()
+        .map(|(n, k)| format!("\"{n}\":\"{k}\""))
+        .collect();
+    format!("{{{}}}", pairs.join(","))
+}
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -247,6 +297,13 @@ fn viewer_works_in_a_real_browser() {
         &desk_dist,
         Some(LOCKED_KEY),
     );
+    // Key groups and the recovery key (keygroups.test.js, keyslots.test.js, and the Firefox and WebKit
+    // suites), and the same rebuilt with a new facturation key.
+    let groups = repo.join("tests").join("fixtures").join("key-groups");
+    let groups_dist = temp.path().join("keygroups-dist");
+    let groups_rotated_dist = temp.path().join("keygroups-rotated-dist");
+    build_key_groups(&groups, &groups_dist, "facturation");
+    build_key_groups(&groups, &groups_rotated_dist, "facturation_new");
     // What changed in this copy (changes.test.js): `before`, then `after` compared with it (a week
     // later), both locked with key A.
     let changes = repo.join("tests").join("fixtures").join("changes");
@@ -307,6 +364,9 @@ fn viewer_works_in_a_real_browser() {
         .env("LIFEBOAT_CHANGES_BEFORE_DIST", &changes_before)
         .env("LIFEBOAT_LOCKED_KEY", LOCKED_KEY)
         .env("LIFEBOAT_LOCKED_ROTATED_KEY", ROTATED_KEY)
+        .env("LIFEBOAT_KEYGROUPS_DIST", &groups_dist)
+        .env("LIFEBOAT_KEYGROUPS_ROTATED_DIST", &groups_rotated_dist)
+        .env("LIFEBOAT_KEYGROUPS_KEYS", group_keys_json())
         .env("LIFEBOAT_CHROMIUM", chromium())
         // The binary itself: serve.test.js starts `lifeboat serve`, call.test.js runs `lifeboat calls
         // merge` over the browser's exports (that test fails without it in CI), notice.test.js (and the

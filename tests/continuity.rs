@@ -487,6 +487,8 @@ mod publish;
 #[path = "continuity/share_trust.rs"]
 mod share_trust;
 
+#[path = "continuity/key_group_rotation.rs"]
+mod key_group_rotation;
 #[path = "continuity/key_rotation.rs"]
 mod key_rotation;
 #[path = "continuity/publish_lock.rs"]

@@ -6,13 +6,13 @@
 //! `<script id="lb-locked">` element with the sealed `{"data": <payload>, "images": {id: [mime, base64]}}`.
 //! The format is described in docs/viewer-contract.md.
 
+pub mod groups;
 pub mod key_id;
 pub mod seal;
+pub mod slots;
 
 /// The key format lives in [`crate::key`] (check needs it too, to refuse keys written in the content).
 pub use crate::key;
-
-use std::path::Path;
 
 use base64::Engine;
 
@@ -45,8 +45,17 @@ pub enum AccessError {
     KeyFile { path: String, reason: String },
     #[error("key file `{0}` is inside the content folder; keep keys out of the content")]
     KeyFileInContent(String),
-    #[error("an access key was given both in {KEY_ENV} and with --key-file; give it one way only")]
-    TwoKeys,
+    #[error("{0} was given twice (in its environment variable and with --key-file, or with two --key-file); give it one way only")]
+    TwoKeys(String),
+    #[error("{0}")]
+    #[allow(clippy::enum_variant_names)]
+    MissingKeys(MissingList),
+    #[error("--key-file names key group `{name}`, which site.toml does not declare\n  help: {hint}declare it as `[key_groups.{name}]`, or give the key of another group as `--key-file GROUP=PATH` (a path that starts like `name=` is written `./name=…`)")]
+    UnknownGroup { name: String, hint: String },
+    #[error(
+        "{0} and {1} are the same key; each group needs a key of its own (`lifeboat key new`)"
+    )]
+    SameKey(String, String),
     #[error("locking entry point `{0}`: {1}")]
     Seal(String, seal::SealError),
     #[error(transparent)]
@@ -54,53 +63,27 @@ pub enum AccessError {
 }
 
 fn locked_list(ids: &[String]) -> String {
+    let verb = if ids.len() == 1 { "is" } else { "are" };
+    format!("{} {verb}", entry_list(ids))
+}
+
+/// "entry point `a`", "entry points `a`, `b`".
+fn entry_list(ids: &[String]) -> String {
     let names: Vec<String> = ids.iter().map(|id| format!("`{id}`")).collect();
     match names.len() {
-        1 => format!("entry point {} is", names[0]),
-        _ => format!("entry points {} are", names.join(", ")),
+        1 => format!("entry point {}", names[0]),
+        _ => format!("entry points {}", names.join(", ")),
     }
 }
 
-/// Where the build's key came from, for messages.
-pub enum KeySource<'a> {
-    File(&'a Path),
-    Env(String),
-}
+/// Missing keys, one message each, shown one per line.
+#[derive(Debug)]
+pub struct MissingList(pub Vec<String>);
 
-/// The key a build uses: from `--key-file` or the environment (`env_value`), never both; `None` when
-/// neither is set. A key file inside `content_root` is refused.
-pub fn key_for_build(
-    key_file: Option<&Path>,
-    env_value: Option<String>,
-    content_root: &Path,
-) -> Result<Option<AccessKey>, AccessError> {
-    let env_value = env_value.filter(|v| !v.trim().is_empty());
-    let source = match (key_file, env_value) {
-        (Some(_), Some(_)) => return Err(AccessError::TwoKeys),
-        (Some(path), None) => KeySource::File(path),
-        (None, Some(value)) => KeySource::Env(value),
-        (None, None) => return Ok(None),
-    };
-    let (text, from) = match source {
-        KeySource::File(path) => {
-            let shown = path.display().to_string();
-            if path
-                .canonicalize()
-                .is_ok_and(|real| real.starts_with(content_root))
-            {
-                return Err(AccessError::KeyFileInContent(shown));
-            }
-            let text = std::fs::read_to_string(path).map_err(|e| AccessError::KeyFile {
-                path: shown.clone(),
-                reason: e.to_string(),
-            })?;
-            (text, format!("`{shown}`"))
-        }
-        KeySource::Env(value) => (value, KEY_ENV.to_string()),
-    };
-    AccessKey::parse(text.trim())
-        .map(Some)
-        .map_err(|source| AccessError::BadKey { from, source })
+impl std::fmt::Display for MissingList {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.join("\nerror: "))
+    }
 }
 
 /// The plaintext of a locked entry point: the full payload and every image it shows.
@@ -127,19 +110,68 @@ pub fn plaintext(rendered: &RenderedEntry, images: &ImageStore) -> std::io::Resu
     Ok(out)
 }
 
-/// Assembles a locked entry point's file: public payload in `#lb-data`, everything else sealed.
+/// How a build seals its locked entry points: the one access key of the implicit group in format 1
+/// (`seal`, what builds before key groups wrote, so a user theme's own unlock.js keeps opening them), or
+/// key slots (`slots`, format 2) as soon as a file has named groups or a recovery key.
+pub struct Sealer<'a> {
+    pub ring: &'a groups::KeyRing,
+    /// `None` when no file needs slots.
+    pub wrapping: Option<slots::Wrapping>,
+}
+
+impl<'a> Sealer<'a> {
+    /// Derives the slots' wrapping keys once, when some locked file of `holders_per_entry` needs slots.
+    pub fn new(
+        ring: &'a groups::KeyRing,
+        holders_per_entry: impl IntoIterator<Item = Vec<groups::Holder>>,
+    ) -> Result<Sealer<'a>, AccessError> {
+        let needs_slots = holders_per_entry.into_iter().any(|h| uses_slots(&h));
+        let wrapping = if needs_slots {
+            Some(
+                slots::Wrapping::new(ring)
+                    .map_err(|e| AccessError::Seal("(key derivation)".into(), e))?,
+            )
+        } else {
+            None
+        };
+        Ok(Sealer { ring, wrapping })
+    }
+}
+
+/// Whether a file opened by `holders` is written with key slots (format 2).
+pub fn uses_slots(holders: &[groups::Holder]) -> bool {
+    !matches!(holders, [] | [groups::Holder::Implicit])
+}
+
+/// Assembles a locked entry point's file: public payload in `#lb-data`, everything else sealed, to open
+/// with the keys of `holders` (`groups::holders_of`).
 pub fn lock_entry(
     rendered: &RenderedEntry,
     public_json: &str,
     assets: &Assets,
     images: &ImageStore,
-    key: &AccessKey,
+    sealer: &Sealer,
+    holders: &[groups::Holder],
 ) -> Result<Vec<u8>, AccessError> {
     let plain = plaintext(rendered, images).map_err(InlineError::from)?;
-    let (params, ciphertext) =
-        seal::seal(key, plain.as_bytes(), &seal::associated_data(&rendered.id))
-            .map_err(|e| AccessError::Seal(rendered.id.clone(), e))?;
-    let mut element = seal::element(&params, &ciphertext);
+    let id = &rendered.id;
+    let mut element = match (&sealer.wrapping, uses_slots(holders)) {
+        (Some(wrapping), true) => {
+            let sealed = slots::seal(wrapping, holders, id, plain.as_bytes())
+                .map_err(|e| AccessError::Seal(id.clone(), e))?;
+            slots::element(&sealed)
+        }
+        _ => {
+            let key = sealer
+                .ring
+                .get(&groups::Holder::Implicit)
+                .ok_or_else(|| AccessError::NoKey(vec![id.clone()]))?;
+            let (params, ciphertext) =
+                seal::seal(key, plain.as_bytes(), &seal::associated_data(id))
+                    .map_err(|e| AccessError::Seal(id.clone(), e))?;
+            seal::element(&params, &ciphertext)
+        }
+    };
     // The open siblings' index is what their own files show anyone: it stays outside the seal.
     element.push_str(&inline::siblings_element(&rendered.siblings));
     Ok(inline::fill(

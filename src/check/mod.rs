@@ -1,6 +1,7 @@
 //! Rules that relate the parts of a content folder: ids, starts, answers and links, images, variables,
 //! reachability. Every problem goes to the report; the result holds what rendering needs.
 
+pub mod access;
 pub mod branding;
 pub mod content_warnings;
 pub mod fields;
@@ -49,6 +50,7 @@ pub fn check(project: &Project, report: &mut Report) -> Checked {
     check_site(project, report);
     branding::check(project, report);
     checked.user_theme = theme_trust::check(project, report);
+    access::check(project, report);
     for entry in &project.entries {
         let start = &entry.config.start;
         if entry.diagram(start.get_ref()).is_none() {
@@ -63,7 +65,6 @@ pub fn check(project: &Project, report: &mut Report) -> Checked {
                 .hint_opt(nearest(start.get_ref(), names).map(|n| format!("did you mean `{n}`?"))),
             );
         }
-        check_access(entry, report);
         if entry.diagrams.is_empty() {
             report.push(
                 Diagnostic::error("entry point has no diagrams (`*.md` files)").in_file(entry.file),
@@ -395,37 +396,5 @@ fn check_hard_coded(project: &Project, diagram: &Diagram, report: &mut Report) {
             .label("will not change with the environment")
             .hint(format!("write `{{{{ {name} }}}}` instead")),
         );
-    }
-}
-
-/// The content rule for access settings (run by `check`): a locked entry point should say who holds its
-/// key; `hide_title` and `key_holders` only mean something on a locked one.
-fn check_access(entry: &crate::content::Entry, report: &mut Report) {
-    let config = &entry.config;
-    let access_span = config.access.span();
-    if entry.is_locked() {
-        if config.key_holders.is_empty() {
-            report.push(
-                Diagnostic::warning("locked entry point names no key holders")
-                    .at(entry.file, access_span)
-                    .label("locked here")
-                    .hint("add `key_holders = [\"Responsable continuité\"]` (roles, never the key itself) so the contingency document says whom to ask for the key"),
-            );
-        }
-    } else {
-        let unused = [
-            (config.hide_title, "hide_title"),
-            (!config.key_holders.is_empty(), "key_holders"),
-        ];
-        for (set, name) in unused {
-            if set {
-                report.push(
-                    Diagnostic::warning(format!(
-                        "`{name}` only applies to locked entry points (access = \"key\")"
-                    ))
-                    .in_file(entry.file),
-                );
-            }
-        }
     }
 }

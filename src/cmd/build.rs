@@ -42,11 +42,11 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
     let crate::pipeline::Prepared {
         report,
         loaded,
-        key,
+        keys,
     } = crate::pipeline::prepare_timed(
         &opts.content_dir,
         opts.env.as_deref(),
-        opts.key_file.as_deref(),
+        &opts.key_file,
         &timings,
     );
     progress.finish();
@@ -66,8 +66,8 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
             ExitCode::from(super::EXIT_PROBLEMS)
         });
     };
-    let key = match key {
-        Ok(key) => key,
+    let keys = match keys {
+        Ok(keys) => keys,
         Err(e) => {
             eprintln!("error: {e}");
             eprintln!("build stopped; `{}` was not changed", opts.out.display());
@@ -121,14 +121,7 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
         .as_ref()
         .map(|e| format!(", environment `{}`", e.name))
         .unwrap_or_default();
-    let unzipped = bundle::build_files(
-        &staging,
-        &project,
-        &checked,
-        &snapshot,
-        key.as_ref(),
-        options,
-    )?;
+    let unzipped = bundle::build_files(&staging, &project, &checked, &snapshot, &keys, options)?;
     let stale = stale_warning(&project, &snapshot);
     // The zip needs only the written files: the content model's memory goes before the zip's buffers come.
     drop((project, checked, report));

@@ -71,6 +71,39 @@ pub struct SiteConfig {
     /// The outage call log kept in the agent's browser.
     #[serde(default)]
     pub call_log: CallLog,
+    /// Key groups: `[key_groups.NAME]`, one access key each, named by locked entry points'
+    /// `key_groups` (docs/content-format.md).
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, KeyGroup>")]
+    pub key_groups: BTreeMap<Spanned<String>, KeyGroup>,
+    /// `[access]`: the recovery key.
+    #[serde(default)]
+    pub access: AccessConfig,
+}
+
+/// `[key_groups.NAME]`: a group of people who hold one access key (`LIFEBOAT_KEY_<NAME>` at build time).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeyGroup {
+    /// The group's name for people, in the site's language: with `label = "Facturation"`, the key
+    /// prompt says "Clé du groupe Facturation".
+    pub label: String,
+    /// Roles who hold the group's key (named on the prompt and in the contingency document; never the key).
+    #[serde(default)]
+    pub holders: Vec<String>,
+}
+
+/// `[access]`: settings of every locked entry point.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccessConfig {
+    /// A recovery key (`LIFEBOAT_RECOVERY_KEY`) opens every locked entry point, besides its own keys.
+    #[serde(default = "no")]
+    #[schemars(with = "bool")]
+    pub recovery: Spanned<bool>,
+    /// Roles who hold the recovery key (named in the contingency document; never the key).
+    #[serde(default)]
+    pub recovery_holders: Vec<String>,
 }
 
 /// `[fields.NAME]`: a value the agent types once during a call (docs/call-assistant.md).
@@ -146,6 +179,19 @@ pub struct CallLog {
     pub keep_days: Spanned<i64>,
     /// Where agents drop their exports (shown in the log view and the contingency document).
     pub drop: Option<String>,
+}
+
+impl Default for AccessConfig {
+    fn default() -> Self {
+        AccessConfig {
+            recovery: no(),
+            recovery_holders: Vec::new(),
+        }
+    }
+}
+
+fn no() -> Spanned<bool> {
+    Spanned::new(0..0, false)
 }
 
 impl Default for CallLog {
@@ -327,6 +373,10 @@ pub struct EntryConfig {
     /// Locked entry points only: roles that hold the key (named in the contingency document; never the key).
     #[serde(default)]
     pub key_holders: Vec<String>,
+    /// Locked entry points only: the key groups (`[key_groups.NAME]` of site.toml) whose keys open it;
+    /// without it, the build's one access key (`LIFEBOAT_ACCESS_KEY`) does.
+    #[schemars(with = "Option<Vec<String>>")]
+    pub key_groups: Option<Spanned<Vec<Spanned<String>>>>,
     /// Call fields of this entry point only (a name may not repeat one of site.toml's).
     #[serde(default)]
     #[schemars(with = "BTreeMap<String, Field>")]

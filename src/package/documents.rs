@@ -57,6 +57,7 @@ pub fn render(
         .collect();
     let mut view = DocView::new(manifest, language, theme, &descriptions, &css);
     view.calls = CallsDoc::of(project);
+    view.keys = KeysDoc::of(project);
     view.reviews = ReviewsDoc::of(project, manifest.snapshot_epoch);
     view.changes = ChangesDoc::of(theme, manifest);
     view.signing = signing.map(|key| SigningDoc {
@@ -171,6 +172,7 @@ struct DocView<'a> {
     generator: String,
     format_version: u32,
     any_key: bool,
+    keys: KeysDoc,
     csp: String,
     /// The launcher's notice slot (`package::notice`), with the notice block when one is set.
     notice: String,
@@ -344,6 +346,58 @@ impl ReviewsDoc {
     }
 }
 
+/// The key groups and the recovery key (site.toml): who holds each key and which files it opens. Never a
+/// key: the build has them, the documents do not.
+#[derive(Debug, Default, Serialize)]
+struct KeysDoc {
+    groups: Vec<GroupDoc>,
+    /// The recovery key's holders, when there is one (`[access] recovery = true`).
+    recovery: Option<Vec<String>>,
+}
+
+#[derive(Debug, Serialize)]
+struct GroupDoc {
+    label: String,
+    holders: Vec<String>,
+    files: Vec<String>,
+}
+
+impl KeysDoc {
+    fn of(project: &Project) -> KeysDoc {
+        // One pass over the entry points: the files each group's key opens.
+        let mut files: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        let mut any_locked = false;
+        for entry in project.entries.iter().filter(|e| e.is_locked()) {
+            any_locked = true;
+            let file = format!("{}.html", entry.id);
+            for name in entry.config.key_groups.iter().flat_map(|g| g.get_ref()) {
+                let list = files.entry(name.get_ref().as_str()).or_default();
+                if list.last() != Some(&file) {
+                    list.push(file.clone());
+                }
+            }
+        }
+        let groups = project
+            .site
+            .key_groups
+            .iter()
+            .filter_map(|(name, group)| {
+                Some(GroupDoc {
+                    label: group.label.clone(),
+                    holders: group.holders.clone(),
+                    files: files.remove(name.get_ref().as_str())?,
+                })
+            })
+            .collect();
+        let access = &project.site.access;
+        KeysDoc {
+            groups,
+            recovery: (*access.recovery.get_ref() && any_locked)
+                .then(|| access.recovery_holders.clone()),
+        }
+    }
+}
+
 /// The call log agents keep in their browsers (docs/call-assistant.md): how long, where exports go,
 /// which fields they type (the site's and open entry points' own: a locked one's stay inside it).
 #[derive(Debug, Default, Serialize)]
@@ -475,6 +529,7 @@ impl<'a> DocView<'a> {
             generator: format!("{} {}", m.generator.name, m.generator.version),
             format_version: m.format_version,
             any_key: m.entries.iter().any(|e| e.access != Access::Open),
+            keys: KeysDoc::default(),
             csp: String::new(),
             notice: String::new(),
             css,

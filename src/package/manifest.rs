@@ -170,6 +170,11 @@ pub struct EntryRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^[0-9a-f]{16}$"))]
     pub key_id: Option<String>,
+    /// Locked entry points opened by key groups or the recovery key: one slot per key that opens the
+    /// file, its group's name (`recovery` for the recovery key) and its key's identifier (as `key_id`).
+    /// `key_id` stays the implicit group's (`LIFEBOAT_ACCESS_KEY`), when that key opens it too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_slots: Vec<KeySlot>,
     pub diagrams: usize,
     pub nodes: usize,
     /// SHA-256 over the entry point's source files (see `source_hash`): compared by `verify --content`.
@@ -188,6 +193,53 @@ pub struct EntryRecord {
     pub changes: Option<crate::changes::Counts>,
 }
 
+/// A key slot of a locked file: whose key opens it, and which key (its identifier, `access::key_id`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeySlot {
+    /// The key group's name (`[key_groups.NAME]`), or `recovery`.
+    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9_-]*$"))]
+    pub group: String,
+    #[schemars(regex(pattern = r"^[0-9a-f]{16}$"))]
+    pub key_id: String,
+}
+
+/// The key identifiers of a locked file: the implicit group's (`key_id`) and its named slots'.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyIdentifiers {
+    pub key_id: Option<String>,
+    pub key_slots: Vec<KeySlot>,
+}
+
+impl EntryRecord {
+    /// The identifiers of every key that opens this locked file, with whose each is (`None`: the
+    /// implicit group); empty when none was recorded (an open entry point, or a bundle built before
+    /// lifeboat recorded them).
+    pub fn key_identifiers(&self) -> Vec<(Option<&str>, &str)> {
+        let mut out: Vec<(Option<&str>, &str)> = Vec::new();
+        if self.access != Access::Key {
+            return out;
+        }
+        if let Some(id) = &self.key_id {
+            out.push((None, id));
+        }
+        out.extend(
+            self.key_slots
+                .iter()
+                .map(|s| (Some(s.group.as_str()), s.key_id.as_str())),
+        );
+        out
+    }
+
+    /// What [`EntryRecord::of`] was given for this record's keys.
+    pub fn identifiers(&self) -> KeyIdentifiers {
+        KeyIdentifiers {
+            key_id: self.key_id.clone(),
+            key_slots: self.key_slots.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FileRecord {
@@ -197,16 +249,17 @@ pub struct FileRecord {
 }
 
 impl EntryRecord {
-    /// `file` is the written file's record; `source_sha256` is [`source_hash`]'s; `key_id` the
-    /// identifier of the key that locks it.
+    /// `file` is the written file's record; `source_sha256` is [`source_hash`]'s; `keys` the
+    /// identifiers of the keys that open it.
     pub fn of(
         entry: &Entry,
         file: &FileRecord,
         counts: (usize, usize),
         source_sha256: String,
-        key_id: Option<String>,
+        keys: KeyIdentifiers,
         steps: crate::changes::Record,
     ) -> EntryRecord {
+        let locked = entry.is_locked();
         EntryRecord {
             id: entry.id.clone(),
             // A locked entry point that hides its title hides it here too: the manifest sits beside
@@ -225,7 +278,8 @@ impl EntryRecord {
             } else {
                 Vec::new()
             },
-            key_id: key_id.filter(|_| entry.is_locked()),
+            key_id: keys.key_id.filter(|_| locked),
+            key_slots: if locked { keys.key_slots } else { Vec::new() },
             diagrams: counts.0,
             nodes: counts.1,
             source_sha256,
@@ -243,12 +297,13 @@ impl Manifest {
             crate::changes::Basis::new(self.snapshot.clone(), self.source.commit.clone());
         for e in &self.entries {
             let locked = e.access == Access::Key;
-            let entry = crate::changes::BasisEntry::read(
-                locked,
-                e.key_id.clone(),
-                &e.steps,
-                &e.diagram_titles,
-            );
+            // The key the steps are marked with: the implicit group's, else the first slot's.
+            let marking = e
+                .key_id
+                .clone()
+                .or_else(|| e.key_slots.first().map(|s| s.key_id.clone()));
+            let entry =
+                crate::changes::BasisEntry::read(locked, marking, &e.steps, &e.diagram_titles);
             let title = if e.title.is_empty() { &e.id } else { &e.title };
             basis.add(&e.id, title, entry);
         }

@@ -50,8 +50,10 @@ impl Withdrawn {
     }
 }
 
-/// The entry points of `new` whose archived copies are withdrawn: locked in `new`, and not locked with
-/// the same key identifier in `current`, the bundle the share holds (`None`: none, or unreadable).
+/// The entry points of `new` whose archived copies are withdrawn: locked in `new`, and in `current`, the
+/// bundle the share holds (`None`: none, or unreadable), not locked only with keys that open it in `new`
+/// too (one key per file before key groups: the same key; with slots: every key of `current`'s file
+/// still has a slot, so a group whose key was rotated or taken off the entry point counts as a change).
 pub fn key_changes(current: Option<&Manifest>, new: &Manifest) -> Vec<String> {
     new.entries
         .iter()
@@ -64,24 +66,49 @@ pub fn key_changes(current: Option<&Manifest>, new: &Manifest) -> Vec<String> {
         .collect()
 }
 
-/// Both locked, with the same recorded key identifier.
+/// Both locked, with recorded key identifiers, and every key that opens `a` opens `b` too. Identifiers
+/// are compared whatever the group: the same key and entry point give the same identifier.
 fn same_key(a: &EntryRecord, b: &EntryRecord) -> bool {
-    a.access == Access::Key && b.access == Access::Key && a.key_id.is_some() && a.key_id == b.key_id
+    old_keys(a, b).is_none()
 }
 
-/// Why `archived` is an old copy of `new`'s entry point, or `None` if it is locked with the same key.
-fn old_copy(archived: &EntryRecord, new: &Manifest) -> Option<&'static str> {
-    let now = new.entries.iter().find(|e| e.id == archived.id)?;
-    if same_key(archived, now) {
-        return None;
+/// Why `a` (locked or not) opens for someone `b` refuses: `None` when both are locked and every
+/// recorded key of `a` opens `b`.
+fn old_keys(a: &EntryRecord, b: &EntryRecord) -> Option<String> {
+    if a.access != Access::Key {
+        return Some("open in that bundle, locked now".into());
     }
-    Some(match (archived.access, &archived.key_id) {
-        (Access::Open, _) => "open in that bundle, locked now",
-        (Access::Key, None) => {
-            "locked there with a key whose identifier was not recorded (built before lifeboat recorded key identifiers)"
-        }
-        (Access::Key, Some(_)) => "locked there with another key",
-    })
+    let before = a.key_identifiers();
+    if before.is_empty() {
+        return Some("locked there with a key whose identifier was not recorded (built before lifeboat recorded key identifiers)".into());
+    }
+    let now: Vec<&str> = b.key_identifiers().into_iter().map(|(_, id)| id).collect();
+    let gone: Vec<String> = before
+        .iter()
+        .filter(|(_, id)| !now.contains(id))
+        .map(|(group, _)| match group {
+            None => "the access key".to_string(),
+            Some(g) => format!("`{g}`"),
+        })
+        .collect();
+    if gone.is_empty() {
+        None
+    } else if matches!(before.as_slice(), [(None, _)]) {
+        // One key of the implicit group: the message of before key groups.
+        Some("locked there with another key".into())
+    } else {
+        Some(format!(
+            "opens there with a key that does not open it now ({})",
+            gone.join(", ")
+        ))
+    }
+}
+
+/// Why `archived` is an old copy of `new`'s entry point, or `None` if every key that opens it opens the
+/// new one too.
+fn old_copy(archived: &EntryRecord, new: &Manifest) -> Option<String> {
+    let now = new.entries.iter().find(|e| e.id == archived.id)?;
+    old_keys(archived, now)
 }
 
 /// Removes the old copies of the entry points `ids` of `new` from every bundle of `share/archive/`.
@@ -124,7 +151,7 @@ pub fn withdraw(
                 continue;
             }
         };
-        let targets: Vec<(&EntryRecord, &'static str)> = m
+        let targets: Vec<(&EntryRecord, String)> = m
             .entries
             .iter()
             .filter(|e| ids.contains(&e.id))

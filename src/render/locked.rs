@@ -27,9 +27,43 @@ pub struct PublicEntry<'a> {
     pub id: &'a str,
     /// Empty when the entry point hides its title (`hide_title = true`).
     pub title: &'a str,
-    /// Who gives out the key (roles from entry.toml): public already (the manifest and the contingency
-    /// document list them), so the prompt can say whom to ask.
-    pub key_holders: &'a [String],
+    /// Who gives out the key (roles from entry.toml, then its key groups' holders): public already (the
+    /// manifest and the contingency document list them), so the prompt can say whom to ask.
+    pub key_holders: Vec<&'a str>,
+    /// The labels of the key groups whose keys open it (none for the build's one access key): the prompt
+    /// says "Clé du groupe Facturation ou Direction".
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub key_groups: Vec<&'a str>,
+}
+
+/// The labels of `entry`'s key groups, and every holder of its keys (entry.toml's `key_holders`, then
+/// each group's `holders`), each once.
+pub fn groups_and_holders<'a>(
+    site: &'a crate::content::config::SiteConfig,
+    entry: &'a Entry,
+) -> (Vec<&'a str>, Vec<&'a str>) {
+    let mut holders: Vec<&str> = Vec::new();
+    let mut labels: Vec<&str> = Vec::new();
+    let add = |holders: &mut Vec<&'a str>, h: &'a str| {
+        if !holders.contains(&h) {
+            holders.push(h);
+        }
+    };
+    for h in &entry.config.key_holders {
+        add(&mut holders, h);
+    }
+    for name in entry.config.key_groups.iter().flat_map(|g| g.get_ref()) {
+        let Some(group) = site.key_groups.get(name.get_ref().as_str()) else {
+            continue;
+        };
+        if !labels.contains(&group.label.as_str()) {
+            labels.push(&group.label);
+        }
+        for h in &group.holders {
+            add(&mut holders, h);
+        }
+    }
+    (labels, holders)
 }
 
 /// The title a page shows before unlocking: the entry's own, or a neutral one when it is hidden.
@@ -60,6 +94,7 @@ pub fn public_json(
         return Ok(None);
     }
     let site = &cx.project.site;
+    let (key_groups, key_holders) = groups_and_holders(site, entry);
     let payload = PublicPayload {
         v: 1,
         bundle: &entry.id,
@@ -76,7 +111,8 @@ pub fn public_json(
             } else {
                 &entry.config.title
             },
-            key_holders: &entry.config.key_holders,
+            key_holders,
+            key_groups,
         },
         snapshot: SnapshotView::of(cx.snapshot),
         backup: BackupView::of(site),

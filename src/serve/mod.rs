@@ -291,8 +291,8 @@ pub fn build_files(
     let crate::pipeline::Prepared {
         report,
         loaded,
-        key,
-    } = crate::pipeline::prepare(content_dir, env, None);
+        keys,
+    } = crate::pipeline::prepare(content_dir, env, &[]);
     crate::diagnostics::print_to_stderr(&report);
     let problems: Vec<Problem> = report
         .diagnostics()
@@ -320,7 +320,7 @@ pub fn build_files(
         );
         return Err(problems);
     };
-    let key = key.map_err(|e| vec![Problem::general(e.to_string())])?;
+    let keys = keys.map_err(|e| vec![Problem::general(e.to_string())])?;
     let source_date_epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
     let mut snapshot = Snapshot::take(&project.root, source_date_epoch.clone())
         .map_err(|e| vec![Problem::general(e.to_string())])?;
@@ -334,7 +334,7 @@ pub fn build_files(
         &project,
         &checked,
         &snapshot,
-        key.as_ref(),
+        &keys,
         previous.as_ref(),
         basis,
     )

@@ -117,7 +117,7 @@ pub fn rebuild(
     };
     let take_locked = |name: &str| {
         let record = m.entries.iter().find(|e| e.file == name);
-        let key_id = record.and_then(|e| e.key_id.clone());
+        let key_ids = record.map(|e| e.identifiers()).unwrap_or_default();
         let steps = record
             .map(|e| crate::changes::Record {
                 steps: e.steps.clone(),
@@ -125,7 +125,7 @@ pub fn rebuild(
                 counts: e.changes.clone(),
             })
             .unwrap_or_default();
-        read(name).map(|bytes| (bytes, key_id, steps))
+        read(name).map(|bytes| (bytes, key_ids, steps))
     };
     let bundle_sig = match share::read(
         &dir.join(SIGNATURE_FILE),
@@ -150,8 +150,15 @@ pub fn rebuild(
         basis: previous,
     };
     let sink = MemorySink::new();
-    let unzipped = bundle::build_files(&sink, project, checked, &snapshot, None, options)
-        .map_err(|e| format!("the rebuild failed: {e}"))?;
+    let unzipped = bundle::build_files(
+        &sink,
+        project,
+        checked,
+        &snapshot,
+        &crate::access::groups::KeyRing::default(),
+        options,
+    )
+    .map_err(|e| format!("the rebuild failed: {e}"))?;
     bundle::zip_into(&sink, unzipped, &snapshot, options)
         .map_err(|e| format!("the rebuild failed: {e}"))?;
     let mut rebuilt = sink.into_files();

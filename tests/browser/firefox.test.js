@@ -370,4 +370,28 @@ describe('viewer in Firefox', { skip: skipReason() }, () => {
     assert.match(await page.$eval('#lb-view', (v) => v.textContent), /Suspicion de fraude/);
     await s.close();
   });
+  it('key groups: each key opens exactly its files, a wrong group\'s key is refused with the message', { skip: !process.env.LIFEBOAT_KEYGROUPS_DIST && 'LIFEBOAT_KEYGROUPS_DIST is not set' }, async () => {
+    const keys = JSON.parse(process.env.LIFEBOAT_KEYGROUPS_KEYS);
+    const opens = { factures: ['facturation', 'direction', 'recovery'], fraude: ['fraude', 'direction', 'recovery'] };
+    const groups = { factures: 'Facturation ou Direction', fraude: 'Fraude ou Direction' };
+    for (const entry of Object.keys(opens)) {
+      for (const name of ['facturation', 'fraude', 'direction', 'recovery']) {
+        const s = await open(path.join(process.env.LIFEBOAT_KEYGROUPS_DIST, `${entry}.html`));
+        const { page } = s;
+        await page.waitForSelector('#lb-key');
+        assert.equal(await page.$eval('#lb-key-groups', (e) => e.textContent), `Clé du groupe ${groups[entry]}`);
+        await page.type('#lb-key', keys[name]);
+        await page.click('#lb-unlock-submit');
+        await page.waitForFunction(() => document.getElementById('lb-start')
+          || (document.getElementById('lb-unlock-error') || {}).textContent, { timeout: 30000 });
+        if (opens[entry].includes(name)) {
+          assert.equal(await page.$('#lb-key'), null, `${entry} opens with ${name}`);
+        } else {
+          const text = await page.$eval('#lb-unlock-error', (e) => e.textContent);
+          assert.match(text, new RegExp(`il s'ouvre avec la clé du groupe ${groups[entry]}`), `${entry} refuses ${name}`);
+        }
+        await s.close();
+      }
+    }
+  });
 });

@@ -118,6 +118,9 @@ describe('viewer in WebKit', { skip: skipReason() }, () => {
     copies.locked = probedCopy(process.env.LIFEBOAT_LOCKED_DIST, path.join(temp, 'locked'));
     copies.call = probedCopy(process.env.LIFEBOAT_CALL_DIST, path.join(temp, 'call'));
     copies.desk = probedCopy(process.env.LIFEBOAT_DESK_DIST, path.join(temp, 'desk'));
+    if (process.env.LIFEBOAT_KEYGROUPS_DIST) {
+      copies.groups = probedCopy(process.env.LIFEBOAT_KEYGROUPS_DIST, path.join(temp, 'groups'));
+    }
 
     const port = await freePort();
     service = spawn(DRIVER, [`--port=${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -492,5 +495,31 @@ describe('viewer in WebKit', { skip: skipReason() }, () => {
     await until('the unlocked home', () => !document.getElementById('lb-key') && document.querySelectorAll('.lb-diagram-link').length > 0);
     assert.match(await d.executeScript(() => document.getElementById('lb-view').textContent), /Suspicion de fraude/);
     await checkPage();
+  });
+  it('key groups: each key opens exactly its files, a wrong group\'s key is refused with the message', { skip: !process.env.LIFEBOAT_KEYGROUPS_DIST && 'LIFEBOAT_KEYGROUPS_DIST is not set' }, async () => {
+    const keys = JSON.parse(process.env.LIFEBOAT_KEYGROUPS_KEYS);
+    const opens = { factures: ['facturation', 'direction', 'recovery'], fraude: ['fraude', 'direction', 'recovery'] };
+    const groups = { factures: 'Facturation ou Direction', fraude: 'Fraude ou Direction' };
+    for (const entry of Object.keys(opens)) {
+      for (const name of ['facturation', 'fraude', 'direction', 'recovery']) {
+        await d.get(h.fileUrl(path.join(copies.groups, `${entry}.html`)));
+        await until('the key field', () => !!document.getElementById('lb-key'));
+        assert.equal(await d.executeScript(() => document.getElementById('lb-key-groups').textContent), `Clé du groupe ${groups[entry]}`);
+        await d.findElement(By.css('#lb-key')).sendKeys(keys[name]);
+        await d.findElement(By.css('#lb-unlock-submit')).click();
+        await until('opened or refused', () => !!document.getElementById('lb-start')
+          || !!(document.getElementById('lb-unlock-error') || {}).textContent);
+        const [open, error] = await d.executeScript(() => [!document.getElementById('lb-key'),
+          (document.getElementById('lb-unlock-error') || {}).textContent || '']);
+        if (opens[entry].includes(name)) {
+          assert.ok(open, `${entry} opens with ${name}: ${error}`);
+        } else {
+          assert.match(error, new RegExp(`il s'ouvre avec la clé du groupe ${groups[entry]}`), `${entry} refuses ${name}`);
+        }
+        await checkPage();
+        // "Stay unlocked" is on by default: the next case must be asked for its key again.
+        await d.executeScript(() => sessionStorage.clear());
+      }
+    }
   });
 });

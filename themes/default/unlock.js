@@ -1,8 +1,9 @@
 /* Lifeboat start-up: reads the payload in #lb-data (lbUnpack, payload.js) and starts the viewer (lbViewer, viewer.js). A locked
  * entry point's payload holds only public facts (`locked: true`); the procedures and images are sealed in
- * #lb-locked (AES-256-GCM, key from PBKDF2-HMAC-SHA256 of the access key, every parameter in the element's
- * attributes). This asks for the key, checks its check symbol, derives the key with WebCrypto, tells a
- * wrong key (data-key-check differs) from a damaged file (GCM tag fails), then starts the viewer with the
+ * #lb-locked (AES-256-GCM, key from PBKDF2-HMAC-SHA256 of the access key, or, in format 2, a content key
+ * wrapped in one slot per key group; every parameter in the element's attributes). This asks for the key,
+ * checks its check symbol, derives the key with WebCrypto, tells a wrong key (data-key-check differs, or no
+ * slot opens) from a damaged file (GCM tag fails), then starts the viewer with the
  * decrypted payload and images (and, when it has a call assistant, the key of its stored calls). Same key
  * rules as src/access/key.rs; see docs/viewer-contract.md and docs/call-assistant.md. */
 (function () {
@@ -122,14 +123,19 @@
       return e;
     }
 
-    /* The parameters travel with the ciphertext, so a later build can raise them and this follows. */
+    /* The parameters travel with the ciphertext, so a later build can raise them and this follows. Format 1:
+     * one access key, the derived key opens the payload (data-key-check tells a wrong key). Format 2: the
+     * payload has a random content key, wrapped once per key that opens it in `data-slots` (AES-GCM under
+     * each key's derived key; one salt for all slots, so one PBKDF2 per typed key, then one try per slot). */
     function sealed() {
       var el = byId('lb-locked');
       if (!el) throw failure('damaged');
       function a(name) { return el.getAttribute('data-' + name) || ''; }
-      if (a('v') !== '1' || a('kdf') !== 'PBKDF2' || a('cipher') !== 'AES-GCM') throw failure('format');
+      var v = a('v');
+      if ((v !== '1' && v !== '2') || a('kdf') !== 'PBKDF2' || a('cipher') !== 'AES-GCM') throw failure('format');
+      if (v === '2' && a('wrap') !== 'AES-GCM') throw failure('format');
       var p = {
-        v: a('v'),
+        v: v,
         hash: a('hash') || 'SHA-256',
         iterations: Number(a('iterations')),
         bits: Number(a('key-bits')) || 256,
@@ -137,10 +143,18 @@
         check: a('key-check')
       };
       if (!(p.iterations >= 1) || [128, 192, 256].indexOf(p.bits) < 0) throw failure('format');
+      // What "stay unlocked" compares: another build (or, in format 2, another file of it) has another.
+      p.mark = v === '1' ? p.saltText : p.saltText + '/' + a('nonce');
       try {
         p.salt = fromB64(p.saltText);
         p.nonce = fromB64(a('nonce'));
         p.ct = fromB64(el.textContent);
+        p.slots = v === '2' ? a('slots').split(/\s+/).filter(Boolean).map(function (s) {
+          var at = s.indexOf(':');
+          if (at < 1) throw failure('damaged');
+          var bytes = fromB64(s.slice(at + 1));
+          return { name: s.slice(0, at), nonce: bytes.slice(0, 12), wrapped: bytes.slice(12) };
+        }) : [];
       } catch (e) {
         throw failure('damaged');
       }
@@ -154,18 +168,40 @@
       });
     }
 
-    /* Opens the sealed payload with derived key bits: 'wrong' when the key check differs, 'damaged' when the
-     * GCM tag (or what it protects) does not hold. Resolves to the decrypted { data, images }. */
+    /* The payload key from a typed key's derived bits: format 1, the bits themselves once the key check
+     * matches; format 2, the content key of the first slot they open. 'wrong' when neither. */
+    function payloadKey(bits, p) {
+      var subtle = window.crypto.subtle;
+      if (p.v === '1') {
+        var label = utf8(CHECK_LABEL);
+        var checked = new Uint8Array(label.length + bits.byteLength);
+        checked.set(label, 0);
+        checked.set(new Uint8Array(bits), label.length);
+        return subtle.digest('SHA-256', checked).then(function (digest) {
+          if (toB64(digest) !== p.check) throw failure('wrong');
+          return bits;
+        });
+      }
+      return subtle.importKey('raw', bits, 'AES-GCM', false, ['decrypt']).then(function (kek) {
+        function next(i) {
+          if (i >= p.slots.length) return Promise.reject(failure('wrong'));
+          var slot = p.slots[i];
+          var aad = utf8('lifeboat-slot:v2:' + data.entry.id + ':' + slot.name);
+          return subtle.decrypt({ name: 'AES-GCM', iv: slot.nonce, additionalData: aad, tagLength: 128 }, kek, slot.wrapped)
+            .then(function (key) {
+              if (key.byteLength !== 32) throw failure('damaged');
+              return key;
+            }, function () { return next(i + 1); });
+        }
+        return next(0);
+      });
+    }
+
+    /* Opens the sealed payload with its key's bits (imported at once as a non-extractable key): 'damaged'
+     * when the GCM tag (or what it protects) does not hold. Resolves to the decrypted { data, images }. */
     function openWith(bits, p) {
       var subtle = window.crypto.subtle;
-      var label = utf8(CHECK_LABEL);
-      var checked = new Uint8Array(label.length + bits.byteLength);
-      checked.set(label, 0);
-      checked.set(new Uint8Array(bits), label.length);
-      return subtle.digest('SHA-256', checked).then(function (digest) {
-        if (toB64(digest) !== p.check) throw failure('wrong');
-        return subtle.importKey('raw', bits, 'AES-GCM', false, ['decrypt']);
-      }).then(function (key) {
+      return subtle.importKey('raw', bits, 'AES-GCM', false, ['decrypt']).then(function (key) {
         var aad = utf8('lifeboat-locked:v' + p.v + ':' + data.entry.id);
         return subtle.decrypt({ name: 'AES-GCM', iv: p.nonce, additionalData: aad, tagLength: 128 }, key, p.ct)
           .catch(function () { throw failure('damaged'); });
@@ -198,7 +234,7 @@
       else fn();
     }
 
-    /* ---------- remembered for this tab: the derived key of this build (never the access key) ---------- */
+    /* ---------- remembered for this tab: the payload key of this file (never the access key) ---------- */
 
     var storeKey = 'lifeboat:unlock:' + (data.bundle || data.entry.id);
 
@@ -213,7 +249,7 @@
 
     function remember(on, p, bits, call) {
       try {
-        var v = { salt: p.saltText, key: toB64(bits), call: call ? toB64(call) : undefined };
+        var v = { salt: p.mark, key: toB64(bits), call: call ? toB64(call) : undefined };
         if (on) window.sessionStorage.setItem(storeKey, JSON.stringify(v));
         else window.sessionStorage.removeItem(storeKey);
       } catch (e) {
@@ -244,14 +280,18 @@
     var title = data.entry.title || S('locked_title');
     var intro = h('p', { class: 'lb-desc', id: 'lb-unlock-intro', text: S('locked_intro') });
     // Whom to ask (entry.toml `key_holders`, public: the manifest and the contingency document list them).
-    var holders = (Array.isArray(data.entry.key_holders) ? data.entry.key_holders : []).filter(function (x) {
-      return typeof x === 'string' && x;
-    });
+    function textList(list) {
+      return (Array.isArray(list) ? list : []).filter(function (x) { return typeof x === 'string' && x; });
+    }
+    var holders = textList(data.entry.key_holders);
+    // The key groups whose keys open it (site.toml labels): "Clé du groupe Facturation ou Direction".
+    var groups = textList(data.entry.key_groups).join(S('locked_groups_or'));
     var error = h('div', { class: 'lb-unlock-error', id: 'lb-unlock-error', role: 'alert' });
     view.textContent = '';
     [h('p', { class: 'lb-kicker' }, [h('span', { class: 'lb-lock', 'aria-hidden': 'true' }), doc.createTextNode(S('locked_kicker'))]),
       h('h1', { class: 'lb-heading', id: 'lb-heading', tabindex: '-1', text: title }),
       intro,
+      groups ? h('p', { class: 'lb-key-groups', id: 'lb-key-groups', text: S('locked_groups', { groups: groups }) }) : null,
       holders.length ? h('p', { class: 'lb-key-holders', id: 'lb-key-holders', text: S('locked_holders', { holders: holders.join(', ') }) }) : null
     ].forEach(function (e) { if (e) view.appendChild(e); });
     view.setAttribute('data-view', 'locked');
@@ -264,7 +304,7 @@
 
     var input = h('input', {
       class: 'lb-key-input', id: 'lb-key', type: 'password', autocomplete: 'off', autocapitalize: 'characters',
-      spellcheck: 'false', 'aria-describedby': 'lb-key-hint lb-unlock-error'
+      spellcheck: 'false', 'aria-describedby': (groups ? 'lb-key-groups ' : '') + 'lb-key-hint lb-unlock-error'
     });
     var toggle = h('button', {
       class: 'lb-btn lb-key-show', id: 'lb-key-show', type: 'button', 'aria-pressed': 'false',
@@ -313,7 +353,8 @@
       })();
     }
 
-    /* getCall(out): the stored calls' key bits, asked for only when the payload has a call assistant. */
+    /* getBits(p): the payload key's bits (from a typed key, or remembered); getCall(out): the stored calls'
+     * key bits, asked for only when the payload has a call assistant. */
     function attempt(getBits, interactive, getCall) {
       var p;
       try {
@@ -361,13 +402,16 @@
       showError('');
       status.textContent = S('locked_working');
       whenParsed(function () {
-        attempt(function (p) { return derive(key.canonical, p); }, true, function (out) {
+        attempt(function (p) {
+          return derive(key.canonical, p).then(function (bits) { return payloadKey(bits, p); });
+        }, true, function (out) {
           return callBits(key.canonical, out);
         }).then(function (out) {
           start(out, true);
         }, function (err) {
           var code = err && err.code;
-          showError(S(code === 'wrong' ? 'locked_error_wrong' : code === 'format' ? 'locked_error_format' : 'locked_error_damaged'));
+          var wrong = groups ? S('locked_error_wrong_groups', { groups: groups }) : S('locked_error_wrong');
+          showError(code === 'wrong' ? wrong : S(code === 'format' ? 'locked_error_format' : 'locked_error_damaged'));
           status.textContent = '';
           if (code === 'wrong') {
             slowDown();
@@ -388,7 +432,7 @@
       status.textContent = S('locked_working');
       whenParsed(function () {
         attempt(function (p) {
-          return p.saltText === saved.salt ? Promise.resolve(fromB64(saved.key).buffer) : Promise.reject(failure('stale'));
+          return p.mark === saved.salt ? Promise.resolve(fromB64(saved.key).buffer) : Promise.reject(failure('stale'));
         }, false, function () {
           // Remembered before the call assistant's key was: ask for the access key again.
           return typeof saved.call === 'string' ? Promise.resolve(fromB64(saved.call).buffer) : Promise.reject(failure('stale'));
