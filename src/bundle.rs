@@ -19,6 +19,7 @@ use crate::package::manifest::{self, EntryRecord, FileRecord, KeyIdentifiers, Ke
 use crate::package::signing::{self, Signer};
 use crate::package::sink::{MemorySink, Sink};
 use crate::progress::Progress;
+use crate::render::search_index::PackedSegment;
 use crate::render::{self, RenderContext, RenderError};
 use crate::snapshot::Snapshot;
 use crate::theme::{Theme, ThemeError};
@@ -35,6 +36,13 @@ pub struct BuiltEntry {
     pub source_sha256: String,
     /// Cache key (`package::cache`); `None` for a locked entry point, which is never reused.
     pub cache_key: Option<String>,
+    /// The cache key without the other entry points' search index (`Keys::body_key`).
+    pub body_key: Option<String>,
+    /// Where the file's `#lb-bundle` element is (`inline::assemble`).
+    pub siblings_at: [u64; 2],
+    /// True when the file is the previous build's with its `#lb-bundle` element replaced: only the
+    /// other entry points' search index changed.
+    pub refreshed: bool,
     /// A locked entry point's key identifiers (`access::key_id`), per slot.
     pub key_ids: KeyIdentifiers,
     /// True when the file was taken from the previous build instead of being rendered.
@@ -362,6 +370,69 @@ fn write_zip(
     Ok((bytes, written))
 }
 
+/// Writes `file` as the previous build's `old` with its `#lb-bundle` element (at `old.siblings_at`)
+/// replaced by the one for `siblings`; returns its record and where the new element is.
+fn refresh_siblings(
+    sink: &dyn Sink,
+    file: &str,
+    old: &crate::package::cache::Reused,
+    siblings: &str,
+) -> io::Result<(FileRecord, [u64; 2])> {
+    use std::io::{Read, Seek, SeekFrom};
+    let [start, end] = old.siblings_at;
+    let element = inline::siblings_element(siblings);
+    let record = sink.write_with(file, &mut |w| match &old.from {
+        ReusedFrom::Path(path) => {
+            let mut f = std::fs::File::open(path)?;
+            io::copy(&mut (&mut f).take(start), w)?;
+            w.write_all(element.as_bytes())?;
+            f.seek(SeekFrom::Start(end))?;
+            io::copy(&mut f, w).map(|_| ())
+        }
+        ReusedFrom::Bytes(bytes) => {
+            let (start, end) = (start as usize, end as usize);
+            let (head, tail) = (bytes.get(..start), bytes.get(end..));
+            let (Some(head), Some(tail)) = (head, tail) else {
+                return Err(io::Error::other(
+                    "the previous file is shorter than its cache says",
+                ));
+            };
+            w.write_all(head)?;
+            w.write_all(element.as_bytes())?;
+            w.write_all(tail)
+        }
+    })?;
+    Ok((record, [start, start + element.len() as u64]))
+}
+
+/// The bundle index segment of every open entry point (`render::search_index`), packed once for all
+/// the files that carry it, with the SHA-256 of its JSON for the cache keys.
+fn packed_segments(project: &Project) -> Result<Vec<PackedSegment>, BundleError> {
+    use sha2::{Digest, Sha256};
+    render::search_index::segments(project)
+        .map_err(RenderError::from)?
+        .into_par_iter()
+        .map(|s| {
+            Ok(PackedSegment {
+                digest: Sha256::digest(s.json.as_bytes()).into(),
+                text: inline::pack_shared(&s.json).map_err(InlineError::from)?,
+                entry: s.entry,
+            })
+        })
+        .collect()
+}
+
+/// What `#lb-bundle` of entry point `id` holds: every other open entry point's packed segment, in the
+/// project's order, space-separated.
+fn siblings_of(segments: &[PackedSegment], id: &str) -> String {
+    let others: Vec<&str> = segments
+        .iter()
+        .filter(|s| s.entry != id)
+        .map(|s| s.text.as_str())
+        .collect();
+    others.join(" ")
+}
+
 /// What the next build needs to know of the open entry points built (locked ones are never reused).
 fn cached_entries(entries: &[BuiltEntry]) -> Vec<CachedEntry> {
     entries
@@ -371,6 +442,8 @@ fn cached_entries(entries: &[BuiltEntry]) -> Vec<CachedEntry> {
                 id: e.id.clone(),
                 file: e.record.file.clone(),
                 key: e.cache_key.clone()?,
+                body_key: e.body_key.clone()?,
+                siblings_at: e.siblings_at,
                 sha256: e.record.sha256.clone(),
                 diagrams: e.diagrams,
                 nodes: e.nodes,
@@ -441,7 +514,16 @@ pub fn build_entries(
         basis: options.basis,
         marker: markers.as_ref().map(|m| m as &dyn crate::changes::Marker),
     };
-    let keys = Keys::new(project, checked, theme, &assets, snapshot, options.basis);
+    let segments = options.time(crate::timings::Stage::Render, || packed_segments(project))?;
+    let keys = Keys::new(
+        project,
+        checked,
+        theme,
+        &assets,
+        snapshot,
+        &segments,
+        options.basis,
+    );
     options
         .progress
         .step("building entry points", project.entries.len());
@@ -455,6 +537,8 @@ pub fn build_entries(
             let source_sha256 = manifest::source_hash(project, entry, checked);
             let locked = entry.is_locked();
             let cache_key = (!locked).then(|| keys.key(entry, &source_sha256));
+            let body_key = (!locked).then(|| keys.body_key(entry, &source_sha256));
+            let siblings = siblings_of(&segments, &entry.id);
             let previous = options.previous.zip(cache_key.as_deref());
             if let Some(old) = previous.and_then(|(p, k)| p.entry(&entry.id, &file_name, k)) {
                 let linked = match &old.from {
@@ -478,14 +562,43 @@ pub fn build_entries(
                     nodes: old.nodes,
                     source_sha256,
                     cache_key,
+                    body_key,
+                    siblings_at: old.siblings_at,
                     key_ids: KeyIdentifiers::default(),
                     reused: true,
+                    refreshed: false,
                     steps: old.steps,
                 });
             }
-            let rendered = options.time(crate::timings::Stage::Render, || {
+            // Only the other entry points' search index changed: the previous file with its
+            // `#lb-bundle` element replaced is byte for byte what rendering it again would write.
+            let body = options.previous.zip(body_key.as_deref());
+            if let Some(old) = body.and_then(|(p, k)| p.entry_body(&entry.id, &file_name, k)) {
+                let (record, siblings_at) = options
+                    .time(crate::timings::Stage::Inline, || {
+                        refresh_siblings(sink, &file_name, &old, &siblings)
+                    })
+                    .map_err(|e| BundleError::Write(file_name.clone(), e))?;
+                options.progress.inc();
+                return Ok(BuiltEntry {
+                    id: entry.id.clone(),
+                    record,
+                    diagrams: old.diagrams,
+                    nodes: old.nodes,
+                    source_sha256,
+                    cache_key,
+                    body_key,
+                    siblings_at,
+                    key_ids: KeyIdentifiers::default(),
+                    reused: false,
+                    refreshed: true,
+                    steps: old.steps,
+                });
+            }
+            let mut rendered = options.time(crate::timings::Stage::Render, || {
                 render::render_entry(&cx, entry)
             })?;
+            rendered.siblings = siblings;
             let taken = rendered
                 .public_json
                 .as_ref()
@@ -500,11 +613,13 @@ pub fn build_entries(
                 None => crate::timings::Stage::Inline,
                 Some(_) => crate::timings::Stage::Seal,
             };
+            let mut siblings_at = [0; 2];
             let record = options
                 .time(stage, || match (&rendered.public_json, &sealer) {
                     (None, _) => Ok(sink.write_with(&file_name, &mut |w| {
-                        inline::assemble(&rendered, &assets, &checked.images, w)
-                            .map_err(io::Error::other)
+                        siblings_at = inline::assemble(&rendered, &assets, &checked.images, w)
+                            .map_err(io::Error::other)?;
+                        Ok(())
                     })),
                     (Some(_), _) if taken.is_some() => Ok(sink.write(
                         &file_name,
@@ -537,8 +652,11 @@ pub fn build_entries(
                 nodes: rendered.node_count,
                 source_sha256,
                 cache_key,
+                body_key,
+                siblings_at,
                 key_ids: entry_key_ids,
                 reused: false,
+                refreshed: false,
                 steps,
             })
         })

@@ -66,7 +66,7 @@ impl Theme {
         let doc_strings_path = format!("documents/{}.toml", language.code());
         let doc_strings = toml::from_str(&file(&doc_strings_path)?)
             .map_err(|e| ThemeError::Invalid(doc_strings_path, e.to_string()))?;
-        Ok(Theme {
+        let mut theme = Theme {
             template: file("templates/entry.html")?,
             css: file("viewer.css")?,
             payload_js: file("payload.js")?,
@@ -86,7 +86,9 @@ impl Theme {
                 css: file("document.css")?,
                 strings: doc_strings,
             },
-        })
+        };
+        theme.share_stale_body();
+        Ok(theme)
     }
 
     /// The page's one inline script: payload unpacking, the viewer with its map, its search and its call
@@ -140,7 +142,15 @@ impl Theme {
         let branding = branding_css(project)?;
         theme.css.push_str(&branding);
         theme.documents.css.push_str(&branding);
+        theme.share_stale_body();
         Ok(theme)
+    }
+
+    /// The launcher says the viewer's stale sentence (`stale_body`, of the UI strings): one sentence for
+    /// every reader of the bundle, a user theme's included.
+    fn share_stale_body(&mut self) {
+        let body = self.string("stale_body").to_string();
+        self.documents.strings.insert("stale_body".into(), body);
     }
 
     fn apply_user_dir(

@@ -9,7 +9,7 @@ use std::fs;
 use std::path::Path;
 
 use base64::Engine;
-use common::{copy_dir, fixture, lifeboat_env, read_tree, unpacked, Run};
+use common::{copy_dir, fixture, indexed_siblings, lifeboat_env, read_tree, unpacked, Run};
 use lifeboat::access::seal::{self, SealError};
 use lifeboat::access::AccessKey;
 
@@ -298,6 +298,11 @@ fn nothing_of_the_locked_entry_is_in_any_other_file_even_when_linked_to() {
         "text link by position"
     );
     assert!(accueil.contains("Procédure protégée"), "neutral label");
+    // The bundle-wide search index (#lb-bundle, unpacked above too): the open file indexes no
+    // sibling (its only one is locked); the locked file carries the open one's, outside its seal.
+    let raw = |name: &str| fs::read_to_string(dist.join(name)).unwrap();
+    assert_eq!(indexed_siblings(&raw("accueil.html")), Vec::<String>::new());
+    assert_eq!(indexed_siblings(&raw("coffre.html")), ["accueil"]);
 }
 
 #[test]

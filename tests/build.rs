@@ -262,10 +262,11 @@ fn answers_and_links_point_at_viewer_urls() {
     assert_eq!(map["edges"].as_array().unwrap().len(), answers);
     let restart = &internet["nodes"][1];
     assert_eq!(restart["title"], "Redémarrer le modem");
-    assert!(restart["search"]
-        .as_str()
-        .unwrap()
-        .contains("redemarrer le modem"));
+    // Its search text: the text as written (the viewer folds it and matches the title apart), then
+    // the answers' labels, so that a search finds a step by its answers.
+    let search = restart["search"].as_str().unwrap();
+    assert!(search.starts_with("Call 1 800 555-0199"), "{search}");
+    assert!(search.ends_with("\nIt works now\nStill broken"), "{search}");
     assert!(lights["html"].as_str().unwrap().contains(
         "<aside class=\"callout callout-caution\" role=\"note\"><p class=\"callout-label\">Critical step</p>"
     ));
@@ -710,4 +711,49 @@ fn timings_name_every_stage_of_the_build() {
     // Without the flag, nothing of it.
     let again = lifeboat(dir.path(), &["build", "content", "--out", "dist"]);
     assert!(!again.stderr.contains("fsync + commit"), "{}", again.stderr);
+}
+
+/// `lifeboat build` of content in git without SOURCE_DATE_EPOCH (the snapshot is its last commit), at
+/// `now` (LIFEBOAT_NOW); returns stderr.
+fn build_committed_at(now: i64) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&fixture("basic"), &dir.path().join("content"));
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(dir.path())
+            .env("GIT_AUTHOR_DATE", "2025-11-22T08:26:40Z")
+            .env("GIT_COMMITTER_DATE", "2025-11-22T08:26:40Z")
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "procedures"]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lifeboat"))
+        .args(["build", "content", "--out", "dist", "--quiet"])
+        .current_dir(dir.path())
+        .env_remove("SOURCE_DATE_EPOCH")
+        .env("LIFEBOAT_NOW", now.to_string())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn a_build_of_content_whose_last_commit_is_older_than_the_policy_warns_in_the_one_stale_sentence() {
+    // Committed 2025-11-22, renewed every 30 days: fresh on the 30th day, stale on the 31st.
+    let day = 86_400;
+    assert_eq!(build_committed_at(1_763_800_000 + 30 * day), "");
+    insta::assert_snapshot!(
+        "build-stale-revision",
+        build_committed_at(1_763_800_000 + 40 * day)
+    );
 }

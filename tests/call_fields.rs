@@ -146,7 +146,7 @@ fn search_reads_a_fields_label_not_its_marker() {
     let all = more["search"].to_string();
     assert!(!all.contains("lbcallfield"));
     assert!(
-        all.contains("fiche du compte numero de compte"),
-        "a shown value reads as its folded label"
+        all.contains("fiche du compte Numéro de compte"),
+        "a shown value reads as its label"
     );
 }

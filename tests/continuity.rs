@@ -398,7 +398,7 @@ fn verify_reports_a_stale_bundle() {
     assert_eq!(run.code, 1);
     assert!(
         run.stdout.starts_with(
-            "stale    out of date by 3 day(s): was due by 2025-12-22 (policy: every 30 days)\n"
+            "stale    This copy is from 2025-11-22, 33 days ago; it is renewed every 30 days, so it is 3 day(s) out of date. It was due by 2025-12-22.\n"
         ),
         "{}",
         run.stdout

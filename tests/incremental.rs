@@ -95,7 +95,37 @@ fn unchanged_entry_points_are_reused_and_the_result_is_a_full_builds() {
     assert_eq!(zip_chunks_reused(&again), "6 of 6");
     assert_same_as_full_build(dir, &[], &[]);
 
-    // A body edit in the escalation entry: support links to it, but shows none of that text.
+    // An edit of the escalation entry that support's file does not show (its description: not in
+    // the bundle index, nor in support's answers into it).
+    edit(
+        dir,
+        "escalation/entry.toml",
+        "When level 1 cannot solve it",
+        "When level 1 cannot solve it alone",
+    );
+    let run = build(dir, "dist", &[], &[]);
+    assert_eq!(reused(&run), "reused 1 of 2");
+    let html = unpacked(&fs::read_to_string(dir.join("dist/escalation.html")).unwrap());
+    assert!(html.contains("When level 1 cannot solve it alone"));
+    // support.html is the same; the manifest, contingency documents, the launcher (it shows the
+    // description) and escalation.html are new.
+    assert_eq!(zip_chunks_reused(&run), "1 of 6");
+    assert_same_as_full_build(dir, &[], &[]);
+
+    // The output folder still verifies: the cache file is not an extra file.
+    let verify = lifeboat(dir, &["verify", "dist", "--now", "2025-11-23T00:00:00Z"]);
+    assert_eq!(verify.code, 0, "{}", verify.transcript());
+}
+
+#[test]
+fn a_siblings_changed_text_rebuilds_the_files_that_index_it() {
+    // Each file carries the search index of every other open entry point (#lb-bundle): a body edit
+    // in escalation changes support's file too, although support shows none of that text.
+    let site = site("basic");
+    let dir = site.path();
+    build(dir, "dist", &[], &[]);
+    let before = fs::read_to_string(dir.join("dist/support.html")).unwrap();
+    assert_eq!(indexed_siblings(&before), ["escalation"]);
     edit(
         dir,
         "escalation/level-2.md",
@@ -103,17 +133,35 @@ fn unchanged_entry_points_are_reused_and_the_result_is_a_full_builds() {
         "Thank the customer warmly.",
     );
     let run = build(dir, "dist", &[], &[]);
-    assert_eq!(reused(&run), "reused 1 of 2");
-    let html = unpacked(&fs::read_to_string(dir.join("dist/escalation.html")).unwrap());
-    assert!(html.contains("Thank the customer warmly."));
-    // support.html and the launcher are the same; the manifest, contingency documents and
-    // escalation.html are new.
-    assert_eq!(zip_chunks_reused(&run), "2 of 6");
+    assert_eq!(reused(&run), "reused 0 of 2");
+    // support's file is not rendered again: only its #lb-bundle element is replaced.
+    assert!(
+        run.stdout
+            .contains("(1 more with only the other entry points' search index replaced)"),
+        "{}",
+        run.stdout
+    );
+    let support = unpacked(&fs::read_to_string(dir.join("dist/support.html")).unwrap());
+    assert!(
+        support.contains("Thank the customer warmly."),
+        "support's index of escalation is the new one"
+    );
     assert_same_as_full_build(dir, &[], &[]);
-
-    // The output folder still verifies: the cache file is not an extra file.
-    let verify = lifeboat(dir, &["verify", "dist", "--now", "2025-11-23T00:00:00Z"]);
-    assert_eq!(verify.code, 0, "{}", verify.transcript());
+    // Its new element's place is recorded: a second edit replaces it again, still a full build's bytes.
+    edit(
+        dir,
+        "escalation/level-2.md",
+        "Thank the customer warmly.",
+        "Thank the customer.",
+    );
+    let run = build(dir, "dist", &[], &[]);
+    assert!(run.stdout.contains("(1 more with only"), "{}", run.stdout);
+    assert_eq!(
+        fs::read(dir.join("dist/support.html")).unwrap(),
+        before.as_bytes()
+    );
+    assert_same_as_full_build(dir, &[], &[]);
+    assert_eq!(reused(&build(dir, "dist", &[], &[])), "reused 2 of 2");
 }
 
 #[test]
@@ -130,6 +178,8 @@ fn a_changed_title_of_a_link_target_rebuilds_the_entry_linking_to_it() {
     );
     let run = build(dir, "dist", &[], &[]);
     assert_eq!(reused(&run), "reused 0 of 2");
+    // The map of support names the target node: support is rendered again, not just refreshed.
+    assert!(!run.stdout.contains("more with only"), "{}", run.stdout);
     let support = unpacked(&fs::read_to_string(dir.join("dist/support.html")).unwrap());
     assert!(support.contains("Hand over to level 2"));
     assert_same_as_full_build(dir, &[], &[]);

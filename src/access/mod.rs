@@ -155,7 +155,7 @@ pub fn lock_entry(
 ) -> Result<Vec<u8>, AccessError> {
     let plain = plaintext(rendered, images).map_err(InlineError::from)?;
     let id = &rendered.id;
-    let element = match (&sealer.wrapping, uses_slots(holders)) {
+    let mut element = match (&sealer.wrapping, uses_slots(holders)) {
         (Some(wrapping), true) => {
             let sealed = slots::seal(wrapping, holders, id, plain.as_bytes())
                 .map_err(|e| AccessError::Seal(id.clone(), e))?;
@@ -172,6 +172,8 @@ pub fn lock_entry(
             seal::element(&params, &ciphertext)
         }
     };
+    // The open siblings' index is what their own files show anyone: it stays outside the seal.
+    element.push_str(&inline::siblings_element(&rendered.siblings));
     Ok(inline::fill(
         &rendered.shell,
         assets,

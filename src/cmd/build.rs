@@ -15,6 +15,25 @@ use crate::progress::Progress;
 use crate::snapshot::Snapshot;
 use crate::timings::{Stage, Timings};
 
+/// Content whose revision (its last commit: the snapshot's date when `SOURCE_DATE_EPOCH` is not set)
+/// is already older than the backup policy makes a copy that opens stale: said as a warning, in the
+/// sentence every reader of the bundle uses (`manifest::Age`). A `SOURCE_DATE_EPOCH` is a date chosen
+/// on purpose (a reproduction, a test) and is not warned about. Now is `LIFEBOAT_NOW` when set.
+fn stale_warning(project: &crate::content::Project, snapshot: &Snapshot) -> Option<String> {
+    if std::env::var_os("SOURCE_DATE_EPOCH").is_some() || snapshot.commit.is_none() {
+        return None;
+    }
+    let now = super::verify::now(None).ok()?;
+    let frequency = *project.site.backup.frequency_days.get_ref();
+    let age = crate::package::manifest::Age::at(snapshot.epoch, frequency, now);
+    age.stale().then(|| {
+        format!(
+            "warning: the content's last commit is older than the backup policy ([backup] frequency_days): {}",
+            crate::package::manifest::stale_sentence_en(age, &snapshot.date, frequency)
+        )
+    })
+}
+
 pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let progress = Progress::on_stderr(opts.quiet);
@@ -103,6 +122,7 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
         .map(|e| format!(", environment `{}`", e.name))
         .unwrap_or_default();
     let unzipped = bundle::build_files(&staging, &project, &checked, &snapshot, &keys, options)?;
+    let stale = stale_warning(&project, &snapshot);
     // The zip needs only the written files: the content model's memory goes before the zip's buffers come.
     drop((project, checked, report));
     let bundle = bundle::zip_into(&staging, unzipped, &snapshot, options)?;
@@ -119,6 +139,9 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("writing {}", opts.out.display()))
     })?;
     progress.finish();
+    if let Some(warning) = stale {
+        eprintln!("{warning}");
+    }
     if opts.timings {
         eprint!("{}", timings.table(started.elapsed()));
     }
@@ -133,9 +156,13 @@ pub fn run(opts: &BuildOptions) -> anyhow::Result<ExitCode> {
             started.elapsed().as_secs_f64()
         );
         let reused = entries.iter().filter(|e| e.reused).count();
+        let refreshed = match entries.iter().filter(|e| e.refreshed).count() {
+            0 => String::new(),
+            n => format!(" ({n} more with only the other entry points' search index replaced)"),
+        };
         let (members_reused, members) = bundle.zip_reused;
         println!(
-            "reused {reused} of {} entry point{} and {members_reused} of {members} zip chunks from the previous build{}",
+            "reused {reused} of {} entry point{}{refreshed} and {members_reused} of {members} zip chunks from the previous build{}",
             entries.len(),
             if entries.len() == 1 { "" } else { "s" },
             if opts.no_cache { " (--no-cache)" } else { "" }

@@ -398,17 +398,15 @@ fn write_text(out: &mut String, r: &Verification, extras: &Extras) -> std::fmt::
         )?;
     }
     if r.stale.stale {
-        let confirmed = match &r.stale.confirmed {
-            Some(at) if r.stale.counted_from == CountedFrom::Confirmed => {
-                format!("; last confirmed by a publish at {at}")
-            }
-            _ => String::new(),
-        };
-        writeln!(
-            out,
-            "stale    out of date by {} day(s): was due by {} (policy: every {} days{confirmed})",
-            r.stale.days_overdue, r.stale.next_due, r.stale.frequency_days
-        )?;
+        match &r.stale.confirmed {
+            // Counted from the last publish that confirmed the share: the snapshot's age is not it.
+            Some(at) if r.stale.counted_from == CountedFrom::Confirmed => writeln!(
+                out,
+                "stale    out of date by {} day(s): was due by {} (policy: every {} days; last confirmed by a publish at {at})",
+                r.stale.days_overdue, r.stale.next_due, r.stale.frequency_days
+            )?,
+            _ => writeln!(out, "stale    {}", r.stale.sentence(&r.snapshot))?,
+        }
     }
     if let Some(changes) = &r.changes {
         writeln!(out, "changes  {}", changes.line())?;

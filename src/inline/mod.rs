@@ -65,29 +65,44 @@ pub fn minify_css(css: &str) -> Result<String, InlineError> {
 /// (RFC 1950, DEFLATE at the fastest level), then base64. The JSON of a 5,000-node entry point takes about four times less
 /// room; the viewer unpacks it with the browser's `DecompressionStream` (docs/viewer-contract.md).
 pub fn pack(json: &str) -> io::Result<String> {
-    let mut deflate = flate2::write::ZlibEncoder::new(
-        Vec::with_capacity(json.len() / 4),
-        flate2::Compression::fast(),
-    );
+    pack_at(json, flate2::Compression::fast())
+}
+
+/// [`pack`] at zlib's default level, for a text packed once and carried by many files (the bundle
+/// index's segments, `render::search_index`): about half the size of the fastest level on a
+/// 5,000-node entry point's segment, for a few tens of milliseconds once per build.
+pub fn pack_shared(json: &str) -> io::Result<String> {
+    pack_at(json, flate2::Compression::default())
+}
+
+fn pack_at(json: &str, level: flate2::Compression) -> io::Result<String> {
+    let mut deflate = flate2::write::ZlibEncoder::new(Vec::with_capacity(json.len() / 4), level);
     deflate.write_all(json.as_bytes())?;
     Ok(base64::engine::general_purpose::STANDARD.encode(deflate.finish()?))
 }
 
 /// Writes an open entry point's file into `w`: the page with its packed payload, then each image it
-/// shows, read from the content folder one at a time and written as base64.
+/// shows, read from the content folder one at a time and written as base64. Returns where its
+/// `#lb-bundle` element is (first byte, byte after it; the same twice when it has none), so that the
+/// next build can replace just that element (`package::cache`).
 pub fn assemble(
     entry: &RenderedEntry,
     assets: &Assets,
     images: &ImageStore,
     w: &mut dyn Write,
-) -> Result<(), InlineError> {
+) -> Result<[u64; 2], InlineError> {
     let more = entry.more_json.as_deref().map(pack).transpose()?;
+    let written = std::cell::Cell::new(0u64);
+    let mut siblings_at = [0u64; 2];
     let mut write_images = |w: &mut dyn Write| -> io::Result<()> {
         if let Some(more) = &more {
             w.write_all(b"<script id=\"lb-more\" type=\"application/json\">")?;
             w.write_all(more.as_bytes())?;
             w.write_all(b"</script>")?;
         }
+        siblings_at[0] = written.get();
+        w.write_all(siblings_element(&entry.siblings).as_bytes())?;
+        siblings_at[1] = written.get();
         let mut text = String::new();
         for id in &entry.images {
             if let Some(image) = images.get(id) {
@@ -105,7 +120,39 @@ pub fn assemble(
         Ok(())
     };
     let data = pack(&entry.data_json)?;
-    write_page(&entry.shell, assets, &data, &mut write_images, w)
+    let mut counted = Counted {
+        inner: w,
+        written: &written,
+    };
+    write_page(&entry.shell, assets, &data, &mut write_images, &mut counted)?;
+    Ok(siblings_at)
+}
+
+/// A writer that counts the bytes written through it.
+struct Counted<'a> {
+    inner: &'a mut dyn Write,
+    written: &'a std::cell::Cell<u64>,
+}
+
+impl Write for Counted<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.written.set(self.written.get() + n as u64);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// `#lb-bundle`, the packed bundle index of the other open entry points (none: no element). Base64
+/// and spaces only, so nothing in it can end the element.
+pub fn siblings_element(siblings: &str) -> String {
+    if siblings.is_empty() {
+        return String::new();
+    }
+    format!("<script id=\"lb-bundle\" type=\"application/json\">{siblings}</script>")
 }
 
 /// Puts the style, the payload, what stands for the images and the script into the minified shell.

@@ -24,6 +24,7 @@ use crate::inline::Assets;
 use crate::package::archive::{ArchiveIndex, Reuse};
 use crate::package::manifest::FileRecord;
 use crate::package::sink::hash_file;
+use crate::render::search_index::PackedSegment;
 use crate::snapshot::Snapshot;
 use crate::theme::Theme;
 
@@ -140,6 +141,12 @@ pub struct CachedEntry {
     pub file: String,
     /// The cache key the file was built with (see [`Keys`]).
     pub key: String,
+    /// The same key without the other entry points' search index (`#lb-bundle`): when only that
+    /// changed, the file is the previous one with its `#lb-bundle` element replaced.
+    pub body_key: String,
+    /// Where the `#lb-bundle` element is in the file: its first byte and the byte after it (the same
+    /// twice when the file has none: where it goes).
+    pub siblings_at: [u64; 2],
     /// SHA-256 of the file as it was written.
     pub sha256: String,
     pub diagrams: usize,
@@ -173,13 +180,15 @@ impl CacheFile {
     }
 }
 
-/// An entry point file of the previous build that can be reused as it is.
+/// An entry point file of the previous build that can be reused as it is, or with its `#lb-bundle`
+/// element replaced (`siblings_at`).
 pub struct Reused {
     /// Where its bytes are.
     pub from: ReusedFrom,
     pub record: FileRecord,
     pub diagrams: usize,
     pub nodes: usize,
+    pub siblings_at: [u64; 2],
     pub steps: crate::changes::Record,
 }
 
@@ -236,8 +245,26 @@ impl Previous {
     /// changed since: on disk, its SHA-256 is still the recorded one (the file is read to check, never
     /// kept); in memory, nothing else can change it.
     pub fn entry(&self, id: &str, file: &str, key: &str) -> Option<Reused> {
+        self.entry_where(id, file, |r| r.key == key)
+    }
+
+    /// The previous file of entry point `id`, when it was built with `body_key` (everything but the
+    /// other entry points' search index) into `file` and was not changed since: its `#lb-bundle`
+    /// element at `siblings_at` is all that may differ from what this build would write.
+    pub fn entry_body(&self, id: &str, file: &str, body_key: &str) -> Option<Reused> {
+        let [start, end] = self.entries.get(id)?.siblings_at;
+        self.entry_where(id, file, |r| r.body_key == body_key)
+            .filter(|old| start <= end && end <= old.record.bytes)
+    }
+
+    fn entry_where(
+        &self,
+        id: &str,
+        file: &str,
+        same: impl Fn(&CachedEntry) -> bool,
+    ) -> Option<Reused> {
         let record = self.entries.get(id)?;
-        if record.file != file || record.key != key {
+        if record.file != file || !same(record) {
             return None;
         }
         let (from, found) = match &self.files {
@@ -267,6 +294,7 @@ impl Previous {
             },
             diagrams: record.diagrams,
             nodes: record.nodes,
+            siblings_at: record.siblings_at,
             steps: crate::changes::Record {
                 steps: record.steps.clone(),
                 diagram_titles: record.diagram_titles.clone(),
@@ -293,6 +321,7 @@ fn by_id(entries: Vec<CachedEntry>) -> HashMap<String, CachedEntry> {
 /// Computes cache keys: one part shared by every entry point, one per entry point.
 pub struct Keys<'a> {
     project: &'a Project,
+    siblings: &'a [PackedSegment],
     common: [u8; 32],
     links: HashMap<FileId, Vec<(&'a str, &'a Target)>>,
     images: HashMap<FileId, Vec<&'a str>>,
@@ -319,6 +348,7 @@ impl<'a> Keys<'a> {
         theme: &Theme,
         assets: &Assets,
         snapshot: &Snapshot,
+        siblings: &'a [PackedSegment],
         basis: Option<&'a crate::changes::Basis>,
     ) -> Keys<'a> {
         let mut h = Fields(Sha256::new());
@@ -351,6 +381,7 @@ impl<'a> Keys<'a> {
         }
         Keys {
             project,
+            siblings,
             common: h.0.finalize().into(),
             links,
             images,
@@ -361,8 +392,20 @@ impl<'a> Keys<'a> {
 
     /// The key of `entry`, whose source hash (`manifest::source_hash`: its folder, site.toml, the
     /// images it shows) is `source`. Adds what the file shows of other diagrams and entry points: every
-    /// resolved link target with its diagram's and node's titles (answers, the map's stubs).
+    /// resolved link target with its diagram's and node's titles (answers, the map's stubs), and the
+    /// bundle index of every other open entry point (`#lb-bundle`), by the digest of its JSON.
     pub fn key(&self, entry: &Entry, source: &str) -> String {
+        let mut h = Fields(Sha256::new());
+        h.add(self.body_key(entry, source));
+        for sibling in self.siblings.iter().filter(|s| s.entry != entry.id) {
+            h.add("sibling").add(&sibling.entry).add(sibling.digest);
+        }
+        crate::encode::hex(&h.0.finalize())
+    }
+
+    /// [`Keys::key`] without the other entry points' search index: what the file is made of but its
+    /// `#lb-bundle` element.
+    pub fn body_key(&self, entry: &Entry, source: &str) -> String {
         let mut h = Fields(Sha256::new());
         h.add(self.common).add(&entry.id).add(source);
         // What the file says changed depends on the previous copy's record of this entry point.

@@ -24,9 +24,12 @@ pub const INDEX_HTML: &str = "index.html";
 
 /// Compares the snapshot's due date with today and fills the `role="alert"` element when it has passed.
 /// Static text: the values come from `data-` attributes, so one CSP hash admits it.
+/// Counts as `manifest::Age` does: whole UTC days from the snapshot's date, stale past the frequency.
 const LAUNCHER_SCRIPT: &str = "(function(){var e=document.getElementById('lb-stale');if(!e)return;\
-var due=Number(e.getAttribute('data-due'));var now=Date.now()/1000;if(!(due>0)||now<due)return;\
-var n=Math.floor((now-due)/86400)+1;e.textContent=(e.getAttribute('data-message')||'').replace('{n}',String(n));})();";
+var at=Number(e.getAttribute('data-snapshot')),days=Number(e.getAttribute('data-days'));\
+if(!(at>0)||!(days>0))return;var age=Math.floor(Date.now()/86400000)-Math.floor(at/86400);\
+if(age<=days)return;e.textContent=(e.getAttribute('data-message')||'').replace('{age}',String(age))\
+.replace('{late}',String(age-days));})();";
 
 #[derive(Debug, thiserror::Error)]
 pub enum DocumentError {
@@ -149,8 +152,8 @@ struct DocView<'a> {
     date_long: String,
     next_due: &'a str,
     next_due_long: String,
-    /// First second of the day after `next_due`: the launcher's script compares it with the clock.
-    due_epoch: i64,
+    /// The snapshot's time: the launcher's script counts the copy's age from it (`manifest::Age`).
+    snapshot_epoch: i64,
     frequency_days: i64,
     revision: Option<&'a str>,
     dirty: bool,
@@ -504,7 +507,7 @@ impl<'a> DocView<'a> {
             next_due_long: due
                 .map(|d| long_date(theme, d))
                 .unwrap_or_else(|| m.backup.next_due.clone()),
-            due_epoch: due.map(manifest::stale_from).unwrap_or(0),
+            snapshot_epoch: m.snapshot_epoch,
             frequency_days: m.backup.frequency_days,
             revision: m.source.commit.as_deref().map(|c| &c[..c.len().min(12)]),
             dirty: m.source.dirty,
@@ -600,7 +603,13 @@ impl Strings {
             phone => format!("{} ({phone})", m.backup.owner.name),
         };
         let changes = view.changes.as_ref();
-        let values: [(&str, String); 23] = [
+        let values: [(&str, String); 24] = [
+            // First: the stale sentence's own `{date}` and `{days}` are filled by what follows (its
+            // `{age}` and `{late}` by the launcher's script, at the day it is opened).
+            (
+                "{stale_body}",
+                theme.strings.get("stale_body").cloned().unwrap_or_default(),
+            ),
             ("{snapshot}", m.snapshot.clone()),
             ("{site}", m.site.clone()),
             ("{online_url}", m.online_url.clone()),

@@ -412,6 +412,50 @@ pub fn parse_date(text: &str) -> Option<time::Date> {
     time::Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()
 }
 
+/// How old a copy is, counted the one way every reader of a bundle counts it — the viewer's alert, the
+/// launcher, `lifeboat verify` and `lifeboat build` (issue 24): whole UTC calendar days from the
+/// snapshot's date to today's. The copy is stale once it is more than `frequency_days` old, which is
+/// from [`stale_from`] its `next_due` on. The sentence that says so is the UI string `stale_body`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Age {
+    /// Whole days from the snapshot's date to today's (UTC).
+    pub days: i64,
+    /// Days past the policy: `days - frequency_days`, 0 while the copy is not stale.
+    pub late: i64,
+}
+
+impl Age {
+    pub fn at(snapshot_epoch: i64, frequency_days: i64, now: i64) -> Age {
+        let days = now.div_euclid(86_400) - snapshot_epoch.div_euclid(86_400);
+        Age {
+            days,
+            late: (days - frequency_days.max(0)).max(0),
+        }
+    }
+
+    pub fn stale(self) -> bool {
+        self.late > 0
+    }
+
+    /// `stale_body` (`{date}`, `{age}`, `{days}`, `{late}`) filled in for this age.
+    pub fn sentence(self, stale_body: &str, date: &str, frequency_days: i64) -> String {
+        stale_body
+            .replace("{date}", date)
+            .replace("{age}", &self.days.to_string())
+            .replace("{days}", &frequency_days.to_string())
+            .replace("{late}", &self.late.to_string())
+    }
+}
+
+/// The stale sentence in English, as the command line says it (`verify`, `build`).
+pub fn stale_sentence_en(age: Age, date: &str, frequency_days: i64) -> String {
+    // The built-in theme is embedded in the binary: it always loads.
+    let body = crate::theme::Theme::builtin(crate::content::config::Language::En)
+        .map(|t| t.string("stale_body").to_string())
+        .unwrap_or_default();
+    age.sentence(&body, date, frequency_days)
+}
+
 /// First second (UTC) of the day after `next_due`: from then on the bundle is stale.
 pub fn stale_from(next_due: time::Date) -> i64 {
     next_due
@@ -581,6 +625,20 @@ impl Manifest {
         crate::encode::hex(&hasher.finalize()[..8])
     }
 
+    /// The files of the bundle this manifest lists, sorted: entry points, documents and the zip archive.
+    /// `publish` ("N files") and `verify` ("N files intact") count these: the manifest itself and its
+    /// signature are not counted.
+    pub fn listed_files(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .files()
+            .map(|(f, _, _)| f.to_string())
+            .chain(self.archive.clone())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
     /// The first file name that is not a plain file of a bundle folder (`package::names`), with the
     /// field that holds it: a manifest read from a share may have been written by anyone.
     pub fn unsafe_name(&self) -> Option<(String, &str, super::names::BadName)> {
@@ -643,5 +701,38 @@ impl Manifest {
     /// The manifest's JSON Schema (docs/bcp-manifest.schema.json is this, committed).
     pub fn json_schema() -> String {
         serde_json::to_string_pretty(&schemars::schema_for!(Manifest)).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod age_tests {
+    use super::*;
+
+    #[test]
+    fn a_copy_is_stale_from_the_day_after_its_due_date_and_late_by_whole_days() {
+        // Snapshot 2025-11-22 at 08:26:40 UTC, renewed every 30 days: due 2025-12-22.
+        let snapshot = 1_763_800_000;
+        let due = next_due(snapshot, 30);
+        assert_eq!(due.to_string(), "2025-12-22");
+        let from = stale_from(due);
+        for (now, days, late) in [
+            (snapshot, 0, 0),
+            (from - 1, 30, 0),
+            (from, 31, 1),
+            (from + 86_399, 31, 1),
+            (from + 86_400, 32, 2),
+        ] {
+            let age = Age::at(snapshot, 30, now);
+            assert_eq!((age.days, age.late), (days, late), "at {now}");
+            assert_eq!(
+                age.stale(),
+                now >= from,
+                "stale as the due date says, at {now}"
+            );
+        }
+        assert_eq!(
+            stale_sentence_en(Age::at(snapshot, 30, from + 86_400), "2025-11-22", 30),
+            "This copy is from 2025-11-22, 32 days ago; it is renewed every 30 days, so it is 2 day(s) out of date."
+        );
     }
 }

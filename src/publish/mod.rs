@@ -187,8 +187,7 @@ pub struct Published {
     pub snapshot: String,
     /// False when the share already held this bundle.
     pub changed: bool,
-    /// Files of the bundle written into the share, counted as `verify` counts them: every file the
-    /// manifest lists, and the zip (not the manifest itself, nor its signature).
+    /// Files of the bundle on the share, counted as `verify` counts them (`Manifest::listed_files`).
     pub files: usize,
     /// `archive/<name>` the previous bundle was copied to.
     pub archived: Option<String>,
@@ -456,6 +455,7 @@ pub fn publish(
         confirmed,
         snapshot: new.snapshot,
         changed: true,
+        // Counted as `verify` counts them: the files the manifest lists (`Manifest::listed_files`).
         files: names.len(),
         archived,
         pruned,
@@ -479,14 +479,7 @@ fn same_folder(a: &Path, b: &Path) -> bool {
 
 /// Every file of a bundle but its manifest, sorted.
 fn file_names(m: &Manifest) -> Vec<String> {
-    let mut names: Vec<String> = m
-        .files()
-        .map(|(f, _, _)| f.to_string())
-        .chain(m.archive.clone())
-        .collect();
-    names.sort();
-    names.dedup();
-    names
+    m.listed_files()
 }
 
 /// The share's manifest. A damaged one (unreadable, another format) is as good as none: the publish

@@ -5,6 +5,7 @@ pub mod html;
 pub mod locked;
 pub mod map;
 pub mod model;
+pub mod search_index;
 pub mod strings;
 pub mod target;
 
@@ -12,7 +13,6 @@ use rayon::prelude::*;
 use tera::{Context, Tera};
 
 use crate::check::Checked;
-use crate::content::markdown::{block_text, fold};
 use crate::content::{Diagram, Entry, Project};
 use crate::snapshot::Snapshot;
 use crate::theme::Theme;
@@ -36,6 +36,10 @@ pub struct RenderedEntry {
     pub public_json: Option<String>,
     pub diagram_count: usize,
     pub node_count: usize,
+    /// The packed segments of the bundle index of every other open entry point
+    /// ([`search_index::Segment`]), space-separated, for `#lb-bundle`: set by the caller, which packs
+    /// each segment once for the whole bundle (empty: no element).
+    pub siblings: String,
     /// What the manifest records of its steps, and what changed since the previous copy.
     pub steps: crate::changes::Record,
 }
@@ -132,8 +136,7 @@ fn render_diagram<'a>(
                     })
                 })
                 .collect();
-            let text = fields::search_text(&block_text(node_events), labels);
-            let search = fold(&format!("{}\n{}", node.title, text));
+            let search = search_index::node_text(node, node_events, labels);
             let html = fields::expand(renderer.render(node_events, &mut images), labels);
             steps.push(step_of(cx, diagram, node, &html, node_events));
             NodeView {
@@ -217,7 +220,7 @@ pub fn render_entry(cx: &RenderContext, entry: &Entry) -> Result<RenderedEntry, 
     let project = cx.project;
     let site = &project.site;
     let call = CallView::of(project, entry);
-    let labels: fields::Labels = call.fields.iter().map(|f| (f.name, f.label)).collect();
+    let labels = search_index::labels(&call);
     // Diagrams render on all cores; collecting keeps their order, so the output stays deterministic.
     let rendered: Vec<(DiagramView, Vec<String>, Vec<crate::changes::Step>)> = entry
         .diagrams
@@ -301,6 +304,7 @@ pub fn render_entry(cx: &RenderContext, entry: &Entry) -> Result<RenderedEntry, 
         public_json,
         diagram_count,
         node_count,
+        siblings: String::new(),
         steps: step_record,
     })
 }

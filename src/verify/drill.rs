@@ -148,13 +148,7 @@ fn check_due(v: &Verification) -> Checked {
         );
     }
     if s.stale {
-        return (
-            Some(false),
-            Some(format!(
-                "out of date by {} day(s): was due by {}",
-                s.days_overdue, s.next_due
-            )),
-        );
+        return (Some(false), Some(s.sentence(&v.snapshot)));
     }
     (
         Some(true),

@@ -162,6 +162,8 @@ pub struct Staleness {
     /// When a publish last confirmed the share holds this bundle (RFC 3339), on a share.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub confirmed: Option<String>,
+    /// Whole days (UTC) from the snapshot's date to now (`manifest::Age`).
+    pub days_old: i64,
     /// Whole days past `next_due` (0 when not stale).
     pub days_overdue: i64,
     /// Whole days left before the copy goes stale (0 once it is).
@@ -169,6 +171,23 @@ pub struct Staleness {
     /// The snapshot is dated after now (beyond a few minutes of clock skew): a clock or a
     /// `SOURCE_DATE_EPOCH` gone wrong, and a copy that would never look stale. A problem.
     pub future: bool,
+}
+
+impl Staleness {
+    /// The one stale sentence (`manifest::Age`, the UI string `stale_body` in English) for a copy of
+    /// `snapshot` (RFC 3339; its date is said), then when it was due.
+    pub fn sentence(&self, snapshot: &str) -> String {
+        let age = manifest::Age {
+            days: self.days_old,
+            late: self.days_overdue,
+        };
+        let date = snapshot.get(..10).unwrap_or(snapshot);
+        format!(
+            "{} It was due by {}.",
+            manifest::stale_sentence_en(age, date, self.frequency_days),
+            self.next_due
+        )
+    }
 }
 
 /// Clock skew between the build machine and the one verifying, tolerated before a snapshot counts as
@@ -635,12 +654,15 @@ fn staleness(m: &Manifest, now: i64, build: bool) -> Staleness {
     };
     let from = due.map(manifest::stale_from).unwrap_or(i64::MAX);
     let stale = now >= from;
+    // Counted as every reader counts it (`manifest::Age`): the same number as the viewer's alert.
+    let age = manifest::Age::at(m.snapshot_epoch, m.backup.frequency_days, now);
     Staleness {
         stale,
         frequency_days: m.backup.frequency_days,
         next_due: due.map_or_else(|| m.backup.next_due.clone(), |d| d.to_string()),
         counted_from,
         confirmed: m.published.as_ref().map(|p| p.confirmed.clone()),
+        days_old: age.days,
         days_overdue: if stale { (now - from) / 86_400 + 1 } else { 0 },
         days_left: if stale {
             0

@@ -272,6 +272,17 @@ describe('the agent\'s view on the desk trial', { skip: h.skipReason('LIFEBOAT_D
     }
   });
 
+  it('says the same stale sentence in the launcher as in the entry file', async () => {
+    const s = await open(cards, '#/', { now: fresh + 60 * DAY });
+    const body = await s.page.locator('.lb-stale-body').textContent();
+    const page = await s.context.newPage();
+    await page.goto(h.fileUrl(path.join(DESK, 'index.html')));
+    await page.waitForFunction(() => document.getElementById('lb-stale').textContent !== '');
+    const launcher = await page.locator('#lb-stale').textContent();
+    assert.ok(launcher.startsWith(body), `launcher: ${launcher}\nentry file: ${body}`);
+    await s.close();
+  });
+
   it('keeps a stale-copy alert to one line at 390×844 (it expands), with the step in view', async () => {
     const s = await open(cards, '#/lost-card/identify', { now: fresh + 60 * DAY, viewport: { width: 390, height: 844 } });
     const { page } = s;
@@ -286,7 +297,10 @@ describe('the agent\'s view on the desk trial', { skip: h.skipReason('LIFEBOAT_D
     assert.deepEqual(p.answers, p.answers.map(() => true), 'and its answers');
     await more.click();
     assert.equal(await more.getAttribute('aria-expanded'), 'true');
-    assert.match(await page.locator('.lb-stale-body').textContent(), /It is from 2025-11-22, \d+ days ago\./);
+    // The one stale sentence (manifest::Age, shared with the launcher, verify and build): 62 whole days.
+    const days = h.readPayload(cards).backup.frequency_days;
+    assert.equal(await page.locator('.lb-stale-body').textContent(),
+      `This copy is from 22 November 2025, 62 days ago; it is renewed every ${days} days, so it is ${62 - days} day(s) out of date.`);
     assert.ok(await page.locator('.lb-stale-locations').isVisible());
     // Wide screens show it whole, without the button.
     await page.setViewportSize({ width: 1280, height: 800 });

@@ -177,6 +177,24 @@ describe('viewer in Firefox', { skip: skipReason() }, () => {
     for (const entry of list) await walk(entry);
   });
 
+  it('a search from the home page finds a step of another entry point by one of its answers, and opens it', async () => {
+    const c = h.siblingAnswerCase(process.env.LIFEBOAT_DIST);
+    assert.ok(c, 'the example has an answer to search for');
+    const s = await open(c.from, '#/');
+    const { page } = s;
+    await page.waitForSelector('#lb-heading', { timeout: 10000 });
+    await page.type('#lb-search', c.query);
+    const hit = `#lb-results-list a[href="${c.href}"]`;
+    await page.waitForSelector(hit, { timeout: 10000 });
+    assert.equal(await page.$eval(hit, (a) => a.textContent), `${c.entryTitle} › ${c.diagramTitle} › ${c.title}`);
+    const marks = await page.$eval(hit, (a) => [...a.closest('li').querySelectorAll('.lb-result-snippet mark')].length);
+    assert.ok(marks >= c.words.length, `the snippet marks the words (${marks})`);
+    await Promise.all([page.waitForNavigation({ timeout: 10000 }), page.click(hit)]);
+    await heading(page, c.title);
+    assert.ok(page.url().endsWith(c.href), page.url());
+    await s.close();
+  });
+
   /** Clicks the answer named `label` of the node shown, then waits for the heading `next`. */
   async function take(page, label, next) {
     const links = await page.$$('#lb-view a.lb-answer');

@@ -217,8 +217,41 @@ async function checkAxe(page, what) {
   assert.deepEqual(found, [], `axe violations on ${what || page.url()}`);
 }
 
+/**
+ * A step of another open entry point that a search finds by one of its answers (issue 24): from the
+ * first entry file of `dist`, `query` is an answer label of a step of a sibling file, with words that
+ * are not all in that step's title, text, diagram title or tags (so only its answers match) and that
+ * at most 20 steps of the bundle match (all shown). `href` is the result's link, `words` the folded
+ * words a snippet marks. Null when the bundle has no such answer.
+ */
+function siblingAnswerCase(dist) {
+  const fold = (s) => String(s || '').normalize('NFD').replace(/\p{M}/gu, '').replace(/\u03a3/g, '\u03c3').toLowerCase();
+  const split = (q) => fold(q).split(/[\s.,;:!?'"«»()\u2019]+/).filter(Boolean);
+  const list = entries(dist).filter((e) => !e.payload.locked);
+  const all = list.flatMap((e) => e.payload.diagrams.flatMap((d) => d.nodes.map((n) => ({
+    e, d, n, hay: fold([n.title, n.search, d.title, (d.tags || []).join(', ')].join('\n')),
+  }))));
+  const from = list[0];
+  for (const c of all) {
+    if (c.e === from) continue;
+    const text = c.n.html.replace(/<[^>]+>|&[#\w]+;/g, ' ');
+    const body = fold([c.n.title, text, c.d.title, (c.d.tags || []).join(' ')].join(' '));
+    for (const a of c.n.answers) {
+      const words = split(a.label);
+      if (words.length < 2 || words.every((w) => body.includes(w))) continue;
+      if (all.filter((o) => words.every((w) => o.hay.includes(w))).length > 20) continue;
+      return {
+        from: from.file, query: a.label, words, title: c.n.title, diagramTitle: c.d.title,
+        entryTitle: c.e.payload.entry.title, href: `${c.e.id}.html#/${c.d.id}/${c.n.id}`,
+      };
+    }
+  }
+  return null;
+}
+
 module.exports = {
   launch,
+  siblingAnswerCase,
   checkAxe,
   skipReason,
   fileUrl,

@@ -335,6 +335,24 @@ describe('viewer in WebKit', { skip: skipReason() }, () => {
     for (const entry of list) await walk(entry, copies.example);
   });
 
+  it('a search from the home page finds a step of another entry point by one of its answers, and opens it', async () => {
+    const c = h.siblingAnswerCase(process.env.LIFEBOAT_DIST);
+    assert.ok(c, 'the example has an answer to search for');
+    await d.get(h.fileUrl(path.join(copies.example, path.basename(c.from))) + '#/');
+    await until('the home page', () => !!document.getElementById('lb-heading'));
+    await d.findElement(By.css('#lb-search')).sendKeys(c.query);
+    const found = await until('the hit', (href) => {
+      const a = document.querySelector(`#lb-results-list a[href="${href}"]`);
+      return a && { text: a.textContent, marks: a.closest('li').querySelectorAll('.lb-result-snippet mark').length };
+    }, c.href);
+    assert.equal(found.text, `${c.entryTitle} › ${c.diagramTitle} › ${c.title}`);
+    assert.ok(found.marks >= c.words.length, `the snippet marks the words (${found.marks})`);
+    await d.findElement(By.css(`#lb-results-list a[href="${c.href}"]`)).click();
+    await heading(c.title);
+    assert.ok((await d.getCurrentUrl()).endsWith(c.href));
+    await checkPage();
+  });
+
   /** Clicks (a WebDriver click) the answer named `label` of the node shown, then waits for `next`. */
   async function take(label, next) {
     const links = await d.findElements(By.css('#lb-view a.lb-answer'));

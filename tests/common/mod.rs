@@ -112,7 +112,8 @@ pub fn script_text<'a>(html: &'a str, id: &str) -> Option<&'a str> {
     Some(&html[start..end])
 }
 
-/// The file as a reader of its text sees it: `#lb-data` and `#lb-more` unpacked in place.
+/// The file as a reader of its text sees it: `#lb-data` and `#lb-more` unpacked in place, and each
+/// sibling's segment of `#lb-bundle` (space-separated) too.
 pub fn unpacked(html: &str) -> String {
     let mut out = html.to_string();
     for id in ["lb-data", "lb-more"] {
@@ -121,7 +122,35 @@ pub fn unpacked(html: &str) -> String {
             out = out.replacen(&text, &json, 1);
         }
     }
+    if let Some(text) = script_text(&out, "lb-bundle") {
+        let (text, json) = (text.to_string(), siblings(text).join(" "));
+        out = out.replacen(&text, &json, 1);
+    }
     out
+}
+
+/// The JSON texts of the segments of a `#lb-bundle` element's text, one per sibling entry point.
+pub fn siblings(text: &str) -> Vec<String> {
+    text.split(' ')
+        .filter(|t| !t.is_empty())
+        .map(unpack)
+        .collect()
+}
+
+/// The entry points whose segment `#lb-bundle` of this file holds, in order (none: no element).
+pub fn indexed_siblings(html: &str) -> Vec<String> {
+    script_text(html, "lb-bundle")
+        .map(siblings)
+        .unwrap_or_default()
+        .iter()
+        .map(|json| {
+            let segment: serde_json::Value = serde_json::from_str(json).expect("segment is JSON");
+            segment[0]
+                .as_str()
+                .expect("segment starts with its entry id")
+                .to_string()
+        })
+        .collect()
 }
 
 /// A packed payload's JSON text (what the viewer's `lbUnpack` does).

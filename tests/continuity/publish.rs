@@ -111,6 +111,29 @@ pub(super) fn state(share: &Path) -> BTreeMap<String, (Vec<u8>, std::time::Syste
         .collect()
 }
 
+/// The number in `publish`'s "(N files)" and in `verify`'s "N files intact".
+fn count(line: &str, before: &str, after: &str) -> usize {
+    let end = line
+        .find(after)
+        .unwrap_or_else(|| panic!("no `{after}` in {line}"));
+    let start = line[..end].rfind(before).unwrap() + before.len();
+    line[start..end].parse().unwrap()
+}
+
+#[test]
+fn publish_and_verify_count_the_same_files() {
+    // Issue 24: publish said 7 where verify said 6 for the same bundle (publish counted the manifest).
+    let dir = two_bundles();
+    let run = publish(dir.path(), "old", "share", &[], &[]);
+    assert_eq!(run.code, 0, "{}", run.transcript());
+    let published = count(&run.stdout, "(", " files)");
+    let verified = verify_at(&dir.path().join("share"), &["."], epoch() + DAY);
+    assert_eq!(verified.code, 0, "{}", verified.transcript());
+    assert_eq!(published, count(&verified.stdout, ", ", " files intact"));
+    // The files the manifest lists: two entry points, the launcher, two documents and the zip.
+    assert_eq!(published, 6);
+}
+
 #[test]
 fn publish_twice_changes_nothing() {
     let dir = two_bundles();

@@ -40,13 +40,22 @@ var lbLayout = (function () {
 
     /* ---------- the stale-copy alert ---------- */
 
+    /* "22 November 2025": the date as the launcher (index.html) writes it in the same sentence. */
+    function longDate(iso) {
+      var d = iso ? new Date(iso + 'T00:00:00Z') : null;
+      if (!d || isNaN(d)) return String(iso || '');
+      // Day, month, year in that order, as documents/<lang>.toml's date_format has it.
+      return d.getUTCDate() + ' ' + d.toLocaleDateString(data.lang, { timeZone: 'UTC', month: 'long' }) + ' ' + d.getUTCFullYear();
+    }
+
     function checkStale() {
       var snap = data.snapshot || {};
       var backup = data.backup || {};
       var days = Number(backup.frequency_days);
       var epoch = Number(snap.epoch);
       if (!(days > 0) || !(epoch > 0)) return;
-      var age = Math.floor((Date.now() / 1000 - epoch) / 86400);
+      // Counted as everywhere else (`manifest::Age`): whole UTC days from the snapshot's date to today.
+      var age = Math.floor(Date.now() / 86400000) - Math.floor(epoch / 86400);
       if (age <= days) return;
       var slot = cx.byId('lb-stale');
       if (!slot) return;
@@ -58,7 +67,7 @@ var lbLayout = (function () {
       var box = h('div', { class: 'lb-stale', role: 'alert' },
         h('div', { class: 'lb-stale-line' }, h('p', { class: 'lb-stale-title' }, h('strong', { text: S('stale_title') })), more),
         h('div', { class: 'lb-stale-details', id: 'lb-stale-details' },
-          h('p', { class: 'lb-stale-body', text: S('stale_body', { date: snap.date || '', days: age }) }),
+          h('p', { class: 'lb-stale-body', text: S('stale_body', { date: longDate(snap.date), age: age, days: days, late: age - days }) }),
           locations.length ? h('p', { class: 'lb-stale-where', text: S('stale_locations') }) : null,
           locations.length ? h('ul', { class: 'lb-stale-locations' },
             locations.map(function (l) { return h('li', null, h('code', { text: l })); })) : null));
