@@ -12,7 +12,7 @@ use crate::publish::leftovers::ShareState;
 use crate::verify::archived::ArchivedCheck;
 use crate::verify::rebuild::{Rebuild, RebuildStatus};
 use crate::verify::signature::{SignatureReport, SignatureStatus};
-use crate::verify::{self, BehindStatus, CountedFrom, FileStatus, Phase, Side, Verification};
+use crate::verify::{self, BehindStatus, FileStatus, Phase, Side, Verification};
 
 /// Exit code when the folder cannot be verified at all (no manifest, unreadable, unknown format).
 pub const EXIT_UNUSABLE: u8 = 2;
@@ -398,15 +398,7 @@ fn write_text(out: &mut String, r: &Verification, extras: &Extras) -> std::fmt::
         )?;
     }
     if r.stale.stale {
-        match &r.stale.confirmed {
-            // Counted from the last publish that confirmed the share: the snapshot's age is not it.
-            Some(at) if r.stale.counted_from == CountedFrom::Confirmed => writeln!(
-                out,
-                "stale    out of date by {} day(s): was due by {} (policy: every {} days; last confirmed by a publish at {at})",
-                r.stale.days_overdue, r.stale.next_due, r.stale.frequency_days
-            )?,
-            _ => writeln!(out, "stale    {}", r.stale.sentence(&r.snapshot))?,
-        }
+        writeln!(out, "stale    {}", r.stale.sentence(&r.snapshot))?;
     }
     if let Some(changes) = &r.changes {
         writeln!(out, "changes  {}", changes.line())?;

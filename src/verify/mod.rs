@@ -182,6 +182,13 @@ impl Staleness {
             late: self.days_overdue,
         };
         let date = snapshot.get(..10).unwrap_or(snapshot);
+        // On a share a later publish confirmed: counted from that confirmation, not the snapshot's age.
+        if let (CountedFrom::Confirmed, Some(at)) = (self.counted_from, &self.confirmed) {
+            return format!(
+                "This copy is from {date}; a publish last confirmed it at {at}, and it is renewed every {} days, so it is {} day(s) out of date. It was due by {}.",
+                self.frequency_days, self.days_overdue, self.next_due
+            );
+        }
         format!(
             "{} It was due by {}.",
             manifest::stale_sentence_en(age, date, self.frequency_days),

@@ -70,7 +70,7 @@ fn unchanged_content_published_every_day_never_goes_stale() {
     let run = verify_at(&root.join("share"), &["."], epoch() + 95 * DAY);
     assert_eq!(run.code, 1, "{}", run.transcript());
     assert!(
-        run.stdout.starts_with("stale    out of date by 5 day(s): was due by 2026-02-20 (policy: every 30 days; last confirmed by a publish at 2026-01-21T09:26:40Z)\n"),
+        run.stdout.starts_with("stale    This copy is from 2025-11-22; a publish last confirmed it at 2026-01-21T09:26:40Z, and it is renewed every 30 days, so it is 5 day(s) out of date. It was due by 2026-02-20.\n"),
         "{}",
         run.stdout
     );

@@ -37,6 +37,12 @@ fn assert_green(share: &Path, context: &str) -> Run {
     run
 }
 
+/// A manifest's build part: a share's manifest ends with its own `[published]` table, which the build's
+/// manifest has not.
+fn build_part(bytes: Vec<u8>) -> Vec<u8> {
+    lifeboat::package::manifest::split_published(&bytes).0.to_vec()
+}
+
 /// The share's files but the launcher and the manifest (and lifeboat's own folders).
 fn others(share: &Path) -> BTreeMap<String, Vec<u8>> {
     read_tree(share)
@@ -143,7 +149,7 @@ fn a_notice_is_set_restored_and_cleared_with_the_share_green_and_the_built_files
     let dist = dir.path().join("dist");
     for file in ["index.html", "bcp-manifest.toml"] {
         assert_eq!(
-            fs::read(share.join(file)).unwrap(),
+            build_part(fs::read(share.join(file)).unwrap()),
             fs::read(dist.join(file)).unwrap(),
             "{file} is the built one again"
         );
@@ -176,7 +182,15 @@ fn a_notice_stopped_after_every_step_leaves_a_share_that_verifies_and_a_rerun_co
             &["Panne du CRM."],
             &[("LIFEBOAT_PUBLISH_FAIL_AFTER", &hook)],
         );
-        assert_green(&path, &format!("notice stopped after step {k}"));
+        // Every file complete and the old or the new one's; what the stopped notice left beside them
+        // (its staging folder, its lock) is reported until a rerun.
+        super::publish::assert_holds_a_bundle_with(
+            dir.path(),
+            &share,
+            &[],
+            now(),
+            &format!("notice stopped after step {k}"),
+        );
         if run.code == 0 {
             completed = true;
             assert!(text(&path.join("index.html")).contains("Panne du CRM."));
@@ -238,7 +252,7 @@ fn publish_keeps_the_notice_of_the_share() {
     assert_eq!(notice(dir.path(), "share", &["--clear"], &[]).code, 0);
     for file in ["index.html", "bcp-manifest.toml"] {
         assert_eq!(
-            fs::read(share.join(file)).unwrap(),
+            build_part(fs::read(share.join(file)).unwrap()),
             fs::read(dir.path().join("new").join(file)).unwrap(),
             "{file}"
         );
@@ -338,7 +352,7 @@ fn a_signed_share_needs_its_signing_key_to_change_the_notice() {
     assert_eq!(run.code, 0, "{}", run.transcript());
     for file in ["index.html", "bcp-manifest.toml", "bcp-manifest.toml.sig"] {
         assert_eq!(
-            fs::read(share.join(file)).unwrap(),
+            build_part(fs::read(share.join(file)).unwrap()),
             fs::read(dir.path().join("dist2").join(file)).unwrap(),
             "{file}"
         );
@@ -487,13 +501,16 @@ fn verify_drill_prints_the_checklist_with_what_it_checked() {
     assert_eq!(run.code, 0, "{}", run.transcript());
     insta::assert_snapshot!("drill-clean", run.stdout);
 
-    // A test notice left set, and the copy gone stale: flagged, and the exit code is verify's.
-    assert_eq!(notice(dir.path(), "dist", &["Test"], &[]).code, 0);
-    let run = verify_at(&share, &[".", "--drill"], epoch() + 40 * DAY);
+    // On the share (a build output is never stale: its publish confirms it), a test notice left set
+    // and the copy gone stale: flagged, and the exit code is verify's.
+    assert_eq!(publish(dir.path(), "dist", "share", &[], &[]).code, 0);
+    let published = dir.path().join("share");
+    assert_eq!(notice(dir.path(), "share", &["Test"], &[]).code, 0);
+    let run = verify_at(&published, &[".", "--drill"], epoch() + 40 * DAY);
     assert_eq!(run.code, 1, "{}", run.transcript());
     insta::assert_snapshot!("drill-notice-left-and-stale", run.stdout);
 
-    let json = verify_at(&share, &[".", "--drill", "--format", "json"], now());
+    let json = verify_at(&published, &[".", "--drill", "--format", "json"], now());
     let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
     let items = report["drill"]["items"].as_array().unwrap();
     let notice = items.iter().find(|i| i["id"] == "notice").unwrap();
