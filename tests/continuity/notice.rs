@@ -40,7 +40,9 @@ fn assert_green(share: &Path, context: &str) -> Run {
 /// A manifest's build part: a share's manifest ends with its own `[published]` table, which the build's
 /// manifest has not.
 fn build_part(bytes: Vec<u8>) -> Vec<u8> {
-    lifeboat::package::manifest::split_published(&bytes).0.to_vec()
+    lifeboat::package::manifest::split_published(&bytes)
+        .0
+        .to_vec()
 }
 
 /// The share's files but the launcher and the manifest (and lifeboat's own folders).
