@@ -272,9 +272,10 @@ impl Counts {
     }
 }
 
-/// The comparison of one entry point with its previous copy: for the viewer (inside the entry point's
-/// own file, sealed with it when it is locked) and, as [`Counts`], for the manifest.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The comparison of one entry point with its previous copy: for the viewer (the payload's `changes`,
+/// inside the entry point's own file, sealed with it when it is locked) and, as [`Counts`], for the
+/// manifest.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct EntryChanges {
     pub new_entry: bool,
     /// `diagram/node` ids, in the entry point's order.

@@ -17,43 +17,10 @@ use std::path::Path;
 use super::{AccessError, AccessKey};
 use crate::content::{Entry, Project};
 
-/// The reserved name of the recovery key's slot, and of its `--key-file recovery=PATH`.
-pub const RECOVERY: &str = "recovery";
-/// The slot name of the implicit group's key in a file with slots.
-pub const IMPLICIT_SLOT: &str = "*";
-/// Environment variable of the recovery key.
-pub const RECOVERY_ENV: &str = "LIFEBOAT_RECOVERY_KEY";
-/// Prefix of a key group's environment variable.
-pub const GROUP_ENV_PREFIX: &str = "LIFEBOAT_KEY_";
-/// Longest key group name.
-pub const MAX_GROUP_NAME: usize = 40;
-
-/// Whether `name` may name a key group: lower-case ASCII letters, digits, `-` and `_`, starting with a
-/// letter or digit.
-pub fn is_valid_group_name(name: &str) -> bool {
-    name.len() <= MAX_GROUP_NAME
-        && name
-            .bytes()
-            .next()
-            .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-}
-
-/// The environment variable a build reads group `name`'s key from: `LIFEBOAT_KEY_` and the name upper
-/// case, `-` read as `_` (`service-client` → `LIFEBOAT_KEY_SERVICE_CLIENT`).
-pub fn env_var(name: &str) -> String {
-    let mut out = String::from(GROUP_ENV_PREFIX);
-    out.extend(name.chars().map(|c| {
-        if c == '-' {
-            '_'
-        } else {
-            c.to_ascii_uppercase()
-        }
-    }));
-    out
-}
+pub use crate::key::groups::{
+    env_var, is_valid_group_name, GROUP_ENV_PREFIX, IMPLICIT_SLOT, MAX_GROUP_NAME, RECOVERY,
+    RECOVERY_ENV,
+};
 
 /// Who holds a key: the implicit group, a key group, or the recovery key's holders.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -5,9 +5,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::access::groups::{self, RECOVERY};
 use crate::content::{Entry, Project};
 use crate::diagnostics::{nearest, Diagnostic, Report};
+use crate::key::groups::{self, RECOVERY};
 
 pub fn check(project: &Project, report: &mut Report) {
     let usable = check_groups(project, report);

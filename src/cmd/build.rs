@@ -208,16 +208,7 @@ fn previous_copy(
         return Ok(None);
     }
     match &opts.previous {
-        // A share that holds no bundle yet (the first publish) is nothing to compare with, not an
-        // error; one that holds a manifest that cannot be used is.
-        Some(path) => match crate::verify::manifest_of(path) {
-            Ok(m) => Ok(Some(m.basis())),
-            Err(e @ crate::verify::VerifyError::NoManifest(_)) => {
-                eprintln!("warning: --previous: {e}; nothing to compare with, so the files say nothing of what changed");
-                Ok(None)
-            }
-            Err(e) => Err(format!("--previous: {e}")),
-        },
+        Some(path) => super::previous_basis(path),
         None => Ok(match crate::verify::manifest_of(out) {
             Err(_) => None,
             Ok(m) if m.snapshot_epoch == snapshot.epoch && m.source.commit == snapshot.commit => {

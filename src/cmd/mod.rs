@@ -102,3 +102,21 @@ pub fn write_atomic(dest: &Path, bytes: &[u8], replace: bool) -> anyhow::Result<
     }
     result
 }
+
+/// The copy `--previous PATH` names (a bundle folder, its zip or a share), as the comparison's basis
+/// (`crate::changes`). A share that holds no bundle yet (before its first publish) is nothing to compare
+/// with: a warning, not an error; a manifest that cannot be used is an error.
+pub(crate) fn previous_basis(
+    path: &std::path::Path,
+) -> Result<Option<crate::changes::Basis>, String> {
+    match crate::verify::manifest_of(path) {
+        Ok(m) => Ok(Some(m.basis())),
+        Err(e @ crate::verify::VerifyError::NoManifest(_)) => {
+            eprintln!(
+                "warning: --previous: {e}; nothing to compare with, so the files say nothing of what changed"
+            );
+            Ok(None)
+        }
+        Err(e) => Err(format!("--previous: {e}")),
+    }
+}

@@ -21,14 +21,7 @@ pub fn run(opts: &ServeOptions) -> anyhow::Result<ExitCode> {
     }
     let basis = match &opts.previous {
         None => None,
-        Some(path) => match crate::verify::manifest_of(path) {
-            Ok(m) => Some(m.basis()),
-            Err(e @ crate::verify::VerifyError::NoManifest(_)) => {
-                eprintln!("warning: --previous: {e}; nothing to compare with");
-                None
-            }
-            Err(e) => bail!("--previous: {e}"),
-        },
+        Some(path) => super::previous_basis(path).map_err(anyhow::Error::msg)?,
     };
     let listener = bind(opts.port)?;
     let port = listener.local_addr()?.port();

@@ -349,13 +349,7 @@ fn changes_of<'a>(
             .revision
             .as_ref()
             .map(|r| r.chars().take(12).collect()),
-        new_entry: found.new_entry,
-        added: found.added,
-        changed: found.changed,
-        removed: found.removed,
-        removed_count: found.removed_count,
-        diagrams_removed: found.diagrams_removed,
-        diagrams_removed_count: found.diagrams_removed_count,
+        changes: found,
     };
     (record, Some(view))
 }

@@ -45,22 +45,15 @@ pub struct Payload<'a> {
 }
 
 /// `changes` of the payload: the steps added and changed since the previous copy (by `diagram/node`),
-/// the titles of the steps and diagrams removed, and the previous copy's date and revision.
+/// the titles of the steps and diagrams removed ([`crate::changes::EntryChanges`]), and the previous
+/// copy's date and revision.
 #[derive(Debug, Serialize)]
 pub struct ChangesView {
     /// YYYY-MM-DD.
     pub previous: String,
     pub revision: Option<String>,
-    /// The previous copy had no such entry point.
-    pub new_entry: bool,
-    pub added: Vec<String>,
-    pub changed: Vec<String>,
-    /// `diagram title › step title`, or the step title when its diagram went too.
-    pub removed: Vec<String>,
-    /// Steps removed (a locked entry point knows how many, not their titles).
-    pub removed_count: usize,
-    pub diagrams_removed: Vec<String>,
-    pub diagrams_removed_count: usize,
+    #[serde(flatten)]
+    pub changes: crate::changes::EntryChanges,
 }
 
 /// `call` of the payload: the storage namespace, the fields, the wrap-up template, the log settings.
