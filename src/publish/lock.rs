@@ -505,6 +505,9 @@ mod tests {
             old.machine = None;
             fs::write(work.join(LOCK_FILE), old.to_toml()).unwrap();
             let barrier = std::sync::Barrier::new(2);
+            // Each holds what it got until both have tried: a slow thread must not find the lock free
+            // because the other one already let it go (that would be one publish after the other).
+            let tried = std::sync::Barrier::new(2);
             let took_over = std::sync::atomic::AtomicUsize::new(0);
             let results: Vec<Result<(), String>> = std::thread::scope(|scope| {
                 let runs: Vec<_> = (0..2)
@@ -524,8 +527,7 @@ mod tests {
                                 &std::thread::sleep,
                                 &notify,
                             );
-                            // Held while the other one tries.
-                            std::thread::sleep(Duration::from_millis(100));
+                            tried.wait();
                             got.map(drop).map_err(|e| e.to_string())
                         })
                     })
