@@ -7,6 +7,15 @@ use serde::Serialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+/// `epoch` as RFC 3339 in UTC, to the second (`2025-11-22T08:26:40Z`); the number itself when it is out
+/// of the calendar's range.
+pub fn rfc3339(epoch: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(epoch)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_else(|| epoch.to_string())
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct Snapshot {
     /// Seconds since the Unix epoch.

@@ -9,6 +9,7 @@ use crate::package::notice::{self, Notice, NoticeKind};
 use crate::package::signing;
 use crate::publish::lock::Notice as LockNotice;
 use crate::publish::{self, Ops, Options, PublishError, Steps};
+use crate::snapshot::rfc3339;
 
 /// The secret signing key in the environment variable `var`, if it is set; an error naming the variable
 /// when it holds no key.
@@ -20,21 +21,6 @@ pub(crate) fn signing_key(var: &str) -> Result<Option<SigningKey>, String> {
     signing::parse_secret(&raw)
         .map(Some)
         .map_err(|e| format!("the secret signing key in {var} {e}"))
-}
-
-/// RFC 3339, UTC, to the second.
-fn rfc3339(epoch: i64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp(epoch)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
 }
 
 pub fn run(opts: &NoticeOptions) -> anyhow::Result<ExitCode> {

@@ -29,6 +29,7 @@ use std::time::{Duration, Instant, SystemTime};
 use serde::{Deserialize, Serialize};
 
 use super::PublishError;
+use crate::snapshot::rfc3339;
 use crate::verify::share::{self, Found};
 use crate::verify::PUBLISH_DIR;
 
@@ -451,16 +452,6 @@ fn token() -> String {
         bytes = (nanos as u64 ^ u64::from(std::process::id())).to_le_bytes();
     }
     crate::encode::hex(&bytes)
-}
-
-fn rfc3339(epoch: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(epoch)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| epoch.to_string())
 }
 
 /// `45s`, `12m 5s`, `3h 0m`.

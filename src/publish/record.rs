@@ -8,6 +8,7 @@ use std::path::Path;
 
 use super::{copy_file, io_err, write_file, Ops, PublishError};
 use crate::package::manifest::{self, Manifest, PublishRecord};
+use crate::snapshot::rfc3339;
 use crate::verify::share::{self, Found};
 use crate::verify::VerifyError;
 
@@ -95,14 +96,4 @@ pub(super) fn confirm(
         write_file(share, manifest::FILE_NAME, &bytes, ops)?;
     }
     Ok(record)
-}
-
-fn rfc3339(epoch: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(epoch)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| epoch.to_string())
 }
