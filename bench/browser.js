@@ -57,10 +57,15 @@ function probe() {
 
 function pickNode(file) {
   const html = fs.readFileSync(file, 'utf8');
-  const m = /<script\b[^>]*\bid=["']?lb-data["']?[^>]*>([\s\S]*?)<\/script>/.exec(html);
-  const t = m[1].trim();
-  // #lb-data is packed (zlib, then base64) in an open entry point; plain JSON in older builds.
-  const data = JSON.parse(t.startsWith('{') ? t : zlib.inflateSync(Buffer.from(t, 'base64')).toString('utf8'));
+  const text = (id) => {
+    const m = new RegExp(`<script\\b[^>]*\\bid=["']?${id}["']?[^>]*>([\\s\\S]*?)<\\/script>`).exec(html);
+    const t = m ? m[1].trim() : '';
+    return t && JSON.parse(t.startsWith('{') ? t : zlib.inflateSync(Buffer.from(t, 'base64')).toString('utf8'));
+  };
+  // #lb-data is plain JSON without the nodes, which are packed (zlib, then base64) in #lb-nodes.
+  const data = text('lb-data');
+  const later = text('lb-nodes');
+  if (later) data.diagrams.forEach((d, i) => { d.nodes = later.nodes[i]; });
   const images = (html.match(/id="?lb-img-/g) || []).length;
   const nodes = data.diagrams.reduce((a, d) => a + d.nodes.length, 0);
   // a node deep in the payload that shows an image (decoding is part of showing it)

@@ -32,13 +32,14 @@ function sizes(file) {
   const inflate = (t) => JSON.parse(zlib.inflateSync(Buffer.from(t, 'base64')).toString('utf8'));
   const bundle = element(html, 'lb-bundle');
   const segments = bundle ? bundle.split(' ').map(inflate) : [];
-  const data = inflate(element(html, 'lb-data'));
-  const count = (diagrams, nodes) => diagrams.reduce((a, d) => a + nodes(d).length, 0);
+  // #lb-data is plain JSON without the nodes, which are packed in #lb-nodes
+  const nodes = inflate(element(html, 'lb-nodes')).nodes;
+  const count = (diagrams, of) => diagrams.reduce((a, d) => a + of(d).length, 0);
   return {
     file_bytes: Buffer.byteLength(html),
     more_bytes: element(html, 'lb-more').length,
     bundle_bytes: bundle.length,
-    own_nodes: count(data.diagrams, (d) => d.nodes),
+    own_nodes: count(nodes, (d) => d),
     sibling_nodes: segments.reduce((a, s) => a + count(s[2], (d) => d[3]), 0),
     siblings: segments.map((s) => s[0]),
   };

@@ -97,6 +97,34 @@ fn git(dir: &Path, args: &[&str]) -> Option<String> {
     (!text.is_empty() || args.first() == Some(&"status")).then_some(text)
 }
 
+/// `YYYY-MM-DD` -> date.
+pub fn parse_date(text: &str) -> Option<time::Date> {
+    let mut parts = text.splitn(3, '-');
+    let year = parts.next()?.parse().ok()?;
+    let month: u8 = parts.next()?.parse().ok()?;
+    let day = parts.next()?.parse().ok()?;
+    time::Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()
+}
+
+/// A date in words, as the documents, the launcher's notice and the viewer's stale-copy alert write it:
+/// `format` with `{day}`, `{month}` and `{year}` ("{day} {month} {year}"), `months` the twelve names
+/// space-separated, `day_one` the first day of a month ("1er" in French). "22 novembre 2025".
+pub fn long_date(date: time::Date, months: &str, day_one: &str, format: &str) -> String {
+    let month = months
+        .split_whitespace()
+        .nth(usize::from(u8::from(date.month())) - 1)
+        .unwrap_or_default();
+    let day = if date.day() == 1 {
+        day_one.to_string()
+    } else {
+        date.day().to_string()
+    };
+    format
+        .replace("{day}", &day)
+        .replace("{month}", month)
+        .replace("{year}", &date.year().to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

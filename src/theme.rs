@@ -57,6 +57,23 @@ pub enum ThemeError {
     Invalid(String, String),
 }
 
+impl DocumentTheme {
+    /// `date` in words in the documents' language ([`crate::snapshot::long_date`] with their
+    /// `months`, `day_one` and `date_format`).
+    pub fn long_date(&self, date: time::Date) -> String {
+        fn get<'a>(strings: &'a BTreeMap<String, String>, key: &'a str) -> &'a str {
+            strings.get(key).map(String::as_str).unwrap_or(key)
+        }
+        let s = &self.strings;
+        crate::snapshot::long_date(
+            date,
+            get(s, "months"),
+            get(s, "day_one"),
+            get(s, "date_format"),
+        )
+    }
+}
+
 impl Theme {
     /// The built-in theme with the UI strings of `language`.
     pub fn builtin(language: Language) -> Result<Theme, ThemeError> {

@@ -349,8 +349,17 @@ fn viewer_works_in_a_real_browser() {
     } else {
         node.env_remove("LIFEBOAT_FIREFOX");
     }
+    // LIFEBOAT_BROWSER_ONLY=changes,desk runs just those suites (while working on them; CI runs all).
+    let suites: Vec<String> = match env::var("LIFEBOAT_BROWSER_ONLY") {
+        Ok(only) if env::var_os("CI").is_none() => only
+            .split(',')
+            .map(|s| format!("tests/browser/{}.test.js", s.trim()))
+            .collect(),
+        _ => vec!["tests/browser/".to_string()],
+    };
     let output = node
-        .args(["--test", "--test-timeout=120000", "tests/browser/"])
+        .args(["--test", "--test-timeout=120000"])
+        .args(&suites)
         .current_dir(&repo)
         .env("LIFEBOAT_DIST", &dist)
         .env("LIFEBOAT_FIXTURE_DIST", &fixture_dist)

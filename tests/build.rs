@@ -152,10 +152,10 @@ fn unknown_environment_on_the_command_line_is_refused() {
 }
 
 #[test]
-fn payloads_of_an_open_entry_point_are_packed() {
+fn payloads_of_an_open_entry_point_are_packed_but_what_the_home_page_needs() {
     let (dir, _) = build_basic(&[]);
     let html = read(&dir, "support.html");
-    for id in ["lb-data", "lb-more"] {
+    for id in ["lb-nodes", "lb-more"] {
         let packed = script_text(&html, id).unwrap();
         // zlib, then base64: nothing of the JSON shows, and it takes less room than the JSON.
         assert!(
@@ -173,34 +173,47 @@ fn payloads_of_an_open_entry_point_are_packed() {
             json.len()
         );
     }
+    // #lb-data is plain JSON the viewer reads at once: the home page, without any node.
+    let home = script_text(&html, "lb-data").unwrap();
+    assert!(home.starts_with('{'), "{home}");
+    assert!(!home.contains("\"answers\""), "{home}");
     assert_eq!(payload(&html)["entry"]["id"], "support");
 }
 
 #[test]
-fn search_texts_and_maps_come_after_the_viewer_script() {
+fn nodes_search_texts_and_maps_come_after_the_viewer_script() {
     let (dir, _) = build_basic(&[]);
     let html = read(&dir, "support.html");
-    // What the first node needs is parsed first; search texts and maps follow the script.
+    // What the home page needs is parsed first; the nodes, then search texts and maps follow the
+    // script, then the images.
     let data = script_json(&html, "lb-data").unwrap();
-    for d in data["diagrams"].as_array().unwrap() {
+    assert_eq!(data["nodes_later"], true);
+    let nodes = script_json(&html, "lb-nodes").expect("#lb-nodes");
+    let diagrams = data["diagrams"].as_array().unwrap();
+    assert_eq!(nodes["nodes"].as_array().unwrap().len(), diagrams.len());
+    for (i, d) in diagrams.iter().enumerate() {
         assert!(d.get("map").is_none(), "map in #lb-data: {}", d["id"]);
-        for n in d["nodes"].as_array().unwrap() {
-            assert!(n.get("search").is_none(), "search in #lb-data: {}", n["id"]);
+        assert!(d.get("nodes").is_none(), "nodes in #lb-data: {}", d["id"]);
+        for n in nodes["nodes"][i].as_array().unwrap() {
+            assert!(
+                n.get("search").is_none(),
+                "search in #lb-nodes: {}",
+                n["id"]
+            );
         }
     }
     let more = script_json(&html, "lb-more").expect("#lb-more");
-    let (script, more_at) = (
-        html.find("<script>").unwrap(),
-        html.find("id=\"lb-more\"").unwrap(),
-    );
-    assert!(script < more_at && more_at < html.find("id=\"lb-img-").unwrap());
-    let diagrams = data["diagrams"].as_array().unwrap();
+    let at = |what: &str| html.find(what).unwrap();
+    let script = at("<script>");
+    assert!(script < at("id=\"lb-nodes\""));
+    assert!(at("id=\"lb-nodes\"") < at("id=\"lb-more\""));
+    assert!(at("id=\"lb-more\"") < at("id=\"lb-img-"));
     assert_eq!(more["map"].as_array().unwrap().len(), diagrams.len());
-    for (i, d) in diagrams.iter().enumerate() {
+    for (i, _) in diagrams.iter().enumerate() {
         let search = more["search"][i].as_array().unwrap();
         assert_eq!(
             search.len(),
-            d["nodes"].as_array().unwrap().len(),
+            nodes["nodes"][i].as_array().unwrap().len(),
             "a text per node"
         );
         assert!(search
@@ -447,20 +460,43 @@ fn a_user_theme_script_that_reads_the_payload_as_plain_json_is_warned_about() {
     let content = dir.path().join("content");
     copy_dir(&fixture("basic"), &content);
     fs::create_dir_all(content.join("_theme")).unwrap();
-    let old = "var data = JSON.parse(document.getElementById('lb-data').textContent);\n";
+    let old = "var more = JSON.parse(document.getElementById('lb-more').textContent);\n";
     fs::write(content.join("_theme/unlock.js"), old).unwrap();
     let run = lifeboat(dir.path(), &["check", "content"]);
     assert!(
-        run.stderr
-            .contains("_theme/unlock.js reads `#lb-data` or `#lb-more` without `lbUnpack`"),
+        run.stderr.contains(
+            "_theme/unlock.js reads `#lb-nodes` or `#lb-more` without `lbLater` or `lbUnpack`"
+        ),
         "{}",
         run.transcript()
     );
-    // The same script reading the payload with lbUnpack is fine.
-    let new = "lbUnpack(document.getElementById('lb-data').textContent, start);\n";
+    // The same script reading it with lbLater is fine; so is reading the plain #lb-data.
+    let new =
+        "lbLater('lb-more', start);\nJSON.parse(document.getElementById('lb-data').textContent);\n";
     fs::write(content.join("_theme/unlock.js"), new).unwrap();
     let run = lifeboat(dir.path(), &["check", "content"]);
     assert!(!run.stderr.contains("lbUnpack"), "{}", run.transcript());
+    // A viewer that never reads the steps, and a payload.js without lbLater, would show none.
+    fs::write(
+        content.join("_theme/viewer.js"),
+        "function lbViewer(data) {}\n",
+    )
+    .unwrap();
+    fs::write(
+        content.join("_theme/payload.js"),
+        "function lbUnpack(t, done) {}\n",
+    )
+    .unwrap();
+    let run = lifeboat(dir.path(), &["check", "content"]);
+    assert!(
+        run.stderr
+            .contains("_theme/viewer.js never reads `#lb-nodes`")
+            && run
+                .stderr
+                .contains("_theme/payload.js defines no `lbLater`"),
+        "{}",
+        run.transcript()
+    );
 }
 
 #[test]

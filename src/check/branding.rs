@@ -53,23 +53,43 @@ pub fn check(project: &Project, report: &mut Report) {
     }
 }
 
-/// A user theme's own `unlock.js` or `viewer.js` written before payloads were packed reads `#lb-data` or
-/// `#lb-more` as plain JSON: every open entry point would say "file damaged", or lose search and maps.
+/// What a user theme's own scripts must do to read an open entry point, whose `#lb-data` is what the
+/// home page needs and whose steps, search texts and maps follow the viewer script packed, in `#lb-nodes`
+/// and `#lb-more` (docs/viewer-contract.md): warned about, since the file would say "damaged" or lose them.
 fn check_user_scripts(files: &crate::content::theme_files::ThemeFiles, report: &mut Report) {
+    let dir = crate::theme::USER_THEME_DIR;
+    let hint = "read them with `lbLater(id, done)` or `lbUnpack(element.textContent, done)` (payload.js; docs/viewer-contract.md)";
+    // A file that cannot be read, or leads outside the content folder, is the theme loader's error.
+    let text = |name: &str| files.text(name).ok().flatten();
     for name in ["unlock.js", "viewer.js"] {
-        // A file that cannot be read, or leads outside the content folder, is the theme loader's error.
-        let Ok(Some(text)) = files.text(name) else {
+        let Some(text) = text(name) else {
             continue;
         };
-        if (text.contains("lb-data") || text.contains("lb-more")) && !text.contains("lbUnpack") {
+        let reads = text.contains("lb-nodes") || text.contains("lb-more");
+        if reads && !text.contains("lbUnpack") && !text.contains("lbLater") {
             report.push(
                 Diagnostic::warning(format!(
-                    "{}/{name} reads `#lb-data` or `#lb-more` without `lbUnpack`: open entry points hold them packed, so it would show an error or lose search and maps",
-                    crate::theme::USER_THEME_DIR
+                    "{dir}/{name} reads `#lb-nodes` or `#lb-more` without `lbLater` or `lbUnpack`: open entry points hold them packed, so it would show an error or lose steps, search and maps"
                 ))
-                .hint("read them with `lbUnpack(element.textContent, done)` (payload.js; docs/viewer-contract.md)"),
+                .hint(hint),
             );
         }
+        if name == "viewer.js" && !text.contains("lb-nodes") && !text.contains("nodes_later") {
+            report.push(
+                Diagnostic::warning(format!(
+                    "{dir}/viewer.js never reads `#lb-nodes`: an open entry point keeps its steps there (`nodes_later` in `#lb-data`), so it would show none of them"
+                ))
+                .hint(hint),
+            );
+        }
+    }
+    if text("payload.js").is_some_and(|t| !t.contains("lbLater")) {
+        report.push(
+            Diagnostic::warning(format!(
+                "{dir}/payload.js defines no `lbLater`: the viewer reads an open entry point's steps with it, so every open entry point would say the file is damaged"
+            ))
+            .hint("keep the default payload.js's `lbLater(id, done)` (docs/viewer-contract.md)"),
+        );
     }
 }
 

@@ -61,7 +61,7 @@ pub fn minify_css(css: &str) -> Result<String, InlineError> {
     crate::theme::minify_css(css).map_err(InlineError::Css)
 }
 
-/// A JSON payload packed as it goes into `#lb-data` and `#lb-more` of an open entry point: zlib
+/// A JSON payload packed as it goes into `#lb-nodes` and `#lb-more` of an open entry point: zlib
 /// (RFC 1950, DEFLATE at the fastest level), then base64. The JSON of a 5,000-node entry point takes about four times less
 /// room; the viewer unpacks it with the browser's `DecompressionStream` (docs/viewer-contract.md).
 pub fn pack(json: &str) -> io::Result<String> {
@@ -91,10 +91,16 @@ pub fn assemble(
     images: &ImageStore,
     w: &mut dyn Write,
 ) -> Result<[u64; 2], InlineError> {
+    let nodes = entry.nodes_json.as_deref().map(pack).transpose()?;
     let more = entry.more_json.as_deref().map(pack).transpose()?;
     let written = std::cell::Cell::new(0u64);
     let mut siblings_at = [0u64; 2];
     let mut write_images = |w: &mut dyn Write| -> io::Result<()> {
+        if let Some(nodes) = &nodes {
+            w.write_all(b"<script id=\"lb-nodes\" type=\"application/json\">")?;
+            w.write_all(nodes.as_bytes())?;
+            w.write_all(b"</script>")?;
+        }
         if let Some(more) = &more {
             w.write_all(b"<script id=\"lb-more\" type=\"application/json\">")?;
             w.write_all(more.as_bytes())?;
@@ -119,12 +125,16 @@ pub fn assemble(
         }
         Ok(())
     };
-    let data = pack(&entry.data_json)?;
+    // With its nodes in `#lb-nodes`, the payload is small and stays plain JSON: the viewer parses it
+    // and shows the home page inside its own script, before the browser reads on (a packed one is
+    // unpacked by a stream, whose tasks the parsing of the rest of the file holds back in WebKit and
+    // Firefox).
+    let data = &entry.data_json;
     let mut counted = Counted {
         inner: w,
         written: &written,
     };
-    write_page(&entry.shell, assets, &data, &mut write_images, &mut counted)?;
+    write_page(&entry.shell, assets, data, &mut write_images, &mut counted)?;
     Ok(siblings_at)
 }
 

@@ -248,7 +248,7 @@ impl ChangesDoc {
                 .snapshot
                 .get(..10)
                 .and_then(manifest::parse_date)
-                .map(|d| long_date(theme, d))
+                .map(|d| theme.long_date(d))
                 .unwrap_or_else(|| compared.snapshot.clone()),
             previous_revision: compared
                 .commit
@@ -500,12 +500,10 @@ impl<'a> DocView<'a> {
             site: &m.site,
             online_url: &m.online_url,
             snapshot: &m.snapshot,
-            date_long: snapshot_day
-                .map(|d| long_date(theme, d))
-                .unwrap_or_default(),
+            date_long: snapshot_day.map(|d| theme.long_date(d)).unwrap_or_default(),
             next_due: &m.backup.next_due,
             next_due_long: due
-                .map(|d| long_date(theme, d))
+                .map(|d| theme.long_date(d))
                 .unwrap_or_else(|| m.backup.next_due.clone()),
             snapshot_epoch: m.snapshot_epoch,
             frequency_days: m.backup.frequency_days,
@@ -568,25 +566,6 @@ fn string(theme: &DocumentTheme, key: &str) -> String {
         .get(key)
         .cloned()
         .unwrap_or_else(|| key.into())
-}
-
-/// "22 novembre 2025", "1er mars 2026", "22 November 2025".
-fn long_date(theme: &DocumentTheme, date: time::Date) -> String {
-    let months = string(theme, "months");
-    let month = months
-        .split_whitespace()
-        .nth(usize::from(u8::from(date.month())) - 1)
-        .unwrap_or_default()
-        .to_string();
-    let day = if date.day() == 1 {
-        string(theme, "day_one")
-    } else {
-        date.day().to_string()
-    };
-    string(theme, "date_format")
-        .replace("{day}", &day)
-        .replace("{month}", &month)
-        .replace("{year}", &date.year().to_string())
 }
 
 /// The documents' wording with the values filled in: as text (Markdown, `<pre>`, attributes; escaped by

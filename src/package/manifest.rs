@@ -403,14 +403,7 @@ pub fn next_due(snapshot_epoch: i64, frequency_days: i64) -> time::Date {
         .unwrap_or(day)
 }
 
-/// `YYYY-MM-DD` -> date (the `time` crate's parser is a feature this crate does not otherwise need).
-pub fn parse_date(text: &str) -> Option<time::Date> {
-    let mut parts = text.splitn(3, '-');
-    let year = parts.next()?.parse().ok()?;
-    let month: u8 = parts.next()?.parse().ok()?;
-    let day = parts.next()?.parse().ok()?;
-    time::Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok()
-}
+pub use crate::snapshot::parse_date;
 
 /// How old a copy is, counted the one way every reader of a bundle counts it — the viewer's alert, the
 /// launcher, `lifeboat verify` and `lifeboat build` (issue 24): whole UTC calendar days from the

@@ -215,20 +215,7 @@ impl Slot {
     }
 
     fn long_date(&self, date: time::Date) -> String {
-        let month = self
-            .months
-            .split_whitespace()
-            .nth(usize::from(u8::from(date.month())) - 1)
-            .unwrap_or_default();
-        let day = if date.day() == 1 {
-            self.day_one.clone()
-        } else {
-            date.day().to_string()
-        };
-        self.date_format
-            .replace("{day}", &day)
-            .replace("{month}", month)
-            .replace("{year}", &date.year().to_string())
+        crate::snapshot::long_date(date, &self.months, &self.day_one, &self.date_format)
     }
 }
 

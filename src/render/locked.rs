@@ -114,7 +114,7 @@ pub fn public_json(
             key_holders,
             key_groups,
         },
-        snapshot: SnapshotView::of(cx.snapshot),
+        snapshot: SnapshotView::of(cx.snapshot, &cx.theme.documents),
         backup: BackupView::of(site),
         environment,
         strings: &cx.theme.strings,

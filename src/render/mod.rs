@@ -29,6 +29,9 @@ pub struct RenderedEntry {
     /// Open entry points only: the search texts and maps ([`More`]), safe inside a `<script>` element,
     /// written after the viewer script; a locked entry point keeps them in `data_json`.
     pub more_json: Option<String>,
+    /// Open entry points only: the diagrams' nodes ([`Nodes`]), safe inside a `<script>` element,
+    /// written just after the viewer script; `data_json` then holds what the home page needs.
+    pub nodes_json: Option<String>,
     /// Ids of the images this entry point shows, in first-use order.
     pub images: Vec<String>,
     /// Locked entry points only: the public payload that goes in `#lb-data` instead of `data_json`,
@@ -148,18 +151,19 @@ fn render_diagram<'a>(
             }
         })
         .collect();
+    let reviewed = diagram
+        .front
+        .reviewed
+        .as_ref()
+        .and_then(|r| crate::check::reviews::plain_date(r.get_ref()));
     let view = DiagramView {
         id: &diagram.id,
         title: &diagram.front.title,
         description: &diagram.front.description,
         tags: &diagram.front.tags,
         owner: diagram.front.owner.as_deref(),
-        reviewed: diagram
-            .front
-            .reviewed
-            .as_ref()
-            .and_then(|r| crate::check::reviews::plain_date(r.get_ref()))
-            .map(|d| d.to_string()),
+        reviewed: reviewed.map(|d| d.to_string()),
+        reviewed_long: reviewed.map(|d| cx.theme.documents.long_date(d)),
         intro_html: fields::expand(renderer.render(&events.intro, &mut images), labels),
         start: diagram.start_node().map(|n| n.id.as_str()).unwrap_or(""),
         nodes,
@@ -248,6 +252,7 @@ pub fn render_entry(cx: &RenderContext, entry: &Entry) -> Result<RenderedEntry, 
     };
     let env_name = project.environment.as_ref().map(|e| e.name.as_str());
     let more = (!entry.is_locked()).then(|| More::take(&mut diagrams));
+    let nodes = (!entry.is_locked()).then(|| Nodes::take(&mut diagrams));
     let payload = Payload {
         v: 1,
         bundle: &entry.id,
@@ -262,17 +267,19 @@ pub fn render_entry(cx: &RenderContext, entry: &Entry) -> Result<RenderedEntry, 
             description: &entry.config.description,
             start,
         },
-        snapshot: SnapshotView::of(cx.snapshot),
+        snapshot: SnapshotView::of(cx.snapshot, &cx.theme.documents),
         backup: BackupView::of(site),
         environment: env_name,
         strings: &cx.theme.strings,
         call,
         changes,
+        nodes_later: nodes.is_some(),
         diagrams,
     };
     let diagram_count = payload.diagrams.len();
     let data_json = script_safe_json(&payload)?;
     let more_json = more.as_ref().map(script_safe_json).transpose()?;
+    let nodes_json = nodes.as_ref().map(script_safe_json).transpose()?;
     let public_json = locked::public_json(cx, entry, env_name)?;
     let page = Page {
         lang: site.language.code(),
@@ -300,6 +307,7 @@ pub fn render_entry(cx: &RenderContext, entry: &Entry) -> Result<RenderedEntry, 
         shell,
         data_json,
         more_json,
+        nodes_json,
         images,
         public_json,
         diagram_count,
@@ -345,6 +353,9 @@ fn changes_of<'a>(
     record.counts = Some(found.counts(locked));
     let view = ChangesView {
         previous: basis.date().to_string(),
+        previous_long: crate::snapshot::parse_date(basis.date())
+            .map(|d| cx.theme.documents.long_date(d))
+            .unwrap_or_else(|| basis.date().to_string()),
         revision: basis
             .revision
             .as_ref()

@@ -41,6 +41,9 @@ pub struct Payload<'a> {
     /// with.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub changes: Option<ChangesView>,
+    /// True when the diagrams' nodes are in `#lb-nodes` ([`Nodes`]) rather than here.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub nodes_later: bool,
     pub diagrams: Vec<DiagramView<'a>>,
 }
 
@@ -51,6 +54,8 @@ pub struct Payload<'a> {
 pub struct ChangesView {
     /// YYYY-MM-DD.
     pub previous: String,
+    /// `previous` in words, as the documents write dates.
+    pub previous_long: String,
     pub revision: Option<String>,
     #[serde(flatten)]
     pub changes: crate::changes::EntryChanges,
@@ -147,6 +152,9 @@ pub struct NodeRef<'a> {
 pub struct SnapshotView<'a> {
     pub epoch: i64,
     pub date: &'a str,
+    /// The date in words, as the launcher writes it ("22 novembre 2025"), for the stale-copy alert:
+    /// the viewer needs no date formatter before its first view.
+    pub date_long: String,
     pub revision: Option<&'a str>,
     pub dirty: bool,
 }
@@ -158,10 +166,17 @@ pub struct BackupView<'a> {
 }
 
 impl<'a> SnapshotView<'a> {
-    pub fn of(snapshot: &'a crate::snapshot::Snapshot) -> Self {
+    pub fn of(
+        snapshot: &'a crate::snapshot::Snapshot,
+        documents: &crate::theme::DocumentTheme,
+    ) -> Self {
+        let day = time::OffsetDateTime::from_unix_timestamp(snapshot.epoch)
+            .map(|t| t.date())
+            .unwrap_or(time::Date::MIN);
         SnapshotView {
             epoch: snapshot.epoch,
             date: &snapshot.date,
+            date_long: documents.long_date(day),
             revision: snapshot.short_commit(),
             dirty: snapshot.dirty,
         }
@@ -189,8 +204,13 @@ pub struct DiagramView<'a> {
     /// `reviewed` of the front matter (YYYY-MM-DD), when given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reviewed: Option<String>,
+    /// `reviewed` in words, as the documents write dates ("15 octobre 2025").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reviewed_long: Option<String>,
     pub intro_html: String,
     pub start: &'a str,
+    /// Taken out into [`Nodes`] for an open entry point (absent from its `#lb-data` then).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub nodes: Vec<NodeView<'a>>,
     /// The diagram's map layout (`render::map::MapData`) as a JSON text, drawn by the viewer
     /// (themes/default/map.js). A string, so that parsing the payload skips it: the viewer parses it
@@ -229,6 +249,27 @@ impl More {
                 .map(|d| d.nodes.iter_mut().map(|n| n.search.take()).collect())
                 .collect(),
             map: diagrams.iter_mut().map(|d| d.map.take()).collect(),
+        }
+    }
+}
+
+/// An open entry point's steps, in `#lb-nodes` after the viewer script: its `#lb-data` is only what
+/// the home page needs (a few tens of kilobytes, plain JSON the viewer parses at once), so the first
+/// view is in the document before the browser has read the rest of the file (docs/viewer-contract.md).
+/// `nodes[d]` are diagram `d`'s nodes. Locked entry points keep them in their sealed payload.
+#[derive(Debug, Serialize)]
+pub struct Nodes<'a> {
+    pub nodes: Vec<Vec<NodeView<'a>>>,
+}
+
+impl<'a> Nodes<'a> {
+    /// Takes the nodes out of `diagrams` (after [`More::take`], which needs them).
+    pub fn take(diagrams: &mut [DiagramView<'a>]) -> Nodes<'a> {
+        Nodes {
+            nodes: diagrams
+                .iter_mut()
+                .map(|d| std::mem::take(&mut d.nodes))
+                .collect(),
         }
     }
 }

@@ -15,7 +15,8 @@ const DIST = process.env.LIFEBOAT_CHANGES_DIST;
 const BEFORE = process.env.LIFEBOAT_CHANGES_BEFORE_DIST;
 const KEY = process.env.LIFEBOAT_LOCKED_KEY || '';
 /** The previous copy's date as the viewer writes it (the page's language, the browser's locale data). */
-const DAY = new Date('2025-11-22T00:00:00Z').toLocaleDateString('en', { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
+// The previous copy's date in words, as the documents and the launcher write it (documents/en.toml).
+const DAY = '22 November 2025';
 
 describe('what changed in this copy', { skip: h.skipReason('LIFEBOAT_CHANGES_DIST') }, () => {
   let browser;

@@ -110,7 +110,7 @@ describe('viewer in Firefox', { skip: skipReason() }, () => {
   async function walk(entry) {
     const { payload, file } = entry;
     const html = fs.readFileSync(file, 'utf8');
-    assert.match(html, /id="?lb-data"?[^>]*>\s*[^{\s]/, `${entry.id}: #lb-data is packed`);
+    assert.match(html, /id="?lb-nodes"?[^>]*>\s*[^{\s]/, `${entry.id}: #lb-nodes is packed`);
     const s = await open(file);
     const { page } = s;
     await heading(page, payload.entry.title);

@@ -440,11 +440,11 @@ describe('viewer on the fixture site', { skip: h.skipReason('LIFEBOAT_FIXTURE_DI
 
   it('shows the error when the packed payload is cut short, and opens a plain JSON one', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifeboat-packed-'));
-    const element = /(<script\b[^>]*\bid=["']?lb-data["']?[^>]*>)([\s\S]*?)(<\/script>)/;
+    const element = /(<script\b[^>]*\bid=["']?lb-nodes["']?[^>]*>)([\s\S]*?)(<\/script>)/;
     try {
       const html = fs.readFileSync(guichet, 'utf8');
       const packed = element.exec(html)[2];
-      assert.doesNotMatch(packed, /^\s*\{/, 'an open entry point has a packed payload');
+      assert.doesNotMatch(packed, /^\s*\{/, 'an open entry point has its nodes packed');
       const file = path.join(dir, 'guichet.html');
       fs.writeFileSync(file, html.replace(element, (m, a, p, b) => a + p.slice(0, p.length / 2) + b));
       const cut = await open('#/internet/voyants', { file, allowErrors: true });

@@ -34,20 +34,27 @@ function fileUrl(file, hash = '') {
   return pathToFileURL(file).href + hash;
 }
 
-/** The JSON of a payload element's text: plain, or packed (zlib, then base64) as #lb-data and
- * #lb-more of an open entry point are (what the viewer's lbUnpack does). */
+/** The JSON of a payload element's text: plain (as #lb-data is), or packed (zlib, then base64) as
+ * #lb-nodes and #lb-more of an open entry point are (what the viewer's lbUnpack does). */
 function unpack(text) {
   const t = text.trim();
   return JSON.parse(t.startsWith('{') ? t : zlib.inflateSync(Buffer.from(t, 'base64')).toString('utf8'));
 }
 
-/** The JSON payload of a built entry file, read from disk, with what an open entry point keeps in
- * #lb-more (each node's `search`, each diagram's `map`) merged back in, as the viewer does. */
+/** The JSON payload of a built entry file, read from disk, with what an open entry point keeps after
+ * the viewer script merged back in, as the viewer does: #lb-nodes (each diagram's nodes) and #lb-more
+ * (each node's `search`, each diagram's `map`). */
 function readPayload(file) {
   const html = fs.readFileSync(file, 'utf8');
   const m = /<script\b[^>]*\bid=["']?lb-data["']?[^>]*>([\s\S]*?)<\/script>/.exec(html);
   assert.ok(m, `${file}: no #lb-data script`);
   const data = unpack(m[1]);
+  const nodes = /<script\b[^>]*\bid=["']?lb-nodes["']?[^>]*>([\s\S]*?)<\/script>/.exec(html);
+  if (nodes && data && Array.isArray(data.diagrams)) {
+    const all = unpack(nodes[1]).nodes;
+    data.diagrams.forEach((d, i) => { d.nodes = all[i]; });
+    delete data.nodes_later;
+  }
   const more = /<script\b[^>]*\bid=["']?lb-more["']?[^>]*>([\s\S]*?)<\/script>/.exec(html);
   if (more && data && Array.isArray(data.diagrams)) {
     const extra = unpack(more[1]);

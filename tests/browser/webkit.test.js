@@ -229,7 +229,7 @@ describe('viewer in WebKit', { skip: skipReason() }, () => {
   async function walk(entry, dir) {
     const { payload } = entry;
     const html = fs.readFileSync(entry.file, 'utf8');
-    assert.match(html, /id="?lb-data"?[^>]*>\s*[^{\s]/, `${entry.id}: #lb-data is packed`);
+    assert.match(html, /id="?lb-nodes"?[^>]*>\s*[^{\s]/, `${entry.id}: #lb-nodes is packed`);
     const url = h.fileUrl(path.join(dir, path.basename(entry.file)));
 
     // a deep link to a node with an answer within the same entry point, opened as a new page

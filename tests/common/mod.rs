@@ -91,8 +91,8 @@ pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
-/// The JSON of the `<script>` element with id `id`, if any: plain, or packed (zlib, then base64)
-/// as `#lb-data` and `#lb-more` of an open entry point are.
+/// The JSON of the `<script>` element with id `id`, if any: plain (as `#lb-data` is), or packed
+/// (zlib, then base64) as `#lb-nodes` and `#lb-more` of an open entry point are.
 pub fn script_json(html: &str, id: &str) -> Option<serde_json::Value> {
     let text = script_text(html, id)?;
     if text.starts_with('{') {
@@ -112,11 +112,11 @@ pub fn script_text<'a>(html: &'a str, id: &str) -> Option<&'a str> {
     Some(&html[start..end])
 }
 
-/// The file as a reader of its text sees it: `#lb-data` and `#lb-more` unpacked in place, and each
-/// sibling's segment of `#lb-bundle` (space-separated) too.
+/// The file as a reader of its text sees it: `#lb-data`, `#lb-nodes` and `#lb-more` unpacked in
+/// place, and each sibling's segment of `#lb-bundle` (space-separated) too.
 pub fn unpacked(html: &str) -> String {
     let mut out = html.to_string();
-    for id in ["lb-data", "lb-more"] {
+    for id in ["lb-data", "lb-nodes", "lb-more"] {
         if let Some(text) = script_text(&out, id).filter(|t| !t.starts_with('{')) {
             let (text, json) = (text.to_string(), unpack(text));
             out = out.replacen(&text, &json, 1);
@@ -167,10 +167,18 @@ pub fn unpack(packed: &str) -> String {
     json
 }
 
-/// The JSON payload of a built entry point file (`#lb-data`), with what an open entry point keeps in
-/// `#lb-more` (each node's `search`, each diagram's `map`) merged back in, as the viewer does.
+/// The JSON payload of a built entry point file (`#lb-data`), with what an open entry point keeps
+/// after the viewer script merged back in, as the viewer does: `#lb-nodes` (each diagram's nodes) and
+/// `#lb-more` (each node's `search`, each diagram's `map`).
 pub fn payload(html: &str) -> serde_json::Value {
     let mut data = script_json(html, "lb-data").expect("payload element");
+    if let Some(nodes) = script_json(html, "lb-nodes") {
+        let diagrams = data["diagrams"].as_array_mut().expect("diagrams");
+        for (i, d) in diagrams.iter_mut().enumerate() {
+            d["nodes"] = nodes["nodes"][i].clone();
+        }
+        data.as_object_mut().unwrap().remove("nodes_later");
+    }
     if let Some(more) = script_json(html, "lb-more") {
         let diagrams = data["diagrams"].as_array_mut().expect("diagrams");
         for (i, d) in diagrams.iter_mut().enumerate() {

@@ -95,15 +95,19 @@ var lbCall = (function () {
       return byName[name] ? String(byName[name].label || name) : name;
     }
 
-    var fmt = null;
-    try {
-      fmt = new Intl.DateTimeFormat(data.lang || undefined, { dateStyle: 'short', timeStyle: 'short' });
-    } catch (e) {
-      fmt = null;
-    }
+    // Made when first needed: an Intl formatter costs tens of milliseconds on a slow desk PC, and the
+    // home page is shown before any time is.
+    var fmt;
     function time(iso) {
       var d = new Date(iso);
       if (isNaN(d.getTime())) return '';
+      if (fmt === undefined) {
+        try {
+          fmt = new Intl.DateTimeFormat(data.lang || undefined, { dateStyle: 'short', timeStyle: 'short' });
+        } catch (e) {
+          fmt = null;
+        }
+      }
       return fmt ? fmt.format(d) : d.toLocaleString();
     }
 
@@ -152,7 +156,7 @@ var lbCall = (function () {
     main.parentNode.insertBefore(alertBox, main);
 
     function openPanel(focus) {
-      refreshPanel();
+      refreshPanel(true);
       panel.hidden = false;
       toggle.setAttribute('aria-expanded', 'true');
       main.classList.add('lb-call-open');
@@ -429,7 +433,10 @@ var lbCall = (function () {
       }).filter(function (l) { return l !== null; }).join('\n').replace(/^\n+|\n+$/g, '');
     }
 
-    function refreshPanel() {
+    /* The panel's lines and note, brought up to date when it is open or being opened (so a closed panel
+     * costs nothing on each view shown). */
+    function refreshPanel(opening) {
+      if (panel.hidden && !opening) return;
       startedLine.textContent = state.started
         ? S(state.path.length === 1 ? 'call_started_one' : 'call_started', { time: time(state.started), n: state.path.length })
         : S('call_not_started');

@@ -40,10 +40,7 @@ var lbChanges = (function () {
     });
     var total = kind.size + removedCount + diagramsRemovedCount + (c.new_entry ? 1 : 0);
 
-    var day = '';
-    if (/^\d{4}-\d{2}-\d{2}$/.test(String(c.previous || ''))) {
-      day = new Date(c.previous + 'T00:00:00Z').toLocaleDateString(cx.data.lang, { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
-    }
+    var day = String(c.previous_long || c.previous || '');
 
     function split(key) {
       var i = key.indexOf('/');

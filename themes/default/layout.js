@@ -40,14 +40,6 @@ var lbLayout = (function () {
 
     /* ---------- the stale-copy alert ---------- */
 
-    /* "22 November 2025": the date as the launcher (index.html) writes it in the same sentence. */
-    function longDate(iso) {
-      var d = iso ? new Date(iso + 'T00:00:00Z') : null;
-      if (!d || isNaN(d)) return String(iso || '');
-      // Day, month, year in that order, as documents/<lang>.toml's date_format has it.
-      return d.getUTCDate() + ' ' + d.toLocaleDateString(data.lang, { timeZone: 'UTC', month: 'long' }) + ' ' + d.getUTCFullYear();
-    }
-
     function checkStale() {
       var snap = data.snapshot || {};
       var backup = data.backup || {};
@@ -67,7 +59,7 @@ var lbLayout = (function () {
       var box = h('div', { class: 'lb-stale', role: 'alert' },
         h('div', { class: 'lb-stale-line' }, h('p', { class: 'lb-stale-title' }, h('strong', { text: S('stale_title') })), more),
         h('div', { class: 'lb-stale-details', id: 'lb-stale-details' },
-          h('p', { class: 'lb-stale-body', text: S('stale_body', { date: longDate(snap.date), age: age, days: days, late: age - days }) }),
+          h('p', { class: 'lb-stale-body', text: S('stale_body', { date: snap.date_long || snap.date, age: age, days: days, late: age - days }) }),
           locations.length ? h('p', { class: 'lb-stale-where', text: S('stale_locations') }) : null,
           locations.length ? h('ul', { class: 'lb-stale-locations' },
             locations.map(function (l) { return h('li', null, h('code', { text: l })); })) : null));

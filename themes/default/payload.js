@@ -32,3 +32,20 @@ lbUnpack.supported = function () {
     return false;
   }
 };
+
+/* `lbLater(id, done)`: a payload element that follows the viewer script (#lb-nodes, #lb-more), unpacked
+ * once the browser has read it to its end (an element with nothing after it yet may still be being read;
+ * looked at again at once, then every 30 ms while the page loads): `done(value)`, `done(null)` when it is damaged, and
+ * `done(undefined)` at once when the file has no such element. */
+function lbLater(id, done, tries) {
+  'use strict';
+  var el = document.getElementById(id);
+  if (document.readyState === 'loading' && !(el && el.nextSibling)) {
+    // At once first: #lb-nodes follows the viewer script, so the parser has usually read it by then.
+    setTimeout(function () { lbLater(id, done, (tries || 0) + 1); }, tries ? 30 : 0);
+  } else if (!el) {
+    done(undefined);
+  } else {
+    lbUnpack(el.textContent, done);
+  }
+}

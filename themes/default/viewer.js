@@ -50,14 +50,16 @@ function lbViewer(data, sealedImages, sealedCall) {
 
   var view = byId('lb-view');
 
+  /* A browser that cannot unpack #lb-nodes is told it is too old, not that the file is damaged. */
   function showFatal() {
-    var fatal = byId('lb-fatal');
+    var old = data && data.nodes_later && !(typeof lbUnpack === 'function' && lbUnpack.supported());
+    var fatal = (old && byId('lb-old-browser')) || byId('lb-fatal');
     if (fatal) fatal.hidden = false;
   }
 
   /* ---------- payload ---------- */
 
-  if (!data || !Array.isArray(data.diagrams) || !data.entry) {
+  if (!data || !Array.isArray(data.diagrams) || !data.entry || (data.nodes_later && typeof lbLater !== 'function')) {
     showFatal();
     return;
   }
@@ -78,19 +80,20 @@ function lbViewer(data, sealedImages, sealedCall) {
   /* "Reviewed on 15 October 2025 by Billing team", from the front matter's `reviewed` and `owner`. */
   function reviewLine(d) {
     if (!d.reviewed && !d.owner) return null;
-    var day = d.reviewed && new Date(d.reviewed + 'T00:00:00Z').toLocaleDateString(data.lang, { timeZone: 'UTC', day: 'numeric', month: 'long', year: 'numeric' });
+    var day = d.reviewed_long || d.reviewed;
     var key = day ? (d.owner ? 'review_by' : 'review_on') : 'review_owner';
     return h('p', { class: 'lb-review', text: S(key, { date: day, owner: d.owner }) });
   }
 
   var diagrams = new Map();
-  data.diagrams.forEach(function (d) {
+  function indexNodes(d) {
     var nodes = new Map();
     (d.nodes || []).forEach(function (n, i) {
       nodes.set(n.id, { node: n, index: i });
     });
     diagrams.set(d.id, { diagram: d, nodes: nodes });
-  });
+  }
+  data.diagrams.forEach(indexNodes);
 
   function findNode(d, n) {
     var dd = diagrams.get(d);
@@ -103,6 +106,7 @@ function lbViewer(data, sealedImages, sealedCall) {
     var dd = diagrams.get(d);
     if (!dd) return null;
     var start = dd.diagram.start;
+    if (nodesState !== 2) return start || null; // the home page before #lb-nodes: the build's id
     if (!dd.nodes.has(start) && dd.diagram.nodes && dd.diagram.nodes.length) start = dd.diagram.nodes[0].id;
     return dd.nodes.has(start) ? start : null;
   }
@@ -148,44 +152,60 @@ function lbViewer(data, sealedImages, sealedCall) {
     return url;
   }
 
-  /* ---------- search texts and maps (#lb-more) ---------- */
+  /* ---------- nodes (#lb-nodes), search texts and maps (#lb-more) ---------- */
 
-  /* An open entry point keeps each node's search text and each diagram's map in #lb-more, after this
-   * script: merged into `data` when first needed (search, map view), so they are not parsed before the
-   * first node is shown. A locked one has them in its sealed payload. False while #lb-more is being read
-   * or unpacked (lbUnpack, payload.js). */
+  /* An open entry point's #lb-data is what the home page needs; the diagrams' nodes follow this script
+   * in #lb-nodes, so the home page is shown before the browser has read the rest of the file. Views
+   * that need a node wait for them (withNodes). A locked entry point has them in its sealed payload. */
+  var nodesState = data.nodes_later ? 0 : 2; // 0 not asked for, 1 being read, 2 merged
+  var waitingForNodes = [];
+  function withNodes(fn) {
+    if (nodesState === 2) return fn();
+    if (waitingForNodes.indexOf(fn) < 0) waitingForNodes.push(fn);
+    if (nodesState === 1) return;
+    nodesState = 1;
+    lbLater('lb-nodes', function (m) {
+      if (!m || !Array.isArray(m.nodes)) return showFatal();
+      data.diagrams.forEach(function (d, i) {
+        d.nodes = Array.isArray(m.nodes[i]) ? m.nodes[i] : [];
+        indexNodes(d);
+      });
+      nodesState = 2;
+      runAll(waitingForNodes);
+    });
+  }
+
+  /* Each node's search text and each diagram's map are in #lb-more, after the nodes: merged into `data`
+   * when first needed (search, map view), so they are not parsed before the first node is shown. A
+   * locked entry point has them in its sealed payload. False while #lb-more is being read or unpacked. */
   var moreMerged = !!sealedImages;
   var moreUnpacking = false;
   function more() {
     if (moreMerged || moreUnpacking) return moreMerged;
-    var el = byId('lb-more');
-    if (doc.readyState === 'loading' && !(el && el.nextSibling)) return false;
-    if (!el || typeof lbUnpack !== 'function') return (moreMerged = true);
+    if (nodesState !== 2) {
+      withNodes(more);
+      return false;
+    }
     moreUnpacking = true;
-    lbUnpack(el.textContent, function (m) {
+    lbLater('lb-more', function (m) {
       if (m) data.diagrams.forEach(function (d, i) {
         var s = (m.search || [])[i] || [];
         if ((m.map || [])[i]) d.map = m.map[i];
         (d.nodes || []).forEach(function (n, j) { if (s[j]) n.search = s[j]; });
       });
       moreMerged = true;
-      runWaiting();
+      runAll(waitingForMore);
     });
     return moreMerged;
   }
-  /* Runs `fn` once #lb-more is merged: now, or from one shared poll (each function once). */
+  /* Runs `fn` once #lb-more is merged: now, or when it is (each function once). */
   var waitingForMore = [];
   function whenMore(fn) {
     if (more()) return fn();
-    if (waitingForMore.indexOf(fn) < 0 && waitingForMore.push(fn) === 1) setTimeout(function poll() {
-      if (!more()) return setTimeout(poll, 30);
-      runWaiting();
-    }, 30);
+    if (waitingForMore.indexOf(fn) < 0) waitingForMore.push(fn);
   }
-  function runWaiting() {
-    var ready = waitingForMore;
-    waitingForMore = [];
-    ready.forEach(function (f) { f(); });
+  function runAll(list) {
+    list.splice(0).forEach(function (f) { f(); });
   }
 
   function showImages(root) {
@@ -287,6 +307,8 @@ function lbViewer(data, sealedImages, sealedCall) {
   /* The entry point's first step (where "Restart call" goes): its `start`, else its diagram's start. */
   function entryStart() {
     var st = data.entry.start;
+    var sd = st && nodesState !== 2 && diagrams.get(st.diagram);
+    if (sd) return { diagram: sd.diagram, node: { id: st.node || sd.diagram.start } };
     var f = st && findNode(st.diagram, st.node);
     var sn = !f && st && diagrams.has(st.diagram) && startOf(st.diagram);
     return f || (sn ? findNode(st.diagram, sn) : null);
@@ -550,6 +572,7 @@ function lbViewer(data, sealedImages, sealedCall) {
 
   function route() {
     var r = parseRoute(location.hash);
+    if (r.kind !== 'home' && r.kind !== 'anchor' && nodesState !== 2) return withNodes(route);
     if (r.kind === 'anchor') {
       /* An in-page anchor (footnote, skip link without script): scroll to it and keep the route. */
       var target = byId(r.id);
@@ -768,4 +791,5 @@ function lbViewer(data, sealedImages, sealedCall) {
   doc.documentElement.classList.add('lb-js');
   window.addEventListener('hashchange', route);
   route();
+  withNodes(function () {});
 }
