@@ -1,6 +1,6 @@
 'use strict';
 // ESLint over the theme's scripts and these tests. Run from the repository root (as .ci/run does):
-//   npx --prefix tests/browser eslint -c tests/browser/eslint.config.js themes/default tests/browser
+//   npx --prefix tests/browser eslint -c tests/browser/eslint.config.js themes/default tests/browser bench
 // With -c, the patterns below are relative to the working directory, the repository root.
 
 const js = require('@eslint/js');
@@ -35,7 +35,8 @@ module.exports = [
     },
   },
   {
-    files: ['tests/browser/**/*.js'],
+    // The tests, and the benchmark scripts of bench/ (Node scripts that drive Chromium the same way).
+    files: ['tests/browser/**/*.js', 'bench/**/*.js'],
     languageOptions: {
       ecmaVersion: 'latest',
       sourceType: 'commonjs',
