@@ -241,7 +241,7 @@ async function main() {
         marker,
         to_dom_ms: shownAt - t0,
         to_paint_ms: seen.timeOrigin + seen.painted - t0,
-        rebuild_ms: build ? build.seconds * 1000 : null,
+        rebuild_ms: build ? round(build.seconds * 1000) : null,
         reused: build ? `${build.reused}/${build.entries}` : null,
         // where the time goes, in order (they add up to to_dom_ms)
         phases: build ? {
