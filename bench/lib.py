@@ -252,6 +252,26 @@ def report(results_path, out_path):
                   f"| JS heap used after load (CDP JSHeapUsedSize) | {mib(br['heap_used_bytes'])} |",
                   f"| JS heap total after load (CDP JSHeapTotalSize) | {mib(br['heap_total_bytes'])} |",
                   f"| JS heap used after searching (performance.memory) | {mib(br['heap_after_search_bytes'])} |"]
+    if r.get("serve"):
+        lines += ["", "## Author's save in `serve`", "",
+                  "`bench/serve.js`: `lifeboat serve` on a copy of the corpus, the largest entry point open in headless "
+                  "Chromium at one node; one line of that node's Markdown changed (a new word each save, written to a "
+                  "temporary file then renamed over it), timed from just before the write to the new word in the "
+                  "page's DOM (the page reloads itself through serve's live reload). Goal (issue 19): < 300 ms at 10k. "
+                  "The rebuild part is serve's own log (`built generation G in X s`); the other columns are the "
+                  "medians of the rest of the way, in order.", "",
+                  "| nodes | entry point | saves | save → new text in DOM, median | max | rebuild part, median | max "
+                  "| write → rebuild starts (watcher + 250 ms quiet) | rebuild done → reload starts | reload → first byte "
+                  "| first byte → text in DOM |",
+                  "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for sv in r["serve"]:
+            ms = lambda x: "—" if x is None else fmt_s(x / 1000)
+            d, rb, ph = sv["to_dom_ms"], sv.get("rebuild_ms") or {}, sv.get("phases_median_ms") or {}
+            lines.append("| " + " | ".join([
+                f"{sv['nodes']:,}", f"`{sv['entry']}` ({mib(sv['file_bytes'])})", str(sv["runs"]),
+                ms(d["median"]), ms(d["max"]), ms(rb.get("median")), ms(rb.get("max")),
+                ms(ph.get("quiet_ms")), ms(ph.get("to_reload_ms")), ms(ph.get("first_byte_ms")),
+                ms(ph.get("page_ms"))]) + " |")
     if r.get("notes"):
         lines += ["", "## Notes", ""] + [f"- {n}" for n in r["notes"]]
     text = "\n".join(lines) + "\n"

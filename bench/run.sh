@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Lifeboat benchmark harness (issue 6). Usage: bench/run.sh [--smoke]
-#   full:    1k, 10k and 100k nodes; browser on a 5,000-node / ~50 MB entry point (the 10k corpus)
+#   full:    1k, 10k and 100k nodes; browser on a 5,000-node / ~50 MB entry point (the 10k corpus); the
+#            author's save in `lifeboat serve` (bench/serve.js) at every size
 #   --smoke: tiny sizes, one run each, a few seconds (CI keeps the harness working)
 # Environment: BENCH_RESUME=1 (keep sizes measured by an interrupted run), BENCH_WORK (scratch folder, default /tmp/lifeboat-bench), BENCH_SIZES (e.g. "1000 10000"),
-#   BENCH_SKIP_HUGO=1, BENCH_SKIP_BROWSER=1, BENCH_RUNS (repeats for sizes <= 10k; 1 above),
+#   BENCH_SKIP_HUGO=1, BENCH_SKIP_BROWSER=1 (no Chromium: no viewer timings, no serve save), BENCH_RUNS (repeats for sizes <= 10k; 1 above),
 #   BENCH_BIN (a lifeboat binary to use instead of building the release one), BENCH_SKIP_SHAPES=1 (no
 #   degenerate shapes: chain, fan-out, cross-diagram links, each at N and 2N nodes).
 # Writes the Markdown table to stdout and bench/results.md (smoke: $BENCH_WORK-smoke/results-smoke.md), raw numbers
@@ -25,11 +26,11 @@ log() { echo "[bench] $*" >&2; }
 
 if [[ $mode == smoke ]]; then
   sizes="${BENCH_SIZES:-60 240}"; runs="${BENCH_RUNS:-1}"; img_mb_per_node=0.002
-  rebuild_size=""; browser_runs=1; out_md="$work/results-smoke.md"
+  rebuild_size=""; browser_runs=1; serve_runs=1; out_md="$work/results-smoke.md"
   shape_sizes="chain:200 fanout:200 links:50"
 else
   sizes="${BENCH_SIZES:-1000 10000 100000}"; runs="${BENCH_RUNS:-3}"; img_mb_per_node=0.01
-  rebuild_size=10000; browser_runs=3; out_md="$here/results.md"
+  rebuild_size=10000; browser_runs=3; serve_runs=5; out_md="$here/results.md"
   shape_sizes="chain:50000 fanout:10000 links:5000"
 fi
 out_json="${out_md%.md}.json"
@@ -175,6 +176,22 @@ if [[ -z "${BENCH_SKIP_BROWSER:-}" && -x "${LIFEBOAT_CHROMIUM:-/usr/bin/chromium
   add browser "$(node "$here/browser.js" "$file" "$browser_runs")"
 else
   add notes '"browser measures skipped (BENCH_SKIP_BROWSER or no Chromium)"' list
+fi
+# ---- the author's save in `lifeboat serve` (issue 19): a one-line edit of one node, timed from the write
+# to the new text in the open page's DOM (serve rebuilds, the page reloads itself), per corpus size
+if [[ -z "${BENCH_SKIP_BROWSER:-}" && -x "${LIFEBOAT_CHROMIUM:-/usr/bin/chromium}" ]]; then
+  for n in $sizes; do
+    if [[ -n "${BENCH_RESUME:-}" ]] && python3 -c "import json,sys; sys.exit(0 if any(s['nodes']==$n for s in json.load(open('$results')).get('serve', [])) else 1)"; then
+      log "$n nodes: serve save already measured"; continue
+    fi
+    c="$(corpus "$n")"
+    r=$serve_runs; (( n > 10000 && r > 3 )) && r=3
+    log "$n nodes: serve save ×$r"
+    save=$(node "$here/serve.js" "$bin" "$c" --runs "$r")
+    add serve "$(python3 -c "import json,sys; s=json.loads(sys.argv[1]); s.update(nodes=$n); print(json.dumps(s))" "$save")" list
+  done
+else
+  add notes '"serve save skipped (BENCH_SKIP_BROWSER or no Chromium)"' list
 fi
 (( have_hugo )) || add notes '"Hugo not available: comparison skipped"' list
 

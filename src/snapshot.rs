@@ -130,6 +130,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn long_dates_follow_the_documents_wording() {
+        let fr = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre";
+        let d = |s| parse_date(s).unwrap();
+        assert_eq!(
+            long_date(d("2025-11-22"), fr, "1er", "{day} {month} {year}"),
+            "22 novembre 2025"
+        );
+        assert_eq!(
+            long_date(d("2026-03-01"), fr, "1er", "{day} {month} {year}"),
+            "1er mars 2026"
+        );
+        assert_eq!(parse_date("2026-13-01"), None);
+        assert_eq!(parse_date("2026-1"), None);
+    }
+
+    #[test]
     fn formats_dates_in_utc() {
         let s = Snapshot::at(1_763_800_000, None, false);
         assert_eq!(s.date, "2025-11-22");

@@ -1,7 +1,8 @@
 //! The benchmark harness (`bench/run.sh`, issue 6) at smoke size, with this build's binary: corpus
-//! generation, build, floor, `cp -r`, Hugo, the one-edit rebuild and the viewer in Chromium must all keep
-//! working. Timings are recorded, never asserted. Outside CI, a missing Hugo or Chromium only drops that
-//! part (the harness notes it); with `CI` set, both must be there.
+//! generation, build, floor, `cp -r`, Hugo, the one-edit rebuild, the viewer in Chromium and the
+//! author's save in `lifeboat serve` must all keep working. Timings are recorded, never asserted.
+//! Outside CI, a missing Hugo or Chromium only drops that part (the harness notes it); with `CI` set,
+//! both must be there.
 
 use std::path::Path;
 use std::process::Command;
@@ -52,6 +53,16 @@ fn the_benchmark_harness_runs_at_smoke_size() {
         assert!(
             first.is_some_and(|ms| ms > 0.0),
             "Chromium must be measured in CI: {results}"
+        );
+        let saves = results["serve"].as_array().map_or(0, |s| {
+            s.iter()
+                .filter(|s| s["to_dom_ms"]["median"].as_f64().is_some_and(|ms| ms > 0.0))
+                .count()
+        });
+        assert_eq!(
+            saves,
+            sizes.len(),
+            "the author's save in `serve` must be measured at every size in CI: {results}"
         );
     }
 }

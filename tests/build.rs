@@ -177,7 +177,13 @@ fn payloads_of_an_open_entry_point_are_packed_but_what_the_home_page_needs() {
     let home = script_text(&html, "lb-data").unwrap();
     assert!(home.starts_with('{'), "{home}");
     assert!(!home.contains("\"answers\""), "{home}");
-    assert_eq!(payload(&html)["entry"]["id"], "support");
+    let data = payload(&html);
+    assert_eq!(data["entry"]["id"], "support");
+    // Dates the first view shows come in words, as the documents write them: no formatter needed.
+    let date = data["snapshot"]["date"].as_str().unwrap();
+    let words = data["snapshot"]["date_long"].as_str().unwrap();
+    let (year, day) = (&date[..4], date[8..].trim_start_matches('0'));
+    assert!(words.ends_with(year) && words.starts_with(day), "{date} -> {words}");
 }
 
 #[test]

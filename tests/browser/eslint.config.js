@@ -36,6 +36,7 @@ module.exports = [
     },
   },
   {
+    // The tests, and the benchmark scripts of bench/ (Node scripts that drive Chromium the same way).
     files: ['tests/browser/**/*.js', 'bench/**/*.js'],
     languageOptions: {
       ecmaVersion: 'latest',

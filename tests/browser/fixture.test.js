@@ -480,6 +480,33 @@ describe('viewer on the fixture site', { skip: h.skipReason('LIFEBOAT_FIXTURE_DI
     await s.close();
   });
 
+  it('shows the home page inside the viewer script: before anything packed is unpacked, with no date formatter', async () => {
+    // A stale copy (its alert shows the date in words), in a browser whose DecompressionStream never ends,
+    // that counts every date formatting call: the home page still shows, and formats nothing.
+    const s = await h.openContext(browser, { now: payload.snapshot.epoch * 1000 + 400 * DAY });
+    await s.context.addInitScript(() => {
+      window.lbFormatted = 0;
+      const counted = (f) => new Proxy(f, {
+        construct(t, args) { window.lbFormatted += 1; return Reflect.construct(t, args); },
+        apply(t, self, args) { window.lbFormatted += 1; return Reflect.apply(t, self, args); },
+      });
+      Intl.DateTimeFormat = counted(Intl.DateTimeFormat);
+      for (const name of ['toLocaleDateString', 'toLocaleString', 'toLocaleTimeString']) Date.prototype[name] = counted(Date.prototype[name]);
+      window.DecompressionStream = function () { return new TransformStream({ transform() {}, flush() { return new Promise(() => {}); } }); };
+    });
+    const page = await s.context.newPage();
+    await page.goto(h.fileUrl(guichet));
+    await h.waitHeading(page, 'Guichet de test');
+    assert.ok(await page.locator('.lb-diagram-link').count() > 0, 'the diagrams are listed');
+    assert.match(await page.locator('.lb-stale-body').textContent(), /^Cette copie date du \d{1,2}(er)? \p{L}+ \d{4}/u);
+    assert.equal(await page.evaluate(() => window.lbFormatted), 0, 'no date formatted before the first view');
+    // A step needs #lb-nodes, which this browser never unpacks: nothing but the home page is shown.
+    await page.locator('.lb-diagram-link').first().click();
+    await page.waitForFunction(() => location.hash.length > 2);
+    assert.notEqual(await page.locator('#lb-view').getAttribute('data-view'), 'node');
+    await s.close();
+  });
+
   it('opens the second entry file on its own', async () => {
     const s = await open('', { file: escalade });
     const { page } = s;
