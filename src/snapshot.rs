@@ -131,7 +131,8 @@ mod tests {
 
     #[test]
     fn long_dates_follow_the_documents_wording() {
-        let fr = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre";
+        let fr =
+            "janvier février mars avril mai juin juillet août septembre octobre novembre décembre";
         let d = |s| parse_date(s).unwrap();
         assert_eq!(
             long_date(d("2025-11-22"), fr, "1er", "{day} {month} {year}"),

@@ -358,7 +358,7 @@ fn viewer_works_in_a_real_browser() {
         _ => vec!["tests/browser/".to_string()],
     };
     let output = node
-        .args(["--test", "--test-timeout=120000"])
+        .args(["--test", "--test-timeout=300000"])
         .args(&suites)
         .current_dir(&repo)
         .env("LIFEBOAT_DIST", &dist)

@@ -183,7 +183,10 @@ fn payloads_of_an_open_entry_point_are_packed_but_what_the_home_page_needs() {
     let date = data["snapshot"]["date"].as_str().unwrap();
     let words = data["snapshot"]["date_long"].as_str().unwrap();
     let (year, day) = (&date[..4], date[8..].trim_start_matches('0'));
-    assert!(words.ends_with(year) && words.starts_with(day), "{date} -> {words}");
+    assert!(
+        words.ends_with(year) && words.starts_with(day),
+        "{date} -> {words}"
+    );
 }
 
 #[test]
