@@ -7,21 +7,13 @@ const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 const zlib = require('node:zlib');
 
-function loadPlaywright() {
-  for (const dir of [path.join(__dirname, 'node_modules'), path.join(__dirname, '..', 'tests', 'browser', 'node_modules')]) {
-    const p = path.join(dir, 'playwright-core');
-    if (fs.existsSync(p)) return require(p);
-  }
-  throw new Error('playwright-core not found: run `npm ci` in tests/browser');
-}
+const { need, CHROMIUM, median } = require('./common');
 
-const { chromium } = loadPlaywright();
-const CHROMIUM = process.env.LIFEBOAT_CHROMIUM || '/usr/bin/chromium';
+const { chromium } = need('playwright-core');
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--no-first-run', '--disable-sync', '--enable-precise-memory-info'];
 const QUERIES = ['demandez au client', 'facture', 'zzqx'];
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
 // Runs in the page before any of its scripts: when the node view appears, note the time.
 function probe() {

@@ -10,7 +10,8 @@
 //                 or the largest-contentful-paint entry of that frame when the engine reports one later;
 //   search_ready  the viewer's `lb-search-ready` performance mark (search.js: its index is built);
 // then, once the page has loaded and search is ready:
-//   answer        an answer clicked -> the next step painted (the task after the next frame), 10 clicks;
+//   answer        an answer into this file clicked -> the next step painted (the task after the next
+//                 frame), 10 clicks;
 //   keystroke     a key typed in the search field -> its results painted, 30 keys;
 //   map           the map of the diagram closest to --map-nodes nodes opened -> painted;
 //   heap          JS heap used after the 30 keystrokes, after a garbage collection (CDP).
@@ -21,14 +22,14 @@ const path = require('node:path');
 const zlib = require('node:zlib');
 const { pathToFileURL } = require('node:url');
 
-const { chromium } = require(path.join(__dirname, '..', 'tests', 'browser', 'node_modules', 'playwright-core'));
-const CHROMIUM = process.env.LIFEBOAT_CHROMIUM || '/usr/bin/chromium';
+const { need, CHROMIUM, median } = require('./common');
+
+const { chromium } = need('playwright-core');
 const ARGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--enable-precise-memory-info'];
 const QUERIES = ['demandez au client', 'facture', 'zzqx'];
 const TIMEOUT = 180000;
 
 const sorted = (xs) => xs.filter((x) => typeof x === 'number').sort((a, b) => a - b);
-const median = (xs) => { const s = sorted(xs); const m = s.length >> 1; return !s.length ? null : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const p95 = (xs) => { const s = sorted(xs); return s.length ? s[Math.min(s.length - 1, Math.ceil(s.length * 0.95) - 1)] : null; };
 const round = (x) => (typeof x === 'number' ? Math.round(x * 10) / 10 : x);
 
@@ -114,13 +115,15 @@ async function load(browser, url, rate, interact, map) {
     // answers: from the entry's first step, the first answer 10 times (back to the start at an end point)
     await page.click('#lb-start');
     await page.waitForSelector('#lb-view[data-view=node]');
+    // (answers into this file only: one into another file loads another page)
+    const here = 'a.lb-answer[href^="#"]';
     for (let i = 0; i < 10; i++) {
-      if (!(await page.$('a.lb-answer'))) {
+      if (!(await page.$(here))) {
         await page.click('[data-lb-restart]');
-        await page.waitForSelector('a.lb-answer');
+        await page.waitForSelector(here);
       }
       const n = await page.evaluate(() => window.__desk.clicks.length);
-      await page.click('a.lb-answer');
+      await page.click(here);
       await page.waitForFunction((k) => window.__desk.clicks.length > k, n, { timeout: TIMEOUT });
     }
     // search: 30 keys, each painted before the next

@@ -22,21 +22,18 @@
 
 const fs = require('node:fs');
 const os = require('node:os');
-const net = require('node:net');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { pathToFileURL } = require('node:url');
 
-const MODULES = path.join(__dirname, '..', 'tests', 'browser', 'node_modules');
-const need = (name) => require(path.join(MODULES, name));
-const CHROMIUM = process.env.LIFEBOAT_CHROMIUM || '/usr/bin/chromium';
+const { need, CHROMIUM, median, freePort } = require('./common');
+
 const FIREFOX = process.env.LIFEBOAT_FIREFOX || '/usr/bin/firefox-esr';
 const DRIVER = process.env.LIFEBOAT_WEBKIT_DRIVER || '/usr/bin/WebKitWebDriver';
 const MINIBROWSER = process.env.LIFEBOAT_MINIBROWSER
   || ['/usr/lib/x86_64-linux-gnu/webkitgtk-6.0/MiniBrowser', '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser'].find((p) => fs.existsSync(p));
 const TIMEOUT = 180000;
 
-const median = (xs) => { const s = xs.filter((x) => typeof x === 'number').sort((a, b) => a - b); const m = s.length >> 1; return s.length === 0 ? null : s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
 // Runs in the page before anything else.
 const PROBE = `<script>(function(){var t={};window.__lbfv=t;
@@ -92,14 +89,6 @@ async function firefox(url) {
   } finally {
     await browser.close();
   }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
 }
 
 async function webkit(url) {

@@ -12,14 +12,14 @@ const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 const zlib = require('node:zlib');
 
-const { chromium } = require(path.join(__dirname, '..', 'tests', 'browser', 'node_modules', 'playwright-core'));
-const CHROMIUM = process.env.LIFEBOAT_CHROMIUM || '/usr/bin/chromium';
+const { need, CHROMIUM, median } = require('./common');
+
+const { chromium } = need('playwright-core');
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--no-first-run', '--disable-sync'];
 // French corpus words (bench/gen-corpus.py): common, rarer, in answers, and none.
 const QUERIES = ['demandez au client', 'facture', 'le client confirme', 'zzqx'];
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))]; };
 
 function element(html, id) {

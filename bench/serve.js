@@ -12,21 +12,13 @@
 // Uses playwright-core from bench/node_modules if present, else from tests/browser/node_modules.
 
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 
-function loadPlaywright() {
-  for (const dir of [path.join(__dirname, 'node_modules'), path.join(__dirname, '..', 'tests', 'browser', 'node_modules')]) {
-    const p = path.join(dir, 'playwright-core');
-    if (fs.existsSync(p)) return require(p);
-  }
-  throw new Error('playwright-core not found: run `npm ci` in tests/browser');
-}
+const { need, CHROMIUM, median, freePort } = require('./common');
 
-const { chromium } = loadPlaywright();
-const CHROMIUM = process.env.LIFEBOAT_CHROMIUM || '/usr/bin/chromium';
+const { chromium } = need('playwright-core');
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--no-first-run', '--disable-sync'];
 // Between saves: the viewer builds its search index when the browser is idle, within 2 s of a load, and
@@ -34,7 +26,6 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-backgrou
 const SETTLE_MS = 3000;
 const BUILT = /^built generation (\d+) in ([\d.]+) s \(reused (\d+) of (\d+) entry points?/;
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const now = () => performance.timeOrigin + performance.now(); // epoch ms, the clock the page's timeOrigin uses
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const round = (x) => (x == null ? null : Math.round(x * 10) / 10);
@@ -58,16 +49,6 @@ function parseArgs(argv) {
   return { bin: path.resolve(o.rest[0]), content: path.resolve(o.rest[1]), runs: o.runs, write: o.write };
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 // The entry point with the most diagrams, a diagram 70 % of the way into it, and in that diagram a node
 // with an explicit id whose body has a plain paragraph line (the line the saves edit).
