@@ -7,7 +7,7 @@ const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 const zlib = require('node:zlib');
 
-const { need, CHROMIUM, median } = require('./common');
+const { need, CHROMIUM, median, typeQueries } = require('./common');
 
 const { chromium } = need('playwright-core');
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
@@ -104,17 +104,7 @@ async function main() {
       if (r === runs - 1) {
         const metrics = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
         heap = { used: metrics.JSHeapUsedSize, total: metrics.JSHeapTotalSize };
-        const keys = [];
-        for (const q of QUERIES) {
-          await page.focus('#lb-search');
-          for (const ch of q) {
-            const before = await page.evaluate(() => window.__lb.keys.length);
-            await page.keyboard.type(ch);
-            await page.waitForFunction((n) => window.__lb.keys.length > n, before, { timeout: 30000 });
-          }
-          keys.push(...(await page.evaluate(() => window.__lb.keys.splice(0))));
-          await page.keyboard.press('Escape');
-        }
+        const keys = await typeQueries(page, QUERIES);
         const after = await page.evaluate(() => (performance.memory ? performance.memory.usedJSHeapSize : 0));
         const h = keys.map((k) => k.handler);
         const f = keys.map((k) => k.frame);

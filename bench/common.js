@@ -34,4 +34,21 @@ function freePort() {
   });
 }
 
-module.exports = { need, CHROMIUM, median, freePort };
+/** Types each query into the search field one key at a time, each key waited for until the page's probe
+ * has recorded it in `window.__lb.keys`; returns those records and empties the list. */
+async function typeQueries(page, queries) {
+  const keys = [];
+  for (const q of queries) {
+    await page.focus('#lb-search');
+    for (const ch of q) {
+      const before = await page.evaluate(() => window.__lb.keys.length);
+      await page.keyboard.type(ch);
+      await page.waitForFunction((n) => window.__lb.keys.length > n, before, { timeout: 30000 });
+    }
+    keys.push(...(await page.evaluate(() => window.__lb.keys.splice(0))));
+    await page.keyboard.press('Escape');
+  }
+  return keys;
+}
+
+module.exports = { need, CHROMIUM, median, freePort, typeQueries };

@@ -12,7 +12,7 @@ const path = require('node:path');
 const { pathToFileURL } = require('node:url');
 const zlib = require('node:zlib');
 
-const { need, CHROMIUM, median } = require('./common');
+const { need, CHROMIUM, median, typeQueries } = require('./common');
 
 const { chromium } = need('playwright-core');
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
@@ -71,17 +71,7 @@ async function main() {
       await page.goto(pathToFileURL(file).href + '#/', { waitUntil: 'load', timeout: 120000 });
       await page.waitForSelector('#lb-heading');
       await page.waitForTimeout(3000); // the idle build's timeout is 2 s
-      const keys = [];
-      for (const q of QUERIES) {
-        await page.focus('#lb-search');
-        for (const ch of q) {
-          const before = await page.evaluate(() => window.__lb.keys.length);
-          await page.keyboard.type(ch);
-          await page.waitForFunction((n) => window.__lb.keys.length > n, before, { timeout: 30000 });
-        }
-        keys.push(...(await page.evaluate(() => window.__lb.keys.splice(0))));
-        await page.keyboard.press('Escape');
-      }
+      const keys = await typeQueries(page, QUERIES);
       const h = keys.map((k) => k.handler);
       const f = keys.map((k) => k.frame);
       if (process.env.BENCH_KEYS) out.keys = keys;
