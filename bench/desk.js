@@ -36,16 +36,20 @@ const round = (x) => (typeof x === 'number' ? Math.round(x * 10) / 10 : x);
 // In the page before any of its scripts.
 function probe() {
   const lb = (window.__desk = { clicks: [], keys: [] });
-  const afterPaint = (fn) => requestAnimationFrame(() => {
+  // Inside a requestAnimationFrame callback: the task after this frame (its rendering is done then).
+  // Calling requestAnimationFrame there would wait for the frame after, one frame too late.
+  const afterThisFrame = (fn) => {
     const ch = new MessageChannel();
     ch.port1.onmessage = () => fn(performance.now());
     ch.port2.postMessage(0);
-  });
+  };
+  // Anywhere else (an event handler): the task after the next frame.
+  const afterPaint = (fn) => requestAnimationFrame(() => afterThisFrame(fn));
   (function poll() {
     const v = document.getElementById('lb-view');
     if (v && v.getAttribute('data-view') === 'home' && v.querySelector('a')) {
       lb.list = performance.now();
-      afterPaint((t) => { lb.painted = t; });
+      afterThisFrame((t) => { lb.painted = t; });
       return;
     }
     requestAnimationFrame(poll);
@@ -65,7 +69,7 @@ function probe() {
       const now = document.getElementById('lb-heading');
       const map = document.querySelector('#lb-view[data-view=map] svg');
       if ((a.matches('[data-lb-map]') && map) || (!a.matches('[data-lb-map]') && now && now !== before)) {
-        afterPaint((t) => lb.clicks.push({ kind: a.matches('[data-lb-map]') ? 'map' : 'answer', ms: t - t0 }));
+        afterThisFrame((t) => lb.clicks.push({ kind: a.matches('[data-lb-map]') ? 'map' : 'answer', ms: t - t0 }));
       } else requestAnimationFrame(wait);
     })();
   }, true);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Lifeboat benchmark harness (issue 6). Usage: bench/run.sh [--smoke]
-#   full:    1k, 10k and 100k nodes; browser on a 5,000-node / ~50 MB entry point (the 10k corpus); the
+#   full:    1k, 10k and 100k nodes; browser on a 5,000-node / ~85 MB entry point (the 10k corpus: Chromium
+#            at 1x and 4x CPU with bench/desk.js, Firefox and WebKit's first view with bench/firstview.js); the
 #            author's save in `lifeboat serve` (bench/serve.js) at every size
 #   --smoke: tiny sizes, one run each, a few seconds (CI keeps the harness working)
 # Environment: BENCH_RESUME=1 (keep sizes measured by an interrupted run), BENCH_WORK (scratch folder, default /tmp/lifeboat-bench), BENCH_SIZES (e.g. "1000 10000"),
@@ -26,11 +27,11 @@ log() { echo "[bench] $*" >&2; }
 
 if [[ $mode == smoke ]]; then
   sizes="${BENCH_SIZES:-60 240}"; runs="${BENCH_RUNS:-1}"; img_mb_per_node=0.002
-  rebuild_size=""; browser_runs=1; serve_runs=1; out_md="$work/results-smoke.md"
+  rebuild_size=""; browser_runs=1; serve_runs=1; desk_runs=1; out_md="$work/results-smoke.md"
   shape_sizes="chain:200 fanout:200 links:50"
 else
   sizes="${BENCH_SIZES:-1000 10000 100000}"; runs="${BENCH_RUNS:-3}"; img_mb_per_node=0.01
-  rebuild_size=10000; browser_runs=3; serve_runs=5; out_md="$here/results.md"
+  rebuild_size=10000; browser_runs=3; serve_runs=5; desk_runs=5; out_md="$here/results.md"
   shape_sizes="chain:50000 fanout:10000 links:5000"
 fi
 out_json="${out_md%.md}.json"
@@ -174,6 +175,18 @@ if [[ -z "${BENCH_SKIP_BROWSER:-}" && -x "${LIFEBOAT_CHROMIUM:-/usr/bin/chromium
   file="$(ls -S "$out"/*.html | head -1)"   # the largest entry point, not the launcher or the documents
   log "browser: $file"
   add browser "$(node "$here/browser.js" "$file" "$browser_runs")"
+  # the slow desk PC (issue 19): Chromium at 1x and 4x CPU, the first view and the interactions
+  log "desk PC (Chromium 1x, 4x): $file"
+  add desk "$(node "$here/desk.js" "$file" --runs "$desk_runs" --rates 1,4)"
+  # the first view in Firefox (no CPU throttling there: 1x only) and, with a display, WebKit
+  engines=firefox
+  if command -v xvfb-run >/dev/null && command -v WebKitWebDriver >/dev/null; then engines=firefox,webkit; fi
+  log "first view ($engines): $file"
+  if command -v xvfb-run >/dev/null; then
+    add firstview "$(xvfb-run -a node "$here/firstview.js" "$file" --runs "$desk_runs" --engines "$engines")"
+  else
+    add firstview "$(node "$here/firstview.js" "$file" --runs "$desk_runs" --engines "$engines")"
+  fi
 else
   add notes '"browser measures skipped (BENCH_SKIP_BROWSER or no Chromium)"' list
 fi

@@ -64,5 +64,28 @@ fn the_benchmark_harness_runs_at_smoke_size() {
             sizes.len(),
             "the author's save in `serve` must be measured at every size in CI: {results}"
         );
+        // The slow desk PC (issue 19): Chromium at 1x and 4x, and the first view in the other engines.
+        for rate in ["1x", "4x"] {
+            let desk = &results["desk"]["rates"][rate];
+            for key in ["view_ms", "search_ready_ms"] {
+                assert!(
+                    desk[key].as_f64().is_some_and(|ms| ms > 0.0),
+                    "the desk PC's {key} at {rate} must be measured in CI: {results}"
+                );
+            }
+            assert!(desk["keystroke_ms"]["p95"].as_f64().is_some(), "{results}");
+        }
+        for engine in ["firefox", "webkit"] {
+            let painted = results["firstview"]["engines"][engine]["median"]["painted"].as_f64();
+            assert!(
+                painted.is_some_and(|ms| ms > 0.0),
+                "the first view in {engine} must be measured in CI: {results}"
+            );
+        }
+        assert!(table.contains("## The viewer on a slow desk PC"), "{table}");
+        assert!(
+            table.contains("## Builds against their own floor"),
+            "{table}"
+        );
     }
 }

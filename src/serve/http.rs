@@ -9,13 +9,14 @@
 //!   revision from `R`), or after 5 s (each open tab holds a connection while it waits).
 //! - Requests whose `Host` is not 127.0.0.1 or localhost are refused (a guard against DNS rebinding).
 
+use std::io::Cursor;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tiny_http::{Header, Method, Request, Response};
+use tiny_http::{Header, Method, Request, Response, StatusCode};
 
-use super::{hook, Problem, Shared, Status};
+use super::{hook, Body, Problem, Shared, Status};
 
 /// Longest a long poll is held open: browsers allow six connections per host, and each open tab
 /// holds one while it waits.
@@ -29,7 +30,7 @@ const MAX_IN_FLIGHT: usize = 64;
 pub struct Reply {
     pub status: u16,
     pub content_type: &'static str,
-    pub body: Vec<u8>,
+    pub body: Body,
 }
 
 impl Reply {
@@ -37,7 +38,7 @@ impl Reply {
         Reply {
             status,
             content_type: "text/plain; charset=utf-8",
-            body: format!("{text}\n").into_bytes(),
+            body: Arc::new(format!("{text}\n").into_bytes()),
         }
     }
 
@@ -45,7 +46,7 @@ impl Reply {
         Reply {
             status: 200,
             content_type: "application/json",
-            body: serde_json::to_vec(status).unwrap_or_else(|_| b"{}".to_vec()),
+            body: Arc::new(serde_json::to_vec(status).unwrap_or_else(|_| b"{}".to_vec())),
         }
     }
 }
@@ -81,8 +82,24 @@ pub fn dispatch(request: Request, shared: Arc<Shared>) {
     }
 }
 
+/// A served body as `tiny_http` reads it: the shared bytes, not a copy.
+struct Bytes(Body);
+
+impl AsRef<[u8]> for Bytes {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_slice()
+    }
+}
+
 fn respond(request: Request, reply: Reply) {
-    let mut response = Response::from_data(reply.body).with_status_code(reply.status);
+    let length = reply.body.len();
+    let mut response = Response::new(
+        StatusCode(reply.status),
+        Vec::new(),
+        Cursor::new(Bytes(reply.body)),
+        Some(length),
+        None,
+    );
     let headers = [
         ("Content-Type", reply.content_type),
         ("Cache-Control", "no-store"),
@@ -130,7 +147,7 @@ pub fn answer(shared: &Shared, is_get: bool, host: Option<&str>, url: &str) -> R
         return Reply {
             status: 503,
             content_type: "text/html; charset=utf-8",
-            body: error_page(&errors).into_bytes(),
+            body: Arc::new(error_page(&errors).into_bytes()),
         };
     };
     let name = match path {

@@ -16,8 +16,11 @@ use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, Recom
 
 use super::Shared;
 
-/// How long the folder must be quiet before a rebuild.
-pub const QUIET: Duration = Duration::from_millis(250);
+/// How long the folder must be quiet before a rebuild: an editor's save (a write, or a write to a
+/// temporary file and a rename) is over well within it. A longer burst (a `git checkout` of many files)
+/// may start a rebuild half-way; the changes that arrive while it runs make one more rebuild, so the
+/// last build sees the final state (the page may show a passing error in between).
+pub const QUIET: Duration = Duration::from_millis(50);
 
 /// What keeps the folder watched: watching stops when it is dropped.
 pub type ContentWatcher = Debouncer<RecommendedWatcher, RecommendedCache>;
