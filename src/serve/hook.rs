@@ -9,7 +9,9 @@
 //! The hook's text is fixed, so its hash is too; the build generation it was served with travels in a
 //! `data-generation` attribute, which the hash does not cover.
 
-use super::csp;
+use std::sync::Arc;
+
+use super::{csp, Body};
 use crate::inline;
 
 /// The script, as it goes between `<script …>` and `</script>`. It builds the error overlay with DOM
@@ -84,12 +86,42 @@ pub fn hook_hash() -> String {
     inline::hash(HOOK_JS)
 }
 
+fn element(generation: u64) -> String {
+    format!("<script {HOOK_ATTRIBUTE} data-generation=\"{generation}\">{HOOK_JS}</script>")
+}
+
 /// The served copy of a built HTML page: the policy adjusted to admit the hook, and the hook put just
 /// before the end tag of the body (or at the end when there is none).
 pub fn inject(html: &str, generation: u64) -> String {
-    let element =
-        format!("<script {HOOK_ATTRIBUTE} data-generation=\"{generation}\">{HOOK_JS}</script>");
-    csp::rewrite(html, &hook_hash(), &element)
+    csp::rewrite(html, &hook_hash(), &element(generation))
+}
+
+/// [`inject`] for a page of the build, as pieces that share the built bytes (`None`: not UTF-8).
+pub fn serve(page: &Arc<Vec<u8>>, generation: u64) -> Option<Body> {
+    let html = std::str::from_utf8(page).ok()?;
+    let csp::Splice {
+        head,
+        fed,
+        script_at,
+    } = csp::splice(html, &hook_hash());
+    let head = Arc::new(head);
+    let script = Arc::new(element(generation).into_bytes());
+    let mut body = Body::default();
+    match script_at {
+        csp::ScriptAt::Head(at) => {
+            body.push(&head, 0..at);
+            body.push(&script, 0..script.len());
+            body.push(&head, at..head.len());
+            body.push(page, fed..page.len());
+        }
+        csp::ScriptAt::Page(at) => {
+            body.push(&head, 0..head.len());
+            body.push(page, fed..at);
+            body.push(&script, 0..script.len());
+            body.push(page, at..page.len());
+        }
+    }
+    Some(body)
 }
 
 #[cfg(test)]

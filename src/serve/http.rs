@@ -9,7 +9,6 @@
 //!   revision from `R`), or after 5 s (each open tab holds a connection while it waits).
 //! - Requests whose `Host` is not 127.0.0.1 or localhost are refused (a guard against DNS rebinding).
 
-use std::io::Cursor;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,7 +37,7 @@ impl Reply {
         Reply {
             status,
             content_type: "text/plain; charset=utf-8",
-            body: Arc::new(format!("{text}\n").into_bytes()),
+            body: Body::owned(format!("{text}\n").into_bytes()),
         }
     }
 
@@ -46,7 +45,7 @@ impl Reply {
         Reply {
             status: 200,
             content_type: "application/json",
-            body: Arc::new(serde_json::to_vec(status).unwrap_or_else(|_| b"{}".to_vec())),
+            body: Body::owned(serde_json::to_vec(status).unwrap_or_else(|_| b"{}".to_vec())),
         }
     }
 }
@@ -82,12 +81,26 @@ pub fn dispatch(request: Request, shared: Arc<Shared>) {
     }
 }
 
-/// A served body as `tiny_http` reads it: the shared bytes, not a copy.
-struct Bytes(Body);
+/// A served body as `tiny_http` reads it: its pieces one after the other, not a copy.
+struct Reader {
+    body: Body,
+    part: usize,
+    at: usize,
+}
 
-impl AsRef<[u8]> for Bytes {
-    fn as_ref(&self) -> &[u8] {
-        self.0.as_slice()
+impl std::io::Read for Reader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while let Some(piece) = self.body.slices().nth(self.part) {
+            if self.at < piece.len() {
+                let n = buf.len().min(piece.len() - self.at);
+                buf[..n].copy_from_slice(&piece[self.at..self.at + n]);
+                self.at += n;
+                return Ok(n);
+            }
+            self.part += 1;
+            self.at = 0;
+        }
+        Ok(0)
     }
 }
 
@@ -96,7 +109,11 @@ fn respond(request: Request, reply: Reply) {
     let mut response = Response::new(
         StatusCode(reply.status),
         Vec::new(),
-        Cursor::new(Bytes(reply.body)),
+        Reader {
+            body: reply.body,
+            part: 0,
+            at: 0,
+        },
         Some(length),
         None,
     );
@@ -147,7 +164,7 @@ pub fn answer(shared: &Shared, is_get: bool, host: Option<&str>, url: &str) -> R
         return Reply {
             status: 503,
             content_type: "text/html; charset=utf-8",
-            body: Arc::new(error_page(&errors).into_bytes()),
+            body: Body::owned(error_page(&errors).into_bytes()),
         };
     };
     let name = match path {
@@ -249,7 +266,7 @@ mod tests {
         let shared = Shared::default();
         let reply = answer(&shared, true, Some("127.0.0.1:1"), "/support.html");
         assert_eq!(reply.status, 503);
-        assert!(String::from_utf8_lossy(&reply.body).contains(hook::HOOK_ATTRIBUTE));
+        assert!(String::from_utf8_lossy(&reply.body.to_vec()).contains(hook::HOOK_ATTRIBUTE));
         assert_eq!(answer(&shared, false, None, "/").status, 405);
         assert_eq!(answer(&shared, true, Some("evil:1"), "/").status, 403);
         assert_eq!(

@@ -65,8 +65,60 @@ pub struct Site {
     pages: HashMap<String, OnceLock<Body>>,
 }
 
-/// The bytes of a served file, shared by every request for it.
-pub type Body = Arc<Vec<u8>>;
+/// The bytes of a served file: pieces of shared buffers, sent one after the other. A served page is the
+/// built file with its head and the reload hook spliced in ([`hook::serve`]), not a copy of it; a
+/// clone shares the buffers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Body {
+    parts: Vec<(Arc<Vec<u8>>, std::ops::Range<usize>)>,
+}
+
+impl Body {
+    /// All of `bytes`.
+    pub fn whole(bytes: Arc<Vec<u8>>) -> Body {
+        let range = 0..bytes.len();
+        Body {
+            parts: vec![(bytes, range)],
+        }
+    }
+
+    /// `bytes` as its own piece (small: a rewritten head, a script, an error page).
+    pub fn owned(bytes: Vec<u8>) -> Body {
+        Body::whole(Arc::new(bytes))
+    }
+
+    /// Adds `range` of `bytes` after what is there.
+    pub fn push(&mut self, bytes: &Arc<Vec<u8>>, range: std::ops::Range<usize>) {
+        if !range.is_empty() {
+            self.parts.push((Arc::clone(bytes), range));
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.parts.iter().map(|(_, r)| r.len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The pieces, in order.
+    pub fn slices(&self) -> impl Iterator<Item = &[u8]> {
+        self.parts
+            .iter()
+            .map(|(bytes, range)| &bytes[range.clone()])
+    }
+
+    /// The whole body in one buffer (tests, small bodies).
+    pub fn to_vec(&self) -> Vec<u8> {
+        self.slices().flatten().copied().collect()
+    }
+
+    /// Whether some piece of it is `bytes` itself (not a copy).
+    pub fn shares(&self, bytes: &Arc<Vec<u8>>) -> bool {
+        self.parts.iter().any(|(b, _)| Arc::ptr_eq(b, bytes))
+    }
+}
 
 impl std::fmt::Debug for Site {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -100,19 +152,19 @@ impl Site {
         if name == self.build.archive_name {
             let zip = self
                 .zip
-                .get_or_init(|| self.build.zip().map(Arc::new).map_err(|e| e.to_string()));
+                .get_or_init(|| self.build.zip().map(Body::owned).map_err(|e| e.to_string()));
             return Some(zip.clone());
         }
         let bytes = self.build.files.get(name)?;
         let Some(page) = self.pages.get(name) else {
-            return Some(Ok(Arc::clone(bytes)));
+            return Some(Ok(Body::whole(Arc::clone(bytes))));
         };
-        Some(Ok(Arc::clone(page.get_or_init(
-            || match std::str::from_utf8(bytes) {
-                Ok(text) => Arc::new(hook::inject(text, self.generation).into_bytes()),
-                Err(_) => Arc::clone(bytes),
-            },
-        ))))
+        Some(Ok(page
+            .get_or_init(|| {
+                hook::serve(bytes, self.generation)
+                    .unwrap_or_else(|| Body::whole(Arc::clone(bytes)))
+            })
+            .clone()))
     }
 
     /// The same build, for the next one to reuse its unchanged entry points.
@@ -370,13 +422,33 @@ mod tests {
     #[test]
     fn a_page_gets_the_hook_once_per_build_and_every_request_shares_it() {
         let site = site();
-        let first = site.body("index.html").unwrap().unwrap();
-        let again = site.body("index.html").unwrap().unwrap();
-        // The same bytes, not a copy made again for each request.
-        assert!(Arc::ptr_eq(&first, &again));
-        let text = std::str::from_utf8(&first).unwrap();
+        // An entry point's file: longer than the part of a page that is tokenized.
+        let (name, built) = site
+            .build
+            .files
+            .iter()
+            .filter(|(name, _)| name.ends_with(".html"))
+            .max_by_key(|(_, bytes)| bytes.len())
+            .unwrap();
+        assert!(built.len() > 128 * 1024, "{name}: {}", built.len());
+        let first = site.body(name).unwrap().unwrap();
+        let again = site.body(name).unwrap().unwrap();
+        // The same pieces, made once; the built page is one of them, not copied.
+        assert_eq!(first, again);
+        assert!(first
+            .parts
+            .iter()
+            .zip(&again.parts)
+            .all(|(a, b)| Arc::ptr_eq(&a.0, &b.0)));
+        assert!(first.shares(built));
+        let text = String::from_utf8(first.to_vec()).unwrap();
+        assert_eq!(text, hook::inject(std::str::from_utf8(built).unwrap(), 3));
         assert!(text.contains(&format!("{} data-generation=\"3\"", hook::HOOK_ATTRIBUTE)));
         assert_eq!(text.matches(hook::HOOK_ATTRIBUTE).count(), 1);
+        // A short page is served whole too.
+        let index = site.body("index.html").unwrap().unwrap().to_vec();
+        let built = std::str::from_utf8(&site.build.files["index.html"]).unwrap();
+        assert_eq!(String::from_utf8(index).unwrap(), hook::inject(built, 3));
     }
 
     #[test]
@@ -389,7 +461,8 @@ mod tests {
             .find(|(name, _)| !name.ends_with(".html"))
             .expect("a file that is not a page");
         let served = site.body(name).unwrap().unwrap();
-        assert!(Arc::ptr_eq(&served, built));
+        assert_eq!(served, Body::whole(Arc::clone(built)));
+        assert!(served.shares(built));
         assert!(site.body("no-such-file.html").is_none());
     }
 }
