@@ -124,6 +124,8 @@ describe('accessibility on the fixture site', { skip: h.skipReason('LIFEBOAT_FIX
     const s = await h.openContext(browser, { now: fresh });
     const page = await s.context.newPage();
     await show(page, guichet, '#/internet/voyants');
+    // The first view's own announcement (60 ms after it is shown) is not one of the steps below.
+    await page.waitForFunction(() => document.getElementById('lb-announce').textContent === 'Vérifier les voyants');
     // Every text the live region shows, with the heading shown at that moment.
     await page.evaluate(() => {
       window.lbHeard = [];

@@ -150,6 +150,26 @@ describe('viewer on the fixture site', { skip: h.skipReason('LIFEBOAT_FIXTURE_DI
     await s.close();
   });
 
+  it('shows the next step in the click\'s own task, with one history entry and one trail step', async () => {
+    const s = await open('#/internet/voyants');
+    const { page } = s;
+    await h.waitHeading(page, 'Vérifier les voyants');
+    const now = await page.evaluate(() => {
+      const before = history.length;
+      const a = [...document.querySelectorAll('a.lb-answer')].find((x) => x.textContent.includes('Le voyant est rouge'));
+      a.click();
+      // Read in the same task as the click: no hashchange has been handled yet.
+      return { heading: document.getElementById('lb-heading').textContent, hash: location.hash, added: history.length - before };
+    });
+    assert.deepEqual(now, { heading: 'Redémarrer le modem', hash: '#/internet/redemarrer', added: 1 });
+    // The hashchange that follows finds the step shown: nothing is shown or counted twice.
+    await page.waitForTimeout(100);
+    assert.deepEqual(await trail(page), ['Vérifier les voyants', 'Redémarrer le modem']);
+    await page.goBack();
+    await h.waitHeading(page, 'Vérifier les voyants');
+    await s.close();
+  });
+
   it('keeps the node and the trail on reload', async () => {
     const s = await open('#/internet/voyants');
     const { page } = s;

@@ -37,7 +37,8 @@ describe('search across the whole copy', { skip: h.skipReason('LIFEBOAT_DIST') |
 
   async function searchFor(page, query) {
     await page.locator('#lb-search').fill(query);
-    await page.waitForFunction(() => document.getElementById('lb-search-status').textContent !== '');
+    await page.waitForFunction(() => document.getElementById('lb-search-status').textContent !== ''
+      && !document.getElementById('lb-results-list').hasAttribute('aria-busy'));
   }
 
   it('a search from the home page finds a step of another entry point by one of its answers, and opens it', async () => {
@@ -86,6 +87,35 @@ describe('search across the whole copy', { skip: h.skipReason('LIFEBOAT_DIST') |
     const firstOther = titled.findIndex((r) => r.other);
     assert.ok(firstOther < 0 || titled.slice(firstOther).every((r) => r.other), 'this file\'s title hits before its siblings\'');
     assert.ok(rows.every((r) => r.hits.length > 0), 'every result shows the word marked');
+    await s.close();
+  });
+
+  it('shows a screenful of results in the keystroke\'s task, the rest once typing pauses, never a stale rest', async () => {
+    const [own] = h.entries(DIST);
+    const s = await open(own.file);
+    const { page } = s;
+    const type = (q) => page.evaluate((text) => {
+      const input = document.getElementById('lb-search');
+      input.value = text;
+      input.dispatchEvent(new Event('input', { bubbles: true }));
+      const list = document.getElementById('lb-results-list');
+      return { n: list.children.length, busy: list.getAttribute('aria-busy'), status: document.getElementById('lb-search-status').textContent };
+    }, q);
+    await page.locator('#lb-search').focus();
+    await page.waitForFunction(() => performance.getEntriesByName('lb-search-ready').length > 0);
+    const first = await type('e');
+    assert.equal(first.n, 12, `a screenful at once: ${JSON.stringify(first)}`);
+    assert.equal(first.busy, 'true');
+    // The next keystroke before the pause: the first query's rest is never added to the new results.
+    const words = await type('e zzqxw');
+    assert.deepEqual(words, { n: 0, busy: null, status: words.status });
+    await page.waitForTimeout(300);
+    assert.equal(await page.locator('#lb-results-list li').count(), 0, 'no stale results');
+    await type('e');
+    await page.waitForFunction(() => !document.getElementById('lb-results-list').hasAttribute('aria-busy'));
+    const all = await page.locator('#lb-results-list li').count();
+    assert.ok(all > 12 && all <= 50, `the rest, up to 50: ${all}`);
+    assert.match(first.status, new RegExp(String(Math.min(all, 50))), `the status counts what is listed: ${first.status}`);
     await s.close();
   });
 

@@ -1,8 +1,8 @@
 /* Lifeboat search: the search field, its index and its results list, over every open entry point of the
  * bundle. The index holds this file's nodes (each node's search text, merged in from #lb-more) and the
  * nodes of every other open entry point (#lb-bundle: one packed segment per sibling file, see
- * docs/viewer-contract.md); a locked entry point is never in another file's index. It is built when the
- * browser is idle after the first view (or on first use, the field focused or typed in, if that comes
+ * docs/viewer-contract.md); a locked entry point is never in another file's index. It is built after the
+ * first view, a slice per task (or at once on first use, the field focused or typed in, if that comes
  * first), so the first keystroke costs what the others do. A node matches when every word typed is in
  * its title, its text, its answers, its diagram's title or tags (folded: no case, no accents); nodes
  * with every word in their title come first, this file's before its siblings'. Each result shows a
@@ -12,6 +12,12 @@ var lbSearch = (function () {
   'use strict';
 
   var LIMIT = 50;
+  /* Results shown in the keystroke's own frame (a screenful); the others when typing pauses. */
+  var FIRST = 12;
+  /* Milliseconds without a keystroke before the other results are shown. */
+  var REST_AFTER = 120;
+  /* Milliseconds of index building per task. */
+  var SLICE = 8;
   /* Characters of text shown before and after the first match in a snippet (then cut at a space). */
   var BEFORE = 50;
   var AFTER = 110;
@@ -168,39 +174,63 @@ var lbSearch = (function () {
       return Array.isArray(tags) ? tags.map(String).join(', ') : '';
     }
 
+    /* The index, built in slices of at most SLICE ms (a task each, so that a click or the parser gets the
+     * page between two), or at once when a search needs it. `sources` is what is left to add: one
+     * diagram each, this file's first, then its siblings'. */
     var index = null;
-    function buildIndex() {
-      if (index || !cx.more() || !siblings) return index;
-      index = [];
+    var building = null;
+    function sources() {
+      var list = [];
       cx.data.diagrams.forEach(function (d) {
-        var tags = tagsOf(d.tags);
-        var ftags = cx.fold(tags);
-        var dt = cx.fold(d.title + '\n' + tags);
-        (d.nodes || []).forEach(function (n) {
-          index.push(item(null, d, dt, n.id, n.title, n.search, tags, ftags));
-        });
+        list.push({ entry: null, d: d, tags: d.tags, nodes: d.nodes || [], own: true });
       });
       siblings.forEach(function (seg) {
         if (String(seg[0]) === own) return;
         var entry = { id: String(seg[0]), title: String(seg[1]) };
         (seg[2] || []).forEach(function (sd) {
-          var d = { id: String(sd[0]), title: String(sd[1]) };
-          var tags = tagsOf(sd[2]);
-          var ftags = cx.fold(tags);
-          var dt = cx.fold(d.title + '\n' + tags);
-          (sd[3] || []).forEach(function (sn) {
-            index.push(item(entry, d, dt, String(sn[0]), String(sn[1]), sn[2], tags, ftags));
-          });
+          list.push({ entry: entry, d: { id: String(sd[0]), title: String(sd[1]) }, tags: sd[2], nodes: sd[3] || [] });
         });
       });
+      return { list: list, at: 0, items: [] };
+    }
+    function add(b, src) {
+      var tags = tagsOf(src.tags);
+      var ftags = cx.fold(tags);
+      var dt = cx.fold(src.d.title + '\n' + tags);
+      src.nodes.forEach(function (n) {
+        b.items.push(src.own ? item(null, src.d, dt, n.id, n.title, n.search, tags, ftags)
+          : item(src.entry, src.d, dt, String(n[0]), String(n[1]), n[2], tags, ftags));
+      });
+    }
+    /* Adds diagrams until `until` (a performance.now() time) has passed; the index once every one is in. */
+    function buildIndex(until) {
+      if (index || !cx.more() || !siblings) return index;
+      if (!building) building = sources();
+      var b = building;
+      while (b.at < b.list.length) {
+        add(b, b.list[b.at++]);
+        if (until !== undefined && performance.now() > until && b.at < b.list.length) return null;
+      }
+      index = b.items;
+      building = null;
       // For the benchmarks (bench/desk.js) and a desk's own developer tools: when search became ready.
       if (window.performance && performance.mark) performance.mark('lb-search-ready');
       return index;
     }
-    /* Runs `fn` once the index is built (now when it is). */
+    /* Runs `fn` once the index is built (now when it is, or can be). */
     function withIndex(fn) {
       if (buildIndex()) return fn();
       cx.whenMore(function () { whenSiblings(function () { buildIndex(); fn(); }); });
+    }
+    /* Builds the index a slice per task, from the first view on. */
+    var slices = null;
+    function buildInSlices() {
+      if (slices || index) return;
+      slices = new MessageChannel();
+      slices.port1.onmessage = function () {
+        if (!buildIndex(performance.now() + SLICE)) slices.port2.postMessage(0);
+      };
+      cx.whenMore(function () { whenSiblings(function () { slices.port2.postMessage(0); }); });
     }
 
     function href(it) {
@@ -220,7 +250,10 @@ var lbSearch = (function () {
     /* The last search: its words joined, how many, and its hits in order. */
     var last = null;
 
+    var rest = null;
     function runSearch() {
+      clearTimeout(rest);
+      resultsList.removeAttribute('aria-busy');
       var words = cx.fold(searchInput.value).split(/[\s.,;:!?'"«»()\u2019]+/).filter(Boolean);
       resultsList.textContent = '';
       if (!words.length) {
@@ -252,7 +285,15 @@ var lbSearch = (function () {
       var hits = inTitle.concat(inText);
       last = { query: query, words: words.length, hits: hits };
       var shown = hits.slice(0, LIMIT);
-      cx.append(resultsList, shown.map(function (it) { return result(it, words); }));
+      // The first screenful now; the rest once typing pauses (the next keystroke cancels them).
+      cx.append(resultsList, shown.slice(0, FIRST).map(function (it) { return result(it, words); }));
+      if (shown.length > FIRST) {
+        resultsList.setAttribute('aria-busy', 'true');
+        rest = setTimeout(function () {
+          cx.append(resultsList, shown.slice(FIRST).map(function (it) { return result(it, words); }));
+          resultsList.removeAttribute('aria-busy');
+        }, REST_AFTER);
+      }
       results.hidden = false;
       var status;
       if (!hits.length) status = cx.S('search_none');
@@ -263,6 +304,8 @@ var lbSearch = (function () {
     }
 
     function clearSearch() {
+      clearTimeout(rest);
+      if (resultsList) resultsList.removeAttribute('aria-busy');
       if (!searchInput || (!searchInput.value && results.hidden)) return;
       searchInput.value = '';
       last = null;
@@ -288,12 +331,12 @@ var lbSearch = (function () {
       });
     }
 
-    // viewer.js shows the first view right after this returns; then, when nothing else is waiting (a
-    // timeout so that a busy page still gets it; a plain delay where requestIdleCallback is missing).
+    // viewer.js shows the first view right after this returns: the index is built after its frame
+    // (or a little later where no frame comes, a page in the background), without waiting for an idle
+    // moment that a page still being read does not have.
     if (searchInput) {
-      var build = function () { withIndex(function () {}); };
-      if (typeof window.requestIdleCallback === 'function') window.requestIdleCallback(build, { timeout: 2000 });
-      else setTimeout(build, 300);
+      requestAnimationFrame(function () { setTimeout(buildInSlices, 0); });
+      setTimeout(buildInSlices, 500);
     }
 
     return {

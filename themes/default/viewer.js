@@ -748,11 +748,13 @@ function lbViewer(data, sealedImages, sealedCall) {
       }
       return;
     }
-    if (href === location.hash || (href === '#/' && (location.hash === '' || location.hash === '#'))) {
-      /* Same route: hashchange will not fire, so show the view again (and move focus). */
-      e.preventDefault();
-      route();
-    }
+    if (href.slice(0, 2) !== '#/') return;
+    /* A route of this file: the hash is set as the link would (one history entry), and the view is
+     * shown in this task, not a frame later when hashchange comes (it then finds the route shown). The
+     * same route shows the view again (and moves focus): hashchange will not fire. */
+    e.preventDefault();
+    if (href !== location.hash && !(href === '#/' && (location.hash === '' || location.hash === '#'))) location.hash = href;
+    route();
   });
 
   function isTyping(t) {
@@ -789,7 +791,7 @@ function lbViewer(data, sealedImages, sealedCall) {
   /* ---------- start ---------- */
 
   doc.documentElement.classList.add('lb-js');
-  window.addEventListener('hashchange', route);
+  window.addEventListener('hashchange', function () { if (location.hash !== lastHash) route(); });
   route();
   withNodes(function () {});
 }
